@@ -1,0 +1,32 @@
+package dev.jvisor.sentry;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one sandboxed run needs: the root filesystem, the first program, and how its stdio and
+ * tracing are wired. Built by runsc ({@code do}, {@code boot}) and consumed by {@link Sandbox}.
+ *
+ * @param rootfs   host directory served as the sandbox's root; {@code null} means the host root,
+ *                 read-only, under an in-memory overlay
+ * @param argv     the program and its arguments; {@code argv.get(0)} is resolved inside the sandbox
+ * @param env      environment as {@code KEY=value} strings
+ * @param cwd      working directory inside the sandbox
+ * @param hostname the sandbox's UTS hostname
+ * @param strace   log every system call with decoded arguments and result
+ * @param stdin    host fd the application's fd 0 reads from
+ * @param stdout   host fd the application's fd 1 writes to
+ * @param stderr   host fd the application's fd 2 writes to
+ */
+public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
+                          String hostname, boolean strace, int stdin, int stdout, int stderr) {
+    public SandboxSpec {
+        Objects.requireNonNull(argv, "argv");
+        if (argv.isEmpty()) throw new IllegalArgumentException("argv must name a program");
+        argv = List.copyOf(argv);
+        env = env == null ? List.of() : List.copyOf(env);
+        cwd = cwd == null ? "/" : cwd;
+        hostname = hostname == null ? "jvisor" : hostname;
+    }
+}
