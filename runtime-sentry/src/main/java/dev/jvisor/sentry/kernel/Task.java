@@ -209,6 +209,11 @@ public final class Task {
         if ((sig == Signal.SIGSEGV || sig == Signal.SIGBUS) && ctx.sync()) return; // stale host mapping
         SigInfo s = new SigInfo(sig, stub.lastSigCode());
         s.addr = stub.lastFaultAddress();
+        if (Boolean.getBoolean("jvisor.debug")) {
+            kernel.log().println("jvisor: task " + tid + " (" + group.comm + ") " + dev.jvisor.abi.linux.Signal.name(sig)
+                    + " code " + s.code + " at 0x" + Long.toHexString(s.addr) + " rip 0x" + Long.toHexString(regs.rip())
+                    + " vmas " + as.vmas().stream().map(v -> Long.toHexString(v.start()) + "-" + Long.toHexString(v.end()) + ":" + v.prot()).toList());
+        }
         s.fromKernel = true;
         forceSignal(s);
     }

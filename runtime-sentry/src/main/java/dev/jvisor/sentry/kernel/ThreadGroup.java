@@ -30,7 +30,7 @@ public final class ThreadGroup {
     /** Set when exit_group or a fatal signal is under way. */
     volatile boolean exiting;
     /** Job control: stopped by a stop signal; a stop or continue is waiting to be reported. */
-    boolean stopped;
+    volatile boolean stopped;
     int stopSignal;
     boolean stopUnreported, continueUnreported;
     boolean execed;
@@ -82,7 +82,8 @@ public final class ThreadGroup {
 
     public State state() { synchronized (kernel) { return state; } }
 
-    public boolean isStopped() { synchronized (kernel) { return stopped; } }
+    /** Lock-free: sleeping tasks ask this while holding their own sleep lock. */
+    public boolean isStopped() { return stopped; }
 
     /** The tasks of this group, a snapshot. */
     public List<Task> tasks() {
