@@ -15,7 +15,7 @@
  *   <li>Add a constant to {@link dev.jvisor.runsc.config.ConfigOption}: its key (the flag, file
  *       key and annotation suffix), default, value parser, help text and annotation rule.</li>
  *   <li>Add a typed getter to {@link dev.jvisor.runsc.config.RunscConfig} that reads it.</li>
- *   <li>Add a case to ConfigOptionTest's table. The flag, the file key, the annotation and
+ *   <li>Add its cases to RunscConfigTest. The flag, the file key, the annotation and
  *       {@code runsc help config} follow from the constant.</li>
  * </ol>
  */

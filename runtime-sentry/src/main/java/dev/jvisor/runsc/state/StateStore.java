@@ -6,6 +6,8 @@ import dev.jvisor.oci.json.JsonWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -90,7 +92,7 @@ public final class StateStore {
         }
         ContainerLock lock;
         try {
-            lock = new ContainerLock(id, ch, ch.lock());
+            lock = new ContainerLock(id, ch, waitForLock(ch));
         } catch (IOException e) {
             closeQuietly(ch);
             throw new StateException("cannot lock container " + id + ": " + e.getMessage(), e);
@@ -115,15 +117,14 @@ public final class StateStore {
             throw new StateException("cannot read state of container " + id + ": " + e.getMessage(), e);
         }
         if (bytes.length > MAX_STATE_BYTES) throw new StateException("state of container " + id + " is too large");
+        ContainerRecord r;
         try {
-            ContainerRecord r = ContainerRecord.fromJson(JsonParser.parse(new String(bytes, StandardCharsets.UTF_8)));
-            if (!r.id().equals(id)) throw new StateException("state of container " + id + " names another container");
-            return r;
-        } catch (JsonSyntaxException e) {
-            throw new StateException("state of container " + id + " is corrupt: " + e.getMessage(), e);
-        } catch (StateException e) {
+            r = ContainerRecord.fromJson(JsonParser.parse(new String(bytes, StandardCharsets.UTF_8)));
+        } catch (JsonSyntaxException | StateException e) {
             throw new StateException("state of container " + id + " is corrupt: " + e.getMessage(), e);
         }
+        if (!r.id().equals(id)) throw new StateException("state of container " + id + " names another container");
+        return r;
     }
 
     /** Replaces a container's record atomically: readers see the old or the new one, whole. */
@@ -194,6 +195,26 @@ public final class StateStore {
         }
         ids.sort(null);
         return ids;
+    }
+
+    /**
+     * Blocks until the lock is ours. Between processes (the normal case) the kernel queues us;
+     * within one JVM (tests, AOT training) Java refuses an overlapping lock at once instead of
+     * blocking, so we poll until the other holder releases it.
+     */
+    private static FileLock waitForLock(FileChannel ch) throws IOException {
+        while (true) {
+            try {
+                return ch.lock();
+            } catch (OverlappingFileLockException heldInThisJvm) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting for a container lock");
+                }
+            }
+        }
     }
 
     private static void syncDirectory(Path dir) {

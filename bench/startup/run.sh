@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Whole-process start-up of `runsc --version`: jVisor with and without its AOT cache, against
+# gVisor's runsc (Go; `apt-get install runsc`), plus the floors under jVisor's number (the bash
+# launcher alone, the bare JVM). Prints medians and ratios and writes them to RESULTS.md.
+#
+#   bench/startup/run.sh [RUNS]        (default 31 runs per case, after 3 warm-up runs)
+# Builds the runtime first if runtime-sentry/target/jvisor-runtime is missing.
+set -euo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+runs=${1:-31}
+dist=$repo/runtime-sentry/target/jvisor-runtime
+runsc=$dist/bin/runsc
+gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
+
+if [[ ! -x $runsc ]]; then
+  export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+  (cd "$repo" && mvn -B -ntp -q -pl runtime-sentry -am package -DskipTests)
+fi
+java_bin=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$runsc")
+
+# Median wall time in milliseconds of running "$@" $runs times (stdout/stderr discarded).
+# Timed with bash's EPOCHREALTIME: no extra process per sample.
+median_ms() {
+  local samples=() i start end
+  for ((i = 0; i < 3; i++)); do "$@" >/dev/null 2>&1 || true; done
+  for ((i = 0; i < runs; i++)); do
+    start=$EPOCHREALTIME
+    "$@" >/dev/null 2>&1 || true
+    end=$EPOCHREALTIME
+    samples+=("$(( (${end/./} - ${start/./}) ))")
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'
+}
+
+with_aot() { "$runsc" --version; }
+without_aot() { JVISOR_NO_AOT=1 "$runsc" --version; }
+launcher_only() { JVISOR_JAVA=/bin/true "$runsc" --version; }
+jvm_floor() { "$java_bin" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -version; }
+gvisor_version() { "$gvisor" --version; }
+
+echo "measuring $runs runs per case (median wall time, whole process)..." >&2
+t_aot=$(median_ms with_aot)
+t_noaot=$(median_ms without_aot)
+t_launcher=$(median_ms launcher_only)
+t_floor=$(median_ms jvm_floor)
+if [[ -x $gvisor ]]; then t_gvisor=$(median_ms gvisor_version); else t_gvisor=""; fi
+
+ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' || echo "n/a"; }
+
+{
+  echo "# Start-up of \`runsc --version\`"
+  echo
+  echo "Measured by \`bench/startup/run.sh $runs\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r);"
+  echo "JVM: $("$java_bin" -version 2>&1 | sed -n 2p). gVisor: $([[ -x $gvisor ]] && "$gvisor" --version 2>/dev/null | sed -n 1p || echo 'not installed')."
+  echo "Median wall time of the whole process over $runs runs (after 3 warm-up runs)."
+  echo
+  echo "| case | median ms | vs gVisor |"
+  echo "|---|---:|---:|"
+  echo "| jVisor \`bin/runsc --version\`, AOT cache | $t_aot | $(ratio "$t_aot" "$t_gvisor") |"
+  echo "| jVisor \`bin/runsc --version\`, no AOT cache | $t_noaot | $(ratio "$t_noaot" "$t_gvisor") |"
+  echo "| gVisor \`runsc --version\` (Go) | ${t_gvisor:-n/a} | 1.0× |"
+  echo "| floor: the bash launcher alone (exec /bin/true) | $t_launcher | $(ratio "$t_launcher" "$t_gvisor") |"
+  echo "| floor: bare JVM start (\`java -version\`, same flags, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") |"
+  echo
+  echo "AOT cache speed-up: $(ratio "$t_noaot" "$t_aot")."
+} > "$here/RESULTS.md.tmp"
+mv "$here/RESULTS.md.tmp" "$here/RESULTS.md"
+cat "$here/RESULTS.md"
