@@ -3,6 +3,7 @@ package dev.jvisor.oci;
 import dev.jvisor.oci.json.JsonParser;
 import dev.jvisor.oci.json.JsonSyntaxException;
 import dev.jvisor.oci.json.JsonValue;
+import dev.jvisor.oci.json.JsonWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /** Reads and validates a bundle's config.json into an {@link OciSpec}. */
@@ -198,7 +200,7 @@ public final class OciConfigReader {
         return boxed(f.integer(name, -1, Long.MAX_VALUE));
     }
 
-    private static Long boxed(java.util.OptionalLong v) {
+    private static Long boxed(OptionalLong v) {
         return v.isPresent() ? v.getAsLong() : null;
     }
 
@@ -222,6 +224,6 @@ public final class OciConfigReader {
     }
 
     private static String shorten(String s) {
-        return dev.jvisor.oci.json.JsonWriter.quote(s.length() > 64 ? s.substring(0, 64) + "…" : s);
+        return JsonWriter.quote(s.length() > 64 ? s.substring(0, 64) + "…" : s);
     }
 }

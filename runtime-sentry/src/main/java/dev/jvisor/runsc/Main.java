@@ -104,6 +104,7 @@ public final class Main {
             HelpCommand.printCommand(env.out(), command);
             return 0;
         }
+        if (g.root.get().isEmpty()) throw new UsageException("--root must name a directory");
         Invocation inv = new Invocation(Path.of(g.root.get()).toAbsolutePath(), g.systemdCgroup.get(), config, log,
                 env.in(), env.out(), env.err(), env.home());
         return command.execute(inv, rest);

@@ -11,6 +11,9 @@ import dev.jvisor.runsc.state.ContainerNotFoundException;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
 import dev.jvisor.runsc.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -76,10 +79,10 @@ public final class DeleteCommand implements Subcommand {
     /** A killed process stays a zombie until its parent reaps it; it is dead all the same. */
     private static boolean isZombie(long pid) {
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             int close = stat.lastIndexOf(')');
             return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
-        } catch (java.io.IOException gone) {
+        } catch (IOException gone) {
             return true;
         }
     }

@@ -11,6 +11,7 @@ import dev.jvisor.sentry.syscalls.SyscallInfo;
 import dev.jvisor.sentry.syscalls.SyscallTable;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -78,7 +79,7 @@ public final class HelpCommand implements Subcommand {
     static void printSyscalls(PrintStream out, List<SyscallInfo> rows) {
         out.printf("%-4s %-24s %-14s %s%n", "NUM", "NAME", "SUPPORT", "NOTE");
         for (SyscallInfo r : rows) {
-            out.printf("%-4d %-24s %-14s %s%n", r.number(), r.name(), r.support().name().toLowerCase(java.util.Locale.ROOT), r.note());
+            out.printf("%-4d %-24s %-14s %s%n", r.number(), r.name(), r.support().name().toLowerCase(Locale.ROOT), r.note());
         }
         long full = rows.stream().filter(r -> r.support() == SyscallInfo.Support.FULL).count();
         long partial = rows.stream().filter(r -> r.support() == SyscallInfo.Support.PARTIAL).count();
@@ -90,8 +91,8 @@ public final class HelpCommand implements Subcommand {
         out.printf("%-12s %-10s %-10s %-12s %s%n", "KEY", "VALUE", "SOURCE", "ANNOTATION", "MEANING");
         for (ConfigOption o : ConfigOption.values()) {
             out.printf("%-12s %-10s %-10s %-12s %s%n", o.key(), config.text(o),
-                    config.source(o).name().toLowerCase(java.util.Locale.ROOT),
-                    o.annotationRule().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), o.usage());
+                    config.source(o).name().toLowerCase(Locale.ROOT),
+                    o.annotationRule().name().toLowerCase(Locale.ROOT).replace('_', '-'), o.usage());
         }
     }
 }

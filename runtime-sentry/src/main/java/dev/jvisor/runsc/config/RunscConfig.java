@@ -3,6 +3,7 @@ package dev.jvisor.runsc.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -112,7 +113,7 @@ public final class RunscConfig {
     /** The current value of {@code option} as its config file would spell it. */
     public String text(ConfigOption option) {
         Object v = values.get(option);
-        return v instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') : v.toString();
+        return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT).replace('_', '-') : v.toString();
     }
 
     private RunscConfig copy() {

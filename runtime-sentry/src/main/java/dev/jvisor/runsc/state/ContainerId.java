@@ -1,5 +1,6 @@
 package dev.jvisor.runsc.state;
 
+import dev.jvisor.oci.json.JsonWriter;
 import java.util.regex.Pattern;
 
 /** Container ids become directory names under --root, so only a safe alphabet is accepted. */
@@ -14,7 +15,7 @@ public final class ContainerId {
         if (id == null || id.isEmpty()) throw new InvalidContainerIdException("container id must not be empty");
         if (!ALLOWED.matcher(id).matches() || id.equals(".") || id.equals("..")) {
             String shown = id.length() > 64 ? id.substring(0, 64) + "…" : id;
-            throw new InvalidContainerIdException("invalid container id " + dev.jvisor.oci.json.JsonWriter.quote(shown)
+            throw new InvalidContainerIdException("invalid container id " + JsonWriter.quote(shown)
                     + ": use 1 to 200 of A-Z a-z 0-9 _ + . -, and not . or ..");
         }
         return id;

@@ -2,10 +2,12 @@ package dev.jvisor.runsc.state;
 
 import dev.jvisor.oci.ContainerStatus;
 import dev.jvisor.oci.OciState;
+import dev.jvisor.oci.json.JsonNumber;
 import dev.jvisor.oci.json.JsonObject;
 import dev.jvisor.oci.json.JsonString;
 import dev.jvisor.oci.json.JsonValue;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -77,7 +79,7 @@ public record ContainerRecord(String id, String bundle, ContainerStatus status, 
             return new ContainerRecord(string(o, "id"), string(o, "bundle"),
                     ContainerStatus.fromSpecName(status).orElseThrow(() -> new StateException("state: unknown status " + status)),
                     init, Instant.parse(string(o, "created")), string(o, "owner"), annotations);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new StateException("state: bad created time", e);
         }
     }
@@ -88,7 +90,7 @@ public record ContainerRecord(String id, String bundle, ContainerStatus status, 
     }
 
     private static long number(JsonObject o, String name) throws StateException {
-        if (!(o.get(name) instanceof dev.jvisor.oci.json.JsonNumber n) || n.longValueExact().isEmpty()) {
+        if (!(o.get(name) instanceof JsonNumber n) || n.longValueExact().isEmpty()) {
             throw new StateException("state: " + name + " missing or not an integer");
         }
         return n.longValueExact().getAsLong();

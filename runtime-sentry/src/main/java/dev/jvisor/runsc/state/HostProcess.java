@@ -3,8 +3,8 @@ package dev.jvisor.runsc.state;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -14,9 +14,9 @@ import java.util.OptionalLong;
 public record HostProcess(long pid, long startTime) {
 
     /** The process now running as {@code pid}, if any. */
-    public static java.util.Optional<HostProcess> of(long pid) {
+    public static Optional<HostProcess> of(long pid) {
         OptionalLong start = startTime(pid);
-        return start.isPresent() ? java.util.Optional.of(new HostProcess(pid, start.getAsLong())) : java.util.Optional.empty();
+        return start.isPresent() ? Optional.of(new HostProcess(pid, start.getAsLong())) : Optional.empty();
     }
 
     /** Whether this very process still exists (a zombie counts until it is reaped). */
@@ -35,9 +35,8 @@ public record HostProcess(long pid, long startTime) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException gone) {
-            return OptionalLong.empty();
-        } catch (IOException e) {
+        } catch (IOException goneOrUnreadable) {
+            // No such process (or not ours to see): either way not a process we can vouch for.
             return OptionalLong.empty();
         }
         int close = stat.lastIndexOf(')');

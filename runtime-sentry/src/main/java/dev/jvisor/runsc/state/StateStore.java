@@ -5,6 +5,8 @@ import dev.jvisor.oci.json.JsonSyntaxException;
 import dev.jvisor.oci.json.JsonWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -136,7 +138,8 @@ public final class StateStore {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE, NOFOLLOW)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }
             Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -211,7 +214,7 @@ public final class StateStore {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while waiting for a container lock");
+                    throw new InterruptedIOException("interrupted while waiting for a container lock");
                 }
             }
         }
