@@ -158,6 +158,10 @@ class MainTest {
         assertThat(again.status()).isEqualTo(1);
         assertThat(again.err()).contains("exists");
         assertThat(Files.readString(bundle.resolve("config.json"))).isEqualTo(before);
+
+        var nowhere = runsc().run("spec", "--bundle", bundle.resolve("missing").toString());
+        assertThat(nowhere.status()).isEqualTo(1);
+        assertThat(nowhere.err()).endsWith("config.json: no such file or directory\n");
     }
 
     @Test

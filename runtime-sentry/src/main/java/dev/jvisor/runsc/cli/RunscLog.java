@@ -78,9 +78,9 @@ public final class RunscLog {
         try {
             Files.write(file, line.getBytes(StandardCharsets.UTF_8),
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        } catch (IOException | SecurityException e) {
+        } catch (IOException e) {
             // The log is how errors reach the caller; when it cannot be written, say so where we can.
-            stderr.println("runsc: cannot write log " + file + ": " + e.getMessage());
+            stderr.println("runsc: cannot write log " + file + ": " + IoErrors.reason(e));
         }
     }
 }

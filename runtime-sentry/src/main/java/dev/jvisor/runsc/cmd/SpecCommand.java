@@ -8,6 +8,7 @@ import dev.jvisor.runsc.cli.BuildInfo;
 import dev.jvisor.runsc.cli.Flag;
 import dev.jvisor.runsc.cli.FlagSet;
 import dev.jvisor.runsc.cli.Invocation;
+import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class SpecCommand implements Subcommand {
         } catch (FileAlreadyExistsException e) {
             throw new RunscException("file " + file + " exists; remove it first");
         } catch (IOException e) {
-            throw new RunscException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new RunscException("cannot write " + file + ": " + IoErrors.reason(e), e);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.jvisor.runsc.config;
 
+import dev.jvisor.runsc.cli.IoErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ final class ConfigFile {
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException("cannot read config file " + file + ": " + IoErrors.reason(e));
         }
         if (bytes.length > MAX_BYTES) throw new ConfigException(file + ": larger than " + MAX_BYTES + " bytes");
         return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());

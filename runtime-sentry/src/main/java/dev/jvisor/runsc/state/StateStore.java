@@ -3,6 +3,7 @@ package dev.jvisor.runsc.state;
 import dev.jvisor.oci.json.JsonParser;
 import dev.jvisor.oci.json.JsonSyntaxException;
 import dev.jvisor.oci.json.JsonWriter;
+import dev.jvisor.runsc.cli.IoErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -57,7 +58,7 @@ public final class StateStore {
         } catch (FileAlreadyExistsException e) {
             throw new ContainerExistsException(id);
         } catch (IOException e) {
-            throw new StateException("cannot create state directory " + dir + ": " + e.getMessage(), e);
+            throw new StateException("cannot create state directory " + dir + ": " + IoErrors.reason(e), e);
         }
         ContainerLock lock;
         try {
@@ -65,7 +66,7 @@ public final class StateStore {
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
             lock = new ContainerLock(id, ch, ch.lock());
         } catch (IOException e) {
-            throw new StateException("cannot create lock for container " + id + ": " + e.getMessage(), e);
+            throw new StateException("cannot create lock for container " + id + ": " + IoErrors.reason(e), e);
         }
         try {
             save(lock, record);
@@ -90,14 +91,14 @@ public final class StateStore {
         } catch (NoSuchFileException e) {
             throw new ContainerNotFoundException(id);
         } catch (IOException e) {
-            throw new StateException("cannot open lock of container " + id + ": " + e.getMessage(), e);
+            throw new StateException("cannot open lock of container " + id + ": " + IoErrors.reason(e), e);
         }
         ContainerLock lock;
         try {
             lock = new ContainerLock(id, ch, waitForLock(ch));
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new StateException("cannot lock container " + id + ": " + e.getMessage(), e);
+            throw new StateException("cannot lock container " + id + ": " + IoErrors.reason(e), e);
         }
         // The holder before us may have deleted the container.
         if (!Files.exists(dir.resolve(STATE_FILE), NOFOLLOW)) {
@@ -116,7 +117,7 @@ public final class StateStore {
         } catch (NoSuchFileException e) {
             throw new ContainerNotFoundException(id);
         } catch (IOException e) {
-            throw new StateException("cannot read state of container " + id + ": " + e.getMessage(), e);
+            throw new StateException("cannot read state of container " + id + ": " + IoErrors.reason(e), e);
         }
         if (bytes.length > MAX_STATE_BYTES) throw new StateException("state of container " + id + " is too large");
         ContainerRecord r;
@@ -145,7 +146,7 @@ public final class StateStore {
             Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(dir);
         } catch (IOException e) {
-            throw new StateException("cannot write state of container " + record.id() + ": " + e.getMessage(), e);
+            throw new StateException("cannot write state of container " + record.id() + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -175,7 +176,7 @@ public final class StateStore {
             Files.deleteIfExists(dir.resolve(LOCK_FILE));
             Files.delete(dir);
         } catch (IOException e) {
-            throw new StateException("cannot remove state of container " + lock.id() + ": " + e.getMessage(), e);
+            throw new StateException("cannot remove state of container " + lock.id() + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -194,7 +195,7 @@ public final class StateStore {
                 if (Files.isDirectory(p, NOFOLLOW) && Files.exists(p.resolve(STATE_FILE), NOFOLLOW)) ids.add(name);
             }
         } catch (IOException e) {
-            throw new StateException("cannot list " + root + ": " + e.getMessage(), e);
+            throw new StateException("cannot list " + root + ": " + IoErrors.reason(e), e);
         }
         ids.sort(null);
         return ids;

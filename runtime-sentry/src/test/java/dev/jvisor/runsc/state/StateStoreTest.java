@@ -164,9 +164,10 @@ class StateStoreTest {
 
     @Test
     void aDeadInitMeansStopped() throws Exception {
-        Process p = new ProcessBuilder("true").start();
+        Process p = new ProcessBuilder("sleep", "30").start();
         HostProcess init = HostProcess.of(p.pid()).orElseThrow();
-        p.waitFor();
+        assertThat(init.isAlive()).isTrue();
+        p.destroyForcibly().waitFor(); // killed and reaped
         assertThat(init.isAlive()).isFalse();
         assertThat(record("x", ContainerStatus.RUNNING, init).currentStatus()).isEqualTo(ContainerStatus.STOPPED);
         assertThat(record("x", ContainerStatus.RUNNING, init).toOciState("1.1.0").pid()).isZero();
