@@ -122,7 +122,9 @@ public final class Main {
 
         GlobalFlags() {
             for (ConfigOption o : ConfigOption.values()) {
-                config.put(o, o.isBoolean() ? flags.bool(o.key(), o.usage()) : flags.string(o.key(), "VALUE", o.defaultText(), o.usage()));
+                config.put(o, o.isBoolean()
+                        ? flags.bool(o.key(), Boolean.parseBoolean(o.defaultText()), o.usage())
+                        : flags.string(o.key(), "VALUE", o.defaultText(), o.usage()));
             }
         }
 

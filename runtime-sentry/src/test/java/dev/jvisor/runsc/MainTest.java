@@ -116,6 +116,10 @@ class MainTest {
         assertThat(r.out()).containsPattern("network\\s+sandbox\\s+file");
         assertThat(r.out()).containsPattern("file-access\\s+shared\\s+flag");
         assertThat(r.out()).containsPattern("overlay\\s+true\\s+default");
+
+        Files.delete(home.resolve("etc/runsc.toml"));
+        var off = runsc().run("--overlay=false", "--strace", "help", "config");
+        assertThat(off.out()).containsPattern("overlay\\s+false\\s+flag").containsPattern("strace\\s+true\\s+flag");
     }
 
     @Test

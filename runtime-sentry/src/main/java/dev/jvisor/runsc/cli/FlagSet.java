@@ -10,7 +10,12 @@ public final class FlagSet {
     private final Map<String, Flag<?>> flags = new LinkedHashMap<>();
 
     public Flag<Boolean> bool(String name, String usage) {
-        return define(new Flag<>(name, Flag.Kind.BOOL, Boolean.FALSE, null, usage));
+        return bool(name, false, usage);
+    }
+
+    /** A boolean that is on unless the command line says {@code --name=false}. */
+    public Flag<Boolean> bool(String name, boolean defaultValue, String usage) {
+        return define(new Flag<>(name, Flag.Kind.BOOL, defaultValue, null, usage));
     }
 
     public Flag<String> string(String name, String valueName, String defaultValue, String usage) {
@@ -84,7 +89,9 @@ public final class FlagSet {
             sb.append(left);
             sb.repeat(" ", Math.max(2, 30 - left.length()));
             sb.append(f.usage());
-            if (f.kind() == Flag.Kind.STRING && f.get() != null && !f.get().toString().isEmpty()) {
+            boolean showDefault = f.kind() == Flag.Kind.STRING ? f.get() != null && !f.get().toString().isEmpty()
+                    : f.kind() == Flag.Kind.BOOL && Boolean.TRUE.equals(f.get());
+            if (showDefault) {
                 sb.append(" (default ").append(f.get()).append(')');
             }
             sb.append('\n');

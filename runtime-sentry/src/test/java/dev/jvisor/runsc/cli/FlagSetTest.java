@@ -88,6 +88,15 @@ class FlagSetTest {
     }
 
     @Test
+    void aBooleanThatDefaultsOnIsTurnedOffWithEqualsFalse() throws Exception {
+        Flag<Boolean> overlay = flags.bool("overlay", true, "overlay");
+        assertThat(overlay.get()).isTrue();
+        assertThat(flags.usage()).contains("overlay (default true)");
+        flags.parse(List.of("--overlay=false"));
+        assertThat(overlay.get()).isFalse();
+    }
+
+    @Test
     void definingAFlagTwiceIsAProgrammingError() {
         assertThatThrownBy(() -> flags.bool("force", "again")).isInstanceOf(IllegalStateException.class);
     }
