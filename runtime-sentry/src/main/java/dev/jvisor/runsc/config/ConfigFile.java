@@ -26,6 +26,8 @@ final class ConfigFile {
     private ConfigFile() {}
 
     static List<Entry> read(Path file) throws ConfigException {
+        // Opening a FIFO or a device would block or never end; only a regular file is a config.
+        if (!Files.isRegularFile(file)) throw new ConfigException("config file " + file + " is not a regular file");
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);

@@ -111,6 +111,10 @@ public final class StateStore {
     /** Reads a container's record. Safe without the lock: writes replace the file atomically. */
     public ContainerRecord load(String id) throws InvalidContainerIdException, ContainerNotFoundException, StateException {
         Path file = root.resolve(ContainerId.validate(id)).resolve(STATE_FILE);
+        if (Files.exists(file, NOFOLLOW) && !Files.isRegularFile(file, NOFOLLOW)) {
+            // A FIFO would block the open; a symlink would lead elsewhere. runsc writes neither.
+            throw new StateException("state of container " + id + " is not a regular file");
+        }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, NOFOLLOW)) {
             bytes = in.readNBytes(MAX_STATE_BYTES + 1);

@@ -128,6 +128,16 @@ class RunscConfigTest {
     }
 
     @Test
+    void aConfigThatIsNotARegularFileOrTooLargeIsRefusedWithoutBlocking(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo.toml");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThatThrownBy(() -> RunscConfig.defaults().withFile(fifo)).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> RunscConfig.defaults().withFile(dir)).hasMessageContaining("not a regular file");
+        Path huge = Files.writeString(dir.resolve("huge.toml"), "#".repeat(ConfigFile.MAX_BYTES + 1));
+        assertThatThrownBy(() -> RunscConfig.defaults().withFile(huge)).hasMessageContaining("larger than");
+    }
+
+    @Test
     void theShippedConfigFileParses() throws Exception {
         Path shipped = Path.of("src/main/dist/etc/runsc.toml");
         RunscConfig c = RunscConfig.defaults().withFile(shipped);

@@ -123,6 +123,10 @@ class StateStoreTest {
         }
         Files.write(state, new byte[StateStore.MAX_STATE_BYTES + 10]);
         assertThatThrownBy(() -> store.load("bad")).hasMessageContaining("too large");
+        // A FIFO in place of the state file must not block the reader.
+        Files.delete(state);
+        assertThat(new ProcessBuilder("mkfifo", state.toString()).start().waitFor()).isZero();
+        assertThatThrownBy(() -> store.load("bad")).hasMessageContaining("not a regular file");
     }
 
     @Test
