@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 launcher="--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss1m -Xms8m -Xmx512m -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr"
-names=(launcher no-TieredStopAtLevel no-UseSerialGC no-heap-sizes no-UsePerfData no-Xlog plus-Xint bare)
+names=(launcher no-TieredStopAtLevel no-UseSerialGC no-heap-sizes no-UsePerfData no-Xlog plus-Xint plus-no-ASLR bare)
 declare -A opts=(
   [launcher]="$launcher"
   [no-TieredStopAtLevel]="${launcher/-XX:TieredStopAtLevel=1 /}"
@@ -23,6 +23,9 @@ declare -A opts=(
   [no-UsePerfData]="${launcher/-XX:-UsePerfData /}"
   [no-Xlog]="${launcher/ -Xlog:disable -Xlog:all=warning:stderr/}"
   [plus-Xint]="$launcher -Xint"
+  # Maps the AOT cache at its preferred address instead of a random one: faster, but gives up
+  # address-space randomisation of the JVM's class metadata, so the launcher does not use it.
+  [plus-no-ASLR]="$launcher -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
   [bare]="--enable-native-access=ALL-UNNAMED"
 )
 

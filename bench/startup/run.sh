@@ -19,41 +19,46 @@ if [[ ! -x $runsc ]]; then
 fi
 java_bin=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$runsc")
 
-# Median wall time in milliseconds of running "$@" $runs times (stdout/stderr discarded).
-# Timed with bash's EPOCHREALTIME: no extra process per sample.
-median_ms() {
-  local samples=() i start end
-  for ((i = 0; i < 3; i++)); do "$@" >/dev/null 2>&1 || true; done
-  for ((i = 0; i < runs; i++)); do
-    start=$EPOCHREALTIME
-    "$@" >/dev/null 2>&1 || true
-    end=$EPOCHREALTIME
-    samples+=("$(( (${end/./} - ${start/./}) ))")
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'
-}
-
 with_aot() { "$runsc" --version; }
 without_aot() { JVISOR_NO_AOT=1 "$runsc" --version; }
 launcher_only() { JVISOR_JAVA=/bin/true "$runsc" --version; }
 jvm_floor() { "$java_bin" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -version; }
 gvisor_version() { "$gvisor" --version; }
+cases=(with_aot without_aot launcher_only jvm_floor)
+[[ -x $gvisor ]] && cases+=(gvisor_version)
 
-echo "measuring $runs runs per case (median wall time, whole process)..." >&2
+# Rounds run every case once, in turn, so that load from other work on the machine falls on all
+# cases alike. Timed with bash's EPOCHREALTIME: no extra process per sample.
+samples=$(mktemp)
+trap 'rm -f "$samples"' EXIT
+echo "measuring $runs rounds of ${#cases[@]} cases (median wall time, whole process)..." >&2
+for c in "${cases[@]}"; do for ((i = 0; i < 3; i++)); do "$c" >/dev/null 2>&1 || true; done; done
+for ((i = 0; i < runs; i++)); do
+  for c in "${cases[@]}"; do
+    start=$EPOCHREALTIME
+    "$c" >/dev/null 2>&1 || true
+    end=$EPOCHREALTIME
+    echo "$c $(( ${end/./} - ${start/./} ))" >> "$samples"
+  done
+done
+median_ms() {
+  grep "^$1 " "$samples" | awk '{print $2}' | sort -n \
+    | awk '{a[NR]=$1} END {if (NR == 0) exit; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'
+}
 t_aot=$(median_ms with_aot)
 t_noaot=$(median_ms without_aot)
 t_launcher=$(median_ms launcher_only)
 t_floor=$(median_ms jvm_floor)
-if [[ -x $gvisor ]]; then t_gvisor=$(median_ms gvisor_version); else t_gvisor=""; fi
+t_gvisor=$(median_ms gvisor_version)
 
 ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' || echo "n/a"; }
 
 {
   echo "# Start-up of \`runsc --version\`"
   echo
-  echo "Measured by \`bench/startup/run.sh $runs\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r);"
+  echo "Measured by \`bench/startup/run.sh $runs\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r), load average $(cut -d" " -f1-3 /proc/loadavg);"
   echo "JVM: $("$java_bin" -version 2>&1 | sed -n 2p). gVisor: $([[ -x $gvisor ]] && "$gvisor" --version 2>/dev/null | sed -n 1p || echo 'not installed')."
-  echo "Median wall time of the whole process over $runs runs (after 3 warm-up runs)."
+  echo "Median wall time of the whole process over $runs interleaved rounds, after 3 warm-up runs of each case."
   echo
   echo "| case | median ms | vs gVisor |"
   echo "|---|---:|---:|"

@@ -19,7 +19,8 @@ import java.util.Map;
  * The AOT cache training run (JEP 514): the build starts this class under
  * {@code -XX:AOTCacheOutput} with the launcher's class path and flags. It runs the commands
  * people and containerd run most, in one JVM, so that the classes they load and link go into
- * the cache. Each command runs for real against a scratch {@code --root}.
+ * the cache. Each command runs for real against a scratch {@code --root}. A new subcommand
+ * belongs in this script as soon as it exists.
  */
 public final class AotTraining {
     private AotTraining() {}
@@ -30,6 +31,9 @@ public final class AotTraining {
         Path root = dir.resolve("root");
         Path bundle = Files.createDirectories(dir.resolve("bundle"));
         String log = dir.resolve("log.json").toString();
+        // Every real call reads the node's config file; so does training.
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/runsc.toml"), "network = \"none\"  # trained\noverlay = true\n");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
         Main.Environment env = new Main.Environment(dir, new ByteArrayInputStream(new byte[0]), sink, sink, Clock.systemUTC());
 
