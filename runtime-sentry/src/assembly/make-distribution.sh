@@ -37,7 +37,7 @@ for f in "$dist"/lib/*.jar; do
 done
 
 # The launcher runs exactly the JVM that trained the cache: an AOT cache is only valid for it.
-sed -e "s|@JAVA_HOME@|$java_home|g" -e "s|@VERSION@|$version|g" \
+sed -e "s|@JAVA_HOME@|$java_home|g" -e "s|@VERSION@|$version|g" -e "s|@MAIN_CLASS@|$main_class|g" \
   "$module_dir/src/main/dist/bin/runsc" > "$dist/bin/runsc.tmp"
 chmod 755 "$dist/bin/runsc.tmp"
 mv "$dist/bin/runsc.tmp" "$dist/bin/runsc"
@@ -68,7 +68,7 @@ mv "$tarball.tmp" "$tarball"
 # From the host's busybox-static: the binary, one symlink per applet where busybox would put it,
 # and the few files and directories a shell session expects.
 busybox=/bin/busybox
-if [[ ! -x $busybox ]] || ! file_out=$("$busybox" --list-full 2>/dev/null); then
+if [[ ! -x $busybox ]] || ! applets=$("$busybox" --list-full 2>/dev/null); then
   echo "make-distribution: warning: $busybox missing (apt-get install busybox-static); no rootfs built" >&2
   exit 0
 fi
@@ -80,7 +80,7 @@ chmod 700 "$rootfs.tmp/root"
 while read -r applet; do
   [[ $applet == bin/busybox ]] && continue
   ln -sf /bin/busybox "$rootfs.tmp/$applet"
-done <<< "$file_out"
+done <<< "$applets"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$rootfs.tmp/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs.tmp/etc/group"
 echo jvisor > "$rootfs.tmp/etc/hostname"
