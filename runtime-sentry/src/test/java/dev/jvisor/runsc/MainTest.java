@@ -201,6 +201,13 @@ class MainTest {
         assertThat(runsc().run("--root", root.toString(), "list", "-quiet").out()).isEqualTo("a-creating\nb-stopped\n");
         assertThat(runsc().run("--root", root.resolve("absent").toString(), "list", "--format=json").out()).isEqualTo("[]\n");
         assertThat(runsc().run("--root", root.toString(), "list", "--format", "yaml").status()).isEqualTo(2);
+
+        // One unreadable record is reported; the others are still listed.
+        Files.writeString(root.resolve("b-stopped/state.json"), "{not json");
+        var partial = runsc().run("--root", root.toString(), "list", "-q");
+        assertThat(partial.status()).isZero();
+        assertThat(partial.out()).isEqualTo("a-creating\n");
+        assertThat(partial.err()).contains("state of container b-stopped is corrupt");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.jvisor.runsc.cli;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,12 @@ public final class FlagSet {
     /** A flag that may be given several times; its value lists them in order. */
     public Flag<List<String>> repeated(String name, String valueName, String usage) {
         return define(new Flag<>(name, Flag.Kind.REPEATED, List.of(), valueName, usage));
+    }
+
+    /** Another name for a defined flag, such as runc's {@code -q} for {@code --quiet}. */
+    public void alias(String alias, Flag<?> flag) {
+        if (flags.get(flag.name()) != flag) throw new IllegalArgumentException("flag --" + flag.name() + " is not in this set");
+        if (flags.putIfAbsent(alias, flag) != null) throw new IllegalStateException("flag -" + alias + " defined twice");
     }
 
     private <T> Flag<T> define(Flag<T> flag) {
@@ -76,16 +83,20 @@ public final class FlagSet {
         return flags.containsKey(name);
     }
 
-    /** The flags in definition order. */
+    /** The flags in definition order, each once. */
     public List<Flag<?>> flags() {
-        return new ArrayList<>(flags.values());
+        return new ArrayList<>(new LinkedHashSet<>(flags.values()));
     }
 
     /** One line per flag, for help output. */
     public String usage() {
         StringBuilder sb = new StringBuilder();
-        for (Flag<?> f : flags.values()) {
-            String left = "  --" + f.name() + (f.valueName() == null ? "" : " " + f.valueName());
+        for (Flag<?> f : flags()) {
+            StringBuilder names = new StringBuilder("  ");
+            flags.forEach((name, g) -> {
+                if (g == f && !name.equals(f.name())) names.append('-').append(name).append(", ");
+            });
+            String left = names + "--" + f.name() + (f.valueName() == null ? "" : " " + f.valueName());
             sb.append(left);
             sb.repeat(" ", Math.max(2, 30 - left.length()));
             sb.append(f.usage());

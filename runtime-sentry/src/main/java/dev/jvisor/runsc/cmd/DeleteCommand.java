@@ -34,6 +34,7 @@ public final class DeleteCommand implements Subcommand {
     @Override
     public void defineFlags(FlagSet flags) {
         force = flags.bool("force", "kill the container if it still runs; succeed if it does not exist");
+        flags.alias("f", force);
     }
 
     @Override

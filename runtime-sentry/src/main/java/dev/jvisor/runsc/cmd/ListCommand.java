@@ -29,7 +29,9 @@ public final class ListCommand implements Subcommand {
     @Override
     public void defineFlags(FlagSet flags) {
         format = flags.string("format", "table|json", "table", "output format");
+        flags.alias("f", format);
         quiet = flags.bool("quiet", "print only the container ids");
+        flags.alias("q", quiet);
     }
 
     @Override

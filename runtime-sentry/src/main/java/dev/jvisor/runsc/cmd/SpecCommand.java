@@ -35,6 +35,7 @@ public final class SpecCommand implements Subcommand {
     @Override
     public void defineFlags(FlagSet flags) {
         bundle = flags.string("bundle", "DIR", ".", "bundle directory to write config.json into");
+        flags.alias("b", bundle);
     }
 
     @Override

@@ -97,6 +97,15 @@ class FlagSetTest {
     }
 
     @Test
+    void anAliasSetsTheSameFlag() throws Exception {
+        flags.alias("f", force);
+        flags.parse(List.of("-f"));
+        assertThat(force.get()).isTrue();
+        assertThat(flags.flags()).hasSize(3);
+        assertThat(flags.usage()).contains("-f, --force");
+    }
+
+    @Test
     void definingAFlagTwiceIsAProgrammingError() {
         assertThatThrownBy(() -> flags.bool("force", "again")).isInstanceOf(IllegalStateException.class);
     }
