@@ -74,7 +74,7 @@ public final class Main {
             if (g.version.get()) return dispatch(new VersionCommand(), List.of(), g, config, log, env);
             if (rest.isEmpty()) {
                 HelpCommand.printCommands(env.err(), table);
-                return 2;
+                throw new UsageException("no command given");
             }
             Supplier<Subcommand> factory = table.get(rest.getFirst());
             if (factory == null) throw new UsageException("unknown command \"" + rest.getFirst() + "\"; see runsc help");
@@ -144,9 +144,12 @@ public final class Main {
             return log.get().isEmpty() ? null : Path.of(log.get());
         }
 
-        /** The log as far as the flags parsed before a failure describe it. */
+        /**
+         * The log as far as the flags parsed before a failure describe it. A --log-format that
+         * cannot be used gets its error in JSON, the format the containerd shim reads.
+         */
         RunscLog log(Environment env) {
-            return new RunscLog(logFile(), LogFormat.fromName(logFormat.get()).orElse(LogFormat.TEXT), null, false,
+            return new RunscLog(logFile(), LogFormat.fromName(logFormat.get()).orElse(LogFormat.JSON), null, false,
                     env.err(), env.clock());
         }
     }
