@@ -242,6 +242,19 @@ class MainTest {
     }
 
     @Test
+    void deleteOfACreatedContainerKillsItsWaiterWithoutForce() throws Exception {
+        Process waiter = new ProcessBuilder("sleep", "60").start();
+        try {
+            record("fresh", ContainerStatus.CREATED, HostProcess.of(waiter.pid()).orElseThrow());
+            assertThat(runsc().run("--root", root.toString(), "delete", "fresh").status()).isZero();
+            assertThat(waiter.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(root.resolve("fresh")).doesNotExist();
+        } finally {
+            waiter.destroyForcibly();
+        }
+    }
+
+    @Test
     void deleteNeverSignalsAProcessThatMerelyReusedThePid() throws Exception {
         Process bystander = new ProcessBuilder("sleep", "60").start();
         try {

@@ -17,9 +17,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code runsc delete [--force] ID}: forgets a stopped container. {@code --force} first kills a
- * container whose init process still runs, and succeeds for one that does not exist: the
- * containerd shim calls delete and then delete --force every time, and the second must not fail.
+ * {@code runsc delete [--force] ID}: forgets a stopped or created container (killing the latter's
+ * init first, as runc does). {@code --force} also kills a running or paused one, and succeeds for
+ * one that does not exist: the containerd shim calls delete and then delete --force every time,
+ * and the second must not fail.
  */
 public final class DeleteCommand implements Subcommand {
     /** How long --force waits for a SIGKILLed init to be gone before giving up. */
@@ -45,11 +46,16 @@ public final class DeleteCommand implements Subcommand {
         try (ContainerLock lock = store.lock(id)) {
             ContainerRecord record = store.load(id);
             ContainerStatus status = record.currentStatus();
-            if (status != ContainerStatus.STOPPED && status != ContainerStatus.CREATING) {
-                if (!force.get()) {
-                    throw new RunscException("cannot delete container " + id + " that is not stopped: " + status.specName());
+            switch (status) {
+                case STOPPED, CREATING -> { }
+                // As runc: a created container never ran its program, so deleting it kills the waiter.
+                case CREATED -> kill(record.init());
+                case RUNNING, PAUSED -> {
+                    if (!force.get()) {
+                        throw new RunscException("cannot delete container " + id + " that is not stopped: " + status.specName());
+                    }
+                    kill(record.init());
                 }
-                kill(record.init());
             }
             store.remove(lock);
             inv.log().debug("deleted container " + id);
