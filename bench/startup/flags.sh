@@ -11,7 +11,10 @@ runs=${1:-25}
 java=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$dist/bin/runsc")
 cp="$dist/lib/runtime-sentry.jar:$dist/lib/runtime-gofer.jar"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+samples="$work/samples"
+trap 'rm -rf "$work" "$cpu_file"' EXIT
 
 launcher="--enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss1m -Xms8m -Xmx512m -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr"
 names=(launcher no-TieredStopAtLevel no-UseSerialGC no-heap-sizes no-UsePerfData no-Xlog plus-Xint plus-no-ASLR bare)
@@ -37,30 +40,31 @@ for n in "${names[@]}"; do
     dev.jvisor.runsc.AotTraining >/dev/null 2>&1
 done
 
+run_variant() {
+  # shellcheck disable=SC2086
+  "$java" ${opts[$1]} -XX:AOTCache="$work/$1.aot" -cp "$cp" dev.jvisor.runsc.Main --version
+}
+
 echo "timing $runs rounds..." >&2
 for ((i = 0; i < runs; i++)); do
-  for n in "${names[@]}"; do
-    s=$EPOCHREALTIME
-    # shellcheck disable=SC2086
-    "$java" ${opts[$n]} -XX:AOTCache="$work/$n.aot" -cp "$cp" dev.jvisor.runsc.Main --version >/dev/null 2>&1
-    e=$EPOCHREALTIME
-    echo "$n $(( ${e/./} - ${s/./} ))"
-  done
-done > "$work/samples"
+  for n in "${names[@]}"; do sample "$n" run_variant "$n"; done
+done
 
-median() { grep "^$1 " "$work/samples" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'; }
-base=$(median launcher)
+base_wall=$(median_ms launcher 2)
+base_cpu=$(median_ms launcher 3)
 {
   echo "# JVM flags of bin/runsc: what each is worth"
   echo
   echo "\`bench/startup/flags.sh $runs\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "Median of \`runsc --version\` (java started directly, no bash launcher), each variant with its own AOT cache."
+  echo "Medians of \`runsc --version\` (java started directly, no bash launcher), each variant with its own"
+  echo "AOT cache trained with exactly its flags; wall time and CPU time (user+system, all threads)."
   echo
-  echo "| variant | median ms | vs launcher set |"
-  echo "|---|---:|---:|"
+  echo "| variant | wall ms | vs launcher set | CPU ms | vs launcher set |"
+  echo "|---|---:|---:|---:|---:|"
   for n in "${names[@]}"; do
-    m=$(median "$n")
-    echo "| $n | $m | $(awk -v a="$m" -v b="$base" 'BEGIN {printf "%+.1f ms", a-b}') |"
+    w=$(median_ms "$n" 2)
+    c=$(median_ms "$n" 3)
+    echo "| $n | $w | $(awk -v a="$w" -v b="$base_wall" 'BEGIN {printf "%+.1f", a-b}') | $c | $(awk -v a="$c" -v b="$base_cpu" 'BEGIN {printf "%+.1f", a-b}') |"
   done
 } > "$here/FLAGS.md"
 cat "$here/FLAGS.md"

@@ -27,29 +27,23 @@ gvisor_version() { "$gvisor" --version; }
 cases=(with_aot without_aot launcher_only jvm_floor)
 [[ -x $gvisor ]] && cases+=(gvisor_version)
 
-# Rounds run every case once, in turn, so that load from other work on the machine falls on all
-# cases alike. Timed with bash's EPOCHREALTIME: no extra process per sample.
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 samples=$(mktemp)
-trap 'rm -f "$samples"' EXIT
-echo "measuring $runs rounds of ${#cases[@]} cases (median wall time, whole process)..." >&2
+trap 'rm -f "$samples" "$cpu_file"' EXIT
+
+# Rounds run every case once, in turn, so that load from other work on the machine falls on all
+# cases alike.
+echo "measuring $runs rounds of ${#cases[@]} cases..." >&2
 for c in "${cases[@]}"; do for ((i = 0; i < 3; i++)); do "$c" >/dev/null 2>&1 || true; done; done
 for ((i = 0; i < runs; i++)); do
-  for c in "${cases[@]}"; do
-    start=$EPOCHREALTIME
-    "$c" >/dev/null 2>&1 || true
-    end=$EPOCHREALTIME
-    echo "$c $(( ${end/./} - ${start/./} ))" >> "$samples"
-  done
+  for c in "${cases[@]}"; do sample "$c" "$c"; done
 done
-median_ms() {
-  grep "^$1 " "$samples" | awk '{print $2}' | sort -n \
-    | awk '{a[NR]=$1} END {if (NR == 0) exit; m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1000}'
-}
-t_aot=$(median_ms with_aot)
-t_noaot=$(median_ms without_aot)
-t_launcher=$(median_ms launcher_only)
-t_floor=$(median_ms jvm_floor)
-t_gvisor=$(median_ms gvisor_version)
+for c in with_aot without_aot launcher_only jvm_floor gvisor_version; do
+  printf -v "w_$c" '%s' "$(median_ms "$c" 2)"
+  printf -v "c_$c" '%s' "$(median_ms "$c" 3)"
+done
+t_aot=$w_with_aot t_noaot=$w_without_aot t_launcher=$w_launcher_only t_floor=$w_jvm_floor t_gvisor=$w_gvisor_version
 
 ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' || echo "n/a"; }
 
@@ -58,15 +52,17 @@ ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' 
   echo
   echo "Measured by \`bench/startup/run.sh $runs\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r), load average $(cut -d" " -f1-3 /proc/loadavg);"
   echo "JVM: $("$java_bin" -version 2>&1 | sed -n 2p). gVisor: $([[ -x $gvisor ]] && "$gvisor" --version 2>/dev/null | sed -n 1p || echo 'not installed')."
-  echo "Median wall time of the whole process over $runs interleaved rounds, after 3 warm-up runs of each case."
+  echo "Medians over $runs interleaved rounds (after 3 warm-up runs of each case) of the whole process's wall"
+  echo "time and of its CPU time (user+system, all threads). On a busy machine wall time includes waiting"
+  echo "for a CPU; CPU time is the work the process itself does."
   echo
-  echo "| case | median ms | vs gVisor |"
-  echo "|---|---:|---:|"
-  echo "| jVisor \`bin/runsc --version\`, AOT cache | $t_aot | $(ratio "$t_aot" "$t_gvisor") |"
-  echo "| jVisor \`bin/runsc --version\`, no AOT cache | $t_noaot | $(ratio "$t_noaot" "$t_gvisor") |"
-  echo "| gVisor \`runsc --version\` (Go) | ${t_gvisor:-n/a} | 1.0× |"
-  echo "| floor: the bash launcher alone (exec /bin/true) | $t_launcher | $(ratio "$t_launcher" "$t_gvisor") |"
-  echo "| floor: bare JVM start (\`java -version\`, same flags, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") |"
+  echo "| case | wall ms | vs gVisor | CPU ms (user+sys) | vs gVisor |"
+  echo "|---|---:|---:|---:|---:|"
+  echo "| jVisor \`bin/runsc --version\`, AOT cache | $t_aot | $(ratio "$t_aot" "$t_gvisor") | $c_with_aot | $(ratio "$c_with_aot" "$c_gvisor_version") |"
+  echo "| jVisor \`bin/runsc --version\`, no AOT cache | $t_noaot | $(ratio "$t_noaot" "$t_gvisor") | $c_without_aot | $(ratio "$c_without_aot" "$c_gvisor_version") |"
+  echo "| gVisor \`runsc --version\` (Go) | ${t_gvisor:-n/a} | 1.0× | ${c_gvisor_version:-n/a} | 1.0× |"
+  echo "| floor: the bash launcher alone (exec /bin/true) | $t_launcher | $(ratio "$t_launcher" "$t_gvisor") | $c_launcher_only | $(ratio "$c_launcher_only" "$c_gvisor_version") |"
+  echo "| floor: bare JVM start (\`java -version\`, same flags, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") | $c_jvm_floor | $(ratio "$c_jvm_floor" "$c_gvisor_version") |"
   echo
   echo "AOT cache speed-up: $(ratio "$t_noaot" "$t_aot"). Goal: within 3× of gVisor."
   echo

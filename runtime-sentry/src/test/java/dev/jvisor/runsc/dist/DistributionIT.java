@@ -97,6 +97,27 @@ class DistributionIT {
     }
 
     @Test
+    void shortLivedCallsRunInterpretedAndTheSandboxGetsTheJit(@TempDir Path cwd) throws Exception {
+        // "-version" among the JVM options makes java report its mode and exit.
+        Map<String, String> report = Map.of("JVISOR_JAVA_OPTS", "-version");
+        String[][] interpreted = {{"--version"}, {"--root", "/r", "--log-format", "json", "state", "x"},
+            {"--network", "none", "delete", "--force", "x"}, {"--root=do", "list"}, {"features"}};
+        for (String[] args : interpreted) {
+            assertThat(jvmMode(cwd, report, args)).as(String.join(" ", args)).isEqualTo("interpreted mode");
+        }
+        for (String[] args : new String[][] {{"do", "--", "true"}, {"--root", "/r", "create", "x"}, {"boot"}}) {
+            assertThat(jvmMode(cwd, report, args)).as(String.join(" ", args)).isEqualTo("mixed mode");
+        }
+    }
+
+    private static String jvmMode(Path cwd, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/runsc").toString()));
+        cmd.addAll(List.of(args));
+        Result r = exec(cwd, env, cmd.toArray(String[]::new));
+        return r.err().contains("interpreted mode") ? "interpreted mode" : r.err().contains("mixed mode") ? "mixed mode" : r.err();
+    }
+
+    @Test
     void theTarballUnpacksAndRunsFromAnyDirectory(@TempDir Path install, @TempDir Path cwd) throws Exception {
         Result untar = exec(install, Map.of(), "tar", "-xzf", TARBALL.toAbsolutePath().toString());
         assertThat(untar.status()).as(untar.err()).isZero();
