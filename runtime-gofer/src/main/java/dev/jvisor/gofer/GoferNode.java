@@ -1,0 +1,427 @@
+package dev.jvisor.gofer;
+
+import dev.jvisor.abi.AtFlags;
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.abi.FileMode;
+import dev.jvisor.abi.OpenFlags;
+import dev.jvisor.p9.Attr;
+import dev.jvisor.p9.DirEntry;
+import dev.jvisor.p9.FileNode;
+import dev.jvisor.p9.LockConstants;
+import dev.jvisor.p9.Qid;
+import dev.jvisor.p9.Rmessage;
+import dev.jvisor.p9.SetattrRequest;
+import dev.jvisor.p9.StatFs;
+
+import java.util.List;
+
+/**
+ * A host file as one fid sees it. The node holds an O_PATH|O_NOFOLLOW descriptor for the file
+ * (and one for its parent directory), obtained by walking one name at a time from the mount root
+ * with {@link GoferMount#RESOLVE}; every later operation goes through those descriptors and
+ * never resolves a path string again, so renames and symlink swaps on the host side cannot
+ * redirect it outside the tree.
+ */
+final class GoferNode implements FileNode {
+    /** The open flags a client may ask for; everything else is dropped. */
+    private static final int ALLOWED_OPEN_FLAGS = OpenFlags.O_ACCMODE | OpenFlags.O_TRUNC | OpenFlags.O_APPEND
+            | OpenFlags.O_DSYNC | OpenFlags.O_SYNC | OpenFlags.O_DIRECTORY;
+    // fcntl commands for open file description locks, <asm-generic/fcntl.h>.
+    private static final int F_OFD_GETLK = 36;
+    private static final int F_OFD_SETLK = 37;
+    // utimensat special nanoseconds, <linux/stat.h>.
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    private final GoferMount mount;
+    private final HostFd path;
+    private final HostFd parent;
+    private final String name;
+    private final HostStat stat;
+    private final DirectoryReader directory = new DirectoryReader(this);
+    private volatile int openFd = -1;
+
+    GoferNode(GoferMount mount, HostFd path, HostFd parent, String name, HostStat stat) {
+        this.mount = mount;
+        this.path = path;
+        this.parent = parent;
+        this.name = name;
+        this.stat = stat;
+    }
+
+    /** The root node of {@code mount}. */
+    static GoferNode root(GoferMount mount) throws ErrnoException {
+        HostFd root = mount.root().retain();
+        try {
+            return new GoferNode(mount, root, null, null, Native.fstat(root.fd()));
+        } catch (ErrnoException | RuntimeException e) {
+            root.release();
+            throw e;
+        }
+    }
+
+    int pathFd() {
+        return path.fd();
+    }
+
+    int parentFd() {
+        return parent == null ? -1 : parent.fd();
+    }
+
+    String name() {
+        return name;
+    }
+
+    HostStat stat() {
+        return stat;
+    }
+
+    GoferMount mount() {
+        return mount;
+    }
+
+    int openFd() throws ErrnoException {
+        int fd = openFd;
+        if (fd < 0) {
+            throw new ErrnoException(Errno.EBADF, "not open");
+        }
+        return fd;
+    }
+
+    @Override
+    public Qid qid() {
+        return qidOf(stat.mode(), stat.ino());
+    }
+
+    Qid qidOf(int mode, long ino) {
+        int type = switch (FileMode.type(mode)) {
+            case FileMode.S_IFDIR -> Qid.QTDIR;
+            case FileMode.S_IFLNK -> Qid.QTSYMLINK;
+            default -> Qid.QTFILE;
+        };
+        return new Qid(type, 0, mount.qidPath(ino));
+    }
+
+    @Override
+    public FileNode walk(String child) throws ErrnoException {
+        if (!stat.isDirectory()) {
+            throw new ErrnoException(Errno.ENOTDIR, "walk");
+        }
+        return childNode(child);
+    }
+
+    private GoferNode childNode(String child) throws ErrnoException {
+        int fd = Native.openat2(path.fd(), child, OpenFlags.O_PATH | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0,
+                GoferMount.RESOLVE);
+        try {
+            return new GoferNode(mount, new HostFd(fd), path.retain(), child, Native.fstat(fd));
+        } catch (ErrnoException | RuntimeException e) {
+            Native.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    @Override
+    public FileNode duplicate() {
+        return new GoferNode(mount, path.retain(), parent == null ? null : parent.retain(), name, stat);
+    }
+
+    @Override
+    public Qid open(int flags) throws ErrnoException {
+        openFd = mount.reopen(this, hostOpenFlags(flags));
+        return qid();
+    }
+
+    /**
+     * The host flags for a client's open: only regular files and directories are opened (a
+     * device node in an image must never become a door to host hardware, and a FIFO could park
+     * a worker forever), writes on a read-only mount are refused, and flags that could follow
+     * links or create files are dropped.
+     */
+    private int hostOpenFlags(int flags) throws ErrnoException {
+        int access = flags & OpenFlags.O_ACCMODE;
+        if (access == OpenFlags.O_ACCMODE) {
+            throw new ErrnoException(Errno.EINVAL, "open");
+        }
+        boolean writes = access != OpenFlags.O_RDONLY || (flags & (OpenFlags.O_TRUNC | OpenFlags.O_APPEND)) != 0;
+        if (stat.isDirectory()) {
+            if (writes) {
+                throw new ErrnoException(Errno.EISDIR, "open");
+            }
+            return OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY;
+        }
+        if (!stat.isRegular()) {
+            throw new ErrnoException(stat.isSymlink() ? Errno.ELOOP : Errno.EPERM, "open");
+        }
+        if ((flags & OpenFlags.O_DIRECTORY) != 0) {
+            throw new ErrnoException(Errno.ENOTDIR, "open");
+        }
+        if (writes) {
+            mount.checkWritable("open");
+        }
+        return (flags & ALLOWED_OPEN_FLAGS) | OpenFlags.O_NOCTTY | OpenFlags.O_LARGEFILE;
+    }
+
+    @Override
+    public FileNode create(String child, int flags, int mode, int gid) throws ErrnoException {
+        mount.checkWritable("create");
+        requireDirectory("create");
+        int access = flags & OpenFlags.O_ACCMODE;
+        if (access == OpenFlags.O_ACCMODE) {
+            throw new ErrnoException(Errno.EINVAL, "create");
+        }
+        int hostFlags = (flags & ALLOWED_OPEN_FLAGS & ~OpenFlags.O_DIRECTORY) | OpenFlags.O_CREAT | OpenFlags.O_EXCL
+                | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC | OpenFlags.O_NOCTTY | OpenFlags.O_LARGEFILE;
+        int fd = Native.openat2(path.fd(), child, hostFlags, mode & FileMode.PERMISSIONS, GoferMount.RESOLVE);
+        try {
+            GoferNode created = new GoferNode(mount, new HostFd(Native.dup(fd)), path.retain(), child,
+                    Native.fstat(fd));
+            created.openFd = fd;
+            return created;
+        } catch (ErrnoException | RuntimeException e) {
+            Native.closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    @Override
+    public byte[] read(long offset, int count) throws ErrnoException {
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL, "read");
+        }
+        return Native.pread(openFd(), count, offset);
+    }
+
+    @Override
+    public int write(long offset, byte[] data) throws ErrnoException {
+        mount.checkWritable("write");
+        if (offset < 0) {
+            throw new ErrnoException(Errno.EINVAL, "write");
+        }
+        return Native.pwrite(openFd(), data, offset);
+    }
+
+    @Override
+    public Attr getattr(long requestMask) throws ErrnoException {
+        HostStat s = Native.fstat(path.fd());
+        return new Attr(Attr.GETATTR_BASIC, qidOf(s.mode(), s.ino()), s.mode(), s.uid(), s.gid(), s.nlink(),
+                s.rdev(), s.size(), s.blksize(), s.blocks(), s.atimeSec(), s.atimeNsec(), s.mtimeSec(),
+                s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(), 0, 0, 0, 0);
+    }
+
+    @Override
+    public void setattr(SetattrRequest r) throws ErrnoException {
+        mount.checkWritable("setattr");
+        if (r.has(SetattrRequest.ATTR_UID) || r.has(SetattrRequest.ATTR_GID)) {
+            Native.fchown(path.fd(), r.has(SetattrRequest.ATTR_UID) ? r.uid() : -1,
+                    r.has(SetattrRequest.ATTR_GID) ? r.gid() : -1);
+        }
+        boolean mode = r.has(SetattrRequest.ATTR_MODE);
+        boolean size = r.has(SetattrRequest.ATTR_SIZE);
+        boolean times = r.has(SetattrRequest.ATTR_ATIME) || r.has(SetattrRequest.ATTR_MTIME);
+        if (!mode && !size && !times) {
+            return;
+        }
+        if (size && !stat.isRegular()) {
+            throw new ErrnoException(stat.isDirectory() ? Errno.EISDIR : Errno.EINVAL, "truncate");
+        }
+        if (!stat.isRegular() && !stat.isDirectory()) {
+            // Only files and directories are ever opened; links, FIFOs and devices keep their mode.
+            throw new ErrnoException(Errno.EOPNOTSUPP, "setattr");
+        }
+        int fd = mount.reopen(this, stat.isDirectory() ? OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY
+                : (size ? OpenFlags.O_WRONLY : OpenFlags.O_RDONLY) | OpenFlags.O_NONBLOCK);
+        try {
+            if (mode) {
+                Native.fchmod(fd, r.mode() & FileMode.PERMISSIONS);
+            }
+            if (size) {
+                Native.ftruncate(fd, r.size());
+            }
+            if (times) {
+                Native.futimens(fd,
+                        r.atimeSec(), timeNsec(r, SetattrRequest.ATTR_ATIME, SetattrRequest.ATTR_ATIME_SET, r.atimeNsec()),
+                        r.mtimeSec(), timeNsec(r, SetattrRequest.ATTR_MTIME, SetattrRequest.ATTR_MTIME_SET, r.mtimeNsec()));
+            }
+        } finally {
+            Native.closeQuietly(fd);
+        }
+    }
+
+    private static long timeNsec(SetattrRequest r, int bit, int setBit, long nsec) {
+        if (!r.has(bit)) {
+            return UTIME_OMIT;
+        }
+        return r.has(setBit) ? nsec : UTIME_NOW;
+    }
+
+    @Override
+    public List<DirEntry> readdir(long offset, int maxEntries) throws ErrnoException {
+        return directory.read(openFd(), offset, maxEntries);
+    }
+
+    @Override
+    public Qid mkdir(String child, int mode, int gid) throws ErrnoException {
+        mount.checkWritable("mkdir");
+        requireDirectory("mkdir");
+        Native.mkdirat(path.fd(), child, mode & FileMode.PERMISSIONS);
+        return childQid(child);
+    }
+
+    @Override
+    public Qid mknod(String child, int mode, int major, int minor, int gid) throws ErrnoException {
+        mount.checkWritable("mknod");
+        requireDirectory("mknod");
+        int type = FileMode.type(mode);
+        if (type != FileMode.S_IFREG && type != FileMode.S_IFIFO && type != FileMode.S_IFSOCK) {
+            // Device nodes would give the sandbox host hardware; the Sentry serves /dev itself.
+            throw new ErrnoException(Errno.EPERM, "mknod");
+        }
+        Native.mknodat(path.fd(), child, type | (mode & FileMode.PERMISSIONS), 0);
+        return childQid(child);
+    }
+
+    @Override
+    public Qid symlink(String child, String target, int gid) throws ErrnoException {
+        mount.checkWritable("symlink");
+        requireDirectory("symlink");
+        // The target is only data: the Gofer never follows symlinks, the Sentry resolves them.
+        Native.symlinkat(target, path.fd(), child);
+        return childQid(child);
+    }
+
+    @Override
+    public void link(FileNode target, String child) throws ErrnoException {
+        mount.checkWritable("link");
+        requireDirectory("link");
+        if (!(target instanceof GoferNode t) || t.mount != mount) {
+            throw new ErrnoException(Errno.EXDEV, "link");
+        }
+        if (t.stat.isDirectory()) {
+            throw new ErrnoException(Errno.EPERM, "link");
+        }
+        // The source is the target node's own descriptor, reached by a walk beneath this mount:
+        // there is no path a client could point at a file outside.
+        Native.linkat(t.path.fd(), "", path.fd(), child, AtFlags.AT_EMPTY_PATH);
+    }
+
+    @Override
+    public String readlink() throws ErrnoException {
+        if (!stat.isSymlink()) {
+            throw new ErrnoException(Errno.EINVAL, "readlink");
+        }
+        return Native.readlink(path.fd());
+    }
+
+    @Override
+    public void renameat(String oldName, FileNode newDir, String newName) throws ErrnoException {
+        mount.checkWritable("renameat");
+        requireDirectory("renameat");
+        if (!(newDir instanceof GoferNode d) || d.mount != mount) {
+            throw new ErrnoException(Errno.EXDEV, "renameat");
+        }
+        d.requireDirectory("renameat");
+        Native.renameat2(path.fd(), oldName, d.path.fd(), newName, 0);
+    }
+
+    @Override
+    public void unlinkat(String child, int flags) throws ErrnoException {
+        mount.checkWritable("unlinkat");
+        requireDirectory("unlinkat");
+        if ((flags & ~AtFlags.AT_REMOVEDIR) != 0) {
+            throw new ErrnoException(Errno.EINVAL, "unlinkat");
+        }
+        Native.unlinkat(path.fd(), child, flags);
+    }
+
+    @Override
+    public void remove() throws ErrnoException {
+        mount.checkWritable("remove");
+        if (parent == null) {
+            throw new ErrnoException(Errno.EBUSY, "remove");
+        }
+        HostStat now = Native.fstatat(parent.fd(), name, AtFlags.AT_SYMLINK_NOFOLLOW);
+        if (!now.sameFile(stat)) {
+            throw new ErrnoException(Errno.ESTALE, "remove");
+        }
+        Native.unlinkat(parent.fd(), name, stat.isDirectory() ? AtFlags.AT_REMOVEDIR : 0);
+    }
+
+    @Override
+    public StatFs statfs() throws ErrnoException {
+        long[] f = Native.fstatfs(path.fd());
+        return new StatFs((int) f[0], (int) f[1], f[2], f[3], f[4], f[5], f[6], f[7], (int) f[8]);
+    }
+
+    @Override
+    public void fsync(boolean dataOnly) throws ErrnoException {
+        Native.fsync(openFd(), dataOnly);
+    }
+
+    @Override
+    public int lock(int type, int flags, long start, long length, int procId, String clientId) throws ErrnoException {
+        checkLockType(type);
+        try {
+            // Never F_OFD_SETLKW: a blocked lock would hold a worker; 9P clients retry on BLOCKED.
+            Native.fcntlLock(openFd(), F_OFD_SETLK, type, start, length);
+            return LockConstants.LOCK_SUCCESS;
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EAGAIN || e.errno() == Errno.EACCES) {
+                return LockConstants.LOCK_BLOCKED;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public Rmessage.GetLock getlock(int type, long start, long length, int procId, String clientId)
+            throws ErrnoException {
+        checkLockType(type);
+        long[] conflict = Native.fcntlLock(openFd(), F_OFD_GETLK, type, start, length);
+        if (conflict[0] == LockConstants.TYPE_UNLCK) {
+            return new Rmessage.GetLock(LockConstants.TYPE_UNLCK, start, length, procId, clientId);
+        }
+        return new Rmessage.GetLock((int) conflict[0], conflict[1], conflict[2], (int) conflict[3], "");
+    }
+
+    private static void checkLockType(int type) throws ErrnoException {
+        // 9P lock types equal the fcntl ones (F_RDLCK 0, F_WRLCK 1, F_UNLCK 2).
+        if (type != LockConstants.TYPE_RDLCK && type != LockConstants.TYPE_WRLCK && type != LockConstants.TYPE_UNLCK) {
+            throw new ErrnoException(Errno.EINVAL, "lock");
+        }
+    }
+
+    @Override
+    public XattrReader xattrWalk(String attribute) throws ErrnoException {
+        return Xattrs.walk(this, attribute);
+    }
+
+    @Override
+    public FileNode xattrCreate(String attribute, long size, int flags) throws ErrnoException {
+        mount.checkWritable("xattrcreate");
+        return Xattrs.create(this, attribute, size, flags);
+    }
+
+    @Override
+    public void close() {
+        int fd = openFd;
+        openFd = -1;
+        Native.closeQuietly(fd);
+        path.release();
+        if (parent != null) {
+            parent.release();
+        }
+    }
+
+    private void requireDirectory(String op) throws ErrnoException {
+        if (!stat.isDirectory()) {
+            throw new ErrnoException(Errno.ENOTDIR, op);
+        }
+    }
+
+    private Qid childQid(String child) throws ErrnoException {
+        HostStat s = Native.fstatat(path.fd(), child, AtFlags.AT_SYMLINK_NOFOLLOW);
+        return qidOf(s.mode(), s.ino());
+    }
+}

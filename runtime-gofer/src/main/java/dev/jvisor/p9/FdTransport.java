@@ -1,0 +1,152 @@
+package dev.jvisor.p9;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A {@link Transport} over a connected stream socket file descriptor, such as one end of the
+ * socketpair runsc creates between the Sentry and the Gofer.
+ *
+ * <p>Closing shuts the socket down first, which wakes a reader blocked in {@code read(2)}, and
+ * closes the descriptor only once no thread is using it, so a descriptor number can never be
+ * reused under a thread still holding it.
+ */
+public final class FdTransport implements Transport {
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile boolean closed;
+    private MemorySegment readBuf = MemorySegment.NULL;
+    private MemorySegment writeBuf = MemorySegment.NULL;
+
+    /** Takes ownership of {@code fd}, a connected {@code SOCK_STREAM} socket. */
+    public FdTransport(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("bad file descriptor " + fd);
+        }
+        this.fd = fd;
+    }
+
+    /** A connected pair of transports over a new unix socketpair. */
+    public static FdTransport[] socketPair() throws ErrnoException {
+        int[] fds = Native.socketPair();
+        return new FdTransport[] {new FdTransport(fds[0]), new FdTransport(fds[1])};
+    }
+
+    /** The raw descriptor number (to hand to a child process); still owned by this transport. */
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public ByteBuffer readFrame(int msize) throws ErrnoException, P9ProtocolException {
+        if (!inUse.readLock().tryLock()) {
+            return null;
+        }
+        try {
+            if (closed) {
+                return null;
+            }
+            MemorySegment header = readBuffer(4);
+            if (!readFully(header, 4)) {
+                return null;
+            }
+            long size = Integer.toUnsignedLong(header.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+            P9Codec.checkSize(size, msize);
+            MemorySegment buf = readBuffer(size);
+            if (!readFully(buf.asSlice(4), size - 4)) {
+                return null;
+            }
+            byte[] frame = new byte[(int) size];
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, frame, 0, 4);
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 4, frame, 4, (int) size - 4);
+            ByteBuffer out = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
+            out.putInt(0, (int) size);
+            return out;
+        } catch (ErrnoException e) {
+            if (closed) {
+                return null;
+            }
+            throw e;
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void writeFrame(ByteBuffer frame) throws ErrnoException {
+        if (!inUse.readLock().tryLock()) {
+            throw new ErrnoException(Errno.EPIPE, "write");
+        }
+        writeLock.lock();
+        try {
+            if (closed) {
+                throw new ErrnoException(Errno.EPIPE, "write");
+            }
+            int len = frame.remaining();
+            if (writeBuf.byteSize() < len) {
+                writeBuf = arena.allocate(Math.max(len, 8192));
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuf, 0, len);
+            long done = 0;
+            while (done < len) {
+                done += Native.send(fd, writeBuf.asSlice(done), len - done);
+            }
+        } finally {
+            writeLock.unlock();
+            inUse.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Native.shutdown(fd, Native.SHUT_RDWR);
+        } catch (ErrnoException ignored) {
+            // ENOTCONN when the peer already went away; the descriptor is still ours to close.
+        }
+        inUse.writeLock().lock();
+        try {
+            Native.close(fd);
+        } catch (ErrnoException ignored) {
+            // Nothing to recover: the descriptor is released either way.
+        } finally {
+            arena.close();
+        }
+        // Keep the write lock: the descriptor is gone, every later user must fail fast.
+    }
+
+    /** The buffer for the frame being read; only the single reader thread touches it. */
+    private MemorySegment readBuffer(long size) {
+        if (readBuf.byteSize() < size) {
+            readBuf = arena.allocate(Math.max(size, 8192));
+        }
+        return readBuf;
+    }
+
+    /** Reads exactly {@code n} bytes, or returns false at end of stream. */
+    private boolean readFully(MemorySegment dst, long n) throws ErrnoException {
+        long done = 0;
+        while (done < n) {
+            long r = Native.read(fd, dst.asSlice(done), n - done);
+            if (r == 0) {
+                return false;
+            }
+            done += r;
+        }
+        return true;
+    }
+}
