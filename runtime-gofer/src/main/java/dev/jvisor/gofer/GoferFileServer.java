@@ -65,6 +65,11 @@ public final class GoferFileServer implements FileServer, AutoCloseable {
         }
     }
 
+    /** The root mount's directory descriptor (the Gofer chroots into it). */
+    int rootDescriptor() {
+        return mounts.get("/").root().fd();
+    }
+
     /** The attach names served, in mount order. */
     public List<String> mountNames() {
         return List.copyOf(mounts.keySet());

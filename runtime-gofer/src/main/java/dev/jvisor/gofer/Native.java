@@ -66,6 +66,7 @@ final class Native {
     static final int SYS_RENAMEAT2 = 316;
     static final int SYS_SECCOMP = 317;
     static final int SYS_OPENAT2 = 437;
+    static final int SYS_GETEUID = 107;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -336,6 +337,43 @@ final class Native {
             MemorySegment buf = arena.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, buf, JAVA_BYTE, 0, value.length);
             call("fsetxattr", SYS_FSETXATTR, fd, cString(arena, name), buf.address(), value.length, flags);
+        }
+    }
+
+    // ---- confinement ----
+
+    static int geteuid() {
+        return (int) raw(SYS_GETEUID);
+    }
+
+    /** Makes the directory {@code dirFd} names this process's root and working directory. */
+    static void chrootTo(int dirFd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            call("fchdir", SYS_FCHDIR, dirFd);
+            call("chroot", SYS_CHROOT, cString(arena, "."));
+            call("chdir", SYS_CHDIR, cString(arena, "/"));
+        }
+    }
+
+    /** {@code prctl(PR_SET_NO_NEW_PRIVS, 1)}; PR_SET_NO_NEW_PRIVS = 38, {@code <linux/prctl.h>}. */
+    static void noNewPrivileges() throws ErrnoException {
+        call("prctl(PR_SET_NO_NEW_PRIVS)", SYS_PRCTL, 38, 1, 0, 0, 0);
+    }
+
+    /**
+     * {@code seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog)}: installs a BPF
+     * program (8-byte {@code struct sock_filter}s) on every thread of the process.
+     * {@code struct sock_fprog} is {u16 len; pad; struct sock_filter *filter}.
+     */
+    static void installSeccompFilter(byte[] program) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment filter = arena.allocate(program.length, 8);
+            MemorySegment.copy(program, 0, filter, JAVA_BYTE, 0, program.length);
+            MemorySegment fprog = arena.allocate(16, 8);
+            fprog.set(JAVA_SHORT, 0, (short) (program.length / 8));
+            fprog.set(JAVA_LONG, 8, filter.address());
+            // SECCOMP_SET_MODE_FILTER = 1, SECCOMP_FILTER_FLAG_TSYNC = 1, <linux/seccomp.h>.
+            call("seccomp", SYS_SECCOMP, 1, 1, fprog.address());
         }
     }
 }

@@ -109,14 +109,29 @@ public final class FdTransport implements Transport {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes only this process's descriptor and leaves the connection up: for the end of a
+     * socketpair that was handed to a child process (shutdown would end the child's connection
+     * too, since both descriptors name one socket). Must not be used while a thread reads.
+     */
+    public void closeDescriptorOnly() {
+        close(false);
+    }
+
+    private synchronized void close(boolean shutdown) {
         if (closed) {
             return;
         }
         closed = true;
-        try {
-            Native.shutdown(fd, Native.SHUT_RDWR);
-        } catch (ErrnoException ignored) {
-            // ENOTCONN when the peer already went away; the descriptor is still ours to close.
+        if (shutdown) {
+            try {
+                Native.shutdown(fd, Native.SHUT_RDWR);
+            } catch (ErrnoException ignored) {
+                // ENOTCONN when the peer already went away; the descriptor is still ours to close.
+            }
         }
         inUse.writeLock().lock();
         try {

@@ -224,15 +224,9 @@ class P9ClientServerTest {
         t.writeFrame(P9Codec.encode(7, new Tmessage.Read(2, 0, 4)));
         assertThat(tree.slowReadStarted.await(10, TimeUnit.SECONDS)).isTrue();
         t.writeFrame(P9Codec.encode(7, new Tmessage.Getattr(1, Attr.GETATTR_BASIC)));
+        // The read is still blocked, so tag 7 is in flight: the stream ends with no reply at all.
+        assertThat(t.readFrame(1 << 21)).isNull();
         tree.releaseSlowReads();
-        // The read in flight may still be answered; after that the stream ends.
-        ByteBuffer raw;
-        int frames = 0;
-        while ((raw = t.readFrame(1 << 21)) != null) {
-            assertThat(P9Codec.decodeReply(raw, 1 << 21).message()).isInstanceOf(Rmessage.Read.class);
-            frames++;
-        }
-        assertThat(frames).isLessThanOrEqualTo(1);
     }
 
     @Test
