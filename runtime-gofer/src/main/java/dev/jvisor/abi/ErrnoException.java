@@ -13,15 +13,20 @@ public class ErrnoException extends Exception {
     private final Errno errno;
     private final String operation;
 
+    /**
+     * Errors such as ENOENT are a normal answer on hot paths (lookups, probes), so the exception
+     * carries no stack trace: the errno and the operation say what happened.
+     */
     public ErrnoException(Errno errno, String operation) {
-        super(operation + ": " + errno.name() + " (" + errno.description() + ")");
+        super(operation + ": " + errno.name() + " (" + errno.description() + ")", null, false, false);
         this.errno = Objects.requireNonNull(errno);
         this.operation = Objects.requireNonNull(operation);
     }
 
     public ErrnoException(Errno errno, String operation, Throwable cause) {
-        this(errno, operation);
-        initCause(cause);
+        super(operation + ": " + errno.name() + " (" + errno.description() + ")", cause, false, false);
+        this.errno = Objects.requireNonNull(errno);
+        this.operation = Objects.requireNonNull(operation);
     }
 
     public Errno errno() {

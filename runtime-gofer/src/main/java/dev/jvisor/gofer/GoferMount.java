@@ -1,5 +1,6 @@
 package dev.jvisor.gofer;
 
+import dev.jvisor.abi.AtFlags;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.OpenFlags;
@@ -54,6 +55,16 @@ final class GoferMount {
         if (point.readOnly()) {
             throw new ErrnoException(Errno.EROFS, op);
         }
+    }
+
+    /** Whether descriptors can be reopened through /proc/self/fd. */
+    boolean canReopen() {
+        return procSelfFd >= 0;
+    }
+
+    /** Hard-links the inode {@code fd} holds as {@code name} in {@code dirFd}, via /proc/self/fd. */
+    void linkThroughProc(int fd, int dirFd, String name) throws ErrnoException {
+        Native.linkat(procSelfFd, Integer.toString(fd), dirFd, name, AtFlags.AT_SYMLINK_FOLLOW);
     }
 
     /**

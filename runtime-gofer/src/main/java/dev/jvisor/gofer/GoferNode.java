@@ -303,7 +303,15 @@ final class GoferNode implements FileNode {
         }
         // The source is the target node's own descriptor, reached by a walk beneath this mount:
         // there is no path a client could point at a file outside.
-        Native.linkat(t.path.fd(), "", path.fd(), child, AtFlags.AT_EMPTY_PATH);
+        try {
+            Native.linkat(t.path.fd(), "", path.fd(), child, AtFlags.AT_EMPTY_PATH);
+        } catch (ErrnoException e) {
+            // AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd/N names the same inode.
+            if (e.errno() != Errno.ENOENT || !mount.canReopen()) {
+                throw e;
+            }
+            mount.linkThroughProc(t.path.fd(), path.fd(), child);
+        }
     }
 
     @Override

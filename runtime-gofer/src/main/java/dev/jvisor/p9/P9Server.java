@@ -32,24 +32,27 @@ public final class P9Server implements AutoCloseable {
      * @param maxMsize    the largest message size offered in Rversion
      * @param workers     threads carrying out requests
      * @param maxInFlight requests read but not yet answered; the reader waits beyond this
+     * @param maxFids     fids one connection may hold (each may hold host descriptors); beyond
+     *                    it, requests that would bind another fail with EMFILE
      */
-    public record Limits(int maxMsize, int workers, int maxInFlight) {
+    public record Limits(int maxMsize, int workers, int maxInFlight, int maxFids) {
         public Limits {
-            if (maxMsize < P9Codec.MIN_MSIZE || workers < 1 || maxInFlight < 1) {
-                throw new IllegalArgumentException("bad limits " + maxMsize + "/" + workers + "/" + maxInFlight);
+            if (maxMsize < P9Codec.MIN_MSIZE || workers < 1 || maxInFlight < 1 || maxFids < 1) {
+                throw new IllegalArgumentException(
+                        "bad limits " + maxMsize + "/" + workers + "/" + maxInFlight + "/" + maxFids);
             }
         }
 
-        /** 1 MiB + header messages, four workers, 64 requests in flight. */
+        /** 1 MiB + header messages, four workers, 64 requests in flight, 16384 fids. */
         public static Limits defaults() {
-            return new Limits((1 << 20) + P9Codec.IO_HEADER_SIZE, 4, 64);
+            return new Limits((1 << 20) + P9Codec.IO_HEADER_SIZE, 4, 64, 16384);
         }
     }
 
     private final Transport transport;
     private final FileServer fileServer;
     private final Limits limits;
-    private final FidTable fids = new FidTable();
+    private final FidTable fids;
     private final ExecutorService workers;
     private final Semaphore inFlightPermits;
     /** Tags in flight → tags of Tflush requests waiting for them; guarded by itself. */
@@ -61,6 +64,7 @@ public final class P9Server implements AutoCloseable {
         this.transport = transport;
         this.fileServer = fileServer;
         this.limits = limits;
+        this.fids = new FidTable(limits.maxFids());
         this.msize = limits.maxMsize();
         this.inFlightPermits = new Semaphore(limits.maxInFlight());
         AtomicInteger n = new AtomicInteger();

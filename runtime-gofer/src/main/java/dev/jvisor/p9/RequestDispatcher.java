@@ -185,7 +185,7 @@ final class RequestDispatcher {
     }
 
     /** Binds a walk's result to newfid, which may be the walked fid itself. */
-    private void bind(FidTable.Entry walked, int fid, int newFid, FileNode node) throws ErrnoException {
+    private void bind(FidTable.Ref walked, int fid, int newFid, FileNode node) throws ErrnoException {
         if (newFid == fid) {
             walked.replace(node, false);
         } else {
@@ -210,7 +210,7 @@ final class RequestDispatcher {
         return new Rmessage.Remove();
     }
 
-    private Rmessage readdir(FidTable.Entry e, Tmessage.Readdir m) throws ErrnoException {
+    private Rmessage readdir(FidTable.Ref e, Tmessage.Readdir m) throws ErrnoException {
         requireOpen(e, "Treaddir");
         long budget = Math.min(Integer.toUnsignedLong(m.count()), iounit());
         // The smallest entry is FIXED_SIZE + 2 + 1 bytes, so this many entries always suffice.
@@ -257,24 +257,24 @@ final class RequestDispatcher {
         return name;
     }
 
-    private static void requireOpen(FidTable.Entry e, String op) throws ErrnoException {
+    private static void requireOpen(FidTable.Ref e, String op) throws ErrnoException {
         if (!e.isOpen()) {
             throw new ErrnoException(Errno.EBADF, op + ": fid is not open");
         }
     }
 
-    private static void requireClosed(FidTable.Entry e, String op) throws ErrnoException {
+    private static void requireClosed(FidTable.Ref e, String op) throws ErrnoException {
         if (e.isOpen()) {
             throw new ErrnoException(Errno.EBADF, op + ": fid is already open");
         }
     }
 
     private interface FidAction {
-        Rmessage apply(FidTable.Entry entry) throws ErrnoException;
+        Rmessage apply(FidTable.Ref entry) throws ErrnoException;
     }
 
     private Rmessage withFid(int fid, FidAction action) throws ErrnoException {
-        FidTable.Entry e = fids.acquire(fid);
+        FidTable.Ref e = fids.acquire(fid);
         try {
             return action.apply(e);
         } finally {

@@ -63,7 +63,7 @@ class P9ClientServerTest {
     @Test
     void negotiatesTheSmallerMsize() throws Exception {
         assertThat(client(8192).msize()).isEqualTo(8192);
-        P9Client c = P9Client.connect(serve(new P9Server.Limits(16384, 2, 8)), 1 << 20);
+        P9Client c = P9Client.connect(serve(new P9Server.Limits(16384, 2, 8, 100)), 1 << 20);
         toClose.add(c);
         assertThat(c.msize()).isEqualTo(16384);
         assertThat(c.iounit()).isEqualTo(16384 - P9Codec.IO_HEADER_SIZE);
@@ -246,6 +246,30 @@ class P9ClientServerTest {
         // The flushed request's reply (if sent) always precedes Rflush.
         assertThat(first.tag()).isEqualTo(10);
         assertThat(second).isEqualTo(new Frame(11, new Rmessage.Flush()));
+    }
+
+    @Test
+    void aConnectionCannotHoldMoreFidsThanItsLimit() throws Exception {
+        P9Client c = P9Client.connect(serve(new P9Server.Limits(8192, 1, 4, 10)), 8192);
+        toClose.add(c);
+        int root = c.attach("u", "/", 0);
+        for (int i = 0; i < 9; i++) {
+            c.walk(root, "data");
+        }
+        assertThat(errno(() -> c.walk(root, "data"))).isEqualTo(Errno.EMFILE);
+        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.EMFILE);
+    }
+
+    @Test
+    void rebindingAFidReleasesItsOldNodeAtOnce() throws Exception {
+        P9Client c = client(8192);
+        int root = c.attach("u", "/", 0);
+        int f = c.walk(root);
+        for (int i = 0; i < 100; i++) {
+            c.walk(f, f, List.of());
+        }
+        // Each walk of a fid onto itself replaced its node; none may pile up until the clunk.
+        assertThat(tree.events.stream().filter(e -> e.equals("close /"))).hasSize(100);
     }
 
     @Test
