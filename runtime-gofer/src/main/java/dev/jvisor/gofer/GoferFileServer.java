@@ -81,7 +81,8 @@ public final class GoferFileServer implements FileServer, AutoCloseable {
         if (m == null) {
             throw new ErrnoException(Errno.ENOENT, "attach " + aname);
         }
-        return GoferNode.root(m);
+        // n_uname is the sandbox user's uid; NONUNAME (~0) means none was given.
+        return GoferNode.root(m, nUname);
     }
 
     @Override

@@ -22,6 +22,7 @@ final class GoferMount {
     private final int index;
     private final HostFd root;
     private final int procSelfFd;
+    private final boolean chownCreated;
 
     /**
      * @param procSelfFd an O_PATH descriptor of {@code /proc/self/fd} opened before confinement,
@@ -32,6 +33,18 @@ final class GoferMount {
         this.index = index;
         this.root = root;
         this.procSelfFd = procSelfFd;
+        // Only a root Gofer can give files away; an unprivileged one creates them as itself.
+        this.chownCreated = Native.geteuid() == 0;
+    }
+
+    /**
+     * Makes a file the Gofer just created belong to the sandbox user who asked for it: uid from
+     * the attach, gid from the request (-1 for either leaves it as created).
+     */
+    void giveToCreator(int fd, int uid, int gid) throws ErrnoException {
+        if (chownCreated && (uid != -1 || gid != -1)) {
+            Native.fchown(fd, uid, gid);
+        }
     }
 
     MountPoint point() {

@@ -39,22 +39,25 @@ final class GoferNode implements FileNode {
     private final HostFd parent;
     private final String name;
     private final HostStat stat;
+    /** Who files this node creates belong to (the attach's n_uname), or -1 to leave them as made. */
+    private final int ownerUid;
     private final DirectoryReader directory = new DirectoryReader(this);
     private volatile int openFd = -1;
 
-    GoferNode(GoferMount mount, HostFd path, HostFd parent, String name, HostStat stat) {
+    GoferNode(GoferMount mount, HostFd path, HostFd parent, String name, HostStat stat, int ownerUid) {
         this.mount = mount;
         this.path = path;
         this.parent = parent;
         this.name = name;
         this.stat = stat;
+        this.ownerUid = ownerUid;
     }
 
-    /** The root node of {@code mount}. */
-    static GoferNode root(GoferMount mount) throws ErrnoException {
+    /** The root node of {@code mount}, creating files for {@code ownerUid} (-1: as the Gofer). */
+    static GoferNode root(GoferMount mount, int ownerUid) throws ErrnoException {
         HostFd root = mount.root().retain();
         try {
-            return new GoferNode(mount, root, null, null, Native.fstat(root.fd()));
+            return new GoferNode(mount, root, null, null, Native.fstat(root.fd()), ownerUid);
         } catch (ErrnoException | RuntimeException e) {
             root.release();
             throw e;
@@ -115,7 +118,7 @@ final class GoferNode implements FileNode {
         int fd = Native.openat2(path.fd(), child, OpenFlags.O_PATH | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0,
                 GoferMount.RESOLVE);
         try {
-            return new GoferNode(mount, new HostFd(fd), path.retain(), child, Native.fstat(fd));
+            return new GoferNode(mount, new HostFd(fd), path.retain(), child, Native.fstat(fd), ownerUid);
         } catch (ErrnoException | RuntimeException e) {
             Native.closeQuietly(fd);
             throw e;
@@ -124,7 +127,7 @@ final class GoferNode implements FileNode {
 
     @Override
     public FileNode duplicate() {
-        return new GoferNode(mount, path.retain(), parent == null ? null : parent.retain(), name, stat);
+        return new GoferNode(mount, path.retain(), parent == null ? null : parent.retain(), name, stat, ownerUid);
     }
 
     @Override
@@ -175,8 +178,9 @@ final class GoferNode implements FileNode {
                 | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC | OpenFlags.O_NOCTTY | OpenFlags.O_LARGEFILE;
         int fd = Native.openat2(path.fd(), child, hostFlags, mode & FileMode.PERMISSIONS, GoferMount.RESOLVE);
         try {
+            mount.giveToCreator(fd, ownerUid, gid);
             GoferNode created = new GoferNode(mount, new HostFd(Native.dup(fd)), path.retain(), child,
-                    Native.fstat(fd));
+                    Native.fstat(fd), ownerUid);
             created.openFd = fd;
             return created;
         } catch (ErrnoException | RuntimeException e) {
@@ -266,7 +270,7 @@ final class GoferNode implements FileNode {
         mount.checkWritable("mkdir");
         requireDirectory("mkdir");
         Native.mkdirat(path.fd(), child, mode & FileMode.PERMISSIONS);
-        return childQid(child);
+        return created(child, gid);
     }
 
     @Override
@@ -279,7 +283,7 @@ final class GoferNode implements FileNode {
             throw new ErrnoException(Errno.EPERM, "mknod");
         }
         Native.mknodat(path.fd(), child, type | (mode & FileMode.PERMISSIONS), 0);
-        return childQid(child);
+        return created(child, gid);
     }
 
     @Override
@@ -288,7 +292,7 @@ final class GoferNode implements FileNode {
         requireDirectory("symlink");
         // The target is only data: the Gofer never follows symlinks, the Sentry resolves them.
         Native.symlinkat(target, path.fd(), child);
-        return childQid(child);
+        return created(child, gid);
     }
 
     @Override
@@ -428,8 +432,19 @@ final class GoferNode implements FileNode {
         }
     }
 
-    private Qid childQid(String child) throws ErrnoException {
-        HostStat s = Native.fstatat(path.fd(), child, AtFlags.AT_SYMLINK_NOFOLLOW);
-        return qidOf(s.mode(), s.ino());
+    /**
+     * The qid of a file just made in this directory, after giving it to its creator. The file is
+     * reached the way a walk would reach it, so a name swapped meanwhile cannot redirect the chown.
+     */
+    private Qid created(String child, int gid) throws ErrnoException {
+        int fd = Native.openat2(path.fd(), child, OpenFlags.O_PATH | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0,
+                GoferMount.RESOLVE);
+        try {
+            mount.giveToCreator(fd, ownerUid, gid);
+            HostStat s = Native.fstat(fd);
+            return qidOf(s.mode(), s.ino());
+        } finally {
+            Native.closeQuietly(fd);
+        }
     }
 }

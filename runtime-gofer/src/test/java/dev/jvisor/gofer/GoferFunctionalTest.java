@@ -267,6 +267,23 @@ class GoferFunctionalTest {
     }
 
     @Test
+    void createdFilesBelongToTheSandboxUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Native.geteuid() == 0, "only root can give files away");
+        var c = gofer.client;
+        int asUser = c.attach("user", "/", 4321);
+        int d = c.walk(asUser);
+        c.lcreate(d, "mine", OpenFlags.O_RDWR, 0600, 1234);
+        c.mkdir(asUser, "mydir", 0700, 1234);
+        c.symlink(asUser, "mylink", "mine", 1234);
+        c.mknod(asUser, "myfifo", FileMode.S_IFIFO | 0600, 0, 0, 1234);
+        for (String n : List.of("mine", "mydir", "mylink", "myfifo")) {
+            Path p = root.resolve(n);
+            assertThat(Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(n).isEqualTo(4321);
+            assertThat(Files.getAttribute(p, "unix:gid", java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(n).isEqualTo(1234);
+        }
+    }
+
+    @Test
     void fidRulesAreEnforced() throws Exception {
         var c = gofer.client;
         int f = c.walk(rootFid, "hello.txt");
