@@ -78,6 +78,29 @@ final class FuzzConnection implements AutoCloseable {
         }
     }
 
+    /** Sends a frame without waiting; false when the connection is gone. */
+    boolean send(byte[] frame) {
+        try {
+            client.writeFrame(ByteBuffer.wrap(frame));
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
+    /** The next reply, or null when the connection ended; the watchdog bounds the wait. */
+    Frame nextReply() throws P9ProtocolException {
+        waitingSince.set(System.nanoTime());
+        try {
+            ByteBuffer raw = client.readFrame(READ_LIMIT);
+            return raw == null ? null : P9Codec.decodeReply(raw, READ_LIMIT);
+        } catch (ErrnoException e) {
+            return null;
+        } finally {
+            waitingSince.set(0);
+        }
+    }
+
     /** Waits for the server to close the connection (after a frame it must reject outright). */
     Outcome awaitClose() throws P9ProtocolException {
         waitingSince.set(System.nanoTime());

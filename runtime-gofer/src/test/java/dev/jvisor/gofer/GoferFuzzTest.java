@@ -99,6 +99,73 @@ class GoferFuzzTest {
         assertThat(openDescriptors()).isLessThanOrEqualTo(fdsBefore + 2);
     }
 
+    @Test
+    void pipelinedFramesEachGetExactlyOneReply() throws Exception {
+        Files.writeString(root.resolve("a.txt"), "some file content");
+        Files.createDirectories(root.resolve("dir/sub"));
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> crashes.add(e));
+        long fdsBefore = openDescriptors();
+        Random rnd = new Random(SEED + 1);
+        int frames = 0;
+        try (GoferFileServer files = GoferFileServer.open(List.of(new MountPoint("/", root, false)))) {
+            FuzzConnection conn = new FuzzConnection(files, (t, e) -> crashes.add(e));
+            try {
+                while (frames < CASES / 5) {
+                    setUp(conn);
+                    // Up to 32 requests in flight at once, on the same few fids, with flushes among them.
+                    int batch = 1 + rnd.nextInt(32);
+                    java.util.Set<Integer> sent = new java.util.HashSet<>();
+                    List<Integer> order = new java.util.ArrayList<>();
+                    while (sent.size() < batch) {
+                        int tag = 100 + rnd.nextInt(1000);
+                        if (!sent.add(tag)) {
+                            continue;
+                        }
+                        byte[] frame = rnd.nextInt(6) == 0 && !order.isEmpty()
+                                ? encode(tag, new Tmessage.Flush(order.get(rnd.nextInt(order.size()))))
+                                : pipelineSafe(rnd, tag);
+                        order.add(tag);
+                        assertThat(conn.send(frame)).as("server closed on a well-framed request").isTrue();
+                    }
+                    frames += batch;
+                    java.util.Set<Integer> answered = new java.util.HashSet<>();
+                    for (int i = 0; i < batch; i++) {
+                        var reply = conn.nextReply();
+                        assertThat(reply).as("connection ended with %d replies missing", batch - i).isNotNull();
+                        assertThat(answered.add(reply.tag())).as("second reply to tag %d", reply.tag()).isTrue();
+                        if (reply.message() instanceof Rmessage.Lerror(Errno e)) {
+                            assertThat(e).isNotEqualTo(Errno.EIO);
+                        }
+                    }
+                    assertThat(answered).isEqualTo(sent);
+                }
+            } finally {
+                conn.close();
+            }
+            assertThat(conn.hung()).isFalse();
+            assertThat(conn.server.fidCount()).isZero();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertThat(crashes).isEmpty();
+        assertThat(openDescriptors()).isLessThanOrEqualTo(fdsBefore + 2);
+    }
+
+    /** A frame whose header is sound and that is not a Tversion: any damage is in the body. */
+    private static byte[] pipelineSafe(Random rnd, int tag) throws Exception {
+        while (true) {
+            byte[] f = switch (rnd.nextInt(4)) {
+                case 0 -> randomFrame(rnd, tag);
+                case 1 -> truncated(rnd, encode(tag, template(rnd)));
+                default -> mutated(rnd, encode(tag, template(rnd)));
+            };
+            if ((f[4] & 0xFF) != MessageType.TVERSION.code()) {
+                return f;
+            }
+        }
+    }
+
     /** Negotiates and binds the fids mutated requests refer to. */
     private void setUp(FuzzConnection conn) throws Exception {
         expectReply(conn, encode(Message.NOTAG, new Tmessage.Version(MSIZE, Message.VERSION_9P2000_L)), Message.NOTAG);
