@@ -13,6 +13,11 @@ import java.io.PrintStream;
  * (mount roots, /proc/self/fd, classes, worker threads) is opened first; then the process
  * chroots into the container root (when it has the privilege), sets no_new_privs and installs its
  * seccomp filter on all threads; only then does it read the first request.
+ *
+ * <p>What the launcher (runsc) provides: the connected socket as an inherited descriptor
+ * ({@code --fd}); a mount namespace of the Gofer's own when the host's mount table must stay out
+ * of reach (a JVM is multi-threaded and cannot unshare one itself, so the launcher starts it in
+ * one); and {@code -XX:-UsePerfData} so that the JVM writes nothing under /tmp.
  */
 public final class GoferMain {
     /** Exit status for a command line that cannot be run. */
@@ -43,6 +48,7 @@ public final class GoferMain {
             return EXIT_USAGE;
         }
         try (GoferFileServer files = GoferFileServer.open(options.mounts())) {
+            Native.raiseOpenFileLimit();
             P9Server server = new P9Server(new FdTransport(options.fd()), files, P9Server.Limits.defaults());
             if (options.confine()) {
                 confine(files);

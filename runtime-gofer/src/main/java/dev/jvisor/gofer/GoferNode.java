@@ -130,8 +130,12 @@ final class GoferNode implements FileNode {
         return new GoferNode(mount, path.retain(), parent == null ? null : parent.retain(), name, stat, ownerUid);
     }
 
+    /** Opens once: a second open (even a racing one) fails rather than leak a descriptor. */
     @Override
-    public Qid open(int flags) throws ErrnoException {
+    public synchronized Qid open(int flags) throws ErrnoException {
+        if (openFd >= 0) {
+            throw new ErrnoException(Errno.EBADF, "open: already open");
+        }
         openFd = mount.reopen(this, hostOpenFlags(flags));
         return qid();
     }
@@ -416,7 +420,7 @@ final class GoferNode implements FileNode {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         int fd = openFd;
         openFd = -1;
         Native.closeQuietly(fd);

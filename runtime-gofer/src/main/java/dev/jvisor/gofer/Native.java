@@ -67,6 +67,7 @@ final class Native {
     static final int SYS_SECCOMP = 317;
     static final int SYS_OPENAT2 = 437;
     static final int SYS_GETEUID = 107;
+    static final int SYS_PRLIMIT64 = 302;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -344,6 +345,24 @@ final class Native {
 
     static int geteuid() {
         return (int) raw(SYS_GETEUID);
+    }
+
+    /**
+     * Raises the soft limit on open descriptors to the hard limit: every fid holds one or two.
+     * {@code prlimit64(0, RLIMIT_NOFILE, NULL, &old)} then {@code (0, RLIMIT_NOFILE, &new, NULL)};
+     * RLIMIT_NOFILE = 7, {@code <asm-generic/resource.h>}; {@code struct rlimit64} is {cur, max}.
+     *
+     * @return the new soft limit
+     */
+    static long raiseOpenFileLimit() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment lim = arena.allocate(16, 8);
+            call("prlimit64", SYS_PRLIMIT64, 0, 7, 0, lim.address());
+            long hard = lim.get(JAVA_LONG, 8);
+            lim.set(JAVA_LONG, 0, hard);
+            call("prlimit64", SYS_PRLIMIT64, 0, 7, lim.address(), 0);
+            return hard;
+        }
     }
 
     /** Makes the directory {@code dirFd} names this process's root and working directory. */
