@@ -25,7 +25,11 @@ public final class FdTransport implements Transport {
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
+    private static final long READ_BUFFER_SIZE = 64 * 1024;
+
     private MemorySegment readBuf = MemorySegment.NULL;
+    private long readPos;
+    private long readLimit;
     private MemorySegment writeBuf = MemorySegment.NULL;
 
     /** Takes ownership of {@code fd}, a connected {@code SOCK_STREAM} socket. */
@@ -53,25 +57,18 @@ public final class FdTransport implements Transport {
             return null;
         }
         try {
-            if (closed) {
+            if (closed || !fill(4)) {
                 return null;
             }
-            MemorySegment header = readBuffer(4);
-            if (!readFully(header, 4)) {
-                return null;
-            }
-            long size = Integer.toUnsignedLong(header.get(ValueLayout.JAVA_INT_UNALIGNED, 0));
+            long size = Integer.toUnsignedLong(readBuf.get(ValueLayout.JAVA_INT_UNALIGNED, readPos));
             P9Codec.checkSize(size, msize);
-            MemorySegment buf = readBuffer(size);
-            if (!readFully(buf.asSlice(4), size - 4)) {
+            if (!fill(size)) {
                 return null;
             }
             byte[] frame = new byte[(int) size];
-            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, frame, 0, 4);
-            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 4, frame, 4, (int) size - 4);
-            ByteBuffer out = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
-            out.putInt(0, (int) size);
-            return out;
+            MemorySegment.copy(readBuf, ValueLayout.JAVA_BYTE, readPos, frame, 0, (int) size);
+            readPos += size;
+            return ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
         } catch (ErrnoException e) {
             if (closed) {
                 return null;
@@ -144,23 +141,29 @@ public final class FdTransport implements Transport {
         // Keep the write lock: the descriptor is gone, every later user must fail fast.
     }
 
-    /** The buffer for the frame being read; only the single reader thread touches it. */
-    private MemorySegment readBuffer(long size) {
-        if (readBuf.byteSize() < size) {
-            readBuf = arena.allocate(Math.max(size, 8192));
+    /**
+     * Makes at least {@code n} unread bytes available in the read buffer, reading as much as the
+     * socket has (usually several frames per read(2)); false at end of stream. Only the single
+     * reader thread touches the buffer; it grows to at most one frame of msize.
+     */
+    private boolean fill(long n) throws ErrnoException {
+        long available = readLimit - readPos;
+        if (available >= n) {
+            return true;
         }
-        return readBuf;
-    }
-
-    /** Reads exactly {@code n} bytes, or returns false at end of stream. */
-    private boolean readFully(MemorySegment dst, long n) throws ErrnoException {
-        long done = 0;
-        while (done < n) {
-            long r = Native.read(fd, dst.asSlice(done), n - done);
+        if (readBuf.byteSize() - readPos < n) {
+            MemorySegment target = readBuf.byteSize() >= n ? readBuf : arena.allocate(Math.max(n, READ_BUFFER_SIZE));
+            MemorySegment.copy(readBuf, readPos, target, 0, available);
+            readBuf = target;
+            readPos = 0;
+            readLimit = available;
+        }
+        while (readLimit - readPos < n) {
+            long r = Native.read(fd, readBuf.asSlice(readLimit), readBuf.byteSize() - readLimit);
             if (r == 0) {
                 return false;
             }
-            done += r;
+            readLimit += r;
         }
         return true;
     }

@@ -50,7 +50,12 @@ final class Native {
     static long read(int fd, MemorySegment buf, long count) throws ErrnoException {
         while (true) {
             MemorySegment st = CAPTURED.get();
-            long n = (long) invoke(READ, st, fd, buf, count);
+            long n;
+            try {
+                n = (long) READ.invokeExact(st, fd, buf, count);
+            } catch (Throwable t) {
+                throw dispatchFailure(t);
+            }
             if (n >= 0) {
                 return n;
             }
@@ -65,7 +70,12 @@ final class Native {
     static long send(int fd, MemorySegment buf, long count) throws ErrnoException {
         while (true) {
             MemorySegment st = CAPTURED.get();
-            long n = (long) invoke(SEND, st, fd, buf, count, MSG_NOSIGNAL);
+            long n;
+            try {
+                n = (long) SEND.invokeExact(st, fd, buf, count, MSG_NOSIGNAL);
+            } catch (Throwable t) {
+                throw dispatchFailure(t);
+            }
             if (n >= 0) {
                 return n;
             }
@@ -120,6 +130,16 @@ final class Native {
         } catch (Throwable t) {
             throw new IllegalStateException("native call failed to dispatch", t);
         }
+    }
+
+    private static RuntimeException dispatchFailure(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException("native call failed to dispatch", t);
     }
 
     private static void retryOrThrow(MemorySegment st, String call) throws ErrnoException {
