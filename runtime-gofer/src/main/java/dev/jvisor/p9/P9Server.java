@@ -183,6 +183,7 @@ public final class P9Server implements AutoCloseable {
             fids.clunkAll();
             long offered = Integer.toUnsignedLong(v.msize());
             if (offered < P9Codec.MIN_MSIZE) {
+                dispatcher = null;   // the old session is gone either way
                 return reply(tag, new Rmessage.Lerror(Errno.EINVAL));
             }
             if (!v.version().startsWith(Message.VERSION_9P2000_L)) {
