@@ -43,7 +43,7 @@ class GoferEscapeTest {
     private Path outside;
     private Path marker;
     private String secret;
-    private GoferHarness gofer;
+    private GoferUnderTest gofer;
     private P9Client c;
     private int rootFid;
 
@@ -57,9 +57,14 @@ class GoferEscapeTest {
         Files.writeString(ro.resolve("keep.txt"), "read-only data");
         Files.createDirectories(ro.resolve("sub"));
         Files.writeString(root.resolve("inside.txt"), "inside");
-        gofer = new GoferHarness(List.of(new MountPoint("/", root, false), new MountPoint("/ro", ro, true)));
-        c = gofer.client;
+        gofer = start(List.of(new MountPoint("/", root, false), new MountPoint("/ro", ro, true)));
+        c = gofer.client();
         rootFid = gofer.attachRoot();
+    }
+
+    /** The Gofer the attacks run against; a subclass runs them against a confined child process. */
+    GoferUnderTest start(List<MountPoint> mounts) throws Exception {
+        return new GoferHarness(mounts);
     }
 
     @AfterEach
@@ -168,9 +173,9 @@ class GoferEscapeTest {
     @Test
     void aTreeMountedInsideTheRootIsNotCrossed() throws Exception {
         // /proc is its own mount: a walk that would cross into it (or any mount) is refused.
-        GoferHarness procGofer = new GoferHarness(List.of(new MountPoint("/", Path.of("/"), true)));
+        GoferUnderTest procGofer = start(List.of(new MountPoint("/", Path.of("/"), true)));
         try {
-            P9Client pc = procGofer.client;
+            P9Client pc = procGofer.client();
             int r = procGofer.attachRoot();
             assertThat(errno(() -> pc.walk(r, "proc", "self"))).isIn(Errno.EXDEV, Errno.ENOENT);
         } finally {

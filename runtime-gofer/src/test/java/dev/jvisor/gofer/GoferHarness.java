@@ -8,7 +8,7 @@ import dev.jvisor.p9.P9Server;
 import java.util.List;
 
 /** A real Gofer file server and a real client on the two ends of a unix socketpair. */
-final class GoferHarness implements AutoCloseable {
+final class GoferHarness implements GoferUnderTest {
     final GoferFileServer files;
     final P9Server server;
     final P9Client client;
@@ -22,9 +22,9 @@ final class GoferHarness implements AutoCloseable {
         client = P9Client.connect(pair[1], 64 * 1024);
     }
 
-    /** Attaches to the root mount and returns its fid. */
-    int attachRoot() throws ErrnoException {
-        return client.attach("root", "/", 0);
+    @Override
+    public P9Client client() {
+        return client;
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.OpenFlags;
 import dev.jvisor.p9.Attr;
 import dev.jvisor.p9.DirEntry;
-import dev.jvisor.p9.FdTransport;
 import dev.jvisor.p9.LockConstants;
 import dev.jvisor.p9.P9Client;
 import dev.jvisor.p9.SetattrRequest;
@@ -41,13 +40,10 @@ class GoferProcessTest {
         Files.createSymbolicLink(root.resolve("escape"), outside);
         Files.writeString(data.resolve("ro.txt"), "mounted");
 
-        FdTransport[] pair = FdTransport.socketPair();
-        Path log = tmp.resolve("gofer.log");
-        Process gofer = ChildJvm.start(log, GoferChildLauncher.class, List.of(
-                Long.toString(ProcessHandle.current().pid()), Integer.toString(pair[0].fd()),
-                "--root", root.toString(), "--mount", data + ":/data:ro"));
-        try (P9Client c = P9Client.connect(pair[1], 65536)) {
-            pair[0].closeDescriptorOnly();   // the child has its own copy now
+        ConfinedGofer gofer = new ConfinedGofer(List.of(new MountPoint("/", root, false),
+                new MountPoint("/data", data, true)), tmp.resolve("gofer.log"));
+        try {
+            P9Client c = gofer.client();
             int r = c.attach("root", "/", 0);
             int f = c.walk(r, "etc-hostname");
             c.lopen(f, OpenFlags.O_RDONLY);
@@ -82,10 +78,8 @@ class GoferProcessTest {
             assertThat(new String(c.read(ro, 0, 100), StandardCharsets.UTF_8)).isEqualTo("mounted");
             assertThatThrownBy(() -> c.mkdir(m, "x", 0755, 0)).isInstanceOf(ErrnoException.class);
         } finally {
-            pair[0].closeDescriptorOnly();
+            gofer.close();   // hangs up, then checks the Gofer exited 0
         }
-        assertThat(gofer.waitFor(20, TimeUnit.SECONDS)).as("gofer exits after hang-up").isTrue();
-        assertThat(gofer.exitValue()).as(Files.readString(log)).isZero();
     }
 
     /** The child's /proc entry shows a seccomp filter and a root directory that is the rootfs. */
