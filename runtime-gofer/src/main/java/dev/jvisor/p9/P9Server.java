@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Serves one 9P2000.L connection: reads requests on the calling thread, carries them out on a
  * fixed pool of workers (so a slow request does not hold up others, and Tflush has something to
- * flush), and writes each reply as it completes.
+ * flush), and writes each reply as it completes. A metadata lookup arriving while nothing else
+ * is in flight is answered on the reading thread itself, which is what a path walk mostly sends.
  *
  * <p>Hostile input costs the peer, not the server: a frame whose header is impossible closes the
  * connection; a frame that is malformed after its header gets {@code Rlerror(EINVAL)}; a tag
@@ -149,6 +150,21 @@ public final class P9Server implements AutoCloseable {
         if (request instanceof Tmessage.Flush f) {
             return flush(tag, f.oldTag());
         }
+        RequestDispatcher d = dispatcher;
+        if (isQuick(request)) {
+            boolean idle;
+            synchronized (inFlight) {
+                idle = inFlight.isEmpty();
+                if (idle) {
+                    inFlight.put(tag, new ArrayList<>());
+                }
+            }
+            if (idle) {
+                // Nothing else in flight: answer on this thread and save two thread hand-offs.
+                complete(tag, d.dispatch(request), false);
+                return true;
+            }
+        }
         inFlightPermits.acquire();
         synchronized (inFlight) {
             if (inFlight.putIfAbsent(tag, new ArrayList<>()) != null) {
@@ -157,9 +173,19 @@ public final class P9Server implements AutoCloseable {
                 return false;
             }
         }
-        RequestDispatcher d = dispatcher;
-        workers.execute(() -> complete(tag, d.dispatch(request)));
+        workers.execute(() -> complete(tag, d.dispatch(request), true));
         return true;
+    }
+
+    /**
+     * Requests that only look up or drop metadata: cheap enough to answer on the reader thread
+     * when nothing else is in flight. Anything that moves file data (or could wait on another
+     * process, like a lock) always goes to a worker, so the reader stays free to take a Tflush.
+     */
+    private static boolean isQuick(Tmessage request) {
+        return request instanceof Tmessage.Walk || request instanceof Tmessage.Getattr
+                || request instanceof Tmessage.Clunk || request instanceof Tmessage.Readlink
+                || request instanceof Tmessage.Statfs || request instanceof Tmessage.Attach;
     }
 
     /** A frame with a readable header but a bad body: Rlerror if its tag is free, else close. */
@@ -219,7 +245,7 @@ public final class P9Server implements AutoCloseable {
      * at all (and its Rflush follows the reply already written), and the peer can reuse the tag
      * as soon as it has the reply.
      */
-    private void complete(int tag, Rmessage response) {
+    private void complete(int tag, Rmessage response, boolean holdsPermit) {
         try {
             synchronized (inFlight) {
                 List<Integer> flushes = inFlight.remove(tag);
@@ -231,7 +257,9 @@ public final class P9Server implements AutoCloseable {
                 }
             }
         } finally {
-            inFlightPermits.release();
+            if (holdsPermit) {
+                inFlightPermits.release();
+            }
         }
     }
 
