@@ -193,6 +193,69 @@ class P9ClientServerTest {
         }
     }
 
+    /** Plays a server by hand: answers Tversion, then whatever {@code misbehave} sends. */
+    private P9Client clientOfRawServer(FdTransport[] pair, java.util.function.Consumer<FdTransport> misbehave)
+            throws Exception {
+        toClose.add(pair[0]);
+        Thread fake = new Thread(() -> {
+            try {
+                ByteBuffer version = pair[0].readFrame(1 << 20);
+                Frame f = P9Codec.decodeRequest(version, 1 << 20);
+                pair[0].writeFrame(P9Codec.encode(f.tag(), new Rmessage.Version(8192, "9P2000.L")));
+                misbehave.accept(pair[0]);
+            } catch (Exception e) {
+                pair[0].close();
+            }
+        });
+        fake.start();
+        P9Client c = P9Client.connect(pair[1], 8192);
+        toClose.add(c);
+        return c;
+    }
+
+    @Test
+    void aServerSendingGarbageCannotHangTheClient() throws Exception {
+        FdTransport[] pair = FdTransport.socketPair();
+        P9Client c = clientOfRawServer(pair, t -> {
+            try {
+                t.readFrame(1 << 20);   // the client's request
+                t.writeFrame(ByteBuffer.wrap(new byte[] {9, 0, 0, 0, 7, 0, 0, 1, 2}));   // Rlerror, short
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.ECONNRESET);
+        assertThat(c.isOpen()).isFalse();
+    }
+
+    @Test
+    void aReplyToNoRequestEndsTheConnection() throws Exception {
+        FdTransport[] pair = FdTransport.socketPair();
+        P9Client c = clientOfRawServer(pair, t -> {
+            try {
+                Frame req = P9Codec.decodeRequest(t.readFrame(1 << 20), 1 << 20);
+                t.writeFrame(P9Codec.encode(req.tag() + 1, new Rmessage.Clunk()));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.ECONNRESET);
+    }
+
+    @Test
+    void aWrongReplyTypeIsAProtocolError() throws Exception {
+        FdTransport[] pair = FdTransport.socketPair();
+        P9Client c = clientOfRawServer(pair, t -> {
+            try {
+                Frame req = P9Codec.decodeRequest(t.readFrame(1 << 20), 1 << 20);
+                t.writeFrame(P9Codec.encode(req.tag(), new Rmessage.Clunk()));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.EPROTO);
+    }
+
     // ---- raw protocol abuse ----
 
     private static Frame exchange(FdTransport t, int tag, Tmessage m) throws Exception {
