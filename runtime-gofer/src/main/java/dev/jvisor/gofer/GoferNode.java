@@ -8,7 +8,6 @@ import dev.jvisor.abi.OpenFlags;
 import dev.jvisor.p9.Attr;
 import dev.jvisor.p9.DirEntry;
 import dev.jvisor.p9.FileNode;
-import dev.jvisor.p9.LockConstants;
 import dev.jvisor.p9.Qid;
 import dev.jvisor.p9.Rmessage;
 import dev.jvisor.p9.SetattrRequest;
@@ -24,12 +23,6 @@ import java.util.List;
  * redirect it outside the tree.
  */
 final class GoferNode implements FileNode {
-    /** The open flags a client may ask for; everything else is dropped. */
-    private static final int ALLOWED_OPEN_FLAGS = OpenFlags.O_ACCMODE | OpenFlags.O_TRUNC | OpenFlags.O_APPEND
-            | OpenFlags.O_DSYNC | OpenFlags.O_SYNC | OpenFlags.O_DIRECTORY;
-    // fcntl commands for open file description locks, <asm-generic/fcntl.h>.
-    private static final int F_OFD_GETLK = 36;
-    private static final int F_OFD_SETLK = 37;
     // utimensat special nanoseconds, <linux/stat.h>.
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
@@ -118,7 +111,8 @@ final class GoferNode implements FileNode {
         int fd = Native.openat2(path.fd(), child, OpenFlags.O_PATH | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC, 0,
                 GoferMount.RESOLVE);
         try {
-            return new GoferNode(mount, new HostFd(fd), path.retain(), child, Native.fstat(fd), ownerUid);
+            HostStat childStat = Native.fstat(fd);
+            return new GoferNode(mount, new HostFd(fd), path.retain(), child, childStat, ownerUid);
         } catch (ErrnoException | RuntimeException e) {
             Native.closeQuietly(fd);
             throw e;
@@ -136,57 +130,24 @@ final class GoferNode implements FileNode {
         if (openFd >= 0) {
             throw new ErrnoException(Errno.EBADF, "open: already open");
         }
-        openFd = mount.reopen(this, hostOpenFlags(flags));
+        openFd = mount.reopen(this, OpenFlagPolicy.forOpen(flags, stat, mount));
         return qid();
-    }
-
-    /**
-     * The host flags for a client's open: only regular files and directories are opened (a
-     * device node in an image must never become a door to host hardware, and a FIFO could park
-     * a worker forever), writes on a read-only mount are refused, and flags that could follow
-     * links or create files are dropped.
-     */
-    private int hostOpenFlags(int flags) throws ErrnoException {
-        int access = flags & OpenFlags.O_ACCMODE;
-        if (access == OpenFlags.O_ACCMODE) {
-            throw new ErrnoException(Errno.EINVAL, "open");
-        }
-        boolean writes = access != OpenFlags.O_RDONLY || (flags & (OpenFlags.O_TRUNC | OpenFlags.O_APPEND)) != 0;
-        if (stat.isDirectory()) {
-            if (writes) {
-                throw new ErrnoException(Errno.EISDIR, "open");
-            }
-            return OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY;
-        }
-        if (!stat.isRegular()) {
-            throw new ErrnoException(stat.isSymlink() ? Errno.ELOOP : Errno.EPERM, "open");
-        }
-        if ((flags & OpenFlags.O_DIRECTORY) != 0) {
-            throw new ErrnoException(Errno.ENOTDIR, "open");
-        }
-        if (writes) {
-            mount.checkWritable("open");
-        }
-        return (flags & ALLOWED_OPEN_FLAGS) | OpenFlags.O_NOCTTY | OpenFlags.O_LARGEFILE;
     }
 
     @Override
     public FileNode create(String child, int flags, int mode, int gid) throws ErrnoException {
         mount.checkWritable("create");
         requireDirectory("create");
-        int access = flags & OpenFlags.O_ACCMODE;
-        if (access == OpenFlags.O_ACCMODE) {
-            throw new ErrnoException(Errno.EINVAL, "create");
-        }
-        int hostFlags = (flags & ALLOWED_OPEN_FLAGS & ~OpenFlags.O_DIRECTORY) | OpenFlags.O_CREAT | OpenFlags.O_EXCL
-                | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC | OpenFlags.O_NOCTTY | OpenFlags.O_LARGEFILE;
+        int hostFlags = OpenFlagPolicy.forCreate(flags);
         int fd = Native.openat2(path.fd(), child, hostFlags, mode & FileMode.PERMISSIONS, GoferMount.RESOLVE);
         try {
             mount.giveToCreator(fd, ownerUid, gid);
-            GoferNode created = new GoferNode(mount, new HostFd(Native.dup(fd)), path.retain(), child,
-                    Native.fstat(fd), ownerUid);
-            created.openFd = fd;
-            return created;
+            HostStat created = Native.fstat(fd);
+            HostFd createdPath = new HostFd(Native.dup(fd));
+            // Nothing below can fail: the new node owns both descriptors from here on.
+            GoferNode node = new GoferNode(mount, createdPath, path.retain(), child, created, ownerUid);
+            node.openFd = fd;
+            return node;
         } catch (ErrnoException | RuntimeException e) {
             Native.closeQuietly(fd);
             throw e;
@@ -377,35 +338,13 @@ final class GoferNode implements FileNode {
 
     @Override
     public int lock(int type, int flags, long start, long length, int procId, String clientId) throws ErrnoException {
-        checkLockType(type);
-        try {
-            // Never F_OFD_SETLKW: a blocked lock would hold a worker; 9P clients retry on BLOCKED.
-            Native.fcntlLock(openFd(), F_OFD_SETLK, type, start, length);
-            return LockConstants.LOCK_SUCCESS;
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.EAGAIN || e.errno() == Errno.EACCES) {
-                return LockConstants.LOCK_BLOCKED;
-            }
-            throw e;
-        }
+        return HostLocks.lock(openFd(), type, start, length);
     }
 
     @Override
     public Rmessage.GetLock getlock(int type, long start, long length, int procId, String clientId)
             throws ErrnoException {
-        checkLockType(type);
-        long[] conflict = Native.fcntlLock(openFd(), F_OFD_GETLK, type, start, length);
-        if (conflict[0] == LockConstants.TYPE_UNLCK) {
-            return new Rmessage.GetLock(LockConstants.TYPE_UNLCK, start, length, procId, clientId);
-        }
-        return new Rmessage.GetLock((int) conflict[0], conflict[1], conflict[2], (int) conflict[3], "");
-    }
-
-    private static void checkLockType(int type) throws ErrnoException {
-        // 9P lock types equal the fcntl ones (F_RDLCK 0, F_WRLCK 1, F_UNLCK 2).
-        if (type != LockConstants.TYPE_RDLCK && type != LockConstants.TYPE_WRLCK && type != LockConstants.TYPE_UNLCK) {
-            throw new ErrnoException(Errno.EINVAL, "lock");
-        }
+        return HostLocks.getlock(openFd(), type, start, length, procId, clientId);
     }
 
     @Override
