@@ -7,6 +7,16 @@ import java.util.List;
 /** The operator's configuration defaults, for tests that build components without CDI. */
 public class TestConfig implements OperatorConfig {
 
+    private final String certificateDirectory;
+
+    public TestConfig() {
+        this(System.getProperty("java.io.tmpdir") + "/jvisor-webhook-tls-test");
+    }
+
+    public TestConfig(String certificateDirectory) {
+        this.certificateDirectory = certificateDirectory;
+    }
+
     @Override
     public String namespace() {
         return "jvisor-system";
@@ -72,7 +82,7 @@ public class TestConfig implements OperatorConfig {
 
             @Override
             public String certificateDirectory() {
-                return System.getProperty("java.io.tmpdir") + "/jvisor-webhook-tls-test";
+                return certificateDirectory;
             }
         };
     }

@@ -87,8 +87,17 @@ public class SandboxPolicyReconciler implements Reconciler<SandboxPolicy>, Clean
                 .withSecondaryToPrimaryMapper(everyPolicy::toPrimaryResourceIDs)
                 .withOnUpdateFilter(labelsChanged())
                 .build(), context);
+        // Which policy wins, and whether two conflict, depends on all of them: a policy created, changed or
+        // deleted re-reconciles the others. Status-only writes keep the generation and are filtered out.
+        InformerEventSource<SandboxPolicy, SandboxPolicy> otherPolicies = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(SandboxPolicy.class, SandboxPolicy.class)
+                        .withName("other-policies")
+                        .withSecondaryToPrimaryMapper(everyPolicy::toPrimaryResourceIDs)
+                        .withOnUpdateFilter(SandboxPolicyReconciler::specOrLifecycleChanged)
+                        .build(), context);
         List<EventSource<?, SandboxPolicy>> sources = new ArrayList<>();
         sources.add(runtimeClasses.initEventSource(context));
+        sources.add(otherPolicies);
         sources.add(namespaces);
         sources.add(pods);
         sources.add(nodes);
@@ -264,6 +273,12 @@ public class SandboxPolicyReconciler implements Reconciler<SandboxPolicy>, Clean
 
     private static <R extends HasMetadata> OnUpdateFilter<R> labelsChanged() {
         return (newer, older) -> !Objects.equals(newer.getMetadata().getLabels(), older.getMetadata().getLabels());
+    }
+
+    private static boolean specOrLifecycleChanged(SandboxPolicy newer, SandboxPolicy older) {
+        return !Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
+                || !Objects.equals(newer.getMetadata().getDeletionTimestamp(),
+                        older.getMetadata().getDeletionTimestamp());
     }
 
     private static boolean podStateChanged(Pod newer, Pod older) {

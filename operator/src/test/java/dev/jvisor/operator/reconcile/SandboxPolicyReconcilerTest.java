@@ -126,6 +126,7 @@ class SandboxPolicyReconcilerTest {
         });
         await().atMost(WAIT).untilAsserted(() -> {
             RuntimeClass rc = runtimeClass("rc-life");
+            assertThat(rc).isNotNull();
             assertThat(rc.getHandler()).as("handler is immutable: the class is replaced").isEqualTo("jvisor-v2");
             assertThat(rc.getOverhead().getPodFixed()).containsEntry("memory", new Quantity("128Mi"));
         });
