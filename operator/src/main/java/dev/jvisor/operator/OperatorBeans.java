@@ -5,6 +5,7 @@ import dev.jvisor.operator.metrics.OperatorMetrics;
 import dev.jvisor.operator.reconcile.PolicyEvents;
 import dev.jvisor.operator.reconcile.PolicyStatusCalculator;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -32,6 +33,13 @@ public class OperatorBeans {
     @Singleton
     PolicyEvents policyEvents(KubernetesClient client, OperatorConfig config, Clock clock) {
         return new PolicyEvents(client, config.eventNamespace(), clock);
+    }
+
+    /** Read by the operator extension when leader election is active (the prod profile). */
+    @Produces
+    @Singleton
+    LeaderElectionConfiguration leaderElection(OperatorConfig config) {
+        return new LeaderElectionConfiguration(config.leaderElectionLease(), config.namespace());
     }
 
     @Produces

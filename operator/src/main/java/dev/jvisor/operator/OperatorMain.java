@@ -22,17 +22,22 @@ public final class OperatorMain {
     }
 
     public static void main(String... args) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .addDefaultSources()
-                .addDiscoveredSources()
-                .withMapping(OperatorConfig.class)
-                .build();
-        OperatorConfig operatorConfig = config.getConfigMapping(OperatorConfig.class);
+        OperatorConfig operatorConfig = loadConfig();
         if (operatorConfig.webhook().manageCertificate()) {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 new WebhookCertificateManager(client, operatorConfig, Clock.systemUTC()).ensure();
             }
         }
         Quarkus.run(args);
+    }
+
+    /** The operator's configuration from application.properties, system properties and the environment. */
+    static OperatorConfig loadConfig() {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultSources()
+                .addDiscoveredSources()
+                .withMapping(OperatorConfig.class)
+                .build();
+        return config.getConfigMapping(OperatorConfig.class);
     }
 }

@@ -38,6 +38,11 @@ public class TestConfig implements OperatorConfig {
     }
 
     @Override
+    public String leaderElectionLease() {
+        return "jvisor-operator-leader";
+    }
+
+    @Override
     public Duration retryAfterFailure() {
         return Duration.ofSeconds(2);
     }

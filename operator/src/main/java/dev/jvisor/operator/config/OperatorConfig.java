@@ -28,8 +28,12 @@ public interface OperatorConfig {
     @WithDefault("true")
     boolean translateLegacyUntrustedAnnotation();
 
+    /** The Lease (in {@link #namespace()}) through which replicas elect the one that reconciles. */
+    @WithDefault("jvisor-operator-leader")
+    String leaderElectionLease();
+
     /** How soon to retry a policy whose RuntimeClass could not be written. */
-    @WithDefault("30s")
+    @WithDefault("PT30S")
     Duration retryAfterFailure();
 
     Webhook webhook();

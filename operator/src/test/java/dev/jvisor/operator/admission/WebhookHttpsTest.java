@@ -54,6 +54,13 @@ class WebhookHttpsTest {
     @TestHTTPResource(value = "/admission", tls = true)
     URL admission;
 
+    /** The management interface (plain HTTP, its own port) prefixes the non-application root, /q. */
+    @TestHTTPResource(value = "/health/live", management = true)
+    URL liveness;
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metricsEndpoint;
+
     @ConfigProperty(name = "jvisor.test.ca-file")
     String caFile;
 
@@ -278,5 +285,16 @@ class WebhookHttpsTest {
             assertThat(Serialization.jsonMapper().readTree(body).get("message").asText())
                     .as(entry.getValue()).contains(entry.getValue());
         }
+    }
+
+    @Test
+    void healthAndAdmissionMetricsAreServedOnTheManagementPort() throws Exception {
+        review(AdmissionResource.MUTATE_PODS, podCreate(examplePod()));
+        given().get(liveness).then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("UP"));
+        String metrics = given().get(metricsEndpoint).then().statusCode(200).extract().asString();
+        assertThat(metrics).containsPattern(
+                "jvisor_operator_admissions_total\\{[^}]*decision=\"mutated\"[^}]*policy=\"default\"[^}]*"
+                        + "webhook=\"mutate-pods\"[^}]*} [1-9]");
     }
 }
