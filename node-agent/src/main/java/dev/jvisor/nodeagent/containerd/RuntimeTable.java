@@ -34,6 +34,27 @@ final class RuntimeTable {
                 + "  Root = " + TomlText.quote(handler.root()) + nl;
     }
 
+    /** containerd 1.x's built-in default runtime, present only while a config names no runtime. */
+    static final String BUILT_IN_DEFAULT = "runc";
+
+    /**
+     * containerd 1.x decodes {@code runtimes} over its defaults as a whole: a config that names any
+     * runtime loses the built-in {@code runc}, and the CRI plugin then refuses to load because the
+     * default runtime is gone. When the config relies on that built-in, we write it out with the
+     * same type, so adding our runtime does not change what the user's pods run in.
+     */
+    static String keepBuiltInDefault(TomlParseResult config, CriPlugin plugin, String nl) {
+        List<String> containerd = plugin.runtimePath(BUILT_IN_DEFAULT).subList(0, 3);
+        Object defaultName = config.get(append(containerd, "default_runtime_name"));
+        boolean usesBuiltIn = defaultName == null || BUILT_IN_DEFAULT.equals(defaultName);
+        if (!usesBuiltIn || isDefined(config, plugin, BUILT_IN_DEFAULT)) {
+            return "";
+        }
+        return "# containerd's built-in default runtime, spelled out: naming any runtime drops the built-in one."
+                + nl + "[" + TomlText.path(plugin.runtimePath(BUILT_IN_DEFAULT)) + "]" + nl
+                + "  runtime_type = " + TomlText.quote(RuntimeHandler.RUNTIME_TYPE) + nl + nl;
+    }
+
     /** Whether the config defines any runtime with this handler's name. */
     static boolean isDefined(TomlParseResult config, CriPlugin plugin, String handler) {
         return config.get(plugin.runtimePath(handler)) != null;

@@ -29,7 +29,8 @@ public final class V2ConfigEdit {
         }
         RuntimeTable.refuseInlineParents(text, parsed, plugin, handler.name(), file);
         String nl = TomlText.lineSeparatorOf(text);
-        String edited = TomlText.withFinalNewline(text) + nl + RuntimeTable.render(plugin, handler, nl);
+        String edited = TomlText.withFinalNewline(text) + nl + RuntimeTable.keepBuiltInDefault(parsed, plugin, nl)
+                + RuntimeTable.render(plugin, handler, nl);
         TomlParseResult reparsed = reparse(edited, file);
         RuntimeTable.verify(reparsed, plugin, handler, file);
         return edited;

@@ -1,0 +1,139 @@
+package dev.jvisor.nodeagent.lifecycle;
+
+import dev.jvisor.nodeagent.AgentLog;
+import dev.jvisor.nodeagent.containerd.ConfigPlan;
+import dev.jvisor.nodeagent.containerd.ContainerdConfigException;
+import dev.jvisor.nodeagent.containerd.ContainerdVersion;
+import dev.jvisor.nodeagent.cri.ContainerdHealth;
+import dev.jvisor.nodeagent.cri.CriClient;
+import dev.jvisor.nodeagent.cri.CriException;
+import dev.jvisor.nodeagent.cri.HandlerProbe;
+import dev.jvisor.nodeagent.host.HostException;
+import dev.jvisor.nodeagent.host.HostLock;
+import dev.jvisor.nodeagent.host.InstallJournal;
+import dev.jvisor.nodeagent.host.InstallJournal.Phase;
+import dev.jvisor.nodeagent.kube.KubeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Installs jVisor on the node: lock → journal → copy the distribution → switch {@code current} →
+ * edit containerd's config → restart containerd (only if it does not already serve the handler) →
+ * wait until ready → prove the handler → journal INSTALLED → label the node. Every step converges
+ * when repeated, so an install killed at any point is finished by simply running it again.
+ */
+public final class Install {
+
+    private final NodeContext ctx;
+
+    public Install(NodeContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public void run() throws LifecycleException {
+        try (HostLock lock = acquireLock(ctx.lockFile())) {
+            InstallJournal.State state = ctx.journal().read()
+                    .orElse(new InstallJournal.State(Phase.INSTALLING, List.of(), List.of()));
+            ConfigPlan plan = plan();
+            // Journal first: whatever happens next, an uninstall knows what to undo.
+            state = state.including(ctx.version(), plan.files().stream().map(ctx.host()::toHost).toList())
+                    .withPhase(Phase.INSTALLING);
+            ctx.journal().write(state);
+            AgentLog.info("installing", "version", ctx.version(), "flavour", plan.flavour(),
+                    "schema", plan.schema(), "files", plan.files());
+            ctx.installer().install(ctx.distribution(), ctx.version());
+            ctx.installer().activate(ctx.version());
+            configure(plan);
+            try (CriClient cri = new CriClient(ctx.criSocket(), NodeContext.CRI_CALL_TIMEOUT)) {
+                restartUnlessServing(cri);
+                prove(cri);
+            }
+            ctx.journal().write(state.withPhase(Phase.INSTALLED));
+        } catch (HostException e) {
+            throw new LifecycleException(LifecycleException.Step.JOURNAL, e);
+        }
+        label();
+        AgentLog.info("installed", "version", ctx.version(), "handler", ctx.handler().name());
+    }
+
+    static HostLock acquireLock(Path lockFile) throws LifecycleException {
+        try {
+            return HostLock.acquire(lockFile, NodeContext.LOCK_TIMEOUT);
+        } catch (HostException e) {
+            throw new LifecycleException(LifecycleException.Step.LOCK, e);
+        }
+    }
+
+    private ConfigPlan plan() throws LifecycleException {
+        Optional<ContainerdVersion> version = Optional.empty();
+        if (ctx.node().isPresent()) {
+            try {
+                version = ctx.node().get().containerRuntimeVersion().flatMap(ContainerdVersion::fromNodeRuntimeVersion);
+            } catch (KubeException e) {
+                throw new LifecycleException(LifecycleException.Step.PLAN, e);
+            }
+        }
+        try {
+            return ctx.planner().plan(ctx.flavour(), ctx.configHostPath(), version, ctx.handler());
+        } catch (ContainerdConfigException e) {
+            throw new LifecycleException(LifecycleException.Step.PLAN, e);
+        }
+    }
+
+    private void configure(ConfigPlan plan) throws LifecycleException {
+        try {
+            plan.apply();
+        } catch (ContainerdConfigException e) {
+            throw new LifecycleException(LifecycleException.Step.CONFIGURE, e);
+        }
+    }
+
+    /**
+     * A containerd that already lists the handler (a re-run of a finished install, an agent pod
+     * restart) is left running: restarting it would disturb every pod on the node for nothing.
+     */
+    private void restartUnlessServing(CriClient cri) throws LifecycleException {
+        try {
+            new HandlerProbe(cri, sandboxTimeout()).verify(ctx.handler().name(), HandlerProbe.Mode.STATUS);
+            AgentLog.info("containerd already serves the handler; not restarting");
+            return;
+        } catch (CriException notYet) {
+            AgentLog.info("restarting containerd", "because", notYet.getMessage());
+        }
+        restartAndWait(ctx, cri);
+    }
+
+    static void restartAndWait(NodeContext ctx, CriClient cri) throws LifecycleException {
+        ctx.restart().run();
+        try {
+            ContainerdHealth.awaitReady(cri, ctx.readyTimeout(), Duration.ofMillis(250));
+        } catch (CriException e) {
+            throw new LifecycleException(LifecycleException.Step.WAIT_READY, e);
+        }
+    }
+
+    private void prove(CriClient cri) throws LifecycleException {
+        try {
+            new HandlerProbe(cri, sandboxTimeout()).verify(ctx.handler().name(), ctx.probe());
+        } catch (CriException e) {
+            throw new LifecycleException(LifecycleException.Step.PROBE, e);
+        }
+    }
+
+    private Duration sandboxTimeout() {
+        return ctx.readyTimeout();
+    }
+
+    private void label() throws LifecycleException {
+        if (ctx.node().isEmpty()) {
+            return;
+        }
+        try {
+            ctx.node().get().markReady(ctx.version(), ctx.startupTaints());
+        } catch (KubeException e) {
+            throw new LifecycleException(LifecycleException.Step.LABEL, e);
+        }
+    }
+}
