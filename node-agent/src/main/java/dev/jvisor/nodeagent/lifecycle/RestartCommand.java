@@ -1,10 +1,8 @@
 package dev.jvisor.nodeagent.lifecycle;
 
 import dev.jvisor.nodeagent.containerd.ContainerdFlavour;
+import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,18 +39,19 @@ public record RestartCommand(List<String> command, Duration timeout) {
         };
     }
 
-    /** Runs the command; a non-zero exit or a timeout is a failure that carries its output. */
+    /**
+     * Runs the command; a non-zero exit or a timeout is a failure. Its output goes to the agent's
+     * own stdout/stderr (the pod log), not to a pipe: a restarted daemon inherits the command's
+     * output and would keep a pipe open for as long as it runs, and a file would outlive a killed
+     * agent.
+     */
     public void run() throws LifecycleException {
-        Path output;
         Process process;
         try {
-            // Output goes to a file, not a pipe: a restarted daemon inherits the command's stdout
-            // and would otherwise keep a pipe open for as long as it runs.
-            output = Files.createTempFile("jvisor-restart", ".log");
             process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
         } catch (IOException e) {
             throw new LifecycleException(LifecycleException.Step.RESTART, e);
@@ -66,27 +65,13 @@ public record RestartCommand(List<String> command, Duration timeout) {
             }
             if (process.exitValue() != 0) {
                 throw new LifecycleException(LifecycleException.Step.RESTART,
-                        "restart command exited " + process.exitValue() + ": " + tail(output));
+                        "restart command exited " + process.exitValue() + " (its output precedes this in the log): "
+                                + command);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new LifecycleException(LifecycleException.Step.RESTART, e);
-        } finally {
-            try {
-                Files.deleteIfExists(output);
-            } catch (IOException ignored) {
-                // A leftover log in the temp directory is harmless.
-            }
-        }
-    }
-
-    private static String tail(Path output) {
-        try {
-            String text = Files.readString(output, StandardCharsets.UTF_8).strip();
-            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
-        } catch (IOException e) {
-            return "(output unreadable: " + e.getMessage() + ")";
         }
     }
 }
