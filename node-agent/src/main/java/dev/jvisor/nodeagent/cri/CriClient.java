@@ -95,7 +95,7 @@ public final class CriClient implements AutoCloseable {
                 case UNIMPLEMENTED -> CriException.Reason.RUNTIME_NOT_READY;
                 default -> CriException.Reason.PROBE_FAILED;
             };
-            throw new CriException(reason, e.getStatus().toString(), e);
+            throw new CriException(reason, e.getStatus().getCode() + ": " + e.getStatus().getDescription(), e);
         }
     }
 

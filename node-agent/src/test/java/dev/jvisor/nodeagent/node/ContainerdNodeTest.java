@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,6 +88,11 @@ class ContainerdNodeTest {
                 .endStatus().build()).createOr(r -> r.update());
     }
 
+    /** The original config as text; UTF-8 text equality is byte equality, and diffs read better. */
+    String original() {
+        return new String(originalConfig, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     List<String> flags(Path restartScript) {
         Path d = containerd.dir;
         return new ArrayList<>(List.of("--host-root", "/", "--install-dir", d + "/opt/jvisor",
@@ -125,8 +131,8 @@ class ContainerdNodeTest {
             assertThat(containerd.restarts()).isEqualTo(restartsBefore + 1);
 
             new Uninstall(ctx).run();
-            assertThat(Files.readAllBytes(containerd.config)).as("round %d: config restored", round)
-                    .isEqualTo(originalConfig);
+            assertThat(Files.readString(containerd.config)).as("round %d: config restored", round)
+                    .isEqualTo(original());
             assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
             try (var files = Files.list(containerd.config.getParent())) {
                 assertThat(files).containsExactly(containerd.config);
@@ -176,8 +182,81 @@ class ContainerdNodeTest {
         runPodInHandler();
 
         new Uninstall(ctx).run();
-        assertThat(Files.readAllBytes(containerd.config)).isEqualTo(originalConfig);
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
         assertContainerdHealthy();
+    }
+
+    @Test
+    void sigtermUninstallsOnlyWhenTheDaemonSetNoLongerSelectsTheNode() throws Exception {
+        client.nodes().withName(NODE).edit(n -> {
+            n.getMetadata().setLabels(new java.util.HashMap<>(Map.of("jvisor.dev/enabled", "true")));
+            return n;
+        });
+        var ds = client.apps().daemonSets().inNamespace("jvisor-system").resource(
+                new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewMetadata()
+                        .withName("jvisor-node-agent").endMetadata().withNewSpec().withNewTemplate().withNewSpec()
+                        .withNodeSelector(Map.of("jvisor.dev/enabled", "true")).addNewContainer().withName("agent")
+                        .endContainer().endSpec().endTemplate().endSpec().build()).createOr(r -> r.update());
+        client.pods().inNamespace("jvisor-system").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("agent-pod").addNewOwnerReference().withKind("DaemonSet")
+                .withApiVersion("apps/v1").withName("jvisor-node-agent").withUid(ds.getMetadata().getUid())
+                .endOwnerReference().endMetadata().build()).createOr(r -> r.update());
+
+        // A restart (the DaemonSet still selects the node) keeps everything installed.
+        Process agent = startDaemonAgent("run-1");
+        awaitWaitingForTermination(agent, "run-1");
+        assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                .containsEntry(NodeStatus.READY_LABEL, VERSION);
+        stop(agent);
+        assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]");
+        assertThat(containerd.dir.resolve("opt/jvisor/current/bin/runsc")).exists();
+
+        // Removal from the node (its label no longer matches the selector) uninstalls.
+        agent = startDaemonAgent("run-2");
+        awaitWaitingForTermination(agent, "run-2");
+        client.nodes().withName(NODE).edit(n -> {
+            n.getMetadata().getLabels().put("jvisor.dev/enabled", "false");
+            return n;
+        });
+        stop(agent);
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
+        assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                .doesNotContainKey(NodeStatus.READY_LABEL);
+        assertContainerdHealthy();
+    }
+
+    private Process startDaemonAgent(String logName) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dkubernetes.master=" + client.getMasterUrl(), "-Dkubernetes.trust.certificates=true",
+                "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false",
+                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), "run"));
+        command.addAll(flags(containerd.restartScript));
+        command.addAll(List.of("--node-name", NODE, "--pod-name", "agent-pod", "--pod-namespace", "jvisor-system"));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(containerd.dir.resolve(logName + ".log").toFile()).start();
+    }
+
+    /** The agent logs this once installed and its SIGTERM handling is in place. */
+    private void awaitWaitingForTermination(Process agent, String logName) throws Exception {
+        Path log = containerd.dir.resolve(logName + ".log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline && agent.isAlive()) {
+            if (Files.readString(log).contains("\"msg\":\"ready; waiting for termination\"")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("agent did not finish installing: " + Files.readString(log));
+    }
+
+    /** SIGTERM, as the kubelet sends when it stops the pod, then wait for the agent to finish. */
+    private static void stop(Process agent) throws InterruptedException {
+        agent.destroy();
+        if (!agent.waitFor(90, TimeUnit.SECONDS)) {
+            agent.destroyForcibly();
+            throw new AssertionError("agent did not stop after SIGTERM");
+        }
     }
 
     /** What kubelet does for a pod with runtimeClassName whose handler is jvisor. */
