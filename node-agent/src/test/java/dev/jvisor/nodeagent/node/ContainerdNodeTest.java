@@ -148,26 +148,8 @@ class ContainerdNodeTest {
     }
 
     @Test
-    void killedMidInstallThenRerunConverges() throws Exception {
-        Path slowRestart = containerd.dir.resolve("restart-slow.sh");
-        Path reached = containerd.dir.resolve("restart-reached");
-        PrivateContainerd.writeScript(slowRestart, "#!/bin/sh\ntouch " + reached + "\nexec sleep 120\n");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), "install"));
-        command.addAll(flags(slowRestart));
-        Process agent = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(containerd.dir.resolve("crashed-agent.log").toFile()).start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(reached) && agent.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(reached).as("the agent reached the restart step").exists();
-        } finally {
-            agent.descendants().forEach(ProcessHandle::destroyForcibly);
-            agent.destroyForcibly();
-            agent.waitFor(10, TimeUnit.SECONDS);
-        }
+    void killedMidInstallOrUninstallThenRerunConverges() throws Exception {
+        killAtRestart("install");
         // Killed after editing the config and before containerd was restarted.
         NodeContext ctx = context(Optional.of(client));
         assertThat(ctx.journal().read()).get().extracting(InstallJournal.State::phase)
@@ -181,9 +163,41 @@ class ContainerdNodeTest {
                 .isEqualTo(InstallJournal.Phase.INSTALLED);
         runPodInHandler();
 
-        new Uninstall(ctx).run();
+        killAtRestart("uninstall");
+        // Killed after restoring the config and removing the files, before containerd was restarted.
         assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(ctx.journal().read()).get().extracting(InstallJournal.State::phase)
+                .isEqualTo(InstallJournal.Phase.UNINSTALLING);
+        int restarts = containerd.restarts();
+        new Uninstall(ctx).run();
+        assertThat(containerd.restarts()).as("the resumed uninstall restarts containerd").isEqualTo(restarts + 1);
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
         assertContainerdHealthy();
+    }
+
+    /** Runs the agent in its own JVM and kills it with SIGKILL once it runs the restart hook. */
+    private void killAtRestart(String subcommand) throws Exception {
+        Path slowRestart = containerd.dir.resolve("restart-slow.sh");
+        Path reached = containerd.dir.resolve("restart-reached");
+        Files.deleteIfExists(reached);
+        PrivateContainerd.writeScript(slowRestart, "#!/bin/sh\ntouch " + reached + "\nexec sleep 120\n");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), subcommand));
+        command.addAll(flags(slowRestart));
+        Process agent = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(containerd.dir.resolve("killed-" + subcommand + ".log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(reached) && agent.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(reached).as("the agent reached the restart step").exists();
+        } finally {
+            agent.descendants().forEach(ProcessHandle::destroyForcibly);
+            agent.destroyForcibly();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
