@@ -2,6 +2,7 @@ package dev.jvisor.nodeagent.cri;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jvisor.nodeagent.containerd.RuntimeHandler;
 import dev.jvisor.nodeagent.cri.v1.CriApi;
 import java.io.IOException;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import java.util.UUID;
 
 /**
  * Proves that containerd can run pods with the jVisor handler before the node is labelled ready:
- * containerd must list the handler, and in {@link Mode#SANDBOX} mode a real pod sandbox is run in
+ * containerd must list the handler as configured, and in {@link Mode#SANDBOX} mode a real pod sandbox is run in
  * it (host network, so no CNI is needed) and removed again.
  */
 public final class HandlerProbe {
@@ -45,31 +46,45 @@ public final class HandlerProbe {
         this.sandboxTimeout = sandboxTimeout;
     }
 
-    public void verify(String handler, Mode mode) throws CriException {
-        if (!lists(cri.status(true), handler)) {
-            throw new CriException(CriException.Reason.HANDLER_MISSING,
-                    "containerd does not list runtime handler '" + handler + "'");
+    public void verify(RuntimeHandler handler, Mode mode) throws CriException {
+        String mismatch = mismatch(cri.status(true), handler);
+        if (mismatch != null) {
+            throw new CriException(CriException.Reason.HANDLER_MISSING, mismatch);
         }
         if (mode == Mode.SANDBOX) {
-            runSandbox(handler);
+            runSandbox(handler.name());
         }
     }
 
-    /** Whether containerd's status names the handler (2.x: runtime_handlers; 1.x: the config JSON). */
-    static boolean lists(CriApi.StatusResponse status, String handler) {
-        if (status.getRuntimeHandlersList().stream().anyMatch(h -> handler.equals(h.getName()))) {
-            return true;
+    /**
+     * Why containerd's status does not show the handler as configured, or {@code null} when it
+     * does. containerd 2.x names its handlers in {@code runtime_handlers}; 1.x publishes its whole
+     * CRI config as JSON in {@code info["config"]}, where the handler's options can be compared too
+     * (a stale entry, say from an earlier install directory, is as good as a missing one).
+     */
+    static String mismatch(CriApi.StatusResponse status, RuntimeHandler handler) {
+        if (status.getRuntimeHandlersList().stream().anyMatch(h -> handler.name().equals(h.getName()))) {
+            return null;
         }
         String config = status.getInfoOrDefault("config", "");
-        if (config.isEmpty()) {
-            return false;
-        }
+        JsonNode runtime;
         try {
-            JsonNode runtimes = JSON.readTree(config).path("containerd").path("runtimes");
-            return runtimes.has(handler);
+            runtime = config.isEmpty() ? null : JSON.readTree(config).path("containerd").path("runtimes")
+                    .get(handler.name());
         } catch (IOException unreadable) {
-            return false;
+            runtime = null;
         }
+        if (runtime == null) {
+            return "containerd does not list runtime handler '" + handler.name() + "'";
+        }
+        JsonNode options = runtime.path("options");
+        String binary = options.path("BinaryName").asText(handler.binaryName());
+        String root = options.path("Root").asText(handler.root());
+        if (!binary.equals(handler.binaryName()) || !root.equals(handler.root())) {
+            return "containerd serves handler '" + handler.name() + "' with BinaryName " + binary + " and Root "
+                    + root + ", not " + handler.binaryName() + " and " + handler.root();
+        }
+        return null;
     }
 
     private void runSandbox(String handler) throws CriException {

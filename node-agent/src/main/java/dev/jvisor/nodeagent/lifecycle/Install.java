@@ -47,7 +47,7 @@ public final class Install {
             ctx.installer().activate(ctx.version());
             configure(plan);
             try (CriClient cri = new CriClient(ctx.criSocket(), NodeContext.CRI_CALL_TIMEOUT)) {
-                restartUnlessServing(cri);
+                restartUnlessServing(cri, plan);
                 prove(cri);
             }
             ctx.journal().write(state.withPhase(Phase.INSTALLED));
@@ -91,18 +91,40 @@ public final class Install {
     }
 
     /**
-     * A containerd that already lists the handler (a re-run of a finished install, an agent pod
+     * A containerd that already serves the handler as configured (a re-run of a finished install, an agent pod
      * restart) is left running: restarting it would disturb every pod on the node for nothing.
      */
-    private void restartUnlessServing(CriClient cri) throws LifecycleException {
+    private void restartUnlessServing(CriClient cri, ConfigPlan plan) throws LifecycleException {
         try {
-            new HandlerProbe(cri, sandboxTimeout()).verify(ctx.handler().name(), HandlerProbe.Mode.STATUS);
+            new HandlerProbe(cri, sandboxTimeout()).verify(ctx.handler(), HandlerProbe.Mode.STATUS);
             AgentLog.info("containerd already serves the handler; not restarting");
             return;
         } catch (CriException notYet) {
             AgentLog.info("restarting containerd", "because", notYet.getMessage());
         }
-        restartAndWait(ctx, cri);
+        try {
+            restartAndWait(ctx, cri);
+        } catch (LifecycleException failed) {
+            rollBack(cri, plan, failed);
+            throw failed;
+        }
+    }
+
+    /**
+     * containerd did not come back with our config: put the user's config back and restart again,
+     * so that a node we could not set up is at least the node it was. The installed files and the
+     * journal stay; the next install or an uninstall takes it from there.
+     */
+    private void rollBack(CriClient cri, ConfigPlan plan, LifecycleException failure) {
+        AgentLog.error("containerd did not come back; restoring its config", "error", failure.getMessage());
+        try {
+            ConfigPlan.revert(plan.files());
+            restartAndWait(ctx, cri);
+            AgentLog.info("containerd runs again with its original config");
+        } catch (ContainerdConfigException | LifecycleException e) {
+            failure.addSuppressed(e);
+            AgentLog.error("restoring containerd failed too", "error", e.getMessage());
+        }
     }
 
     static void restartAndWait(NodeContext ctx, CriClient cri) throws LifecycleException {
@@ -116,7 +138,7 @@ public final class Install {
 
     private void prove(CriClient cri) throws LifecycleException {
         try {
-            new HandlerProbe(cri, sandboxTimeout()).verify(ctx.handler().name(), ctx.probe());
+            new HandlerProbe(cri, sandboxTimeout()).verify(ctx.handler(), ctx.probe());
         } catch (CriException e) {
             throw new LifecycleException(LifecycleException.Step.PROBE, e);
         }

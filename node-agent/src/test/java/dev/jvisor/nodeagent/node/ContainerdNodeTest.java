@@ -176,6 +176,27 @@ class ContainerdNodeTest {
         assertContainerdHealthy();
     }
 
+    @Test
+    void containerdRejectingTheConfigGetsItsOriginalConfigBack() throws Exception {
+        Path picky = containerd.dir.resolve("restart-picky.sh");
+        PrivateContainerd.writeScript(picky, """
+                #!/bin/sh
+                # Stands in for a containerd that refuses to start with the edited config.
+                if grep -q 'runtimes.jvisor' %s; then echo 'containerd: invalid config' >&2; exit 1; fi
+                exec %s
+                """.formatted(containerd.config, containerd.restartScript));
+        NodeContext ctx = NodeAgentMain.context(AgentSettings.parse(flags(picky), Map.of()), Optional.empty());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Install(ctx).run())
+                .isInstanceOfSatisfying(dev.jvisor.nodeagent.lifecycle.LifecycleException.class,
+                        e -> assertThat(e.step()).isEqualTo(dev.jvisor.nodeagent.lifecycle.LifecycleException.Step.RESTART));
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertContainerdHealthy();
+        new Uninstall(ctx).run();
+        assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertContainerdHealthy();
+    }
+
     /** Runs the agent in its own JVM and kills it with SIGKILL once it runs the restart hook. */
     private void killAtRestart(String subcommand) throws Exception {
         Path slowRestart = containerd.dir.resolve("restart-slow.sh");
