@@ -100,7 +100,7 @@ public final class NodeAgentMain {
         Duration restartTimeout = s.readyTimeout();
         RestartCommand restart = s.restartCommand()
                 .map(c -> new RestartCommand(c, restartTimeout))
-                .orElseGet(() -> RestartCommand.systemd(flavour,
+                .orElseGet(() -> RestartCommand.systemd(
                         RestartCommand.defaultUnit(flavour, isRancherAgent(host, flavour)), restartTimeout));
         var installDir = host.resolve(s.installDir());
         return new NodeContext(host, s.distribution(), s.version(), new DistributionInstaller(installDir),

@@ -2,7 +2,6 @@ package dev.jvisor.nodeagent.containerd;
 
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlParseResult;
@@ -165,12 +164,5 @@ public final class V3ConfigEdit {
             }
         }
         return false;
-    }
-
-    /** The config's imports, in order. */
-    static List<String> importsOf(TomlParseResult parsed) {
-        return parsed.get("imports") instanceof TomlArray a
-                ? a.toList().stream().map(String.class::cast).toList()
-                : List.of();
     }
 }

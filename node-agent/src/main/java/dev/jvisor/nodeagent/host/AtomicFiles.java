@@ -3,7 +3,6 @@ package dev.jvisor.nodeagent.host;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -39,12 +38,6 @@ public final class AtomicFiles {
     public static void replace(Path source, Path target) throws IOException {
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(target.getParent());
-    }
-
-    /** The permissions of {@code file} if it exists, else {@code fallback}. */
-    public static Set<PosixFilePermission> permissionsOr(Path file, Set<PosixFilePermission> fallback)
-            throws IOException {
-        return Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.getPosixFilePermissions(file) : fallback;
     }
 
     /** Flushes a directory's entries (the rename itself) to disk. */

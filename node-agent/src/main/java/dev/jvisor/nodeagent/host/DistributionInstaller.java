@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -93,11 +94,11 @@ public final class DistributionInstaller {
     }
 
     /** The version {@code current} names, if any. */
-    public java.util.Optional<String> currentVersion() {
+    public Optional<String> currentVersion() {
         try {
-            return java.util.Optional.of(Files.readSymbolicLink(installDir.resolve(CURRENT)).toString());
+            return Optional.of(Files.readSymbolicLink(installDir.resolve(CURRENT)).toString());
         } catch (IOException | UnsupportedOperationException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jvisor.nodeagent.lifecycle;
 
 import dev.jvisor.nodeagent.containerd.ConfigPlanner;
+import dev.jvisor.nodeagent.containerd.ContainerdFlavour;
 import dev.jvisor.nodeagent.containerd.RuntimeHandler;
 import dev.jvisor.nodeagent.cri.HandlerProbe;
 import dev.jvisor.nodeagent.host.DistributionInstaller;
@@ -41,7 +42,7 @@ public record NodeContext(
         Path lockFile,
         ConfigPlanner planner,
         String configHostPath,
-        dev.jvisor.nodeagent.containerd.ContainerdFlavour flavour,
+        ContainerdFlavour flavour,
         RuntimeHandler handler,
         RestartCommand restart,
         Path criSocket,

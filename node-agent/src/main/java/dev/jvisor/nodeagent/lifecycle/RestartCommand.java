@@ -25,7 +25,7 @@ public record RestartCommand(List<String> command, Duration timeout) {
     }
 
     /** The systemd restart of the unit that runs this flavour's containerd. */
-    public static RestartCommand systemd(ContainerdFlavour flavour, String unit, Duration timeout) {
+    public static RestartCommand systemd(String unit, Duration timeout) {
         return new RestartCommand(List.of("nsenter", "--target", "1", "--mount", "--uts", "--ipc", "--net", "--pid",
                 "--", "systemctl", "restart", unit), timeout);
     }
