@@ -49,6 +49,9 @@ public final class Install {
             try (CriClient cri = new CriClient(ctx.criSocket(), NodeContext.CRI_CALL_TIMEOUT)) {
                 restartUnlessServing(cri, plan);
                 prove(cri);
+            } catch (LifecycleException notServing) {
+                withdrawReadyLabel(notServing);
+                throw notServing;
             }
             ctx.journal().write(state.withPhase(Phase.INSTALLED));
         } catch (HostException e) {
@@ -146,6 +149,21 @@ public final class Install {
 
     private Duration sandboxTimeout() {
         return ctx.readyTimeout();
+    }
+
+    /**
+     * A node labelled ready by an earlier install must not keep attracting jVisor pods once the
+     * handler is found not to work (a failed upgrade).
+     */
+    private void withdrawReadyLabel(LifecycleException failure) {
+        if (ctx.node().isEmpty()) {
+            return;
+        }
+        try {
+            ctx.node().get().unmarkReady();
+        } catch (KubeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void label() throws LifecycleException {

@@ -185,11 +185,20 @@ class ContainerdNodeTest {
                 if grep -q 'runtimes.jvisor' %s; then echo 'containerd: invalid config' >&2; exit 1; fi
                 exec %s
                 """.formatted(containerd.config, containerd.restartScript));
-        NodeContext ctx = NodeAgentMain.context(AgentSettings.parse(flags(picky), Map.of()), Optional.empty());
+        List<String> pickyFlags = flags(picky);
+        pickyFlags.addAll(List.of("--node-name", NODE));
+        NodeContext ctx = NodeAgentMain.context(AgentSettings.parse(pickyFlags, Map.of()), Optional.of(client));
+        // As if an earlier version had been installed and labelled: a failed upgrade withdraws the label.
+        client.nodes().withName(NODE).edit(n -> {
+            n.getMetadata().setLabels(new java.util.HashMap<>(Map.of(NodeStatus.READY_LABEL, "0.0.9")));
+            return n;
+        });
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Install(ctx).run())
                 .isInstanceOfSatisfying(dev.jvisor.nodeagent.lifecycle.LifecycleException.class,
                         e -> assertThat(e.step()).isEqualTo(dev.jvisor.nodeagent.lifecycle.LifecycleException.Step.RESTART));
         assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                .doesNotContainKey(NodeStatus.READY_LABEL);
         assertContainerdHealthy();
         new Uninstall(ctx).run();
         assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
