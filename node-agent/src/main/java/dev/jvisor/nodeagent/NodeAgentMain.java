@@ -82,6 +82,10 @@ public final class NodeAgentMain {
 
     /** Builds the context: resolves host paths, the flavour's socket and restart command. */
     public static NodeContext context(AgentSettings s, Optional<KubernetesClient> client) throws SettingsException {
+        if (!Files.isDirectory(s.hostRoot().resolve("etc"))) {
+            // Without the host's filesystem the agent would "install" into its own container.
+            throw new SettingsException("host-root", s.hostRoot() + " does not look like the host's root (no etc/)");
+        }
         HostPaths host = new HostPaths(s.hostRoot());
         ContainerdFlavour flavour = s.flavour().resolve(host);
         RuntimeHandler handler;

@@ -52,6 +52,13 @@ class AgentSettingsTest {
     }
 
     @Test
+    void hostRootWithoutTheHostsFilesIsRefused(@org.junit.jupiter.api.io.TempDir Path empty) throws Exception {
+        AgentSettings s = AgentSettings.parse(List.of("--host-root", empty.toString(), "--version", "1"), Map.of());
+        assertThatThrownBy(() -> NodeAgentMain.context(s, java.util.Optional.empty()))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.setting()).isEqualTo("host-root"));
+    }
+
+    @Test
     void mainExitsTwoOnBadSettings() {
         assertThat(NodeAgentMain.run(List.of("install", "--bogus", "1"))).isEqualTo(2);
         assertThat(NodeAgentMain.run(List.of())).isEqualTo(2);

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -51,7 +52,8 @@ public final class ReversibleFiles {
 
     /**
      * Applies the edit. The new content is computed before anything is written, so a refused edit
-     * (a conflict, a parse error) leaves the host untouched.
+     * (a conflict, a parse error) leaves the host untouched; a file that already has it is not
+     * rewritten.
      */
     public static void apply(FileEdit edit) throws ContainerdConfigException {
         Path file = edit.file();
@@ -61,10 +63,14 @@ public final class ReversibleFiles {
             if (!isEdited(file)) {
                 recordOriginal(file);
             }
+            byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(file), bytes)) {
+                return;
+            }
             Set<PosixFilePermission> permissions = Files.exists(backupOf(file))
                     ? Files.getPosixFilePermissions(backupOf(file))
                     : CONFIG_PERMISSIONS;
-            AtomicFiles.write(file, content.getBytes(StandardCharsets.UTF_8), permissions);
+            AtomicFiles.write(file, bytes, permissions);
         } catch (IOException e) {
             throw new ContainerdConfigException(ContainerdConfigException.Reason.IO_ERROR, file, e.toString(), e);
         }

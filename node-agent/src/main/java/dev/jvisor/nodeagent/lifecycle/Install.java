@@ -43,8 +43,7 @@ public final class Install {
             ctx.journal().write(state);
             AgentLog.info("installing", "version", ctx.version(), "flavour", plan.flavour(),
                     "schema", plan.schema(), "files", plan.files());
-            ctx.installer().install(ctx.distribution(), ctx.version());
-            ctx.installer().activate(ctx.version());
+            copy();
             configure(plan);
             try (CriClient cri = new CriClient(ctx.criSocket(), NodeContext.CRI_CALL_TIMEOUT)) {
                 restartUnlessServing(cri, plan);
@@ -66,6 +65,15 @@ public final class Install {
             return HostLock.acquire(lockFile, NodeContext.LOCK_TIMEOUT);
         } catch (HostException e) {
             throw new LifecycleException(LifecycleException.Step.LOCK, e);
+        }
+    }
+
+    private void copy() throws LifecycleException {
+        try {
+            ctx.installer().install(ctx.distribution(), ctx.version());
+            ctx.installer().activate(ctx.version());
+        } catch (HostException e) {
+            throw new LifecycleException(LifecycleException.Step.COPY, e);
         }
     }
 
