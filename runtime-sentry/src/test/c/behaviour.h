@@ -54,6 +54,9 @@ static inline const char *errno_name(int e) {
         }                                                                        \
     } while (0)
 
+/* An address no program maps, for EFAULT checks; volatile keeps the compiler from objecting. */
+static void *volatile const BAD_POINTER = (void *)8;
+
 /* Section headers keep a failing diff readable. */
 #define SECTION(name)                                                            \
     do {                                                                         \

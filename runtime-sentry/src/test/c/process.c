@@ -159,8 +159,7 @@ static void exec_chains(void) {
     SHOW("execve(not executable)", execve("./plain.txt", noargs, noenv));
     SHOW("execve(directory)", execve("./dir", noargs, noenv));
     SHOW("execve(garbage with exec bit)", execve("./garbage", noargs, noenv));
-    const char *volatile bad_pointer = (const char *)8;
-    SHOW("execve(bad path pointer)", execve(bad_pointer, noargs, noenv));
+    SHOW("execve(bad path pointer)", execve(BAD_POINTER, noargs, noenv));
     unlink("script.sh");
     unlink("plain.txt");
     unlink("garbage");
