@@ -96,6 +96,12 @@ measure_start() {  # runtime -> median milliseconds for the whole `do /bin/true`
   done | median | awk '{ printf "%.1f\n", $1 / 1000 }'
 }
 
+gvisor_version() {
+  local v
+  v=$("$gvisor" --version 2>/dev/null) || v="not installed"
+  echo "${v%%$'\n'*}"
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.1f×\n", a / b }'; }
 
 fmt() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v >= 100) printf "%.0f\n", v; else printf "%.1f\n", v }'; }
@@ -128,7 +134,7 @@ main() {
     echo
     echo "Written by \`bench/syscalls/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median of $repeats runs each."
     echo "Host: $(uname -sr), $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)),"
-    echo "gVisor \`$("$gvisor" --version 2>/dev/null | head -n 1 || echo 'not installed')\` with \`--platform=ptrace --network=none\`."
+    echo "gVisor \`$(gvisor_version)\` with \`--platform=ptrace --network=none\`."
     echo
     echo "| operation | native ns/op | gVisor ns/op | jVisor ns/op | gVisor / native | jVisor / native | jVisor / gVisor |"
     echo "|---|---:|---:|---:|---:|---:|---:|"

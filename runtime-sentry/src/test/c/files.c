@@ -344,6 +344,8 @@ static void descriptors(void) {
     REQUIRE(child >= 0);
     if (child == 0) {
         execl(self, self, "report-fds", (char *)NULL);
+        printf("  execve failed: %s\n", errno_name(errno));
+        flush_all();
         _exit(97);
     }
     int status;

@@ -49,7 +49,10 @@ static int new_group_then_session(void) {
 
 static int session_leader(void) {
     pid_t sid = setsid();
-    printf("[child] setsid returned own pid: %s\n", sid == getpid() ? "yes" : "no");
+    if (sid < 0)
+        printf("[child] setsid: %s\n", errno_name(errno));
+    else
+        printf("[child] setsid returned own pid: %s\n", sid == getpid() ? "yes" : "no");
     printf("[child] getsid(0) and getpgrp() are own pid: %s\n", getsid(0) == getpid() && getpgrp() == getpid() ? "yes" : "no");
     SHOW("[child] setsid again", setsid());
     SHOW("[child] setpgid(0, 0) as session leader", setpgid(0, 0));
@@ -124,6 +127,8 @@ static void groups_and_sessions(void) {
         close(execd[0]);
         dup2(gate[0], 0);
         execl(self, self, "block-on-stdin", (char *)NULL);
+        printf("  execve failed: %s\n", errno_name(errno));
+        flush_all();
         _exit(97);
     }
     close(gate[0]);

@@ -47,6 +47,13 @@ static void describe(const char *what, int status) {
     else printf("%s: other status\n", what);
 }
 
+/* Called in a child whose execve returned: says why on stdout, where the transcript shows it. */
+static void exec_failed(const char *what) {
+    printf("  %s: execve failed: %s\n", what, errno_name(errno));
+    flush_all();
+    _exit(97);
+}
+
 static pid_t spawn_exit(int code) {
     flush_all();
     pid_t c = fork();
@@ -108,7 +115,7 @@ static void exec_chains(void) {
         char *argv[] = {(char *)self, "show-args", "a", "b c", NULL};
         char *envp[] = {"BEHAVIOUR_VAR=passed", NULL};
         execve(self, argv, envp);
-        _exit(97);
+        exec_failed("exec with argv and envp");
     }
     describe("exec with argv and envp", status_of(c));
 
@@ -117,7 +124,7 @@ static void exec_chains(void) {
     REQUIRE(c >= 0);
     if (c == 0) {
         execl(self, self, "countdown", "3", (char *)NULL);
-        _exit(97);
+        exec_failed("exec chain");
     }
     describe("exec chain of depth 3 then exit(33)", status_of(c));
 
@@ -126,7 +133,7 @@ static void exec_chains(void) {
     REQUIRE(c >= 0);
     if (c == 0) {
         execl(self, self, "exit", "7", (char *)NULL);
-        _exit(97);
+        exec_failed("exec exit 7");
     }
     describe("exec'd program exit(7)", status_of(c));
 
@@ -149,7 +156,7 @@ static void exec_chains(void) {
     REQUIRE(c >= 0);
     if (c == 0) {
         execl("./script.sh", "script.sh", (char *)NULL);
-        _exit(97);
+        exec_failed("#! script");
     }
     describe("#! script exit 5", status_of(c));
 
