@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The isolation probe ({@code src/test/c/isolation.c}) asks the kernel for host-level power —
@@ -46,20 +49,28 @@ class IsolationBehaviourTest {
         }
     }
 
-    @Test
-    void sandboxDeniesHostPowerAndLeavesTheHostUntouched() throws IOException {
-        Assumptions.assumeTrue(Mode.selected().contains(Mode.JVISOR),
-                "the isolation probe runs only in the sandbox; " + Mode.PROPERTY + " does not select jvisor");
+    @TestFactory
+    Stream<DynamicTest> sandboxDeniesHostPowerAndLeavesTheHostUntouched() {
+        List<Mode> sandboxes = Mode.selected().stream().filter(m -> m != Mode.NATIVE).toList();
+        if (sandboxes.isEmpty()) {
+            return Stream.of(DynamicTest.dynamicTest("isolation [no sandbox mode selected]", () -> Assumptions.abort(
+                    "the isolation probe runs only in a sandbox; " + Mode.PROPERTY + " selects none")));
+        }
+        return sandboxes.stream().map(mode -> DynamicTest.dynamicTest(
+                "isolation [" + mode.label() + "]", () -> probeInSandbox(mode)));
+    }
+
+    private static void probeInSandbox(Mode mode) throws IOException {
         try (CaseEnvironment env = CaseEnvironment.create()) {
             Path canary = hostCanary(env);
             Path target = env.workDir().resolve("created-by-probe");
             String hostnameBefore = Files.readString(Path.of("/proc/sys/kernel/hostname"));
             String swapsBefore = Files.readString(Path.of("/proc/swaps"));
             Invocation probe = new Invocation("/bin/isolation", List.of(canary.toString(), target.toString()),
-                    Map.of("JVISOR_ISOLATION_PROBE", "1"), Timeouts.of(Mode.JVISOR));
-            Outcome outcome = env.run(Mode.JVISOR, probe);
+                    Map.of("JVISOR_ISOLATION_PROBE", "1"), Timeouts.of(mode));
+            Outcome outcome = env.run(mode, probe);
 
-            CaseCheck.verify(Mode.JVISOR, CASE_ID, () -> {
+            CaseCheck.verify(mode, CASE_ID, () -> {
                 assertThat(outcome.status()).as("probe status (stderr: %s)", outcome.stderr()).isZero();
                 Map<String, String> results = parse(outcome.stdout());
                 for (String call : MUST_FAIL) {

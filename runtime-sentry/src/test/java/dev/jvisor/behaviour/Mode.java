@@ -9,7 +9,13 @@ public enum Mode {
     /** Directly on the host kernel, in a temporary working directory. */
     NATIVE,
     /** Inside a jVisor sandbox, through {@code runsc do --rootfs} in a child JVM. */
-    JVISOR;
+    JVISOR,
+    /**
+     * Inside gVisor ({@code /usr/bin/runsc do --root}, ptrace platform): a reference sandbox that
+     * shows the harness's sandbox path working and where another user-space kernel differs from
+     * Linux. Opt-in, as root.
+     */
+    GVISOR;
 
     /** The system property that selects modes, as a comma-separated list. */
     public static final String PROPERTY = "jvisor.behaviour.modes";
@@ -34,7 +40,7 @@ public enum Mode {
                 mode = valueOf(name.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        PROPERTY + ": unknown mode '" + name + "' (known: native, jvisor)", e);
+                        PROPERTY + ": unknown mode '" + name + "' (known: native, jvisor, gvisor)", e);
             }
             if (!modes.contains(mode)) {
                 modes.add(mode);

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class ModeRunner {
     static final String RUNSC_MAIN = "dev.jvisor.runsc.Main";
 
+    /** gVisor's runsc from the Debian package, the reference sandbox. */
+    static final Path GVISOR_RUNSC = Path.of("/usr/bin/runsc");
+
     private ModeRunner() {
     }
 
@@ -29,6 +32,7 @@ final class ModeRunner {
         ProcessBuilder builder = switch (mode) {
             case NATIVE -> nativeCommand(invocation, rootfs, workDir);
             case JVISOR -> jvisorCommand(invocation, rootfs, workDir);
+            case GVISOR -> gvisorCommand(invocation, rootfs, workDir);
         };
         return collect(builder, invocation, mode);
     }
@@ -62,6 +66,29 @@ final class ModeRunner {
             command.add(arg.replace(Invocation.ROOT, "/"));
         }
         return new ProcessBuilder(command).directory(workDir.toFile());
+    }
+
+    /**
+     * gVisor's {@code do} gives the command runsc's own environment, so that is cleared to match
+     * the other modes; its rootfs is a read-only view of ROOT with a tmpfs overlay.
+     */
+    private static ProcessBuilder gvisorCommand(Invocation invocation, Path rootfs, Path workDir) {
+        if (!java.nio.file.Files.isExecutable(GVISOR_RUNSC)) {
+            throw new BehaviourSetupException(Mode.PROPERTY + " selects gvisor, but " + GVISOR_RUNSC
+                    + " is not installed (Debian package runsc)");
+        }
+        List<String> command = new ArrayList<>(List.of(GVISOR_RUNSC.toString(), "--network=none",
+                "--platform=ptrace", "do", "--quiet", "--root", rootfs.toString(), "--cwd", "/tmp"));
+        command.add(invocation.program());
+        for (String arg : invocation.args()) {
+            command.add(arg.replace(Invocation.ROOT, "/"));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.put("PATH", "/bin");
+        env.putAll(invocation.env());
+        return builder;
     }
 
     private static void requireRunsc() {

@@ -13,6 +13,7 @@ final class Timeouts {
             case NATIVE -> Duration.ofSeconds(60);
             // A child JVM plus a ptrace-driven program, with every syscall a round trip.
             case JVISOR -> Duration.ofSeconds(180);
+            case GVISOR -> Duration.ofSeconds(120);
         };
     }
 }
