@@ -75,7 +75,8 @@ class IsolationBehaviourTest {
                 Map<String, String> results = parse(outcome.stdout());
                 for (String call : MUST_FAIL) {
                     assertThat(results).as("probe reported on %s", call).containsKey(call);
-                    assertThat(results.get(call)).as("%s inside the sandbox", call).isNotEqualTo("ok");
+                    assertThat(results.get(call)).as("%s inside the sandbox; transcript:%n%s", call, outcome.stdout())
+                            .isNotEqualTo("ok");
                 }
                 assertThat(target).as("a file the probe tried to create on the host").doesNotExist();
                 assertThat(Files.readString(canary)).isEqualTo(CANARY_TEXT);
