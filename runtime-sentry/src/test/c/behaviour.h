@@ -48,7 +48,7 @@ static inline const char *errno_name(int e) {
 #define REQUIRE(expr)                                                            \
     do {                                                                         \
         if (!(expr)) {                                                           \
-            fprintf(stderr, "%s:%d: setup failed: %s (%s)\n", __FILE__, __LINE__, \
+            fprintf(stderr, "%s:%d: setup failed: %s (%s)\n", __FILE_NAME__, __LINE__, \
                     #expr, errno_name(errno));                                   \
             exit(EXIT_SETUP);                                                    \
         }                                                                        \
