@@ -7,6 +7,7 @@
 # Every benchmark is a static binary run in the same busybox rootfs by each runtime, so the
 # files it stats and reads are the same bytes everywhere. A runtime that is not installed (or,
 # for jVisor, not built: runtime-sentry/target/jvisor-runtime/bin/runsc) gets "n/a".
+# JVISOR_RUNSC=PATH measures another jVisor launcher; JVISOR_LABEL=TEXT describes it in RESULTS.md.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,6 +17,8 @@ results=$here/RESULTS.md
 repeats=${REPEATS:-5}
 gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
 jvisor=${JVISOR_RUNSC:-$repo/runtime-sentry/target/jvisor-runtime/bin/runsc}
+# What the jVisor column measured, for the header (say which build when JVISOR_RUNSC is set).
+jvisor_label=${JVISOR_LABEL:-"runtime-sentry/target/jvisor-runtime/bin/runsc"}
 
 # name, iterations natively, iterations in a sandbox (where each call costs ~100x more).
 benchmarks=(
@@ -134,7 +137,7 @@ main() {
     echo
     echo "Written by \`bench/syscalls/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median of $repeats runs each."
     echo "Host: $(uname -sr), $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)),"
-    echo "gVisor \`$(gvisor_version)\` with \`--platform=ptrace --network=none\`."
+    echo "gVisor \`$(gvisor_version)\` with \`--platform=ptrace --network=none\`; jVisor: $jvisor_label."
     echo
     echo "| operation | native ns/op | gVisor ns/op | jVisor ns/op | gVisor / native | jVisor / native | jVisor / gVisor |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
