@@ -136,6 +136,12 @@ public final class Kernel {
         return g != null && g.state == ThreadGroup.State.ALIVE ? g : null;
     }
 
+    /** A process that has not been reaped yet (alive or zombie): kill(2) may still name it. */
+    public synchronized ThreadGroup groupOrZombie(int tgid) {
+        ThreadGroup g = groups.get(tgid);
+        return g != null && g.state != ThreadGroup.State.REAPED ? g : null;
+    }
+
     /** Every live process, in pid order. */
     public synchronized List<ThreadGroup> groups() {
         List<ThreadGroup> out = new ArrayList<>();
@@ -238,7 +244,9 @@ public final class Kernel {
             if (g.state != ThreadGroup.State.ALIVE || g.exiting) return;
             SigAction act = g.handlers.get(sig);
             // PID 1 of a PID namespace only gets signals it has handlers for (from inside).
-            if (g == init && !s.fromKernel && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
+            // (A signal init sends itself still acts, as under `runsc do` the command expects native behaviour.)
+            boolean fromSelf = s.pid == g.tgid && (s.code == Signal.SI_USER || s.code == Signal.SI_TKILL);
+            if (g == init && !s.fromKernel && !fromSelf && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
             if (sig == Signal.SIGKILL) {
                 g.stopped = false;
             }

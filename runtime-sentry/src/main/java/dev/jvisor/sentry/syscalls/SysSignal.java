@@ -143,7 +143,7 @@ final class SysSignal {
         Kernel k = t.kernel();
         List<ThreadGroup> targets;
         if (pid > 0) {
-            ThreadGroup g = k.group(pid);
+            ThreadGroup g = k.groupOrZombie(pid);
             if (g == null) throw Errno.ESRCH.exception();
             targets = List.of(g);
         } else if (pid == 0) {

@@ -11,7 +11,8 @@ public abstract class Inode {
     protected final long ino;
     protected int mode;
     protected int uid, gid;
-    protected int nlink = 1;
+    /** Links from directories; 0 until linked (anonymous inodes report 1, see subclasses). */
+    protected int nlink = 0;
     protected long atimeNs, mtimeNs, ctimeNs;
 
     protected Inode(FileSystem fs, int mode, int uid, int gid) {

@@ -139,6 +139,7 @@ public final class HostStdioFile extends OpenFile {
     private static final class StdioInode extends Inode {
         StdioInode(boolean tty) {
             super(HOSTFS, (tty ? FileMode.S_IFCHR : FileMode.S_IFIFO) | 0620, 0, 5);
+            nlink = 1;
         }
 
         @Override

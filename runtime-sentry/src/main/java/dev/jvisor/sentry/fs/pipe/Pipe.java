@@ -175,6 +175,7 @@ public final class Pipe {
     private static final class PipeInode extends Inode {
         PipeInode(FileSystem fs) {
             super(fs, FileMode.S_IFIFO | 0600, 0, 0);
+            nlink = 1;
         }
 
         @Override

@@ -16,6 +16,7 @@ final class ProcFile extends Inode {
 
     ProcFile(FileSystem fs, int perm, Supplier<byte[]> content) {
         super(fs, FileMode.S_IFREG | perm, 0, 0);
+        nlink = 1;
         this.content = content;
     }
 
