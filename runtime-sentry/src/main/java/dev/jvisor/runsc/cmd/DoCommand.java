@@ -63,6 +63,8 @@ public final class DoCommand implements Subcommand {
             return runner.run(spec);
         } catch (UnsupportedOperationException e) {
             throw new RunscException("the sandbox cannot run this: " + e.getMessage(), e);
+        } catch (dev.jvisor.sentry.Sandbox.SandboxException e) {
+            throw new RunscException(e.getMessage(), e);
         }
     }
 
