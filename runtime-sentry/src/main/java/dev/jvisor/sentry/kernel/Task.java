@@ -45,6 +45,8 @@ public final class Task {
     private boolean woken;
     /** Set on a vfork child: its parent sleeps until this counts down (exec or exit). */
     CountDownLatch vforkDone;
+    /** This thread called exit(2); its siblings go on. */
+    volatile boolean exited;
     /** Whether the last stop was a syscall whose result may need restarting. */
     private boolean syscallReturn;
     private boolean noRestart;
@@ -226,6 +228,12 @@ public final class Task {
         SigInfo s = new SigInfo(Signal.SIGBUS, 2 /* BUS_ADRERR */);
         s.addr = addr;
         return s;
+    }
+
+    /** The thread group's other live tasks see this one's exit; the clone flag said which futex to wake. */
+    public void exitThread(int code) {
+        kernel.exitThread(this, code);
+        throw TaskExit.INSTANCE;
     }
 
     /** Delivers a synchronous signal that cannot be blocked or ignored away (force_sig_info). */

@@ -47,10 +47,23 @@ public final class AddressSpace {
 
     private int users = 1;
 
+    /**
+     * Chunks unmapped while other tasks share this address space. Another thread's stub may still
+     * map them until it next traps, so they are freed only when the address space goes.
+     */
+    private final List<Chunk> graveyard = new ArrayList<>();
+    private boolean everShared;
+
     /** Another task uses this address space (vfork, threads). */
     public synchronized AddressSpace retainUser() {
         users++;
+        everShared = true;
         return this;
+    }
+
+    private void releaseChunk(Chunk c) {
+        if (everShared) graveyard.add(c);
+        else c.release();
     }
 
     /** A task stopped using it; the last one frees all its memory. */
@@ -204,7 +217,7 @@ public final class AddressSpace {
             }
             long from = Math.max(v.start(), start), to = Math.min(v.end(), end);
             if (!v.shared()) mf.decommit(v.fileOffset() + (from - v.start()), to - from);
-            v.chunk().release();
+            releaseChunk(v.chunk());
         }
         return changed;
     }
@@ -397,6 +410,8 @@ public final class AddressSpace {
             if (!v.shared()) mf.decommit(v.fileOffset(), v.length());
             v.chunk().release();
         }
+        for (Chunk c : graveyard) c.release();
+        graveyard.clear();
         vmas.clear();
         brk = brkStart = 0;
         generation++;
