@@ -129,6 +129,24 @@ public final class Host {
         return (int) syscall("getpid", SYS_GETPID, 0, 0, 0, 0);
     }
 
+    /** sched_setaffinity(tid, mask of one CPU). */
+    public static void pinToCpu(int tid, int cpu) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mask = arena.allocate(128);
+            mask.set(java.lang.foreign.ValueLayout.JAVA_LONG, (cpu / 64) * 8L, 1L << (cpu % 64));
+            syscall("sched_setaffinity", 203, tid, 128, mask.address(), 0);
+        }
+    }
+
+    /** sched_getcpu via getcpu(2). */
+    public static int currentCpu() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cpu = arena.allocate(JAVA_INT);
+            syscall("getcpu", 309, cpu.address(), 0, 0, 0);
+            return cpu.get(JAVA_INT, 0);
+        }
+    }
+
     public static void prctl(int option, long arg2) {
         syscall("prctl", SYS_PRCTL, option, arg2, 0, 0);
     }

@@ -34,8 +34,20 @@ public final class PtraceContext implements AutoCloseable {
 
     /** Spawns a stub traced by the calling thread, for {@code as}. */
     public static PtraceContext create(AddressSpace as) {
-        return new PtraceContext(Stub.spawn(MemoryFile.get().fd()), as);
+        PtraceContext c = new PtraceContext(Stub.spawn(MemoryFile.get().fd()), as);
+        if (PIN) {
+            // A stub and its tracer hand control back and forth on every syscall: on the same CPU
+            // that is a plain context switch instead of a cross-CPU wake-up.
+            int cpu = NEXT_CPU.getAndIncrement() % Runtime.getRuntime().availableProcessors();
+            dev.jvisor.sentry.host.Host.pinToCpu(0, cpu);
+            dev.jvisor.sentry.host.Host.pinToCpu(c.stub.pid(), cpu);
+        }
+        return c;
     }
+
+    /** Off by default: on a loaded 2-CPU host, pinned pairs cannot move away from a busy CPU (measured slower). */
+    private static final boolean PIN = Boolean.getBoolean("jvisor.pin");
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CPU = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A fresh, empty address space laid out for this platform. */
     public static AddressSpace newAddressSpace() {
