@@ -52,6 +52,10 @@ public final class NodeAgentMain {
             System.out.println(USAGE);
             return args.isEmpty() ? 2 : 0;
         }
+        if (!List.of("install", "uninstall", "run").contains(args.getFirst())) {
+            System.err.println(USAGE);
+            return 2;
+        }
         AgentSettings settings;
         try {
             settings = AgentSettings.parse(args.subList(1, args.size()), System.getenv());
@@ -64,11 +68,7 @@ public final class NodeAgentMain {
             switch (args.getFirst()) {
                 case "install" -> new Install(ctx).run();
                 case "uninstall" -> new Uninstall(ctx).run();
-                case "run" -> runAsDaemon(settings, ctx, Optional.ofNullable(client));
-                default -> {
-                    System.err.println(USAGE);
-                    return 2;
-                }
+                default -> runAsDaemon(settings, ctx, Optional.ofNullable(client));
             }
             return 0;
         } catch (LifecycleException e) {

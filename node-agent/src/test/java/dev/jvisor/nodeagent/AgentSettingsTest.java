@@ -62,6 +62,7 @@ class AgentSettingsTest {
     void mainExitsTwoOnBadSettings() {
         assertThat(NodeAgentMain.run(List.of("install", "--bogus", "1"))).isEqualTo(2);
         assertThat(NodeAgentMain.run(List.of())).isEqualTo(2);
+        assertThat(NodeAgentMain.run(List.of("reinstall"))).isEqualTo(2);
         assertThat(NodeAgentMain.run(List.of("help"))).isZero();
     }
 }
