@@ -134,7 +134,7 @@ public final class ReversibleFiles {
                 Files.deleteIfExists(file.resolveSibling(file.getFileName() + AtomicFiles.TEMP_SUFFIX));
                 Files.delete(marker);
                 for (String directory : createdDirectories) {
-                    deleteIfEmpty(Path.of(directory));
+                    deleteIfEmpty(file.getParent().resolve(directory).normalize());
                 }
             }
         } catch (IOException e) {
@@ -176,12 +176,17 @@ public final class ReversibleFiles {
         }
     }
 
-    /** Creates missing parent directories; returns them deepest first, so removal can follow the list. */
+    /**
+     * Creates missing parent directories; returns them deepest first (so removal can follow the
+     * list), relative to {@code directory} ({@code "."}, {@code ".."}, …) so that the marker stays
+     * right wherever the host's root is mounted next time.
+     */
     private static List<String> createParents(Path directory) throws IOException {
         List<String> created = new ArrayList<>();
         Path current = directory;
         while (current != null && !Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-            created.add(current.toString());
+            String relative = directory.relativize(current).toString();
+            created.add(relative.isEmpty() ? "." : relative);
             current = current.getParent();
         }
         Files.createDirectories(directory);
