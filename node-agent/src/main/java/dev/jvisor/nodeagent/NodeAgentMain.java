@@ -17,6 +17,9 @@ import dev.jvisor.nodeagent.lifecycle.RestartCommand;
 import dev.jvisor.nodeagent.lifecycle.Uninstall;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import dev.jvisor.nodeagent.status.AgentStatus;
+import dev.jvisor.nodeagent.status.StatusServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
@@ -74,6 +77,9 @@ public final class NodeAgentMain {
         } catch (LifecycleException e) {
             AgentLog.error("failed", "step", e.step(), "error", e.getMessage());
             return 1;
+        } catch (IOException e) {
+            AgentLog.error("cannot serve status endpoints", "error", e.getMessage());
+            return 1;
         } catch (SettingsException e) {
             AgentLog.error("invalid settings", "setting", e.setting(), "error", e.getMessage());
             return 2;
@@ -111,7 +117,8 @@ public final class NodeAgentMain {
                 new InstallJournal(installDir.resolve(".journal")), host.resolve(s.lockFile()),
                 new ConfigPlanner(host), s.containerdConfig(), flavour, handler, restart, host.resolve(socket),
                 s.probe(), s.readyTimeout(),
-                client.flatMap(c -> s.nodeName().map(n -> new NodeStatus(c, n))), s.startupTaints());
+                client.flatMap(c -> s.nodeName().map(n -> new NodeStatus(c, n))), s.startupTaints(),
+                new AgentStatus(s.version(), s.handlerName()));
     }
 
     /** A k3s/rke2 worker runs the "-agent" unit; a server node has the server unit file. */
@@ -128,8 +135,18 @@ public final class NodeAgentMain {
      * is harmless, a removed one breaks running pods.
      */
     private static void runAsDaemon(AgentSettings s, NodeContext ctx, Optional<KubernetesClient> client)
-            throws LifecycleException {
-        new Install(ctx).run();
+            throws LifecycleException, IOException {
+        // Serving before installing keeps the liveness probe answering through a long install.
+        StatusServer server = s.statusListen().isPresent() ? new StatusServer(s.statusListen().get(), ctx.status()) : null;
+        try {
+            new Install(ctx).run();
+        } catch (LifecycleException e) {
+            ctx.status().failed(e.step().name());
+            if (server != null) {
+                server.close();
+            }
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread onTerm = new Thread(() -> {
             try {
@@ -139,8 +156,12 @@ public final class NodeAgentMain {
                     AgentLog.info("stopping without uninstall: the DaemonSet still selects this node");
                 }
             } catch (LifecycleException e) {
+                ctx.status().failed(e.step().name());
                 AgentLog.error("uninstall failed", "step", e.step(), "error", e.getMessage());
             } finally {
+                if (server != null) {
+                    server.close();
+                }
                 stopped.countDown();
             }
         }, "sigterm");

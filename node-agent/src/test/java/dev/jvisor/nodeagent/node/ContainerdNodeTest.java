@@ -100,7 +100,7 @@ class ContainerdNodeTest {
                 "--containerd-config", containerd.config.toString(), "--restart-command", restartScript.toString(),
                 "--containerd-socket", containerd.socket.toString(), "--runtime-root", d + "/run/jvisor/runsc",
                 "--lock-file", d + "/run/jvisor/agent.lock", "--probe", "sandbox", "--startup-taints",
-                "jvisor.dev/not-ready", "--ready-timeout-seconds", "60"));
+                "jvisor.dev/not-ready", "--ready-timeout-seconds", "60", "--status-listen", "off"));
     }
 
     NodeContext context(Optional<KubernetesClient> kube) throws Exception {
