@@ -10,22 +10,22 @@ import dev.jvisor.nodeagent.host.InstallJournal;
 import dev.jvisor.nodeagent.kube.DaemonSetSelection;
 import dev.jvisor.nodeagent.kube.KubeException;
 import dev.jvisor.nodeagent.kube.NodeStatus;
+import dev.jvisor.nodeagent.lifecycle.Daemon;
 import dev.jvisor.nodeagent.lifecycle.Install;
 import dev.jvisor.nodeagent.lifecycle.LifecycleException;
 import dev.jvisor.nodeagent.lifecycle.NodeContext;
 import dev.jvisor.nodeagent.lifecycle.RestartCommand;
 import dev.jvisor.nodeagent.lifecycle.Uninstall;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import dev.jvisor.nodeagent.status.AgentStatus;
 import dev.jvisor.nodeagent.status.StatusServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The node agent's command line: {@code install}, {@code uninstall}, or {@code run} (the DaemonSet
@@ -129,51 +129,22 @@ public final class NodeAgentMain {
     }
 
     /**
-     * Installs, then waits for SIGTERM. On SIGTERM it uninstalls only when the DaemonSet no longer
-     * selects this node: a pod restart or rolling update must leave running sandboxes alone. When
-     * that cannot be decided (no API access), it keeps the installation: a leftover runtime entry
-     * is harmless, a removed one breaks running pods.
+     * The DaemonSet mode (see {@link Daemon}). On SIGTERM it uninstalls only when the DaemonSet no
+     * longer selects this node: a pod restart or rolling update must leave running sandboxes alone.
      */
     private static void runAsDaemon(AgentSettings s, NodeContext ctx, Optional<KubernetesClient> client)
             throws LifecycleException, IOException {
         // Serving before installing keeps the liveness probe answering through a long install.
-        StatusServer server = s.statusListen().isPresent() ? new StatusServer(s.statusListen().get(), ctx.status()) : null;
-        try {
-            new Install(ctx).run();
-        } catch (LifecycleException e) {
-            ctx.status().failed(e.step().name());
-            if (server != null) {
-                server.close();
-            }
-            throw e;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread onTerm = new Thread(() -> {
-            try {
-                if (removalRequested(s, client)) {
-                    new Uninstall(ctx).run();
-                } else {
-                    AgentLog.info("stopping without uninstall: the DaemonSet still selects this node");
-                }
-            } catch (LifecycleException e) {
-                ctx.status().failed(e.step().name());
-                AgentLog.error("uninstall failed", "step", e.step(), "error", e.getMessage());
-            } finally {
-                if (server != null) {
-                    server.close();
-                }
-                stopped.countDown();
-            }
-        }, "sigterm");
-        Runtime.getRuntime().addShutdownHook(onTerm);
-        AgentLog.info("ready; waiting for termination");
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Optional<StatusServer> server = s.statusListen().isPresent()
+                ? Optional.of(new StatusServer(s.statusListen().get(), ctx.status()))
+                : Optional.empty();
+        new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
     }
 
+    /**
+     * When removal cannot be decided (no API access), the installation is kept: a leftover runtime
+     * entry is harmless, a removed one breaks running pods.
+     */
     private static boolean removalRequested(AgentSettings s, Optional<KubernetesClient> client) {
         if (client.isEmpty() || s.podName().isEmpty() || s.podNamespace().isEmpty() || s.nodeName().isEmpty()) {
             AgentLog.warn("cannot tell removal from restart without pod, namespace and node names; keeping");
