@@ -3,6 +3,7 @@ package dev.jvisor.nodeagent;
 import dev.jvisor.nodeagent.containerd.ContainerdFlavour;
 import dev.jvisor.nodeagent.cri.HandlerProbe;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +39,15 @@ public record AgentSettings(
         List<String> startupTaints,
         Duration readyTimeout,
         Optional<String> podName,
-        Optional<String> podNamespace) {
+        Optional<String> podNamespace,
+        Optional<InetSocketAddress> statusListen,
+        Duration reconcileInterval) {
 
     /** Flag name → environment variable; the order is the one {@code --help} prints. */
     static final List<String> FLAGS = List.of("host-root", "install-dir", "distribution", "version", "containerd-flavour",
             "containerd-config", "restart-command", "containerd-socket", "node-name", "handler-name", "runtime-root",
-            "lock-file", "probe", "startup-taints", "ready-timeout-seconds", "pod-name", "pod-namespace");
+            "lock-file", "probe", "startup-taints", "ready-timeout-seconds", "pod-name", "pod-namespace",
+            "status-listen", "reconcile-seconds");
 
     /** Environment names that Kubernetes' downward API conventionally fills. */
     private static final Map<String, String> EXTRA_ENV = Map.of("node-name", "NODE_NAME",
@@ -101,15 +105,7 @@ public record AgentSettings(
         } catch (IllegalArgumentException e) {
             throw new SettingsException("containerd-flavour/probe", e.getMessage());
         }
-        long readySeconds;
-        try {
-            readySeconds = Long.parseLong(v.getOrDefault("ready-timeout-seconds", "120"));
-        } catch (NumberFormatException e) {
-            throw new SettingsException("ready-timeout-seconds", "not a number");
-        }
-        if (readySeconds <= 0) {
-            throw new SettingsException("ready-timeout-seconds", "must be positive");
-        }
+        long readySeconds = seconds(v, "ready-timeout-seconds", "120", 1);
         String installDir = absolute(v, "install-dir", "/opt/jvisor");
         return new AgentSettings(hostRoot, installDir, distribution, version, flavour,
                 absolute(v, "containerd-config", "/etc/containerd/config.toml"),
@@ -123,7 +119,40 @@ public record AgentSettings(
                 v.containsKey("startup-taints") ? commaList(v.get("startup-taints")) : List.of(),
                 Duration.ofSeconds(readySeconds),
                 Optional.ofNullable(v.get("pod-name")),
-                Optional.ofNullable(v.get("pod-namespace")));
+                Optional.ofNullable(v.get("pod-namespace")),
+                listen(v.getOrDefault("status-listen", ":9470")),
+                Duration.ofSeconds(seconds(v, "reconcile-seconds", "60", 0)));
+    }
+
+    private static long seconds(Map<String, String> v, String flag, String fallback, long minimum)
+            throws SettingsException {
+        try {
+            long value = Long.parseLong(v.getOrDefault(flag, fallback));
+            if (value < minimum) {
+                throw new SettingsException(flag, "must be at least " + minimum);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new SettingsException(flag, "not a number");
+        }
+    }
+
+    /** {@code host:port}, {@code :port} (all addresses) or {@code off}. */
+    private static Optional<InetSocketAddress> listen(String value) throws SettingsException {
+        if (value.equals("off")) {
+            return Optional.empty();
+        }
+        int colon = value.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (colon < 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException(value);
+            }
+            String host = value.substring(0, colon);
+            return Optional.of(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
+        } catch (NumberFormatException e) {
+            throw new SettingsException("status-listen", "expected host:port, :port or off, got " + value);
+        }
     }
 
     private static String absolute(Map<String, String> v, String flag, String fallback) throws SettingsException {

@@ -10,19 +10,22 @@ import dev.jvisor.nodeagent.host.InstallJournal;
 import dev.jvisor.nodeagent.kube.DaemonSetSelection;
 import dev.jvisor.nodeagent.kube.KubeException;
 import dev.jvisor.nodeagent.kube.NodeStatus;
+import dev.jvisor.nodeagent.lifecycle.Daemon;
 import dev.jvisor.nodeagent.lifecycle.Install;
 import dev.jvisor.nodeagent.lifecycle.LifecycleException;
 import dev.jvisor.nodeagent.lifecycle.NodeContext;
 import dev.jvisor.nodeagent.lifecycle.RestartCommand;
 import dev.jvisor.nodeagent.lifecycle.Uninstall;
+import dev.jvisor.nodeagent.status.AgentStatus;
+import dev.jvisor.nodeagent.status.StatusServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The node agent's command line: {@code install}, {@code uninstall}, or {@code run} (the DaemonSet
@@ -52,6 +55,10 @@ public final class NodeAgentMain {
             System.out.println(USAGE);
             return args.isEmpty() ? 2 : 0;
         }
+        if (!List.of("install", "uninstall", "run").contains(args.getFirst())) {
+            System.err.println(USAGE);
+            return 2;
+        }
         AgentSettings settings;
         try {
             settings = AgentSettings.parse(args.subList(1, args.size()), System.getenv());
@@ -64,15 +71,14 @@ public final class NodeAgentMain {
             switch (args.getFirst()) {
                 case "install" -> new Install(ctx).run();
                 case "uninstall" -> new Uninstall(ctx).run();
-                case "run" -> runAsDaemon(settings, ctx, Optional.ofNullable(client));
-                default -> {
-                    System.err.println(USAGE);
-                    return 2;
-                }
+                default -> runAsDaemon(settings, ctx, Optional.ofNullable(client));
             }
             return 0;
         } catch (LifecycleException e) {
             AgentLog.error("failed", "step", e.step(), "error", e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            AgentLog.error("cannot serve status endpoints", "error", e.getMessage());
             return 1;
         } catch (SettingsException e) {
             AgentLog.error("invalid settings", "setting", e.setting(), "error", e.getMessage());
@@ -111,7 +117,8 @@ public final class NodeAgentMain {
                 new InstallJournal(installDir.resolve(".journal")), host.resolve(s.lockFile()),
                 new ConfigPlanner(host), s.containerdConfig(), flavour, handler, restart, host.resolve(socket),
                 s.probe(), s.readyTimeout(),
-                client.flatMap(c -> s.nodeName().map(n -> new NodeStatus(c, n))), s.startupTaints());
+                client.flatMap(c -> s.nodeName().map(n -> new NodeStatus(c, n))), s.startupTaints(),
+                new AgentStatus(s.version(), s.handlerName()));
     }
 
     /** A k3s/rke2 worker runs the "-agent" unit; a server node has the server unit file. */
@@ -122,37 +129,22 @@ public final class NodeAgentMain {
     }
 
     /**
-     * Installs, then waits for SIGTERM. On SIGTERM it uninstalls only when the DaemonSet no longer
-     * selects this node: a pod restart or rolling update must leave running sandboxes alone. When
-     * that cannot be decided (no API access), it keeps the installation: a leftover runtime entry
-     * is harmless, a removed one breaks running pods.
+     * The DaemonSet mode (see {@link Daemon}). On SIGTERM it uninstalls only when the DaemonSet no
+     * longer selects this node: a pod restart or rolling update must leave running sandboxes alone.
      */
     private static void runAsDaemon(AgentSettings s, NodeContext ctx, Optional<KubernetesClient> client)
-            throws LifecycleException {
-        new Install(ctx).run();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread onTerm = new Thread(() -> {
-            try {
-                if (removalRequested(s, client)) {
-                    new Uninstall(ctx).run();
-                } else {
-                    AgentLog.info("stopping without uninstall: the DaemonSet still selects this node");
-                }
-            } catch (LifecycleException e) {
-                AgentLog.error("uninstall failed", "step", e.step(), "error", e.getMessage());
-            } finally {
-                stopped.countDown();
-            }
-        }, "sigterm");
-        Runtime.getRuntime().addShutdownHook(onTerm);
-        AgentLog.info("ready; waiting for termination");
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+            throws LifecycleException, IOException {
+        // Serving before installing keeps the liveness probe answering through a long install.
+        Optional<StatusServer> server = s.statusListen().isPresent()
+                ? Optional.of(new StatusServer(s.statusListen().get(), ctx.status()))
+                : Optional.empty();
+        new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
     }
 
+    /**
+     * When removal cannot be decided (no API access), the installation is kept: a leftover runtime
+     * entry is harmless, a removed one breaks running pods.
+     */
     private static boolean removalRequested(AgentSettings s, Optional<KubernetesClient> client) {
         if (client.isEmpty() || s.podName().isEmpty() || s.podNamespace().isEmpty() || s.nodeName().isEmpty()) {
             AgentLog.warn("cannot tell removal from restart without pod, namespace and node names; keeping");

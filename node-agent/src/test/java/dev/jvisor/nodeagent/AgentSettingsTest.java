@@ -28,6 +28,7 @@ class AgentSettingsTest {
         assertThat(s.hostRoot()).isEqualTo(Path.of("/host"));
         assertThat(s.handlerName()).isEqualTo("jvisor");
         assertThat(s.containerdConfig()).isEqualTo("/etc/containerd/config.toml");
+        assertThat(s.statusListen()).get().extracting(java.net.InetSocketAddress::getPort).isEqualTo(9470);
     }
 
     @Test
@@ -39,6 +40,8 @@ class AgentSettingsTest {
         assertThat(settingOf(List.of("--ready-timeout-seconds", "soon"), env)).isEqualTo("ready-timeout-seconds");
         assertThat(settingOf(List.of("--containerd-flavour", "docker"), env)).isEqualTo("containerd-flavour/probe");
         assertThat(settingOf(List.of("positional"), env)).isEqualTo("positional");
+        assertThat(settingOf(List.of("--status-listen", "9470"), env)).isEqualTo("status-listen");
+        assertThat(settingOf(List.of("--status-listen", ":99999"), env)).isEqualTo("status-listen");
         assertThat(settingOf(List.of("--distribution", "/nonexistent"), Map.of())).isEqualTo("version");
     }
 
@@ -62,6 +65,7 @@ class AgentSettingsTest {
     void mainExitsTwoOnBadSettings() {
         assertThat(NodeAgentMain.run(List.of("install", "--bogus", "1"))).isEqualTo(2);
         assertThat(NodeAgentMain.run(List.of())).isEqualTo(2);
+        assertThat(NodeAgentMain.run(List.of("reinstall"))).isEqualTo(2);
         assertThat(NodeAgentMain.run(List.of("help"))).isZero();
     }
 }

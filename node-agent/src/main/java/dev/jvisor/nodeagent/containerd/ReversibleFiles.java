@@ -1,5 +1,6 @@
 package dev.jvisor.nodeagent.containerd;
 
+import dev.jvisor.nodeagent.AgentLog;
 import dev.jvisor.nodeagent.host.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,8 +59,14 @@ public final class ReversibleFiles {
     public static void apply(FileEdit edit) throws ContainerdConfigException {
         Path file = edit.file();
         try {
-            Optional<String> original = originalOf(file);
-            String content = edit.newContent(original);
+            Baseline baseline = baselineOf(edit);
+            String content = edit.newContent(baseline.original());
+            if (baseline.replaced()) {
+                AgentLog.warn("file changed since the agent edited it; its current content becomes the original",
+                        "file", file);
+                Files.deleteIfExists(backupOf(file));
+                Files.deleteIfExists(markerOf(file));
+            }
             if (!isEdited(file)) {
                 recordOriginal(file);
             }
@@ -79,11 +86,39 @@ public final class ReversibleFiles {
     /** Computes the edit's new content without writing anything: throws what {@link #apply} would. */
     public static void check(FileEdit edit) throws ContainerdConfigException {
         try {
-            edit.newContent(originalOf(edit.file()));
+            edit.newContent(baselineOf(edit).original());
         } catch (IOException e) {
             throw new ContainerdConfigException(ContainerdConfigException.Reason.IO_ERROR, edit.file(),
                     e.toString(), e);
         }
+    }
+
+    /**
+     * The content an edit starts from. Normally the recorded original; but when the file now holds
+     * neither our edited content nor the recorded original (a crash can only leave one of those),
+     * someone replaced it after our edit (configuration management, an administrator). Their
+     * version is then the original: re-applying on top of the old backup would throw their change
+     * away, and so would restoring the old backup at uninstall.
+     *
+     * @param original the content to compute the new content from
+     * @param replaced whether the recorded original must be replaced by the file's current state
+     */
+    record Baseline(Optional<String> original, boolean replaced) {
+    }
+
+    static Baseline baselineOf(FileEdit edit) throws IOException, ContainerdConfigException {
+        Path file = edit.file();
+        Optional<String> recorded = originalOf(file);
+        if (!isEdited(file)) {
+            return new Baseline(recorded, false);
+        }
+        Optional<String> current = Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                ? Optional.of(readUtf8(file, file))
+                : Optional.empty();
+        if (current.equals(recorded) || current.equals(Optional.of(edit.newContent(recorded)))) {
+            return new Baseline(recorded, false);
+        }
+        return new Baseline(current, true);
     }
 
     /** Undoes {@link #apply}: restores the backup byte for byte, or deletes what we created. Idempotent. */
@@ -99,7 +134,7 @@ public final class ReversibleFiles {
                 Files.deleteIfExists(file.resolveSibling(file.getFileName() + AtomicFiles.TEMP_SUFFIX));
                 Files.delete(marker);
                 for (String directory : createdDirectories) {
-                    deleteIfEmpty(Path.of(directory));
+                    deleteIfEmpty(file.getParent().resolve(directory).normalize());
                 }
             }
         } catch (IOException e) {
@@ -141,12 +176,17 @@ public final class ReversibleFiles {
         }
     }
 
-    /** Creates missing parent directories; returns them deepest first, so removal can follow the list. */
+    /**
+     * Creates missing parent directories; returns them deepest first (so removal can follow the
+     * list), relative to {@code directory} ({@code "."}, {@code ".."}, …) so that the marker stays
+     * right wherever the host's root is mounted next time.
+     */
     private static List<String> createParents(Path directory) throws IOException {
         List<String> created = new ArrayList<>();
         Path current = directory;
         while (current != null && !Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
-            created.add(current.toString());
+            String relative = directory.relativize(current).toString();
+            created.add(relative.isEmpty() ? "." : relative);
             current = current.getParent();
         }
         Files.createDirectories(directory);

@@ -95,7 +95,8 @@ public final class CriClient implements AutoCloseable {
                 case UNIMPLEMENTED -> CriException.Reason.RUNTIME_NOT_READY;
                 default -> CriException.Reason.PROBE_FAILED;
             };
-            throw new CriException(reason, e.getStatus().getCode() + ": " + e.getStatus().getDescription(), e);
+            throw new CriException(reason,
+                    "CRI call answered " + e.getStatus().getCode() + " (" + e.getStatus().getDescription() + ")", e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jvisor.nodeagent.host;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,7 +35,13 @@ public final class HostLock implements AutoCloseable {
             FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
                 while (true) {
-                    FileLock lock = channel.tryLock();
+                    FileLock lock;
+                    try {
+                        lock = channel.tryLock();
+                    } catch (OverlappingFileLockException heldInThisProcess) {
+                        // Record locks belong to the process: another thread of ours holds it.
+                        lock = null;
+                    }
                     if (lock != null) {
                         return new HostLock(channel, lock);
                     }

@@ -57,6 +57,7 @@ public final class Install {
             throw new LifecycleException(LifecycleException.Step.JOURNAL, e);
         }
         label();
+        ctx.status().installed();
         AgentLog.info("installed", "version", ctx.version(), "handler", ctx.handler().name());
     }
 
@@ -139,6 +140,7 @@ public final class Install {
     }
 
     static void restartAndWait(NodeContext ctx, CriClient cri) throws LifecycleException {
+        ctx.status().containerdRestarted();
         ctx.restart().run();
         try {
             ContainerdHealth.awaitReady(cri, ctx.readyTimeout(), Duration.ofMillis(250));

@@ -8,6 +8,7 @@ import dev.jvisor.nodeagent.host.DistributionInstaller;
 import dev.jvisor.nodeagent.host.HostPaths;
 import dev.jvisor.nodeagent.host.InstallJournal;
 import dev.jvisor.nodeagent.kube.NodeStatus;
+import dev.jvisor.nodeagent.status.AgentStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ import java.util.Optional;
  * @param readyTimeout     how long containerd may take to become ready
  * @param node             the node object, when the agent talks to Kubernetes
  * @param startupTaints    taint keys removed once ready
+ * @param status           what the agent reports about itself
  */
 public record NodeContext(
         HostPaths host,
@@ -49,7 +51,8 @@ public record NodeContext(
         HandlerProbe.Mode probe,
         Duration readyTimeout,
         Optional<NodeStatus> node,
-        List<String> startupTaints) {
+        List<String> startupTaints,
+        AgentStatus status) {
 
     /** How long to wait for another agent holding the host lock. */
     static final Duration LOCK_TIMEOUT = Duration.ofMinutes(5);

@@ -29,6 +29,7 @@ public final class Uninstall {
     }
 
     public void run() throws LifecycleException {
+        ctx.status().uninstalling();
         unlabel();
         try (HostLock lock = Install.acquireLock(ctx.lockFile())) {
             Optional<InstallJournal.State> journaled = ctx.journal().read();
@@ -57,6 +58,7 @@ public final class Uninstall {
         } catch (HostException e) {
             throw new LifecycleException(LifecycleException.Step.JOURNAL, e);
         }
+        ctx.status().uninstalled();
         AgentLog.info("uninstalled");
     }
 

@@ -108,6 +108,22 @@ class TextPreservationTest {
         assertThat(real).hasContent("version = 2");
     }
 
+    @Test
+    void createdDirectoriesAreRemovedWhereverTheHostRootIsMountedLater() throws Exception {
+        Path firstMount = Files.createDirectories(tmp.resolve("host-a"));
+        ConfigPlan plan = new ConfigPlanner(new HostPaths(firstMount)).plan(ContainerdFlavour.CONTAINERD,
+                "/etc/containerd/config.toml", Optional.of(new ContainerdVersion(2, 0)), ConfigGoldenTest.HANDLER);
+        plan.apply();
+        Path secondMount = tmp.resolve("host-b");
+        Files.move(firstMount, secondMount);
+        HostPaths later = new HostPaths(secondMount);
+        ConfigPlan.revert(List.of(later.resolve("/etc/containerd/conf.d/jvisor.toml"),
+                later.resolve("/etc/containerd/config.toml")));
+        try (var left = Files.list(secondMount)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
     /** {@code edited} minus the one contiguous run of characters that was inserted into {@code original}. */
     private static String removeOnce(String edited, String original) {
         int prefix = 0;

@@ -100,7 +100,7 @@ class ContainerdNodeTest {
                 "--containerd-config", containerd.config.toString(), "--restart-command", restartScript.toString(),
                 "--containerd-socket", containerd.socket.toString(), "--runtime-root", d + "/run/jvisor/runsc",
                 "--lock-file", d + "/run/jvisor/agent.lock", "--probe", "sandbox", "--startup-taints",
-                "jvisor.dev/not-ready", "--ready-timeout-seconds", "60"));
+                "jvisor.dev/not-ready", "--ready-timeout-seconds", "60", "--status-listen", "off"));
     }
 
     NodeContext context(Optional<KubernetesClient> kube) throws Exception {
@@ -258,6 +258,22 @@ class ContainerdNodeTest {
         // Removal from the node (its label no longer matches the selector) uninstalls.
         agent = startDaemonAgent("run-2");
         awaitWaitingForTermination(agent, "run-2");
+
+        // Configuration management puts its own config back and restarts containerd: the running
+        // agent notices within its reconcile interval and installs the handler again.
+        Files.writeString(containerd.config, original());
+        int restarts = containerd.restarts();
+        PrivateContainerd.run(List.of(containerd.restartScript.toString()), Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (containerd.restarts() < restarts + 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(containerd.restarts()).as("the agent restarted containerd after re-adding its entry")
+                .isEqualTo(restarts + 2);
+        assertThat(Files.readString(containerd.config)).startsWith(original()).contains("runtimes.jvisor]");
+        awaitLogLine(agent, "run-2", "\"msg\":\"installed\"", 2);
+        assertContainerdHealthy();
+
         client.nodes().withName(NODE).edit(n -> {
             n.getMetadata().getLabels().put("jvisor.dev/enabled", "false");
             return n;
@@ -276,22 +292,27 @@ class ContainerdNodeTest {
                 "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false",
                 "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), "run"));
         command.addAll(flags(containerd.restartScript));
-        command.addAll(List.of("--node-name", NODE, "--pod-name", "agent-pod", "--pod-namespace", "jvisor-system"));
+        command.addAll(List.of("--node-name", NODE, "--pod-name", "agent-pod", "--pod-namespace", "jvisor-system",
+                "--reconcile-seconds", "1"));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(containerd.dir.resolve(logName + ".log").toFile()).start();
     }
 
     /** The agent logs this once installed and its SIGTERM handling is in place. */
     private void awaitWaitingForTermination(Process agent, String logName) throws Exception {
+        awaitLogLine(agent, logName, "\"msg\":\"ready; waiting for termination\"", 1);
+    }
+
+    private void awaitLogLine(Process agent, String logName, String text, int times) throws Exception {
         Path log = containerd.dir.resolve(logName + ".log");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline && agent.isAlive()) {
-            if (Files.readString(log).contains("\"msg\":\"ready; waiting for termination\"")) {
+            if (Files.readString(log).split(java.util.regex.Pattern.quote(text), -1).length - 1 >= times) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("agent did not finish installing: " + Files.readString(log));
+        throw new AssertionError("agent did not log " + text + " " + times + "x: " + Files.readString(log));
     }
 
     /** SIGTERM, as the kubelet sends when it stops the pod, then wait for the agent to finish. */
