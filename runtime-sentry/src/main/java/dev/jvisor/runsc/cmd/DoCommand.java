@@ -71,7 +71,7 @@ public final class DoCommand implements Subcommand {
         if (args.isEmpty()) throw new UsageException("do: name a command to run, e.g. runsc do -- /bin/sh -c 'echo hi'");
         Path root = null;
         if (!rootfs.get().isEmpty()) {
-            root = Path.of(rootfs.get()).toAbsolutePath().normalize();
+            root = Invocation.hostPath("rootfs", rootfs.get()).toAbsolutePath().normalize();
             if (!Files.isDirectory(root)) throw new RunscException("do: --rootfs " + root + " is not a directory");
         }
         if (!cwd.get().startsWith("/")) throw new UsageException("do: --cwd must be an absolute path inside the sandbox");
