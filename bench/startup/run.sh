@@ -68,14 +68,17 @@ ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' 
   echo
   echo "## What stands between jVisor and 1×"
   echo
-  echo "- **The JVM's own start** ($t_floor ms, $(ratio "$t_floor" "$t_gvisor") of gVisor's whole run) comes before any"
-  echo "  runsc code: mapping the class-data archive, creating the heap, GC and compiler threads, booting the"
-  echo "  module system. No runsc change reduces it."
-  echo "- **runsc's own work** ($(awk -v a="$t_aot" -v b="$t_floor" -v c="$t_launcher" 'BEGIN {printf "%.1f", a-b-c}') ms with the cache): loading and linking our classes"
-  echo "  and running them in the interpreter and C1. The JDK 25 AOT cache (JEP 483/514/515) stores classes"
-  echo "  already loaded and linked, plus method profiles, but no compiled code, so the first calls still run"
-  echo "  interpreted. Without the cache the same work costs $(awk -v a="$t_noaot" -v b="$t_floor" -v c="$t_launcher" 'BEGIN {printf "%.1f", a-b-c}') ms."
-  echo "- **The bash launcher** ($t_launcher ms): bash, one readlink, the exec."
+  own_cpu=$(awk -v a="$c_with_aot" -v b="$c_jvm_floor" -v c="$c_launcher_only" 'BEGIN {printf "%.1f", a-b-c}')
+  own_cpu_noaot=$(awk -v a="$c_without_aot" -v b="$c_jvm_floor" -v c="$c_launcher_only" 'BEGIN {printf "%.1f", a-b-c}')
+  echo "- **The JVM's own start** ($t_floor ms wall, $c_jvm_floor ms CPU; $(ratio "$c_jvm_floor" "$c_gvisor_version") of gVisor's"
+  echo "  whole run in CPU) comes before any runsc code: mapping and relocating the class-data archive,"
+  echo "  creating the heap and the VM's threads, booting the module system. No runsc change reduces it."
+  echo "- **runsc's own work** (about $own_cpu ms CPU with the cache, $own_cpu_noaot ms without): loading the"
+  echo "  classes the cache holds (all of them, eagerly), initialising them and running our code. The"
+  echo "  JDK 25 AOT cache (JEP 483/514/515) stores classes already loaded and linked, plus profiles, but no"
+  echo "  compiled code; short-lived calls therefore run interpreted (-Xint), as compiling would cost them"
+  echo "  more CPU than it saves (see FLAGS.md)."
+  echo "- **The bash launcher** ($t_launcher ms wall): bash, one readlink, the exec."
   echo
   echo "Closing the rest needs compiled code before the first call: ahead-of-time compiled methods in the"
   echo "AOT cache (planned for JDKs after 25), a native image (no GraalVM here), or a small native front end"
