@@ -22,7 +22,7 @@ java_bin=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$runsc")
 with_aot() { "$runsc" --version; }
 without_aot() { JVISOR_NO_AOT=1 "$runsc" --version; }
 launcher_only() { JVISOR_JAVA=/bin/true "$runsc" --version; }
-jvm_floor() { "$java_bin" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -version; }
+jvm_floor() { "$java_bin" -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -version; }
 gvisor_version() { "$gvisor" --version; }
 cases=(with_aot without_aot launcher_only jvm_floor)
 [[ -x $gvisor ]] && cases+=(gvisor_version)
@@ -62,7 +62,7 @@ ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' 
   echo "| jVisor \`bin/runsc --version\`, no AOT cache | $t_noaot | $(ratio "$t_noaot" "$t_gvisor") | $c_without_aot | $(ratio "$c_without_aot" "$c_gvisor_version") |"
   echo "| gVisor \`runsc --version\` (Go) | ${t_gvisor:-n/a} | 1.0× | ${c_gvisor_version:-n/a} | 1.0× |"
   echo "| floor: the bash launcher alone (exec /bin/true) | $t_launcher | $(ratio "$t_launcher" "$t_gvisor") | $c_launcher_only | $(ratio "$c_launcher_only" "$c_gvisor_version") |"
-  echo "| floor: bare JVM start (\`java -version\`, same flags, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") | $c_jvm_floor | $(ratio "$c_jvm_floor" "$c_gvisor_version") |"
+  echo "| floor: bare JVM start (\`java -Xint -version\`, the launcher's flags for short calls, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") | $c_jvm_floor | $(ratio "$c_jvm_floor" "$c_gvisor_version") |"
   echo
   echo "AOT cache speed-up: $(ratio "$t_noaot" "$t_aot"). Goal: within 3× of gVisor."
   echo
