@@ -20,7 +20,7 @@ public final class Host {
     private static final int SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_MMAP = 9,
             SYS_MUNMAP = 11, SYS_PREAD64 = 17, SYS_GETPID = 39, SYS_KILL = 62, SYS_WAIT4 = 61,
             SYS_FTRUNCATE = 77, SYS_PTRACE = 101, SYS_PRCTL = 157, SYS_GETTID = 186, SYS_TGKILL = 234,
-            SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72;
+            SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72;
 
     // ptrace requests, from include/uapi/linux/ptrace.h and arch/x86/include/uapi/asm/ptrace-abi.h.
     public static final int PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
@@ -224,6 +224,11 @@ public final class Host {
             if (e.errno() == 6) return -1; // ENXIO
             throw e;
         }
+    }
+
+    /** ioctl(fd, request, arg) with a buffer argument; returns the result. */
+    public static long ioctl(int fd, long request, MemorySegment arg) {
+        return syscall("ioctl", SYS_IOCTL, fd, request, arg.address(), 0);
     }
 
     public static void close(int fd) {

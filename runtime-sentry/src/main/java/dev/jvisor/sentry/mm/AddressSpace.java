@@ -45,6 +45,23 @@ public final class AddressSpace {
 
     public synchronized long generation() { return generation; }
 
+    private int users = 1;
+
+    /** Another task uses this address space (vfork, threads). */
+    public synchronized AddressSpace retainUser() {
+        users++;
+        return this;
+    }
+
+    /** A task stopped using it; the last one frees all its memory. */
+    public void releaseUser() {
+        boolean last;
+        synchronized (this) {
+            last = --users == 0;
+        }
+        if (last) clear();
+    }
+
     /** A snapshot of the VMAs in address order. */
     public synchronized List<Vma> vmas() { return new ArrayList<>(vmas.values()); }
 
@@ -364,6 +381,18 @@ public final class AddressSpace {
     private long runLength(long addr) {
         Vma v = vmas.floorEntry(addr).getValue();
         return v.end() - addr;
+    }
+
+    /** EFAULT unless every byte of [addr, addr+len) is mapped with {@code write} or read access. */
+    public synchronized void checkAccess(long addr, long len, boolean write) {
+        if (len <= 0) return;
+        if (addr + len < addr) throw Errno.EFAULT.exception();
+        int need = write ? PROT_WRITE : PROT_READ;
+        long cursor = addr, end = addr + len;
+        while (cursor < end) {
+            translate(cursor, 1, need);
+            cursor += runLength(cursor);
+        }
     }
 
     /** Copies application memory into {@code dst}; EFAULT if any byte is unreadable. */

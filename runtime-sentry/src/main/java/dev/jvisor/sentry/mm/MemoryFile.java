@@ -57,10 +57,11 @@ public final class MemoryFile {
     public synchronized long allocate(long length) {
         long len = roundUp(length);
         for (Map.Entry<Long, Long> e : free.entrySet()) {
-            if (e.getValue() >= len) {
-                long off = e.getKey();
+            // Read both before removing: TreeMap reuses a deleted entry's node for its successor.
+            long off = e.getKey(), have = e.getValue();
+            if (have >= len) {
                 free.remove(off);
-                if (e.getValue() > len) free.put(off + len, e.getValue() - len);
+                if (have > len) free.put(off + len, have - len);
                 allocatedBytes += len;
                 return off;
             }

@@ -87,7 +87,8 @@ public final class Registers {
     public void clearGeneral() {
         long cs = get(CS), ss = get(SS), ds = get(DS), es = get(ES), fs = get(FS), gs = get(GS);
         seg.fill((byte) 0);
-        set(CS, cs); set(SS, ss); set(DS, ds); set(ES, es); set(FS, fs); set(GS, gs);
+        // 64-bit user code and stack selectors (__USER_CS, __USER_DS in arch/x86/include/asm/segment.h).
+        set(CS, cs == 0 ? 0x33 : cs); set(SS, ss == 0 ? 0x2b : ss); set(DS, ds); set(ES, es); set(FS, fs); set(GS, gs);
         set(EFLAGS, 0x202); // IF set, reserved bit 1
     }
 }

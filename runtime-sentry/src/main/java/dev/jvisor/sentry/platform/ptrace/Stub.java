@@ -24,6 +24,7 @@ public final class Stub implements AutoCloseable {
     private final Registers scratch = new Registers();
     private final MemorySegment siginfo = Arena.ofAuto().allocate(128, 8);
     private boolean dead;
+    private boolean kickPending;
 
     private Stub(int pid) {
         this.pid = pid;
@@ -83,6 +84,12 @@ public final class Stub implements AutoCloseable {
         Host.setRegs(pid, r.segment());
         Host.cont(pid, 0);
         int status = Host.wait4(pid, WALL);
+        while (stopped(status) && stopSignal(status) == KICK_SIGNAL) {
+            // A kick raced with the injection: remember it, finish the injected call.
+            kickPending = true;
+            Host.cont(pid, 0);
+            status = Host.wait4(pid, WALL);
+        }
         if (!stopped(status) || stopSignal(status) != SIGTRAP) {
             dead = !stopped(status);
             throw new IllegalStateException("stub " + pid + " failed during injected syscall " + nr
@@ -115,6 +122,10 @@ public final class Stub implements AutoCloseable {
      */
     public StopKind resume(Registers regs) {
         checkOwner();
+        if (kickPending) {
+            kickPending = false;
+            return StopKind.INTERRUPTED;
+        }
         Host.setRegs(pid, regs.segment());
         while (true) {
             Host.sysemu(pid, 0);

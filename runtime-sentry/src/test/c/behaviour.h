@@ -1,0 +1,92 @@
+/*
+ * Shared helpers for the behaviour programs.
+ *
+ * Every program prints a transcript that must be byte-identical on Linux and under jVisor, so
+ * nothing here prints a pid, an address, a time or a size that varies between runs: results are
+ * reduced to "ok", an errno name, or a relative fact ("yes"/"no").
+ *
+ * Exit status convention: 0 when the program ran to the end; EXIT_SETUP (70) when a step the
+ * program needs in order to continue (fork, pipe, a scratch directory) failed, so a broken
+ * kernel shows up as a distinct status and not as a half transcript that happens to match.
+ */
+#ifndef BEHAVIOUR_H
+#define BEHAVIOUR_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_SETUP 70
+
+/* strerrorname_np gives "EAGAIN" rather than a locale-dependent sentence. */
+static inline const char *errno_name(int e) {
+    const char *n = strerrorname_np(e);
+    return n ? n : "E?";
+}
+
+/* Prints "label: ok" when rc is not -1, else "label: <ERRNO>". */
+#define SHOW(label, expr)                                                        \
+    do {                                                                         \
+        errno = 0;                                                               \
+        long show_rc_ = (long)(expr);                                            \
+        if (show_rc_ == -1)                                                      \
+            printf("%s: %s\n", (label), errno_name(errno));                      \
+        else                                                                     \
+            printf("%s: ok\n", (label));                                         \
+    } while (0)
+
+/* Prints "label: yes" or "label: no". */
+#define FACT(label, cond) printf("%s: %s\n", (label), (cond) ? "yes" : "no")
+
+/* Prints a number that is deterministic by construction (a length, a count, a status). */
+#define VALUE(label, v) printf("%s: %ld\n", (label), (long)(v))
+
+/* Stops the program with EXIT_SETUP when a step it depends on failed. */
+#define REQUIRE(expr)                                                            \
+    do {                                                                         \
+        if (!(expr)) {                                                           \
+            fprintf(stderr, "%s:%d: setup failed: %s (%s)\n", __FILE_NAME__, __LINE__, \
+                    #expr, errno_name(errno));                                   \
+            exit(EXIT_SETUP);                                                    \
+        }                                                                        \
+    } while (0)
+
+/* An address no program maps, for EFAULT checks; volatile keeps the compiler from objecting. */
+static void *volatile const BAD_POINTER = (void *)8;
+
+/* Section headers keep a failing diff readable. */
+#define SECTION(name)                                                            \
+    do {                                                                         \
+        printf("== %s\n", (name));                                               \
+    } while (0)
+
+/*
+ * stdout is a pipe in every mode, so it is fully buffered: flush before fork() or the child
+ * would print the parent's pending lines a second time.
+ */
+static inline void flush_all(void) { fflush(stdout); fflush(stderr); }
+
+/*
+ * Creates a private scratch directory under $TMPDIR (default /tmp) and makes it the working
+ * directory, so programs use short relative paths and never collide with a concurrent run.
+ * The name is random and therefore never printed.
+ */
+static char scratch_dir[4096];
+
+static inline void enter_scratch_dir(void) {
+    const char *base = getenv("TMPDIR");
+    snprintf(scratch_dir, sizeof scratch_dir, "%s/behaviour.XXXXXX", base && *base ? base : "/tmp");
+    REQUIRE(mkdtemp(scratch_dir) != NULL);
+    REQUIRE(chdir(scratch_dir) == 0);
+}
+
+/* Removes the scratch directory, which the program must have emptied. */
+static inline void leave_scratch_dir(void) {
+    REQUIRE(chdir("/") == 0);
+    REQUIRE(rmdir(scratch_dir) == 0);
+}
+
+#endif

@@ -1,0 +1,149 @@
+package dev.jvisor.behaviour;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs an {@link Invocation} natively or under jVisor and collects its {@link Outcome}.
+ *
+ * <p>Natively the program is the copy inside the rootfs directory, run with a cleared
+ * environment ({@code PATH} = the rootfs {@code bin}, {@code TMPDIR} = the working directory) in
+ * that working directory. Under jVisor it is {@code dev.jvisor.runsc.Main do --rootfs ROOT} in a
+ * child JVM with this JVM's class path, so the Sentry under test is the one just compiled.
+ */
+final class ModeRunner {
+    static final String RUNSC_MAIN = "dev.jvisor.runsc.Main";
+
+    /** gVisor's runsc from the Debian package, the reference sandbox. */
+    static final Path GVISOR_RUNSC = Path.of("/usr/bin/runsc");
+
+    private ModeRunner() {
+    }
+
+    static Outcome run(Mode mode, Invocation invocation, Path rootfs, Path workDir) {
+        ProcessBuilder builder = switch (mode) {
+            case NATIVE -> nativeCommand(invocation, rootfs, workDir);
+            case JVISOR -> jvisorCommand(invocation, rootfs, workDir);
+            case GVISOR -> gvisorCommand(invocation, rootfs, workDir);
+        };
+        return collect(builder, invocation, mode);
+    }
+
+    private static ProcessBuilder nativeCommand(Invocation invocation, Path rootfs, Path workDir) {
+        List<String> command = new ArrayList<>();
+        command.add(rootfs.resolve(invocation.program().substring(1)).toString());
+        for (String arg : invocation.args()) {
+            command.add(arg.replace(Invocation.ROOT, rootfs.toString()));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.put("PATH", rootfs.resolve("bin").toString());
+        env.put("TMPDIR", workDir.toString());
+        env.putAll(invocation.env());
+        return builder;
+    }
+
+    private static ProcessBuilder jvisorCommand(Invocation invocation, Path rootfs, Path workDir) {
+        requireRunsc();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"),
+                RUNSC_MAIN, "do", "--rootfs", rootfs.toString(), "--cwd", "/tmp", "--env", "PATH=/bin"));
+        invocation.env().forEach((k, v) -> command.addAll(List.of("--env", k + "=" + v)));
+        command.add("--");
+        command.add(invocation.program());
+        for (String arg : invocation.args()) {
+            command.add(arg.replace(Invocation.ROOT, "/"));
+        }
+        return new ProcessBuilder(command).directory(workDir.toFile());
+    }
+
+    /**
+     * gVisor's {@code do} gives the command runsc's own environment, so that is cleared to match
+     * the other modes; its rootfs is a read-only view of ROOT with a tmpfs overlay.
+     */
+    private static ProcessBuilder gvisorCommand(Invocation invocation, Path rootfs, Path workDir) {
+        if (!java.nio.file.Files.isExecutable(GVISOR_RUNSC)) {
+            throw new BehaviourSetupException(Mode.PROPERTY + " selects gvisor, but " + GVISOR_RUNSC
+                    + " is not installed (Debian package runsc)");
+        }
+        List<String> command = new ArrayList<>(List.of(GVISOR_RUNSC.toString(), "--network=none",
+                "--platform=ptrace", "do", "--quiet", "--root", rootfs.toString(), "--cwd", "/tmp"));
+        command.add(invocation.program());
+        for (String arg : invocation.args()) {
+            command.add(arg.replace(Invocation.ROOT, "/"));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
+        Map<String, String> env = builder.environment();
+        env.clear();
+        env.put("PATH", "/bin");
+        env.putAll(invocation.env());
+        return builder;
+    }
+
+    private static void requireRunsc() {
+        try {
+            Class.forName(RUNSC_MAIN, false, ModeRunner.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new BehaviourSetupException(Mode.PROPERTY + " selects jvisor, but " + RUNSC_MAIN
+                    + " is not on the class path (runsc is not built in this tree yet)", e);
+        }
+    }
+
+    private static Outcome collect(ProcessBuilder builder, Invocation invocation, Mode mode) {
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new BehaviourSetupException("cannot start " + builder.command(), e);
+        }
+        try {
+            process.getOutputStream().close();
+            // Both streams are drained concurrently so neither can fill up and stall the program.
+            CompletableFuture<String> out = drain(process.getInputStream());
+            CompletableFuture<String> err = drain(process.getErrorStream());
+            if (!process.waitFor(invocation.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                killTree(process);
+                throw new BehaviourSetupException(mode.label() + ": " + invocation.program() + " "
+                        + invocation.args() + " did not finish within " + invocation.timeout()
+                        + "; stdout so far:\n" + out.getNow("(unavailable)"));
+            }
+            return new Outcome(out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS), process.exitValue());
+        } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
+            killTree(process);
+            throw new BehaviourSetupException("cannot collect the output of " + invocation.program(), e);
+        } catch (InterruptedException e) {
+            killTree(process);
+            Thread.currentThread().interrupt();
+            throw new BehaviourSetupException("interrupted while running " + invocation.program(), e);
+        }
+    }
+
+    private static CompletableFuture<String> drain(InputStream stream) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (stream) {
+                result.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Kills descendants first so none is left running once its parent is gone. */
+    private static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}
