@@ -195,6 +195,32 @@ class DistributionIT {
         assertThat(sh.out()).isEqualTo("ok\n");
     }
 
+    @Test
+    void runscDoRunsBusyboxInTheSandboxAndReturnsItsStatus(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isExecutable(ROOTFS.resolve("bin/busybox")), "busybox-static is not installed");
+        Result r = exec(cwd, Map.of(), DIST.resolve("bin/runsc").toAbsolutePath().toString(), "do",
+                "--rootfs", ROOTFS.toAbsolutePath().toString(), "--env", "GREETING=hi", "--",
+                "/bin/sh", "-c", "echo $GREETING from $(hostname); exit 3");
+        assertThat(r.out()).isEqualTo("hi from jvisor\n");
+        assertThat(r.status()).as(r.err()).isEqualTo(3);
+
+        Result missing = exec(cwd, Map.of(), DIST.resolve("bin/runsc").toAbsolutePath().toString(), "do",
+                "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/no/such/program");
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).contains("sandbox: cannot execute /no/such/program");
+    }
+
+    @Test
+    void theTopLevelRunScriptRunsItsDemoAndAnyCommand(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isExecutable(ROOTFS.resolve("bin/busybox")), "busybox-static is not installed");
+        Path run = Path.of("..", "run").toAbsolutePath().normalize();
+        Result demo = exec(cwd, Map.of(), run.toString());
+        assertThat(demo.status()).as(demo.err()).isZero();
+        assertThat(demo.out()).startsWith("hello from jVisor\n").contains("Linux");
+        Result ls = exec(cwd, Map.of(), run.toString(), "/bin/ls", "/bin/busybox");
+        assertThat(ls.out()).isEqualTo("/bin/busybox\n");
+    }
+
     /** The installed tree must not be writable by other users: it runs as root on every node. */
     static final class Set700Check {
         static void assertNoWorldWritable(Path tree) throws IOException {
