@@ -55,11 +55,12 @@ class DistributionIT {
     }
 
     @Test
-    void layoutHoldsTheLauncherOurTwoJarsAndTheAotCache() throws Exception {
+    void layoutHoldsTheLauncherOurTwoJarsAndTheAotCaches() throws Exception {
         assertThat(DIST.resolve("bin/runsc")).isExecutable();
+        List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot"));
+        if (Files.isDirectory(ROOTFS)) expected.add("sandbox.aot");
         try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
-            assertThat(lib.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot");
+            assertThat(lib.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected);
         }
         assertThat(Files.size(DIST.resolve("lib/runsc.aot"))).isGreaterThan(1 << 20);
         assertThat(DIST.resolve("etc/runsc.toml")).isRegularFile();
@@ -83,6 +84,20 @@ class DistributionIT {
         Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), DIST.resolve("bin/runsc").toString(), "features");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(JsonParser.parse(r.out())).as("stdout carries only the JSON").isInstanceOf(JsonObject.class);
+    }
+
+    @Test
+    void sandboxCommandsStartFromTheSandboxCacheAndTheRestFromTheCliCache(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isRegularFile(DIST.resolve("lib/sandbox.aot")), "no sandbox cache (busybox-static missing)");
+        // AOTMode=on fails the start if the chosen cache cannot be used; aot=info names the cache opened.
+        Map<String, String> env = Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info:stderr");
+        String runsc = DIST.resolve("bin/runsc").toAbsolutePath().toString();
+        Result sandbox = exec(cwd, env, runsc, "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/bin/true");
+        assertThat(sandbox.status()).as(sandbox.err()).isZero();
+        assertThat(sandbox.err()).contains("Opened AOT cache " + DIST.resolve("lib/sandbox.aot").toAbsolutePath());
+        Result cli = exec(cwd, env, runsc, "--root", cwd.toString(), "list");
+        assertThat(cli.status()).as(cli.err()).isZero();
+        assertThat(cli.err()).contains("Opened AOT cache " + DIST.resolve("lib/runsc.aot").toAbsolutePath());
     }
 
     @Test
@@ -126,6 +141,12 @@ class DistributionIT {
         Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), unpacked.resolve("bin/runsc").toString(), "--version");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("runsc version " + VERSION + "\nspec: " + SPEC + "\n");
+        if (Files.isDirectory(ROOTFS)) {
+            Result sandbox = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), unpacked.resolve("bin/runsc").toString(),
+                    "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/bin/echo", "unpacked");
+            assertThat(sandbox.status()).as(sandbox.err()).isZero();
+            assertThat(sandbox.out()).isEqualTo("unpacked\n");
+        }
         Set700Check.assertNoWorldWritable(unpacked);
     }
 
