@@ -101,6 +101,18 @@ class DistributionIT {
     }
 
     @Test
+    void theCliCacheKeepsTheSentryOut(@TempDir Path cwd) throws Exception {
+        // Every class in a cache is loaded by every start; the Sentry's belong in sandbox.aot only.
+        Path classLog = cwd.resolve("classes.txt");
+        Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog),
+                DIST.resolve("bin/runsc").toString(), "--version");
+        assertThat(r.status()).as(r.err()).isZero();
+        List<String> sentryClasses = Files.readAllLines(classLog).stream()
+                .filter(l -> l.contains(" dev.jvisor.sentry.")).toList();
+        assertThat(sentryClasses).as("Sentry classes loaded by runsc --version").hasSizeLessThan(10);
+    }
+
+    @Test
     void anotherJvmRunsWithoutTheCache(@TempDir Path cwd) throws Exception {
         Result r = exec(cwd, Map.of("JVISOR_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
                 DIST.resolve("bin/runsc").toString(), "version");
