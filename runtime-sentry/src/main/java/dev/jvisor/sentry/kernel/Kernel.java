@@ -165,7 +165,8 @@ public final class Kernel {
      */
     public int cloneProcess(Task parent, long flags, long newSp, long parentTid, long childTid, long tls) {
         if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) != 0 && (flags & CLONE_VM) == 0) throw Errno.EINVAL.exception();
-        if ((flags & CLONE_THREAD) != 0) throw Errno.EINVAL.exception();
+        if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) throw Errno.EINVAL.exception();
+        if ((flags & CLONE_THREAD) != 0) return cloneThread(parent, flags, newSp, parentTid, childTid, tls);
         if ((flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)) != 0) {
             throw Errno.EPERM.exception();
         }
@@ -223,6 +224,54 @@ public final class Kernel {
             }
         }
         return child.tid;
+    }
+
+    /**
+     * clone(CLONE_THREAD): a new task in the caller's thread group, sharing its address space
+     * (through its own stub), signal handlers, and — as the flags say — files and fs context.
+     */
+    private int cloneThread(Task parent, long flags, long newSp, long parentTid, long childTid, long tls) {
+        parent.ctx.getFpState(parent.fp);
+        ThreadGroup g = parent.group;
+        Task child;
+        synchronized (this) {
+            if (g.exiting) throw Errno.EINTR.exception();
+            int tid = allocPid();
+            child = new Task(this, g, tid);
+            child.as = parent.as.retainUser();
+            child.fds = (flags & CLONE_FILES) != 0 ? parent.fds.retainUser() : parent.fds.copy();
+            child.fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
+            child.sigMask = parent.sigMask;
+            child.regs.copyFrom(parent.regs);
+            child.regs.rax(0);
+            if (newSp != 0) child.regs.rsp(newSp);
+            if ((flags & CLONE_SETTLS) != 0) child.regs.fsBase(tls);
+            child.fp.copyFrom(parent.fp);
+            child.fpPending = true;
+            if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
+            g.tasks.add(child);
+            tasks.put(tid, child);
+        }
+        if ((flags & CLONE_PARENT_SETTID) != 0) parent.as.writeInt(parentTid, child.tid);
+        if ((flags & CLONE_CHILD_SETTID) != 0) child.as.writeInt(childTid, child.tid);
+        start(child);
+        return child.tid;
+    }
+
+    /**
+     * exit(2): ends the calling thread only; the last thread's exit ends the process with its code.
+     */
+    public void exitThread(Task t, int code) {
+        synchronized (this) {
+            ThreadGroup g = t.group;
+            long alive = g.tasks.stream().filter(x -> !x.exited).count();
+            t.exited = true;
+            if (alive > 1 || g.exiting) {
+                g.lastThreadExitStatus = exitedStatus(code);
+                return;
+            }
+            exitGroupLocked(g, exitedStatus(code));
+        }
     }
 
     // ------------------------------------------------------------------ signals
@@ -337,6 +386,7 @@ public final class Kernel {
         if (t.clearChildTid != 0) {
             try {
                 t.as.writeInt(t.clearChildTid, 0);
+                Futexes.wake(t.as, t.clearChildTid, 1); // pthread_join waits on this word
             } catch (RuntimeException ignored) {
                 // the address may be gone; Linux ignores that too
             }
@@ -359,7 +409,7 @@ public final class Kernel {
         g.timers.cancelAll();
         if (!g.exiting) {
             g.exiting = true;
-            g.exitStatus = 0;
+            g.exitStatus = g.lastThreadExitStatus;
         }
         if (g == init) {
             for (ThreadGroup other : groups.values()) {

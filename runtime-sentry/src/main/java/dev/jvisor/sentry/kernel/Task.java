@@ -45,6 +45,8 @@ public final class Task {
     private boolean woken;
     /** Set on a vfork child: its parent sleeps until this counts down (exec or exit). */
     CountDownLatch vforkDone;
+    /** This thread called exit(2); its siblings go on. */
+    volatile boolean exited;
     /** Whether the last stop was a syscall whose result may need restarting. */
     private boolean syscallReturn;
     private boolean noRestart;
@@ -209,6 +211,10 @@ public final class Task {
         if ((sig == Signal.SIGSEGV || sig == Signal.SIGBUS) && ctx.sync()) return; // stale host mapping
         SigInfo s = new SigInfo(sig, stub.lastSigCode());
         s.addr = stub.lastFaultAddress();
+        if (sig == Signal.SIGSEGV) {
+            var v = as.vmaAt(s.addr);
+            if (v != null && v.busOnAccess()) s = busError(s.addr); // past the end of a mapped file
+        }
         if (Boolean.getBoolean("jvisor.debug")) {
             kernel.log().println("jvisor: task " + tid + " (" + group.comm + ") " + dev.jvisor.abi.linux.Signal.name(sig)
                     + " code " + s.code + " at 0x" + Long.toHexString(s.addr) + " rip 0x" + Long.toHexString(regs.rip())
@@ -216,6 +222,18 @@ public final class Task {
         }
         s.fromKernel = true;
         forceSignal(s);
+    }
+
+    private static SigInfo busError(long addr) {
+        SigInfo s = new SigInfo(Signal.SIGBUS, 2 /* BUS_ADRERR */);
+        s.addr = addr;
+        return s;
+    }
+
+    /** The thread group's other live tasks see this one's exit; the clone flag said which futex to wake. */
+    public void exitThread(int code) {
+        kernel.exitThread(this, code);
+        throw TaskExit.INSTANCE;
     }
 
     /** Delivers a synchronous signal that cannot be blocked or ignored away (force_sig_info). */
@@ -421,6 +439,9 @@ public final class Task {
      */
     public void commitExec(AddressSpace next, long entry, long sp, String path, java.util.List<String> argv,
                            java.util.List<String> envp) {
+        synchronized (kernel) {
+            group.execed = true; // before close-on-exec fds close: a parent may be watching for that
+        }
         AddressSpace old = as;
         as = next;
         if (ctx != null) ctx.switchTo(next);
@@ -441,9 +462,6 @@ public final class Task {
         group.exePath = path;
         group.argv = java.util.List.copyOf(argv);
         group.envp = java.util.List.copyOf(envp);
-        synchronized (kernel) {
-            group.execed = true;
-        }
         releaseVforkParent();
     }
 

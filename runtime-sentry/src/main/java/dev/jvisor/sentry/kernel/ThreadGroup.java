@@ -27,6 +27,8 @@ public final class ThreadGroup {
     State state = State.ALIVE;
     /** Wait status once the group exits (wait(2) encoding). */
     int exitStatus;
+    /** The status of the last thread that left with exit(2), for when no exit_group follows. */
+    int lastThreadExitStatus;
     /** Set when exit_group or a fatal signal is under way. */
     volatile boolean exiting;
     /** Job control: stopped by a stop signal; a stop or continue is waiting to be reported. */

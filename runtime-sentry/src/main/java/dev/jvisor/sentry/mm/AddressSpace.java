@@ -47,10 +47,23 @@ public final class AddressSpace {
 
     private int users = 1;
 
+    /**
+     * Chunks unmapped while other tasks share this address space. Another thread's stub may still
+     * map them until it next traps, so they are freed only when the address space goes.
+     */
+    private final List<Chunk> graveyard = new ArrayList<>();
+    private boolean everShared;
+
     /** Another task uses this address space (vfork, threads). */
     public synchronized AddressSpace retainUser() {
         users++;
+        everShared = true;
         return this;
+    }
+
+    private void releaseChunk(Chunk c) {
+        if (everShared) graveyard.add(c);
+        else c.release();
     }
 
     /** A task stopped using it; the last one frees all its memory. */
@@ -82,6 +95,42 @@ public final class AddressSpace {
         vmas.put(at, new Vma(at, at + len, prot, shared, chunk, chunk.offset, name == null ? "" : name));
         generation++;
         return at;
+    }
+
+    /**
+     * Maps {@code length} bytes of {@code mem} from {@code offset} on, shared (MAP_SHARED of a
+     * file or of shared memory). Takes its own reference on the memory.
+     */
+    public synchronized long mapShared(long addr, long length, int prot, SharedMemory mem, long offset, boolean fixed, String name) {
+        long len = pageUp(length);
+        if (length <= 0 || (offset & (PAGE - 1)) != 0 || offset < 0 || offset + len > mem.chunk.length) throw Errno.EINVAL.exception();
+        long at = placement(addr, len, fixed);
+        Chunk c = mem.chunk.retain();
+        removeRange(at, at + len);
+        vmas.put(at, new Vma(at, at + len, prot, true, c, c.offset + offset, name == null ? "" : name));
+        generation++;
+        return at;
+    }
+
+    /**
+     * Marks [addr, addr+length) — the part of a file mapping past the file's last page — so that
+     * any access raises SIGBUS, as Linux does.
+     */
+    public synchronized void markBeyondEof(long addr, long length) {
+        if (length <= 0) return;
+        long end = addr + pageUp(length);
+        splitAt(addr);
+        splitAt(end);
+        for (Vma v : overlapping(addr, end)) {
+            vmas.put(v.start(), new Vma(v.start(), v.end(), v.prot(), v.shared(), v.chunk(), v.fileOffset(), v.name(), true));
+        }
+        generation++;
+    }
+
+    /** The VMA covering {@code addr}, or null. */
+    public synchronized Vma vmaAt(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        return e != null && e.getValue().end() > addr ? e.getValue() : null;
     }
 
     /** Maps part of an existing shared chunk (the caller's reference is taken over). */
@@ -168,7 +217,7 @@ public final class AddressSpace {
             }
             long from = Math.max(v.start(), start), to = Math.min(v.end(), end);
             if (!v.shared()) mf.decommit(v.fileOffset() + (from - v.start()), to - from);
-            v.chunk().release();
+            releaseChunk(v.chunk());
         }
         return changed;
     }
@@ -279,14 +328,14 @@ public final class AddressSpace {
         if (v.shared()) {
             if (newLen > v.chunk().length - (src - v.chunk().offset)) throw Errno.ENOMEM.exception();
             Chunk c = v.chunk().retain();
-            Vma moved = new Vma(target, target + newLen, v.prot(), true, c, src, v.name());
+            Vma moved = v.withChunk(target, target + newLen, c, src, true);
             removeRange(oldAddr, oldAddr + oldLen);
             removeRange(target, target + newLen);
             vmas.put(target, moved);
         } else {
             Chunk c = Chunk.allocate(newLen, false);
             copySparse(src, c.offset, copyLen);
-            Vma moved = new Vma(target, target + newLen, v.prot(), false, c, c.offset, v.name());
+            Vma moved = v.withChunk(target, target + newLen, c, c.offset, false);
             removeRange(oldAddr, oldAddr + oldLen);
             removeRange(target, target + newLen);
             vmas.put(target, moved);
@@ -331,11 +380,11 @@ public final class AddressSpace {
         child.brk = brk;
         for (Vma v : vmas.values()) {
             if (v.shared()) {
-                child.vmas.put(v.start(), new Vma(v.start(), v.end(), v.prot(), true, v.chunk().retain(), v.fileOffset(), v.name()));
+                child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), v.chunk().retain(), v.fileOffset(), true));
             } else {
                 Chunk c = Chunk.allocate(v.length(), false);
                 copySparse(v.fileOffset(), c.offset, v.length());
-                child.vmas.put(v.start(), new Vma(v.start(), v.end(), v.prot(), false, c, c.offset, v.name()));
+                child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), c, c.offset, false));
             }
         }
         child.generation = 1;
@@ -361,6 +410,8 @@ public final class AddressSpace {
             if (!v.shared()) mf.decommit(v.fileOffset(), v.length());
             v.chunk().release();
         }
+        for (Chunk c : graveyard) c.release();
+        graveyard.clear();
         vmas.clear();
         brk = brkStart = 0;
         generation++;
@@ -373,7 +424,7 @@ public final class AddressSpace {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         if (e == null) throw Errno.EFAULT.exception();
         Vma v = e.getValue();
-        if (addr >= v.end() || (v.prot() & need) != need) throw Errno.EFAULT.exception();
+        if (addr >= v.end() || (v.prot() & need) != need || (v.busOnAccess() && need != 0)) throw Errno.EFAULT.exception();
         return v.fileOffset() + (addr - v.start());
     }
 

@@ -21,7 +21,7 @@ final class SysMm {
 
     static void register(Registrar r) {
         r.full(Sysno.BRK, "p", (t, a) -> t.mm().brk(a.arg(0)));
-        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED file mappings that are writable are ENODEV; file mappings are copies taken at mmap time",
+        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; MAP_PRIVATE file mappings are copies taken at mmap time",
                 SysMm::mmap);
         r.full(Sysno.MUNMAP, "pd", (t, a) -> {
             t.mm().unmap(a.arg(0), a.arg(1));
@@ -106,11 +106,17 @@ final class SysMm {
                 }
                 throw Errno.ENODEV.exception();
             }
-            if (shared && (prot & AddressSpace.PROT_WRITE) != 0) {
-                if (!f.writable()) throw Errno.EACCES.exception();
-                throw Errno.ENODEV.exception();
+            if (shared && (prot & AddressSpace.PROT_WRITE) != 0 && !f.writable()) throw Errno.EACCES.exception();
+            long fileSize = f.inode().size();
+            long eof = AddressSpace.pageUp(fileSize);
+            if (shared) {
+                if (!(f.inode() instanceof dev.jvisor.sentry.fs.tmpfs.RegularInode ri)) throw Errno.ENODEV.exception();
+                long at = t.mm().mapShared(addr, len, prot, ri.data().sharedMemory(off + AddressSpace.pageUp(len)), off, fixed, f.path());
+                if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));
+                return at;
             }
             long at = t.mm().mapAnonymous(addr, len, prot, false, fixed, f.path());
+            if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));
             // Copy the file's bytes in; past its end the mapping stays zero.
             byte[] buf = new byte[(int) Math.min(len, 1 << 20)];
             long done = 0;

@@ -35,7 +35,7 @@ final class SysProcess {
         r.full(Sysno.GETPPID, "", (t, a) -> t.group().ppid());
         r.full(Sysno.FORK, "", (t, a) -> t.kernel().cloneProcess(t, Signal.SIGCHLD, 0, 0, 0, 0));
         r.full(Sysno.VFORK, "", (t, a) -> t.kernel().cloneProcess(t, Kernel.CLONE_VM | Kernel.CLONE_VFORK | Signal.SIGCHLD, 0, 0, 0, 0));
-        r.partial(Sysno.CLONE, "xppps", "new processes only: CLONE_THREAD is EINVAL, namespaces are EPERM",
+        r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM; execve from a non-leader thread is not supported",
                 (t, a) -> t.kernel().cloneProcess(t, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4)));
         r.full(Sysno.EXECVE, "spp", (t, a) -> execve(t, Paths.read(t, a.arg(0), false), a.arg(1), a.arg(2)));
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
@@ -50,8 +50,8 @@ final class SysProcess {
             return execve(t, p, a.arg(2), a.arg(3));
         });
         r.full(Sysno.EXIT, "d", (t, a) -> {
-            t.kernel().exitGroup(t.group(), Kernel.exitedStatus((int) a.arg(0)));
-            throw TaskExit.INSTANCE;
+            t.exitThread((int) a.arg(0));
+            return 0;
         });
         r.full(Sysno.EXIT_GROUP, "d", (t, a) -> {
             t.kernel().exitGroup(t.group(), Kernel.exitedStatus((int) a.arg(0)));

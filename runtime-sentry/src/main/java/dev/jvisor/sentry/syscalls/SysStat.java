@@ -66,6 +66,7 @@ final class SysStat {
         if ((flags & ~(FileMode.AT_SYMLINK_NOFOLLOW | FileMode.AT_EMPTY_PATH | FileMode.AT_NO_AUTOMOUNT | 0x6000)) != 0) {
             throw Errno.EINVAL.exception();
         }
+        if ((a.arg(3) & 0x80000000L) != 0) throw Errno.EINVAL.exception(); // STATX__RESERVED
         Stat s;
         if (path.isEmpty() && (flags & FileMode.AT_EMPTY_PATH) != 0 && dirfd != FileMode.AT_FDCWD) {
             s = t.fds().get(dirfd).stat();

@@ -36,6 +36,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysTime.register(r);
         SysInfo.register(r);
         SysFutex.register(r);
+        SysXattr.register(r);
         SysDenied.register(r);
     }
 

@@ -78,7 +78,7 @@ public final class PtraceContext implements AutoCloseable {
             Vma w = e.getValue();
             Vma have = mapped.get(w.start());
             if (have != null && sameMapping(have, w)) continue;
-            check(stub.inject(SYS_MMAP, w.start(), w.length(), w.prot(), MAP_SHARED | MAP_FIXED,
+            check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_SHARED | MAP_FIXED,
                     Layout.MEMORY_FD, w.fileOffset()), "mmap");
             mapped.put(w.start(), w);
         }
@@ -87,7 +87,7 @@ public final class PtraceContext implements AutoCloseable {
     }
 
     private static boolean sameMapping(Vma a, Vma b) {
-        return a.start() == b.start() && a.end() == b.end() && a.prot() == b.prot() && a.fileOffset() == b.fileOffset();
+        return a.start() == b.start() && a.end() == b.end() && a.hostProt() == b.hostProt() && a.fileOffset() == b.fileOffset();
     }
 
     private void check(long result, String what) {
