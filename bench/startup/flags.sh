@@ -58,6 +58,8 @@ base_cpu=$(median_ms launcher 3)
   echo "\`bench/startup/flags.sh $runs\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Medians of \`runsc --version\` (java started directly, no bash launcher), each variant with its own"
   echo "AOT cache trained with exactly its flags; wall time and CPU time (user+system, all threads)."
+  echo "\"launcher\" is the set bin/runsc gives every call; it adds -Xint for the short-lived ones"
+  echo "(state, delete, kill, version …), which \"plus-Xint\" measures."
   echo
   echo "| variant | wall ms | vs launcher set | CPU ms | vs launcher set |"
   echo "|---|---:|---:|---:|---:|"

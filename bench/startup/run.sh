@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process start-up of `runsc --version`: jVisor with and without its AOT cache, against
 # gVisor's runsc (Go; `apt-get install runsc`), plus the floors under jVisor's number (the bash
-# launcher alone, the bare JVM). Prints medians and ratios and writes them to RESULTS.md.
+# launcher alone, the bare JVM); and of a sandboxed /bin/true (`runsc do`) with each cache.
+# Prints medians and ratios and writes them to RESULTS.md.
 #
 #   bench/startup/run.sh [RUNS]        (default 31 runs per case, after 3 warm-up runs)
 # Builds the runtime first if runtime-sentry/target/jvisor-runtime is missing.
@@ -22,10 +23,19 @@ java_bin=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$runsc")
 with_aot() { "$runsc" --version; }
 without_aot() { JVISOR_NO_AOT=1 "$runsc" --version; }
 launcher_only() { JVISOR_JAVA=/bin/true "$runsc" --version; }
-jvm_floor() { "$java_bin" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -version; }
+jvm_floor() { "$java_bin" -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -version; }
 gvisor_version() { "$gvisor" --version; }
+rootfs=$repo/runtime-sentry/target/rootfs-busybox
+do_sandbox_cache() { "$runsc" do --rootfs "$rootfs" -- /bin/true; }
+do_cli_cache() { JVISOR_JAVA_OPTS="-XX:AOTCache=$dist/lib/runsc.aot" "$runsc" do --rootfs "$rootfs" -- /bin/true; }
+do_no_cache() { JVISOR_NO_AOT=1 "$runsc" do --rootfs "$rootfs" -- /bin/true; }
+gvisor_do() { "$gvisor" --network=none do /bin/true; }
 cases=(with_aot without_aot launcher_only jvm_floor)
 [[ -x $gvisor ]] && cases+=(gvisor_version)
+if [[ -d $rootfs && -f $dist/lib/sandbox.aot ]]; then
+  cases+=(do_sandbox_cache do_cli_cache do_no_cache)
+  [[ -x $gvisor && $(id -u) == 0 ]] && cases+=(gvisor_do)
+fi
 
 # shellcheck source=lib.sh
 source "$here/lib.sh"
@@ -39,7 +49,7 @@ for c in "${cases[@]}"; do for ((i = 0; i < 3; i++)); do "$c" >/dev/null 2>&1 ||
 for ((i = 0; i < runs; i++)); do
   for c in "${cases[@]}"; do sample "$c" "$c"; done
 done
-for c in with_aot without_aot launcher_only jvm_floor gvisor_version; do
+for c in with_aot without_aot launcher_only jvm_floor gvisor_version do_sandbox_cache do_cli_cache do_no_cache gvisor_do; do
   printf -v "w_$c" '%s' "$(median_ms "$c" 2)"
   printf -v "c_$c" '%s' "$(median_ms "$c" 3)"
 done
@@ -62,20 +72,38 @@ ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' 
   echo "| jVisor \`bin/runsc --version\`, no AOT cache | $t_noaot | $(ratio "$t_noaot" "$t_gvisor") | $c_without_aot | $(ratio "$c_without_aot" "$c_gvisor_version") |"
   echo "| gVisor \`runsc --version\` (Go) | ${t_gvisor:-n/a} | 1.0× | ${c_gvisor_version:-n/a} | 1.0× |"
   echo "| floor: the bash launcher alone (exec /bin/true) | $t_launcher | $(ratio "$t_launcher" "$t_gvisor") | $c_launcher_only | $(ratio "$c_launcher_only" "$c_gvisor_version") |"
-  echo "| floor: bare JVM start (\`java -version\`, same flags, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") | $c_jvm_floor | $(ratio "$c_jvm_floor" "$c_gvisor_version") |"
+  echo "| floor: bare JVM start (\`java -Xint -version\`, the launcher's flags for short calls, default CDS) | $t_floor | $(ratio "$t_floor" "$t_gvisor") | $c_jvm_floor | $(ratio "$c_jvm_floor" "$c_gvisor_version") |"
   echo
   echo "AOT cache speed-up: $(ratio "$t_noaot" "$t_aot"). Goal: within 3× of gVisor."
+  if [[ -n $w_do_sandbox_cache ]]; then
+    echo
+    echo "## A sandboxed \`/bin/true\`"
+    echo
+    echo "jVisor: \`bin/runsc do --rootfs runtime-sentry/target/rootfs-busybox -- /bin/true\` (the Sentry copies the"
+    echo "busybox root into memory, starts, runs the program, exits). gVisor: \`runsc --network=none do /bin/true\`"
+    echo "over the host root. Same rounds as above."
+    echo
+    echo "| case | wall ms | vs gVisor | CPU ms (user+sys) | vs gVisor |"
+    echo "|---|---:|---:|---:|---:|"
+    echo "| jVisor, sandbox AOT cache (what bin/runsc picks) | $w_do_sandbox_cache | $(ratio "$w_do_sandbox_cache" "$w_gvisor_do") | $c_do_sandbox_cache | $(ratio "$c_do_sandbox_cache" "$c_gvisor_do") |"
+    echo "| jVisor, CLI AOT cache | $w_do_cli_cache | $(ratio "$w_do_cli_cache" "$w_gvisor_do") | $c_do_cli_cache | $(ratio "$c_do_cli_cache" "$c_gvisor_do") |"
+    echo "| jVisor, no AOT cache | $w_do_no_cache | $(ratio "$w_do_no_cache" "$w_gvisor_do") | $c_do_no_cache | $(ratio "$c_do_no_cache" "$c_gvisor_do") |"
+    echo "| gVisor \`runsc do\` (Go) | ${w_gvisor_do:-n/a} | 1.0× | ${c_gvisor_do:-n/a} | 1.0× |"
+  fi
   echo
   echo "## What stands between jVisor and 1×"
   echo
-  echo "- **The JVM's own start** ($t_floor ms, $(ratio "$t_floor" "$t_gvisor") of gVisor's whole run) comes before any"
-  echo "  runsc code: mapping the class-data archive, creating the heap, GC and compiler threads, booting the"
-  echo "  module system. No runsc change reduces it."
-  echo "- **runsc's own work** ($(awk -v a="$t_aot" -v b="$t_floor" -v c="$t_launcher" 'BEGIN {printf "%.1f", a-b-c}') ms with the cache): loading and linking our classes"
-  echo "  and running them in the interpreter and C1. The JDK 25 AOT cache (JEP 483/514/515) stores classes"
-  echo "  already loaded and linked, plus method profiles, but no compiled code, so the first calls still run"
-  echo "  interpreted. Without the cache the same work costs $(awk -v a="$t_noaot" -v b="$t_floor" -v c="$t_launcher" 'BEGIN {printf "%.1f", a-b-c}') ms."
-  echo "- **The bash launcher** ($t_launcher ms): bash, one readlink, the exec."
+  own_cpu=$(awk -v a="$c_with_aot" -v b="$c_jvm_floor" -v c="$c_launcher_only" 'BEGIN {printf "%.1f", a-b-c}')
+  own_cpu_noaot=$(awk -v a="$c_without_aot" -v b="$c_jvm_floor" -v c="$c_launcher_only" 'BEGIN {printf "%.1f", a-b-c}')
+  echo "- **The JVM's own start** ($t_floor ms wall, $c_jvm_floor ms CPU; $(ratio "$c_jvm_floor" "$c_gvisor_version") of gVisor's"
+  echo "  whole run in CPU) comes before any runsc code: mapping and relocating the class-data archive,"
+  echo "  creating the heap and the VM's threads, booting the module system. No runsc change reduces it."
+  echo "- **runsc's own work** (about $own_cpu ms CPU with the cache, $own_cpu_noaot ms without): loading the"
+  echo "  classes the cache holds (all of them, eagerly), initialising them and running our code. The"
+  echo "  JDK 25 AOT cache (JEP 483/514/515) stores classes already loaded and linked, plus profiles, but no"
+  echo "  compiled code; short-lived calls therefore run interpreted (-Xint), as compiling would cost them"
+  echo "  more CPU than it saves (see FLAGS.md)."
+  echo "- **The bash launcher** ($t_launcher ms wall): bash, one readlink, the exec."
   echo
   echo "Closing the rest needs compiled code before the first call: ahead-of-time compiled methods in the"
   echo "AOT cache (planned for JDKs after 25), a native image (no GraalVM here), or a small native front end"

@@ -5,6 +5,7 @@
 #   <dist>/etc/runsc.toml    node-wide sandbox settings (see RunscConfig)
 #   <dist>/lib/*.jar         runtime-sentry.jar + runtime-gofer.jar, nothing else
 #   <dist>/lib/runsc.aot     JDK AOT cache (JEP 483/514) trained on real runsc commands
+#   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on a busybox shell)
 #   <tarball>                the directory above as jvisor-runtime-<version>/
 #   <rootfs>                 a busybox-static root filesystem for `./run` and tests
 set -euo pipefail
@@ -43,11 +44,37 @@ chmod 755 "$dist/bin/runsc.tmp"
 mv "$dist/bin/runsc.tmp" "$dist/bin/runsc"
 cp "$module_dir/src/main/dist/etc/runsc.toml" "$dist/etc/runsc.toml"
 
-# --- AOT cache ---------------------------------------------------------------------------
-# One training JVM runs a script of real runsc commands (AotTraining) with the launcher's own
-# class path and flags, so the cache matches what bin/runsc starts. The JVM writes the cache
+# --- busybox root filesystem ----------------------------------------------------------------
+# From the host's busybox-static: the binary, one symlink per applet where busybox would put it,
+# and the few files and directories a shell session expects.
+busybox=/bin/busybox
+if [[ ! -x $busybox ]] || ! applets=$("$busybox" --list-full 2>/dev/null); then
+  echo "make-distribution: warning: $busybox missing (apt-get install busybox-static); no rootfs built" >&2
+  rm -rf "$rootfs"
+else
+  rm -rf "$rootfs.tmp"
+  mkdir -p "$rootfs.tmp"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,proc,dev,sys,root}
+  cp "$busybox" "$rootfs.tmp/bin/busybox"
+  chmod 1777 "$rootfs.tmp/tmp"
+  chmod 700 "$rootfs.tmp/root"
+  while read -r applet; do
+    [[ $applet == bin/busybox ]] && continue
+    ln -sf /bin/busybox "$rootfs.tmp/$applet"
+  done <<< "$applets"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$rootfs.tmp/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs.tmp/etc/group"
+  echo jvisor > "$rootfs.tmp/etc/hostname"
+  rm -rf "$rootfs"
+  mv "$rootfs.tmp" "$rootfs"
+fi
+
+# --- AOT caches ---------------------------------------------------------------------------
+# Two caches, because what a short CLI call and a sandbox load differ tenfold, and a cache's
+# classes are all loaded at start: lib/runsc.aot for the CLI, lib/sandbox.aot for commands that
+# run the Sentry (the launcher picks). Each is trained by running real commands through
+# bin/runsc itself, so class path and flags match what it starts; the JVM writes the cache
 # when the training run exits (JEP 514 one-step workflow).
-rm -f "$dist/lib/runsc.aot"
+rm -f "$dist/lib/runsc.aot" "$dist/lib/sandbox.aot"
 train_root=$(mktemp -d)
 trap 'rm -rf "$train_root"' EXIT
 JVISOR_TRAINING_ROOT="$train_root" JVISOR_JAVA_OPTS="-XX:AOTCacheOutput=$dist/lib/runsc.aot" \
@@ -56,33 +83,26 @@ JVISOR_TRAINING_ROOT="$train_root" JVISOR_JAVA_OPTS="-XX:AOTCacheOutput=$dist/li
   || { cat "$train_root/training.out" >&2; echo "make-distribution: AOT training failed" >&2; exit 1; }
 [[ -s $dist/lib/runsc.aot ]] || { cat "$train_root/training.out" >&2; echo "make-distribution: no AOT cache written" >&2; exit 1; }
 
+# The sandbox cache: a busybox shell in the Sentry. Without a rootfs, or if the sandbox cannot
+# run on this build machine, there is none and the launcher uses runsc.aot for everything.
+if [[ -d $rootfs ]]; then
+  if JVISOR_JAVA_OPTS="-XX:AOTCacheOutput=$dist/lib/sandbox.aot" JVISOR_NO_AOT=1 \
+      timeout 300 "$dist/bin/runsc" do --rootfs "$rootfs" -- \
+      /bin/sh -c 'echo trained | cat > /tmp/t; ls -l / /proc/self >/dev/null; sort /etc/passwd | wc -l; test -s /tmp/t' \
+      > "$train_root/sandbox.out" 2>&1; then
+    [[ -s $dist/lib/sandbox.aot ]] || echo "make-distribution: warning: no sandbox AOT cache written" >&2
+  else
+    cat "$train_root/sandbox.out" >&2
+    echo "make-distribution: warning: sandbox training run failed; no sandbox AOT cache" >&2
+    rm -f "$dist/lib/sandbox.aot"
+  fi
+fi
+
 # --- tarball -----------------------------------------------------------------------------
-# Modification times are kept: the JVM checks the jars' against the ones recorded in the cache.
+# Files keep their build-time modification times, as the jars had when the caches were trained.
 dist_parent=$(dirname "$dist")
 tar -C "$dist_parent" --sort=name --owner=0 --group=0 --numeric-owner \
   --transform "s,^$(basename "$dist"),jvisor-runtime-$version," \
   -czf "$tarball.tmp" "$(basename "$dist")"
 mv "$tarball.tmp" "$tarball"
 
-# --- busybox root filesystem ----------------------------------------------------------------
-# From the host's busybox-static: the binary, one symlink per applet where busybox would put it,
-# and the few files and directories a shell session expects.
-busybox=/bin/busybox
-if [[ ! -x $busybox ]] || ! applets=$("$busybox" --list-full 2>/dev/null); then
-  echo "make-distribution: warning: $busybox missing (apt-get install busybox-static); no rootfs built" >&2
-  exit 0
-fi
-rm -rf "$rootfs.tmp"
-mkdir -p "$rootfs.tmp"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,proc,dev,sys,root}
-cp "$busybox" "$rootfs.tmp/bin/busybox"
-chmod 1777 "$rootfs.tmp/tmp"
-chmod 700 "$rootfs.tmp/root"
-while read -r applet; do
-  [[ $applet == bin/busybox ]] && continue
-  ln -sf /bin/busybox "$rootfs.tmp/$applet"
-done <<< "$applets"
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$rootfs.tmp/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' > "$rootfs.tmp/etc/group"
-echo jvisor > "$rootfs.tmp/etc/hostname"
-rm -rf "$rootfs"
-mv "$rootfs.tmp" "$rootfs"

@@ -51,9 +51,9 @@ public final class Main {
         System.out.flush();
         System.err.flush();
         // halt, not exit: Runtime.exit first sets up the platform logging framework to report
-        // the exit (JDK 21+), which costs a short-lived CLI more than all of its own work
-        // (bench/startup). runsc registers no shutdown hooks; a command that needs cleanup on
-        // exit does it before returning its status.
+        // the exit (JDK 21+), loading and running code a short-lived CLI would pay for on every
+        // call. runsc registers no shutdown hooks; a command that needs cleanup on exit does it
+        // before returning its status.
         Runtime.getRuntime().halt(status);
     }
 
@@ -65,9 +65,10 @@ public final class Main {
             List<String> rest = g.flags.parse(args);
             LogFormat format = LogFormat.fromName(g.logFormat.get())
                     .orElseThrow(() -> new UsageException("invalid --log-format \"" + g.logFormat.get() + "\": use text or json"));
-            log = new RunscLog(g.logFile(), format, null, false, env.err(), env.clock());
+            Path logFile = g.log.get().isEmpty() ? null : Invocation.hostPath("log", g.log.get());
+            log = new RunscLog(logFile, format, null, false, env.err(), env.clock());
             RunscConfig config = RunscConfig.defaults().withFlags(g.configFlags()).withFile(env.configFile());
-            log = new RunscLog(g.logFile(), format, config.debugLog().orElse(null), config.debug(), env.err(), env.clock());
+            log = new RunscLog(logFile, format, config.debugLog().orElse(null), config.debug(), env.err(), env.clock());
             log.debug("runsc " + String.join(" ", args));
 
             Map<String, Supplier<Subcommand>> table = Subcommands.table();
@@ -109,7 +110,7 @@ public final class Main {
             return 0;
         }
         if (g.root.get().isEmpty()) throw new UsageException("--root must name a directory");
-        Invocation inv = new Invocation(Path.of(g.root.get()).toAbsolutePath(), g.systemdCgroup.get(), config, log,
+        Invocation inv = new Invocation(Invocation.hostPath("root", g.root.get()).toAbsolutePath(), g.systemdCgroup.get(), config, log,
                 env.in(), env.out(), env.err(), env.home());
         return command.execute(inv, rest);
     }
@@ -140,16 +141,18 @@ public final class Main {
             return set;
         }
 
-        Path logFile() {
-            return log.get().isEmpty() ? null : Path.of(log.get());
-        }
-
         /**
          * The log as far as the flags parsed before a failure describe it. A --log-format that
          * cannot be used gets its error in JSON, the format the containerd shim reads.
          */
         RunscLog log(Environment env) {
-            return new RunscLog(logFile(), LogFormat.fromName(logFormat.get()).orElse(LogFormat.JSON), null, false,
+            Path file;
+            try {
+                file = log.get().isEmpty() ? null : Invocation.hostPath("log", log.get());
+            } catch (UsageException unusable) {
+                file = null; // the error then reaches stderr only
+            }
+            return new RunscLog(file, LogFormat.fromName(logFormat.get()).orElse(LogFormat.JSON), null, false,
                     env.err(), env.clock());
         }
     }

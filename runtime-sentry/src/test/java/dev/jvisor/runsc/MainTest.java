@@ -108,6 +108,20 @@ class MainTest {
     }
 
     @Test
+    void pathsTheOsCannotNameAreUsageErrors() {
+        String nul = "a\u0000b";
+        for (String[] args : new String[][] {{"--log", nul, "version"}, {"--root", nul, "state", "x"},
+                {"do", "--rootfs", nul, "true"}, {"spec", "--bundle", nul}}) {
+            var r = runsc().run(args);
+            assertThat(r.status()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).contains("not a usable path").doesNotContain("internal error");
+        }
+        var debugLog = runsc().run("--debug-log", nul, "version");
+        assertThat(debugLog.status()).isEqualTo(1);
+        assertThat(debugLog.err()).contains("flag --debug-log");
+    }
+
+    @Test
     void theConfigFileNextToTheBinaryOverridesFlags() throws Exception {
         Files.createDirectories(home.resolve("etc"));
         Files.writeString(home.resolve("etc/runsc.toml"), "network = \"sandbox\"\n");

@@ -3,6 +3,7 @@ package dev.jvisor.runsc.cli;
 import dev.jvisor.runsc.config.RunscConfig;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,6 +18,15 @@ import java.util.List;
  */
 public record Invocation(Path root, boolean systemdCgroup, RunscConfig config, RunscLog log,
                          InputStream in, PrintStream out, PrintStream err, Path home) {
+
+    /** A host path given on the command line; one the OS cannot name (a NUL in it) is a usage error. */
+    public static Path hostPath(String flag, String value) throws UsageException {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new UsageException("--" + flag + ": not a usable path: " + e.getReason());
+        }
+    }
 
     /** Exactly {@code count} arguments, or a usage error naming the expected ones. */
     public static void requireArgs(List<String> args, int count, String names) throws UsageException {

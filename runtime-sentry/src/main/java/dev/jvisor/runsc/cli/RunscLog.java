@@ -22,6 +22,11 @@ import java.time.temporal.ChronoUnit;
 public final class RunscLog {
     /** Longer messages are cut so a line stays one small atomic append. */
     static final int MAX_MESSAGE_CHARS = 2048;
+    /**
+     * Lines are written with one write(2) of at most this many bytes: below the 8 KiB that
+     * Files.write hands the kernel at once, so an O_APPEND line is never split.
+     */
+    static final int MAX_LINE_BYTES = 8000;
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final Path logFile;
@@ -65,7 +70,13 @@ public final class RunscLog {
     }
 
     String line(String level, String message) {
-        String msg = message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) + "…" : message;
+        String line = line(level, message, MAX_MESSAGE_CHARS);
+        // Escaping can grow a message of control characters sixfold; cut such a message harder.
+        return line.getBytes(StandardCharsets.UTF_8).length <= MAX_LINE_BYTES ? line : line(level, message, MAX_MESSAGE_CHARS / 8);
+    }
+
+    private String line(String level, String message, int maxChars) {
+        String msg = message.length() > maxChars ? message.substring(0, maxChars) + "…" : message;
         String time = clock.instant().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).format(RFC3339);
         return switch (format) {
             case JSON -> JsonWriter.compact(JsonObject.builder()

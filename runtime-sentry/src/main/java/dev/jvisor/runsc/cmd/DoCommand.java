@@ -15,7 +15,6 @@ import java.util.List;
 /**
  * {@code runsc do [--rootfs DIR] [--strace] [--cwd D] [--env K=V]… -- CMD ARGS…}: runs one
  * command in a new sandbox, without a bundle or container state, and exits with its status.
- * Without --rootfs the sandbox sees the host root read-only under a memory overlay.
  */
 public final class DoCommand implements Subcommand {
     /** The environment a command gets before --env adds to it. */
@@ -24,7 +23,7 @@ public final class DoCommand implements Subcommand {
     /** Runs a sandbox to completion and returns its exit status. */
     @FunctionalInterface
     public interface SandboxRunner {
-        int run(SandboxSpec spec);
+        int run(SandboxSpec spec) throws RunscException;
     }
 
     private final SandboxRunner runner;
@@ -48,7 +47,7 @@ public final class DoCommand implements Subcommand {
 
     @Override
     public void defineFlags(FlagSet flags) {
-        rootfs = flags.string("rootfs", "DIR", "", "host directory to serve as the root (default: the host root, read-only, under a memory overlay)");
+        rootfs = flags.string("rootfs", "DIR", "", "host directory to serve as the sandbox's root filesystem");
         strace = flags.bool("strace", "log every system call the command makes");
         cwd = flags.string("cwd", "DIR", "/", "working directory inside the sandbox");
         env = flags.repeated("env", "KEY=VALUE", "add to the environment (repeatable)");
@@ -59,13 +58,7 @@ public final class DoCommand implements Subcommand {
     public int execute(Invocation inv, List<String> args) throws RunscException {
         SandboxSpec spec = spec(inv, args);
         inv.log().debug("do: " + spec);
-        try {
-            return runner.run(spec);
-        } catch (UnsupportedOperationException e) {
-            throw new RunscException("the sandbox cannot run this: " + e.getMessage(), e);
-        } catch (dev.jvisor.sentry.Sandbox.SandboxException e) {
-            throw new RunscException(e.getMessage(), e);
-        }
+        return runner.run(spec);
     }
 
     /** The sandbox this invocation asks for; checks everything that can be checked before starting it. */
@@ -73,7 +66,7 @@ public final class DoCommand implements Subcommand {
         if (args.isEmpty()) throw new UsageException("do: name a command to run, e.g. runsc do -- /bin/sh -c 'echo hi'");
         Path root = null;
         if (!rootfs.get().isEmpty()) {
-            root = Path.of(rootfs.get()).toAbsolutePath().normalize();
+            root = Invocation.hostPath("rootfs", rootfs.get()).toAbsolutePath().normalize();
             if (!Files.isDirectory(root)) throw new RunscException("do: --rootfs " + root + " is not a directory");
         }
         if (!cwd.get().startsWith("/")) throw new UsageException("do: --cwd must be an absolute path inside the sandbox");

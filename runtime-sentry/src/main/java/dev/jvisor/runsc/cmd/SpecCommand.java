@@ -41,7 +41,7 @@ public final class SpecCommand implements Subcommand {
     @Override
     public int execute(Invocation inv, List<String> args) throws RunscException {
         Invocation.requireArgs(args, 0, "no arguments");
-        Path file = Path.of(bundle.get()).resolve("config.json");
+        Path file = Invocation.hostPath("bundle", bundle.get()).resolve("config.json");
         try {
             Files.writeString(file, OciConfigWriter.toJson(defaultSpec()), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -1,5 +1,6 @@
 package dev.jvisor.runsc.cmd;
 
+import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.sentry.Sandbox;
 import java.util.LinkedHashMap;
@@ -29,8 +30,17 @@ public final class Subcommands {
         if (t.putIfAbsent(name, factory) != null) throw new IllegalStateException("subcommand " + name + " registered twice");
     }
 
-    /** The Sentry entry point {@code do} uses; a parameter of DoCommand so its plumbing is testable alone. */
+    /**
+     * The Sentry entry point {@code do} uses (a parameter of DoCommand so its plumbing is testable
+     * alone). A sandbox that cannot be set up is the user's error to fix, reported as such.
+     */
     static DoCommand.SandboxRunner sentry() {
-        return Sandbox::run;
+        return spec -> {
+            try {
+                return Sandbox.run(spec);
+            } catch (Sandbox.SandboxException | UnsupportedOperationException e) {
+                throw new RunscException("sandbox: " + e.getMessage(), e);
+            }
+        };
     }
 }

@@ -48,6 +48,16 @@ class RunscLogTest {
     }
 
     @Test
+    void aMessageOfControlCharactersStillFitsOneAtomicWrite(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("log.json");
+        log(file, LogFormat.JSON, null, false).error("\u0001".repeat(50_000));
+        byte[] written = Files.readAllBytes(file);
+        assertThat(written.length).isLessThanOrEqualTo(RunscLog.MAX_LINE_BYTES);
+        assertThat(JsonParser.parse(new String(written, java.nio.charset.StandardCharsets.UTF_8).strip()))
+                .isInstanceOf(JsonObject.class);
+    }
+
+    @Test
     void linesAreAppendedNeverTruncated(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("log.json");
         Files.writeString(file, "{\"level\":\"info\",\"msg\":\"earlier\",\"time\":\"x\"}\n");

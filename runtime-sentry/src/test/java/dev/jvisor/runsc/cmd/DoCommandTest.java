@@ -90,17 +90,11 @@ class DoCommandTest {
     }
 
     @Test
-    void aSentryThatCannotRunIsATypedError() {
-        DoCommand command = new DoCommand(spec -> {
-            throw new UnsupportedOperationException("no ptrace here");
-        });
-        assertThatThrownBy(() -> {
-            FlagSet flags = new FlagSet();
-            command.defineFlags(flags);
-            PrintStream sink = new PrintStream(new ByteArrayOutputStream());
-            command.execute(new Invocation(Path.of("/r"), false, RunscConfig.defaults(),
-                    new RunscLog(null, LogFormat.JSON, null, false, sink, Clock.systemUTC()), System.in, sink, sink, null),
-                    flags.parse(List.of("true")));
-        }).isInstanceOf(RunscException.class).hasMessageContaining("no ptrace here");
+    void aSandboxTheSentryCannotSetUpIsATypedError(@TempDir Path rootfs) {
+        DoCommand.SandboxRunner sentry = Subcommands.sentry();
+        // An empty root holds no program to run.
+        assertThatThrownBy(() -> sentry.run(new SandboxSpec(rootfs, List.of("/bin/nothing-here"), List.of(), "/", "t",
+                false, 0, 1, 2)))
+                .isInstanceOf(RunscException.class).hasMessageStartingWith("sandbox: ");
     }
 }

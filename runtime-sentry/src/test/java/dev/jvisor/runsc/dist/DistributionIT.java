@@ -55,11 +55,12 @@ class DistributionIT {
     }
 
     @Test
-    void layoutHoldsTheLauncherOurTwoJarsAndTheAotCache() throws Exception {
+    void layoutHoldsTheLauncherOurTwoJarsAndTheAotCaches() throws Exception {
         assertThat(DIST.resolve("bin/runsc")).isExecutable();
+        List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot"));
+        if (Files.isDirectory(ROOTFS)) expected.add("sandbox.aot");
         try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
-            assertThat(lib.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot");
+            assertThat(lib.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected);
         }
         assertThat(Files.size(DIST.resolve("lib/runsc.aot"))).isGreaterThan(1 << 20);
         assertThat(DIST.resolve("etc/runsc.toml")).isRegularFile();
@@ -83,6 +84,32 @@ class DistributionIT {
         Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), DIST.resolve("bin/runsc").toString(), "features");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(JsonParser.parse(r.out())).as("stdout carries only the JSON").isInstanceOf(JsonObject.class);
+    }
+
+    @Test
+    void sandboxCommandsStartFromTheSandboxCacheAndTheRestFromTheCliCache(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isRegularFile(DIST.resolve("lib/sandbox.aot")), "no sandbox cache (busybox-static missing)");
+        // AOTMode=on fails the start if the chosen cache cannot be used; aot=info names the cache opened.
+        Map<String, String> env = Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info:stderr");
+        String runsc = DIST.resolve("bin/runsc").toAbsolutePath().toString();
+        Result sandbox = exec(cwd, env, runsc, "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/bin/true");
+        assertThat(sandbox.status()).as(sandbox.err()).isZero();
+        assertThat(sandbox.err()).contains("Opened AOT cache " + DIST.resolve("lib/sandbox.aot").toAbsolutePath());
+        Result cli = exec(cwd, env, runsc, "--root", cwd.toString(), "list");
+        assertThat(cli.status()).as(cli.err()).isZero();
+        assertThat(cli.err()).contains("Opened AOT cache " + DIST.resolve("lib/runsc.aot").toAbsolutePath());
+    }
+
+    @Test
+    void theCliCacheKeepsTheSentryOut(@TempDir Path cwd) throws Exception {
+        // Every class in a cache is loaded by every start; the Sentry's belong in sandbox.aot only.
+        Path classLog = cwd.resolve("classes.txt");
+        Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog),
+                DIST.resolve("bin/runsc").toString(), "--version");
+        assertThat(r.status()).as(r.err()).isZero();
+        List<String> sentryClasses = Files.readAllLines(classLog).stream()
+                .filter(l -> l.contains(" dev.jvisor.sentry.")).toList();
+        assertThat(sentryClasses).as("Sentry classes loaded by runsc --version").hasSizeLessThan(10);
     }
 
     @Test
@@ -126,6 +153,12 @@ class DistributionIT {
         Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), unpacked.resolve("bin/runsc").toString(), "--version");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("runsc version " + VERSION + "\nspec: " + SPEC + "\n");
+        if (Files.isDirectory(ROOTFS)) {
+            Result sandbox = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), unpacked.resolve("bin/runsc").toString(),
+                    "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/bin/echo", "unpacked");
+            assertThat(sandbox.status()).as(sandbox.err()).isZero();
+            assertThat(sandbox.out()).isEqualTo("unpacked\n");
+        }
         Set700Check.assertNoWorldWritable(unpacked);
     }
 
@@ -193,6 +226,32 @@ class DistributionIT {
         assertThat(Files.getPosixFilePermissions(ROOTFS.resolve("tmp"))).contains(PosixFilePermission.OTHERS_WRITE);
         Result sh = exec(ROOTFS, Map.of(), ROOTFS.resolve("bin/busybox").toString(), "sh", "-c", "echo ok");
         assertThat(sh.out()).isEqualTo("ok\n");
+    }
+
+    @Test
+    void runscDoRunsBusyboxInTheSandboxAndReturnsItsStatus(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isExecutable(ROOTFS.resolve("bin/busybox")), "busybox-static is not installed");
+        Result r = exec(cwd, Map.of(), DIST.resolve("bin/runsc").toAbsolutePath().toString(), "do",
+                "--rootfs", ROOTFS.toAbsolutePath().toString(), "--env", "GREETING=hi", "--",
+                "/bin/sh", "-c", "echo $GREETING from $(hostname); exit 3");
+        assertThat(r.out()).isEqualTo("hi from jvisor\n");
+        assertThat(r.status()).as(r.err()).isEqualTo(3);
+
+        Result missing = exec(cwd, Map.of(), DIST.resolve("bin/runsc").toAbsolutePath().toString(), "do",
+                "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/no/such/program");
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).contains("sandbox: cannot execute /no/such/program");
+    }
+
+    @Test
+    void theTopLevelRunScriptRunsItsDemoAndAnyCommand(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isExecutable(ROOTFS.resolve("bin/busybox")), "busybox-static is not installed");
+        Path run = Path.of("..", "run").toAbsolutePath().normalize();
+        Result demo = exec(cwd, Map.of(), run.toString());
+        assertThat(demo.status()).as(demo.err()).isZero();
+        assertThat(demo.out()).startsWith("hello from jVisor\n").contains("Linux");
+        Result ls = exec(cwd, Map.of(), run.toString(), "/bin/ls", "/bin/busybox");
+        assertThat(ls.out()).isEqualTo("/bin/busybox\n");
     }
 
     /** The installed tree must not be writable by other users: it runs as root on every node. */
