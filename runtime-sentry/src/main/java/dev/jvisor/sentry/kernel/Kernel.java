@@ -293,9 +293,8 @@ public final class Kernel {
             if (g.state != ThreadGroup.State.ALIVE || g.exiting) return;
             SigAction act = g.handlers.get(sig);
             // PID 1 of a PID namespace only gets signals it has handlers for (from inside).
-            // (A signal init sends itself still acts, as under `runsc do` the command expects native behaviour.)
-            boolean fromSelf = s.pid == g.tgid && (s.code == Signal.SI_USER || s.code == Signal.SI_TKILL);
-            if (g == init && !s.fromKernel && !fromSelf && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
+            // That includes the signals init sends itself, as for pid 1 of any Linux pid namespace.
+            if (g == init && !s.fromKernel && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
             if (sig == Signal.SIGKILL) {
                 g.stopped = false;
             }
