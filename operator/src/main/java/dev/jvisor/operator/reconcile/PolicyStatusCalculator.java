@@ -140,6 +140,10 @@ public final class PolicyStatusCalculator {
                     "OwnedByOtherPolicy", "RuntimeClass " + o.runtimeClassName() + " belongs to SandboxPolicy "
                             + o.owner() + "; choose another runtimeClassName",
                     generation);
+            case RuntimeClassState.NotManaged n -> condition(ConditionTypes.RUNTIME_CLASS_READY, false,
+                    "RuntimeClassNotManaged", "RuntimeClass " + n.runtimeClassName() + " exists but was not made by "
+                            + "jVisor; delete it or choose another runtimeClassName",
+                    generation);
             case RuntimeClassState.Failed f -> condition(ConditionTypes.RUNTIME_CLASS_READY, false,
                     "ReconcileFailed", "RuntimeClass " + f.runtimeClassName() + " could not be written: "
                             + f.message(),
@@ -178,6 +182,10 @@ public final class PolicyStatusCalculator {
         if (runtimeClass instanceof RuntimeClassState.OwnedByOtherPolicy o) {
             return condition(ConditionTypes.CONFLICTED, true, "RuntimeClassTaken", "RuntimeClass "
                     + o.runtimeClassName() + " is owned by SandboxPolicy " + o.owner(), generation);
+        }
+        if (runtimeClass instanceof RuntimeClassState.NotManaged n) {
+            return condition(ConditionTypes.CONFLICTED, true, "RuntimeClassTaken", "RuntimeClass "
+                    + n.runtimeClassName() + " exists and is not managed by jVisor", generation);
         }
         if (!conflicts.isEmpty()) {
             return condition(ConditionTypes.CONFLICTED, true, "EqualPriorityOverlap", names(conflicts), generation);

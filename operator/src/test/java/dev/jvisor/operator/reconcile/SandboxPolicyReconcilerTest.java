@@ -247,6 +247,25 @@ class SandboxPolicyReconcilerTest {
     }
 
     @Test
+    void aRuntimeClassJvisorDidNotMakeIsLeftAlone() {
+        client.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata()
+                .withName("rc-foreign").endMetadata().withHandler("runsc").build()).create();
+        SandboxPolicy policy = Fixtures.policy("foreign", 0, Map.of("team", "foreign"));
+        policy.getMetadata().setGeneration(null);
+        policy.getSpec().setRuntimeClassName("rc-foreign");
+        client.resource(policy).create();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(condition("foreign", "RuntimeClassReady").getReason()).isEqualTo("RuntimeClassNotManaged");
+            assertThat(condition("foreign", "Conflicted").getStatus()).isEqualTo("True");
+        });
+        assertThat(runtimeClass("rc-foreign").getHandler()).isEqualTo("runsc");
+        client.resources(SandboxPolicy.class).withName("foreign").delete();
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(client.resources(SandboxPolicy.class).withName("foreign").get()).isNull());
+        assertThat(runtimeClass("rc-foreign")).as("cleanup removes only what the policy owns").isNotNull();
+    }
+
+    @Test
     void examplesReconcile() {
         Examples.apply(client, "untrusted-namespace.yaml");
         Examples.apply(client, "default-policy.yaml");
