@@ -41,6 +41,7 @@ class SandboxPolicyReconcilerTest {
     static KubernetesClient client;
     static KubernetesMockServer server;
     static Operator operator;
+    static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -54,7 +55,7 @@ class SandboxPolicyReconcilerTest {
                 .checkingCRDAndValidateLocalModel(false));
         Clock clock = Clock.systemUTC();
         operator.register(new SandboxPolicyReconciler(new PolicyStatusCalculator(clock),
-                new PolicyEvents(client, "default", clock), new OperatorMetrics(new SimpleMeterRegistry()),
+                new PolicyEvents(client, "default", clock), new OperatorMetrics(METRICS),
                 new TestConfig()));
         operator.start();
     }
@@ -147,6 +148,10 @@ class SandboxPolicyReconcilerTest {
         });
         assertThat(events("life")).extracting(Event::getReason)
                 .contains("RuntimeClassCreated", "RuntimeClassUpdated", "RuntimeClassDeleted", "PolicyDeleted");
+        assertThat(METRICS.get("jvisor.operator.reconciles").tags("policy", "life", "result", "ok").counter()
+                .count()).isGreaterThanOrEqualTo(3);
+        assertThat(METRICS.get("jvisor.operator.reconciles").tags("policy", "life", "result", "deleted").counter()
+                .count()).isEqualTo(1);
     }
 
     @Test
