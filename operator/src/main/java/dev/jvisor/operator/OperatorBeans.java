@@ -6,6 +6,7 @@ import dev.jvisor.operator.reconcile.PolicyEvents;
 import dev.jvisor.operator.reconcile.PolicyStatusCalculator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -39,7 +40,9 @@ public class OperatorBeans {
     @Produces
     @Singleton
     LeaderElectionConfiguration leaderElection(OperatorConfig config) {
-        return new LeaderElectionConfiguration(config.leaderElectionLease(), config.namespace());
+        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(config.leaderElectionLease())
+                .withLeaseNamespace(config.namespace())
+                .build();
     }
 
     @Produces

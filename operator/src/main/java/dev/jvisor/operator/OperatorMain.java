@@ -18,7 +18,8 @@ import java.time.Clock;
 @QuarkusMain
 public final class OperatorMain {
 
-    private OperatorMain() {
+    /** Not instantiated; package-private only because the application's bean discovery sees this class. */
+    OperatorMain() {
     }
 
     public static void main(String... args) {

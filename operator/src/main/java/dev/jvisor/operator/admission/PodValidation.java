@@ -27,7 +27,9 @@ public final class PodValidation {
     }
 
     public AdmissionVerdict review(AdmissionRequest request, Pod pod) throws ClusterLookupException {
-        if (!"CREATE".equals(request.operation()) && !"UPDATE".equals(request.operation())) {
+        // CREATE only: a pod's RuntimeClass and host namespaces are fixed at creation, and refusing updates to
+        // pods that predate the policy would block their controllers (e.g. removing finalizers), not sandbox them.
+        if (!"CREATE".equals(request.operation())) {
             return AdmissionVerdict.allow(null, List.of());
         }
         Optional<Resolution> resolution = governing.forPod(request.namespace(), pod);

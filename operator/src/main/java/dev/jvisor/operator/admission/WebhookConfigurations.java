@@ -56,7 +56,7 @@ public final class WebhookConfigurations {
                 .withName("pods.validate.jvisor.dev")
                 .withClientConfig(client(namespace, service, AdmissionResource.VALIDATE_PODS))
                 .withRules(new RuleWithOperationsBuilder().withApiGroups("").withApiVersions("v1")
-                        .withResources("pods").withOperations("CREATE", "UPDATE").withScope("Namespaced").build())
+                        .withResources("pods").withOperations("CREATE").withScope("Namespaced").build())
                 .withNamespaceSelector(notExempt)
                 .withFailurePolicy("Fail")
                 .withSideEffects("None")

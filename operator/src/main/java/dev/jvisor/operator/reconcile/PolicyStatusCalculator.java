@@ -6,6 +6,8 @@ import dev.jvisor.api.v1alpha1.SandboxPolicyStatus;
 import dev.jvisor.operator.policy.Policies;
 import dev.jvisor.operator.policy.PolicyConflict;
 import dev.jvisor.operator.policy.PolicyResolver;
+import dev.jvisor.operator.policy.PolicyValidator;
+import dev.jvisor.operator.policy.PolicyViolation;
 import dev.jvisor.operator.policy.Resolution;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -93,7 +95,13 @@ public final class PolicyStatusCalculator {
         List<Condition> conditions = new ArrayList<>();
         Condition runtimeClassCondition = runtimeClassCondition(runtimeClass, generation);
         Condition nodesCondition = nodesCondition(targets.size(), notReady, generation);
-        conditions.add(readyCondition(runtimeClassCondition, nodesCondition, generation));
+        // A policy stored while the validating webhook was unavailable may be invalid (e.g. a malformed
+        // selector that then selects nothing); its status must say so rather than look merely idle.
+        List<PolicyViolation> violations = PolicyValidator.validate(policy, List.of());
+        conditions.add(violations.isEmpty() ? readyCondition(runtimeClassCondition, nodesCondition, generation)
+                : condition(ConditionTypes.READY, false, "InvalidSpec", violations.stream()
+                        .map(PolicyViolation::toString).collect(java.util.stream.Collectors.joining("; ")),
+                        generation));
         conditions.add(runtimeClassCondition);
         conditions.add(nodesCondition);
         conditions.add(conflictedCondition(runtimeClass, conflictTexts, generation));
@@ -140,6 +148,10 @@ public final class PolicyStatusCalculator {
                     "OwnedByOtherPolicy", "RuntimeClass " + o.runtimeClassName() + " belongs to SandboxPolicy "
                             + o.owner() + "; choose another runtimeClassName",
                     generation);
+            case RuntimeClassState.NotManaged n -> condition(ConditionTypes.RUNTIME_CLASS_READY, false,
+                    "RuntimeClassNotManaged", "RuntimeClass " + n.runtimeClassName() + " exists but was not made by "
+                            + "jVisor; delete it or choose another runtimeClassName",
+                    generation);
             case RuntimeClassState.Failed f -> condition(ConditionTypes.RUNTIME_CLASS_READY, false,
                     "ReconcileFailed", "RuntimeClass " + f.runtimeClassName() + " could not be written: "
                             + f.message(),
@@ -178,6 +190,10 @@ public final class PolicyStatusCalculator {
         if (runtimeClass instanceof RuntimeClassState.OwnedByOtherPolicy o) {
             return condition(ConditionTypes.CONFLICTED, true, "RuntimeClassTaken", "RuntimeClass "
                     + o.runtimeClassName() + " is owned by SandboxPolicy " + o.owner(), generation);
+        }
+        if (runtimeClass instanceof RuntimeClassState.NotManaged n) {
+            return condition(ConditionTypes.CONFLICTED, true, "RuntimeClassTaken", "RuntimeClass "
+                    + n.runtimeClassName() + " exists and is not managed by jVisor", generation);
         }
         if (!conflicts.isEmpty()) {
             return condition(ConditionTypes.CONFLICTED, true, "EqualPriorityOverlap", names(conflicts), generation);

@@ -11,6 +11,10 @@ public sealed interface RuntimeClassState {
     record OwnedByOtherPolicy(String runtimeClassName, String owner) implements RuntimeClassState {
     }
 
+    /** A RuntimeClass of that name exists that jVisor did not make; it is left alone. */
+    record NotManaged(String runtimeClassName) implements RuntimeClassState {
+    }
+
     /** Creating or updating the RuntimeClass failed; the API server's message. */
     record Failed(String runtimeClassName, String message) implements RuntimeClassState {
     }

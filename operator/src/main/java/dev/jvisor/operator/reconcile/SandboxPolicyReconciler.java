@@ -165,11 +165,23 @@ public class SandboxPolicyReconciler implements Reconciler<SandboxPolicy>, Clean
         }
         RuntimeClass existing = context.getClient().resources(RuntimeClass.class).withName(runtimeClassName).get();
         if (existing != null && !ownedBy(existing, policy)) {
-            // Made by hand or by another tool: taking it over would change pods we never admitted.
-            String holder = existing.getMetadata().getLabels() == null ? null
-                    : existing.getMetadata().getLabels().get(OwnedLabels.POLICY);
-            return new RuntimeClassState.OwnedByOtherPolicy(runtimeClassName,
-                    holder == null ? "(not managed by jVisor)" : holder);
+            // Made by hand, by another tool, or left by a policy that no longer exists: taking it over would
+            // change what pods already using it run with.
+            var labels = existing.getMetadata().getLabels();
+            String holder = labels == null || !OwnedLabels.MANAGED_BY_VALUE.equals(labels.get(OwnedLabels.MANAGED_BY))
+                    ? null : labels.get(OwnedLabels.POLICY);
+            boolean holderLive = holder != null && cluster.policies().stream()
+                    .anyMatch(p -> Policies.name(p).equals(holder) && Policies.isLive(p));
+            if (holderLive) {
+                return new RuntimeClassState.OwnedByOtherPolicy(runtimeClassName, holder);
+            }
+            if (holder == null) {
+                return new RuntimeClassState.NotManaged(runtimeClassName);
+            }
+            // Its policy is gone (or going) and its cleanup did not remove it: replace the orphan.
+            context.getClient().resource(existing).delete();
+            events.normal(policy, "RuntimeClassReplaced", "replaced RuntimeClass " + runtimeClassName
+                    + " left behind by deleted SandboxPolicy " + holder);
         }
         try {
             ReconcileResult<RuntimeClass> result = runtimeClasses.reconcile(policy, context);

@@ -167,6 +167,17 @@ class WebhookHttpsTest {
     }
 
     @Test
+    void legacyAnnotationCannotOptOutAndUpdatesOfExistingPodsPass() throws Exception {
+        Pod pod = new PodBuilder(examplePod()).editMetadata()
+                .addToAnnotations("io.kubernetes.cri.untrusted-workload", "false").endMetadata().build();
+        assertThat(patched(pod, review(AdmissionResource.MUTATE_PODS, podCreate(pod))).getSpec()
+                .getRuntimeClassName()).isEqualTo("jvisor");
+        ObjectNode update = AdmissionReviews.review("", "v1", "Pod", "pods", "UPDATE", "untrusted", examplePod());
+        assertThat(review(AdmissionResource.VALIDATE_PODS, update).get("allowed").asBoolean())
+                .as("a pod that predates the policy can still be updated (e.g. its finalizers removed)").isTrue();
+    }
+
+    @Test
     void podsThatOptOutUnderEnforceAreRejectedNamingThePolicy() throws Exception {
         Map<String, Pod> optOuts = Map.of(
                 "runtimeClassName is runc", new PodBuilder(examplePod()).editSpec().withRuntimeClassName("runc")

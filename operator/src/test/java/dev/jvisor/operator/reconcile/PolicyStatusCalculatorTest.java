@@ -106,4 +106,20 @@ class PolicyStatusCalculatorTest {
         assertThat(condition(second, "RuntimeClassReady").getLastTransitionTime()).isEqualTo("2026-03-01T10:00:00Z");
         assertThat(condition(second, "NodesReady").getLastTransitionTime()).isEqualTo("2026-03-01T11:00:00Z");
     }
+
+    @Test
+    void aPolicyStoredWithAMalformedSelectorIsNotReadyAndSaysWhy() {
+        SandboxPolicy policy = policy("broken");
+        policy.getSpec().setNamespaceSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                .addNewMatchExpression().withKey("team").withOperator("Near").withValues("x").endMatchExpression()
+                .build());
+        var cluster = new ClusterSnapshot(List.of(policy), List.of(namespace("ns", Map.of("team", "x"))),
+                List.of(), List.of(node("n1", true)));
+        SandboxPolicyStatus status = new PolicyStatusCalculator(T0).observe(policy, cluster, IN_SYNC).status();
+        assertThat(status.getMatchedNamespaces()).as("a malformed selector selects nothing").isEmpty();
+        Condition ready = condition(status, "Ready");
+        assertThat(ready.getStatus()).isEqualTo("False");
+        assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+        assertThat(ready.getMessage()).contains("spec.namespaceSelector", "Near");
+    }
 }

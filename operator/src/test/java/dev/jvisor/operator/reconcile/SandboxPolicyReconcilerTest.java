@@ -41,6 +41,7 @@ class SandboxPolicyReconcilerTest {
     static KubernetesClient client;
     static KubernetesMockServer server;
     static Operator operator;
+    static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -54,7 +55,7 @@ class SandboxPolicyReconcilerTest {
                 .checkingCRDAndValidateLocalModel(false));
         Clock clock = Clock.systemUTC();
         operator.register(new SandboxPolicyReconciler(new PolicyStatusCalculator(clock),
-                new PolicyEvents(client, "default", clock), new OperatorMetrics(new SimpleMeterRegistry()),
+                new PolicyEvents(client, "default", clock), new OperatorMetrics(METRICS),
                 new TestConfig()));
         operator.start();
     }
@@ -147,6 +148,10 @@ class SandboxPolicyReconcilerTest {
         });
         assertThat(events("life")).extracting(Event::getReason)
                 .contains("RuntimeClassCreated", "RuntimeClassUpdated", "RuntimeClassDeleted", "PolicyDeleted");
+        assertThat(METRICS.get("jvisor.operator.reconciles").tags("policy", "life", "result", "ok").counter()
+                .count()).isGreaterThanOrEqualTo(3);
+        assertThat(METRICS.get("jvisor.operator.reconciles").tags("policy", "life", "result", "deleted").counter()
+                .count()).isEqualTo(1);
     }
 
     @Test
@@ -244,6 +249,25 @@ class SandboxPolicyReconcilerTest {
                 assertThat(runtimeClass("rc-tie-alpha")).as("the refused policy takes the name over")
                         .isNotNull().extracting(RuntimeClass::getHandler).isEqualTo("stolen"));
         client.resources(SandboxPolicy.class).withName("tie-thief").delete();
+    }
+
+    @Test
+    void aRuntimeClassJvisorDidNotMakeIsLeftAlone() {
+        client.resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata()
+                .withName("rc-foreign").endMetadata().withHandler("runsc").build()).create();
+        SandboxPolicy policy = Fixtures.policy("foreign", 0, Map.of("team", "foreign"));
+        policy.getMetadata().setGeneration(null);
+        policy.getSpec().setRuntimeClassName("rc-foreign");
+        client.resource(policy).create();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(condition("foreign", "RuntimeClassReady").getReason()).isEqualTo("RuntimeClassNotManaged");
+            assertThat(condition("foreign", "Conflicted").getStatus()).isEqualTo("True");
+        });
+        assertThat(runtimeClass("rc-foreign").getHandler()).isEqualTo("runsc");
+        client.resources(SandboxPolicy.class).withName("foreign").delete();
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(client.resources(SandboxPolicy.class).withName("foreign").get()).isNull());
+        assertThat(runtimeClass("rc-foreign")).as("cleanup removes only what the policy owns").isNotNull();
     }
 
     @Test
