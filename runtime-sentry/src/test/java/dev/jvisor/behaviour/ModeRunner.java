@@ -1,14 +1,10 @@
 package dev.jvisor.behaviour;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -109,17 +105,16 @@ final class ModeRunner {
         }
         try {
             process.getOutputStream().close();
-            // Both streams are drained concurrently so neither can fill up and stall the program.
-            CompletableFuture<String> out = drain(process.getInputStream());
-            CompletableFuture<String> err = drain(process.getErrorStream());
+            StreamCollector out = StreamCollector.start(process.getInputStream());
+            StreamCollector err = StreamCollector.start(process.getErrorStream());
             if (!process.waitFor(invocation.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 killTree(process);
                 throw new BehaviourSetupException(mode.label() + ": " + invocation.program() + " "
                         + invocation.args() + " did not finish within " + invocation.timeout()
-                        + "; stdout so far:\n" + out.getNow("(unavailable)"));
+                        + "\nstdout so far:\n" + out.snapshot() + "\nstderr so far:\n" + err.snapshot());
             }
-            return new Outcome(out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS), process.exitValue());
-        } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
+            return new Outcome(out.await(30, TimeUnit.SECONDS), err.await(30, TimeUnit.SECONDS), process.exitValue());
+        } catch (IOException e) {
             killTree(process);
             throw new BehaviourSetupException("cannot collect the output of " + invocation.program(), e);
         } catch (InterruptedException e) {
@@ -127,18 +122,6 @@ final class ModeRunner {
             Thread.currentThread().interrupt();
             throw new BehaviourSetupException("interrupted while running " + invocation.program(), e);
         }
-    }
-
-    private static CompletableFuture<String> drain(InputStream stream) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (stream) {
-                result.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
     }
 
     /** Kills descendants first so none is left running once its parent is gone. */
