@@ -1,8 +1,44 @@
 package dev.jvisor.sentry;
 
+import dev.jvisor.abi.linux.ErrnoException;
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.sentry.fs.dev.DevFs;
+import dev.jvisor.sentry.fs.host.HostStdioFile;
+import dev.jvisor.sentry.fs.proc.ProcFs;
+import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
+import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.Kernel;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.loader.Loader;
+import dev.jvisor.sentry.syscalls.SyscallTable;
+import dev.jvisor.sentry.vfs.DirInode;
+import dev.jvisor.sentry.vfs.FdTable;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.FsContext;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.Location;
+import dev.jvisor.sentry.vfs.Vfs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /** Entry point of the Sentry: runs one sandbox to completion. */
 public final class Sandbox {
     private Sandbox() {}
+
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final String[] FORWARDED_SIGNALS = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "WINCH"};
+
+    /** The sandbox could not be set up or its program could not be started. */
+    public static final class SandboxException extends RuntimeException {
+        public SandboxException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /**
      * Runs the spec's program inside a new sandbox and waits for its init to exit.
@@ -10,6 +46,117 @@ public final class Sandbox {
      * @return the exit status as a shell reports it: the exit code, or 128+N after signal N
      */
     public static int run(SandboxSpec spec) {
-        throw new UnsupportedOperationException("the Sentry is not implemented yet");
+        return run(spec, System.err);
+    }
+
+    public static int run(SandboxSpec spec, PrintStream log) {
+        if (spec.rootfs() == null) {
+            throw new SandboxException("a root filesystem is required (--rootfs DIR): serving the host root needs the Gofer", null);
+        }
+        FileSystem rootFs = Tmpfs.newFileSystem(false);
+        DirInode root = Tmpfs.newRoot(rootFs, 0755);
+        try {
+            Tmpfs.populate(spec.rootfs(), root);
+        } catch (IOException e) {
+            throw new SandboxException("cannot read the root filesystem " + spec.rootfs() + ": " + e.getMessage(), e);
+        }
+        Vfs vfs = new Vfs(rootFs, root, "rootfs");
+        Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
+        mountAt(vfs, root, "proc", ProcFs.create(kernel), 0555, false, "proc");
+        mountAt(vfs, root, "dev", DevFs.create(), 0755, false, "devtmpfs");
+        FileSystem tmpFs = Tmpfs.newFileSystem(false);
+        mountAt(vfs, root, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, false, "tmpfs");
+
+        Location cwd;
+        FsContext fs = new FsContext(vfs.root(), vfs.root());
+        try {
+            cwd = vfs.resolve(fs, vfs.root(), spec.cwd(), true, Credentials.root());
+            if (!cwd.inode().isDir()) throw new SandboxException("working directory " + spec.cwd() + " is not a directory", null);
+        } catch (ErrnoException e) {
+            throw new SandboxException("working directory " + spec.cwd() + ": " + e.errno().description(), e);
+        }
+        fs.cwd(cwd);
+        FdTable fds = new FdTable();
+        fds.install(new HostStdioFile(spec.stdin(), FileMode.O_RDONLY, "/dev/stdin"), 0, false);
+        fds.installAt(1, new HostStdioFile(spec.stdout(), FileMode.O_WRONLY, "/dev/stdout"), false);
+        fds.installAt(2, new HostStdioFile(spec.stderr(), FileMode.O_WRONLY, "/dev/stderr"), false);
+
+        List<String> env = new ArrayList<>(spec.env());
+        if (env.stream().noneMatch(e -> e.startsWith("PATH="))) env.add("PATH=" + DEFAULT_PATH);
+        Task init = kernel.createInit(fs, fds, Credentials.root());
+        String program = findProgram(vfs, fs, spec.argv().get(0), env);
+        try {
+            Loader.Image img = Loader.load(init, program, spec.argv(), env);
+            init.commitExec(img.as(), img.entry(), img.sp(), img.path(), img.argv(), img.envp());
+        } catch (ErrnoException e) {
+            throw new SandboxException("cannot execute " + spec.argv().get(0) + ": " + e.errno().description(), e);
+        }
+        kernel.start(init);
+        List<Object> handlers = forwardSignals(kernel);
+        int status;
+        try {
+            status = kernel.awaitInit();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kernel.signalInitFromOutside(9);
+            status = 9;
+        } finally {
+            restoreSignals(handlers);
+        }
+        Map<Integer, Long> unimplemented = kernel.unimplementedCounts();
+        if (!unimplemented.isEmpty() && (spec.strace() || Boolean.getBoolean("jvisor.debug"))) {
+            StringBuilder sb = new StringBuilder("jvisor: unimplemented syscalls called:");
+            unimplemented.forEach((nr, n) -> sb.append(' ').append(Sysno.name(nr)).append('×').append(n));
+            log.println(sb);
+        }
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+    }
+
+    private static void mountAt(Vfs vfs, DirInode root, String name, DirInode fsRoot, int perm, boolean ro, String source) {
+        Inode existing = root.lookup(name);
+        if (existing == null) {
+            existing = new DirInode(root.fs(), perm, 0, 0);
+            root.link(name, existing);
+        }
+        if (!existing.isDir()) return;
+        vfs.mount(fsRoot.fs(), fsRoot, new Location(vfs.root().mount(), existing), source, ro);
+    }
+
+    /** Resolves argv[0] as execvp(3) would, over the sandbox's PATH. */
+    private static String findProgram(Vfs vfs, FsContext fs, String name, List<String> env) {
+        if (name.contains("/")) return name;
+        String path = DEFAULT_PATH;
+        for (String e : env) if (e.startsWith("PATH=")) path = e.substring(5);
+        for (String dir : path.split(":")) {
+            String candidate = (dir.isEmpty() ? "." : dir) + "/" + name;
+            try {
+                Location l = vfs.resolve(fs, fs.cwd(), candidate, true, Credentials.root());
+                if (l.inode().isRegular()) return candidate;
+            } catch (ErrnoException ignored) {
+                // not here
+            }
+        }
+        throw new SandboxException("cannot execute " + name + ": not found in PATH " + path, null);
+    }
+
+    /** Host signals to the runtime go to the sandbox's init, as from outside its PID namespace. */
+    private static List<Object> forwardSignals(Kernel kernel) {
+        List<Object> previous = new ArrayList<>();
+        for (String name : FORWARDED_SIGNALS) {
+            try {
+                sun.misc.Signal sig = new sun.misc.Signal(name);
+                previous.add(new Object[] {sig, sun.misc.Signal.handle(sig, s -> kernel.signalInitFromOutside(s.getNumber()))});
+            } catch (IllegalArgumentException e) {
+                // the JVM reserves this one (e.g. QUIT with -Xrs unset); leave it
+            }
+        }
+        return previous;
+    }
+
+    private static void restoreSignals(List<Object> previous) {
+        for (Object o : previous) {
+            Object[] p = (Object[]) o;
+            sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);
+        }
     }
 }

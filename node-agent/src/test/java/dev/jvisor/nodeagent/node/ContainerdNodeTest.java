@@ -1,0 +1,336 @@
+package dev.jvisor.nodeagent.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jvisor.nodeagent.AgentSettings;
+import dev.jvisor.nodeagent.NodeAgentMain;
+import dev.jvisor.nodeagent.cri.ContainerdHealth;
+import dev.jvisor.nodeagent.cri.CriClient;
+import dev.jvisor.nodeagent.cri.v1.CriApi;
+import dev.jvisor.nodeagent.host.InstallJournal;
+import dev.jvisor.nodeagent.kube.NodeStatus;
+import dev.jvisor.nodeagent.lifecycle.Install;
+import dev.jvisor.nodeagent.lifecycle.NodeContext;
+import dev.jvisor.nodeagent.lifecycle.Uninstall;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The agent against a real containerd 1.6 of the test's own: it installs a distribution whose
+ * {@code bin/runsc} hands every call to the handler binary under test, rewrites that containerd's
+ * config, restarts it through the restart hook, proves the handler with a probe pod sandbox, labels
+ * the (mock API server's) node, and a pod sandbox then runs in handler {@code jvisor}. Uninstall
+ * must give back the original config byte for byte with containerd healthy.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@EnableKubernetesMockClient(crud = true)
+class ContainerdNodeTest {
+
+    static final String NODE = "node-1";
+    static final String VERSION = "0.1.0-test";
+
+    KubernetesClient client;
+    PrivateContainerd containerd;
+    Path distribution;
+    Path handlerCalls;
+    byte[] originalConfig;
+
+    @BeforeAll
+    void startContainerd() throws Exception {
+        NodeTools.assumeContainerd();
+        containerd = new PrivateContainerd();
+        containerd.start();
+        BusyboxImage.importInto(containerd);
+        originalConfig = Files.readAllBytes(containerd.config);
+        handlerCalls = containerd.dir.resolve("handler-calls.log");
+        distribution = containerd.dir.resolve("dist");
+        Files.createDirectories(distribution.resolve("bin"));
+        Files.createDirectories(distribution.resolve("lib"));
+        PrivateContainerd.writeScript(distribution.resolve("bin/runsc"), """
+                #!/bin/sh
+                echo "$*" >> %s
+                exec %s "$@"
+                """.formatted(handlerCalls, NodeTools.handlerBinary()));
+        Files.writeString(distribution.resolve("VERSION"), VERSION + "\n");
+        Files.writeString(distribution.resolve("lib/README"), "support files travel with the binary\n");
+    }
+
+    @AfterAll
+    void stopContainerd() throws Exception {
+        if (containerd != null) {
+            containerd.close();
+        }
+    }
+
+    @BeforeEach
+    void node() {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata()
+                .withNewSpec().addNewTaint().withKey("jvisor.dev/not-ready").withEffect("NoSchedule").endTaint()
+                .addNewTaint().withKey("site/keep").withEffect("NoSchedule").endTaint().endSpec()
+                .withNewStatus().withNewNodeInfo().withContainerRuntimeVersion("containerd://1.6.20").endNodeInfo()
+                .endStatus().build()).createOr(r -> r.update());
+    }
+
+    /** The original config as text; UTF-8 text equality is byte equality, and diffs read better. */
+    String original() {
+        return new String(originalConfig, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    List<String> flags(Path restartScript) {
+        Path d = containerd.dir;
+        return new ArrayList<>(List.of("--host-root", "/", "--install-dir", d + "/opt/jvisor",
+                "--distribution", distribution.toString(), "--containerd-flavour", "containerd",
+                "--containerd-config", containerd.config.toString(), "--restart-command", restartScript.toString(),
+                "--containerd-socket", containerd.socket.toString(), "--runtime-root", d + "/run/jvisor/runsc",
+                "--lock-file", d + "/run/jvisor/agent.lock", "--probe", "sandbox", "--startup-taints",
+                "jvisor.dev/not-ready", "--ready-timeout-seconds", "60"));
+    }
+
+    NodeContext context(Optional<KubernetesClient> kube) throws Exception {
+        List<String> flags = flags(containerd.restartScript);
+        kube.ifPresent(k -> flags.addAll(List.of("--node-name", NODE)));
+        return NodeAgentMain.context(AgentSettings.parse(flags, Map.of()), kube);
+    }
+
+    @Test
+    void installRunsAPodInTheHandlerAndUninstallRestoresTheConfigTwice() throws Exception {
+        NodeContext ctx = context(Optional.of(client));
+        for (int round = 1; round <= 2; round++) {
+            int restartsBefore = containerd.restarts();
+            new Install(ctx).run();
+            assertThat(containerd.restarts()).as("install restarts containerd once").isEqualTo(restartsBefore + 1);
+            assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]")
+                    .contains("BinaryName = \"" + containerd.dir + "/opt/jvisor/current/bin/runsc\"");
+            assertThat(Files.readString(handlerCalls)).as("the probe sandbox ran through our binary")
+                    .contains("create --bundle");
+            var node = client.nodes().withName(NODE).get();
+            assertThat(node.getMetadata().getLabels()).containsEntry(NodeStatus.READY_LABEL, VERSION);
+            assertThat(node.getSpec().getTaints()).extracting("key").containsExactly("site/keep");
+
+            runPodInHandler();
+
+            // A second install on a healthy node changes nothing and does not restart containerd.
+            new Install(ctx).run();
+            assertThat(containerd.restarts()).isEqualTo(restartsBefore + 1);
+
+            new Uninstall(ctx).run();
+            assertThat(Files.readString(containerd.config)).as("round %d: config restored", round)
+                    .isEqualTo(original());
+            assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
+            try (var files = Files.list(containerd.config.getParent())) {
+                assertThat(files).containsExactly(containerd.config);
+            }
+            assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                    .doesNotContainKey(NodeStatus.READY_LABEL);
+            assertContainerdHealthy();
+        }
+        // Uninstalling again finds nothing to do and leaves containerd alone.
+        int restarts = containerd.restarts();
+        new Uninstall(ctx).run();
+        assertThat(containerd.restarts()).isEqualTo(restarts);
+    }
+
+    @Test
+    void killedMidInstallOrUninstallThenRerunConverges() throws Exception {
+        killAtRestart("install");
+        // Killed after editing the config and before containerd was restarted.
+        NodeContext ctx = context(Optional.of(client));
+        assertThat(ctx.journal().read()).get().extracting(InstallJournal.State::phase)
+                .isEqualTo(InstallJournal.Phase.INSTALLING);
+        assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]");
+
+        new Install(ctx).run();
+        String config = Files.readString(containerd.config);
+        assertThat(config.indexOf("runtimes.jvisor]")).isEqualTo(config.lastIndexOf("runtimes.jvisor]"));
+        assertThat(ctx.journal().read()).get().extracting(InstallJournal.State::phase)
+                .isEqualTo(InstallJournal.Phase.INSTALLED);
+        runPodInHandler();
+
+        killAtRestart("uninstall");
+        // Killed after restoring the config and removing the files, before containerd was restarted.
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(ctx.journal().read()).get().extracting(InstallJournal.State::phase)
+                .isEqualTo(InstallJournal.Phase.UNINSTALLING);
+        int restarts = containerd.restarts();
+        new Uninstall(ctx).run();
+        assertThat(containerd.restarts()).as("the resumed uninstall restarts containerd").isEqualTo(restarts + 1);
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
+        assertContainerdHealthy();
+    }
+
+    @Test
+    void containerdRejectingTheConfigGetsItsOriginalConfigBack() throws Exception {
+        Path picky = containerd.dir.resolve("restart-picky.sh");
+        PrivateContainerd.writeScript(picky, """
+                #!/bin/sh
+                # Stands in for a containerd that refuses to start with the edited config.
+                if grep -q 'runtimes.jvisor' %s; then echo 'containerd: invalid config' >&2; exit 1; fi
+                exec %s
+                """.formatted(containerd.config, containerd.restartScript));
+        List<String> pickyFlags = flags(picky);
+        pickyFlags.addAll(List.of("--node-name", NODE));
+        NodeContext ctx = NodeAgentMain.context(AgentSettings.parse(pickyFlags, Map.of()), Optional.of(client));
+        // As if an earlier version had been installed and labelled: a failed upgrade withdraws the label.
+        client.nodes().withName(NODE).edit(n -> {
+            n.getMetadata().setLabels(new java.util.HashMap<>(Map.of(NodeStatus.READY_LABEL, "0.0.9")));
+            return n;
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Install(ctx).run())
+                .isInstanceOfSatisfying(dev.jvisor.nodeagent.lifecycle.LifecycleException.class,
+                        e -> assertThat(e.step()).isEqualTo(dev.jvisor.nodeagent.lifecycle.LifecycleException.Step.RESTART));
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                .doesNotContainKey(NodeStatus.READY_LABEL);
+        assertContainerdHealthy();
+        new Uninstall(ctx).run();
+        assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertContainerdHealthy();
+    }
+
+    /** Runs the agent in its own JVM and kills it with SIGKILL once it runs the restart hook. */
+    private void killAtRestart(String subcommand) throws Exception {
+        Path slowRestart = containerd.dir.resolve("restart-slow.sh");
+        Path reached = containerd.dir.resolve("restart-reached");
+        Files.deleteIfExists(reached);
+        PrivateContainerd.writeScript(slowRestart, "#!/bin/sh\ntouch " + reached + "\nexec sleep 120\n");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), subcommand));
+        command.addAll(flags(slowRestart));
+        Process agent = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(containerd.dir.resolve("killed-" + subcommand + ".log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(reached) && agent.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(reached).as("the agent reached the restart step").exists();
+        } finally {
+            agent.descendants().forEach(ProcessHandle::destroyForcibly);
+            agent.destroyForcibly();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void sigtermUninstallsOnlyWhenTheDaemonSetNoLongerSelectsTheNode() throws Exception {
+        client.nodes().withName(NODE).edit(n -> {
+            n.getMetadata().setLabels(new java.util.HashMap<>(Map.of("jvisor.dev/enabled", "true")));
+            return n;
+        });
+        var ds = client.apps().daemonSets().inNamespace("jvisor-system").resource(
+                new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder().withNewMetadata()
+                        .withName("jvisor-node-agent").endMetadata().withNewSpec().withNewTemplate().withNewSpec()
+                        .withNodeSelector(Map.of("jvisor.dev/enabled", "true")).addNewContainer().withName("agent")
+                        .endContainer().endSpec().endTemplate().endSpec().build()).createOr(r -> r.update());
+        client.pods().inNamespace("jvisor-system").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("agent-pod").addNewOwnerReference().withKind("DaemonSet")
+                .withApiVersion("apps/v1").withName("jvisor-node-agent").withUid(ds.getMetadata().getUid())
+                .endOwnerReference().endMetadata().build()).createOr(r -> r.update());
+
+        // A restart (the DaemonSet still selects the node) keeps everything installed.
+        Process agent = startDaemonAgent("run-1");
+        awaitWaitingForTermination(agent, "run-1");
+        assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                .containsEntry(NodeStatus.READY_LABEL, VERSION);
+        stop(agent);
+        assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]");
+        assertThat(containerd.dir.resolve("opt/jvisor/current/bin/runsc")).exists();
+
+        // Removal from the node (its label no longer matches the selector) uninstalls.
+        agent = startDaemonAgent("run-2");
+        awaitWaitingForTermination(agent, "run-2");
+        client.nodes().withName(NODE).edit(n -> {
+            n.getMetadata().getLabels().put("jvisor.dev/enabled", "false");
+            return n;
+        });
+        stop(agent);
+        assertThat(Files.readString(containerd.config)).isEqualTo(original());
+        assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
+        assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
+                .doesNotContainKey(NodeStatus.READY_LABEL);
+        assertContainerdHealthy();
+    }
+
+    private Process startDaemonAgent(String logName) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dkubernetes.master=" + client.getMasterUrl(), "-Dkubernetes.trust.certificates=true",
+                "-Dkubernetes.auth.tryKubeConfig=false", "-Dkubernetes.auth.tryServiceAccount=false",
+                "-cp", System.getProperty("java.class.path"), NodeAgentMain.class.getName(), "run"));
+        command.addAll(flags(containerd.restartScript));
+        command.addAll(List.of("--node-name", NODE, "--pod-name", "agent-pod", "--pod-namespace", "jvisor-system"));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(containerd.dir.resolve(logName + ".log").toFile()).start();
+    }
+
+    /** The agent logs this once installed and its SIGTERM handling is in place. */
+    private void awaitWaitingForTermination(Process agent, String logName) throws Exception {
+        Path log = containerd.dir.resolve(logName + ".log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline && agent.isAlive()) {
+            if (Files.readString(log).contains("\"msg\":\"ready; waiting for termination\"")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("agent did not finish installing: " + Files.readString(log));
+    }
+
+    /** SIGTERM, as the kubelet sends when it stops the pod, then wait for the agent to finish. */
+    private static void stop(Process agent) throws InterruptedException {
+        agent.destroy();
+        if (!agent.waitFor(90, TimeUnit.SECONDS)) {
+            agent.destroyForcibly();
+            throw new AssertionError("agent did not stop after SIGTERM");
+        }
+    }
+
+    /** What kubelet does for a pod with runtimeClassName whose handler is jvisor. */
+    private void runPodInHandler() throws Exception {
+        try (CriClient cri = new CriClient(containerd.socket, Duration.ofSeconds(30))) {
+            String uid = UUID.randomUUID().toString();
+            String id = cri.runPodSandbox(CriApi.PodSandboxConfig.newBuilder()
+                    .setMetadata(CriApi.PodSandboxMetadata.newBuilder().setName("sandboxed").setNamespace("untrusted")
+                            .setUid(uid))
+                    .setLinux(CriApi.LinuxPodSandboxConfig.newBuilder().setSecurityContext(
+                            CriApi.LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
+                                    CriApi.NamespaceOption.newBuilder().setNetwork(CriApi.NamespaceMode.NODE))))
+                    .build(), "jvisor", Duration.ofSeconds(60));
+            try {
+                CriApi.PodSandboxStatus status = cri.podSandboxStatus(id);
+                assertThat(status.getState()).isEqualTo(CriApi.PodSandboxState.SANDBOX_READY);
+                assertThat(status.getRuntimeHandler()).isEqualTo("jvisor");
+                assertThat(Files.readString(handlerCalls)).contains("create --bundle").contains(id);
+            } finally {
+                cri.stopPodSandbox(id);
+                cri.removePodSandbox(id);
+            }
+        }
+    }
+
+    private void assertContainerdHealthy() throws Exception {
+        try (CriClient cri = new CriClient(containerd.socket, Duration.ofSeconds(10))) {
+            ContainerdHealth.awaitReady(cri, Duration.ofSeconds(30), Duration.ofMillis(200));
+            assertThat(cri.version().getRuntimeName()).isEqualTo("containerd");
+        }
+    }
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Linux ABI values shared by every jVisor runtime module: {@link dev.jvisor.abi.Errno}, the
+ * error numbers the kernel and 9P2000.L use, and {@link dev.jvisor.abi.ErrnoException}, the typed
+ * failure that carries one. Pure Java, no native code, so that both the Gofer and the Sentry can
+ * depend on it.
+ */
+package dev.jvisor.abi;

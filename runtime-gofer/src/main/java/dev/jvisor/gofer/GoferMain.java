@@ -1,0 +1,74 @@
+package dev.jvisor.gofer;
+
+import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.p9.FdTransport;
+import dev.jvisor.p9.P9Server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+
+/**
+ * {@code runsc gofer}: serves a container's files over 9P on an inherited socket until the
+ * Sentry hangs up. Startup order matters: everything that needs the host's filesystem namespace
+ * (mount roots, /proc/self/fd, classes, worker threads) is opened first; then the process
+ * chroots into the container root (when it has the privilege), sets no_new_privs and installs its
+ * seccomp filter on all threads; only then does it read the first request.
+ *
+ * <p>What the launcher (runsc) provides: the connected socket as an inherited descriptor
+ * ({@code --fd}); a mount namespace of the Gofer's own when the host's mount table must stay out
+ * of reach (a JVM is multi-threaded and cannot unshare one itself, so the launcher starts it in
+ * one); and {@code -XX:-UsePerfData} so that the JVM writes nothing under /tmp.
+ */
+public final class GoferMain {
+    /** Exit status for a command line that cannot be run. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status when the Gofer could not start or confine itself. */
+    public static final int EXIT_FAILURE = 1;
+
+    private GoferMain() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the Gofer; returns its exit status (0 once the connection has ended normally).
+     * Errors are reported on standard error.
+     */
+    public static int run(String[] args) {
+        return run(args, System.err);
+    }
+
+    static int run(String[] args, PrintStream err) {
+        GoferOptions options;
+        try {
+            options = GoferOptions.parse(args);
+        } catch (GoferOptions.UsageException e) {
+            err.println("gofer: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        try (GoferFileServer files = GoferFileServer.open(options.mounts())) {
+            Native.raiseOpenFileLimit();
+            P9Server server = new P9Server(new FdTransport(options.fd()), files, P9Server.Limits.defaults());
+            if (options.confine()) {
+                confine(files);
+            }
+            server.serve();
+            return 0;
+        } catch (ErrnoException | IOException e) {
+            err.println("gofer: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
+    }
+
+    private static void confine(GoferFileServer files) throws ErrnoException, IOException {
+        ClassPreloader.loadAll();
+        // Initialise logging now: its configuration file is out of reach after chroot.
+        System.getLogger(GoferMain.class.getName()).isLoggable(System.Logger.Level.DEBUG);
+        if (Native.geteuid() == 0) {
+            Native.chrootTo(files.rootDescriptor());
+        }
+        Native.noNewPrivileges();
+        Native.installSeccompFilter(SeccompFilter.encode(SeccompPolicy.program()));
+    }
+}

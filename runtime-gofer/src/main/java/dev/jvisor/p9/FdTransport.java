@@ -1,0 +1,170 @@
+package dev.jvisor.p9;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A {@link Transport} over a connected stream socket file descriptor, such as one end of the
+ * socketpair runsc creates between the Sentry and the Gofer.
+ *
+ * <p>Closing shuts the socket down first, which wakes a reader blocked in {@code read(2)}, and
+ * closes the descriptor only once no thread is using it, so a descriptor number can never be
+ * reused under a thread still holding it.
+ */
+public final class FdTransport implements Transport {
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private volatile boolean closed;
+    private static final long READ_BUFFER_SIZE = 64 * 1024;
+
+    private MemorySegment readBuf = MemorySegment.NULL;
+    private long readPos;
+    private long readLimit;
+    private MemorySegment writeBuf = MemorySegment.NULL;
+
+    /** Takes ownership of {@code fd}, a connected {@code SOCK_STREAM} socket. */
+    public FdTransport(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("bad file descriptor " + fd);
+        }
+        this.fd = fd;
+    }
+
+    /** A connected pair of transports over a new unix socketpair. */
+    public static FdTransport[] socketPair() throws ErrnoException {
+        int[] fds = Native.socketPair();
+        return new FdTransport[] {new FdTransport(fds[0]), new FdTransport(fds[1])};
+    }
+
+    /** The raw descriptor number (to hand to a child process); still owned by this transport. */
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public ByteBuffer readFrame(int msize) throws ErrnoException, P9ProtocolException {
+        if (!inUse.readLock().tryLock()) {
+            return null;
+        }
+        try {
+            if (closed || !fill(4)) {
+                return null;
+            }
+            long size = Integer.toUnsignedLong(readBuf.get(ValueLayout.JAVA_INT_UNALIGNED, readPos));
+            P9Codec.checkSize(size, msize);
+            if (!fill(size)) {
+                return null;
+            }
+            byte[] frame = new byte[(int) size];
+            MemorySegment.copy(readBuf, ValueLayout.JAVA_BYTE, readPos, frame, 0, (int) size);
+            readPos += size;
+            return ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (ErrnoException e) {
+            if (closed) {
+                return null;
+            }
+            throw e;
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void writeFrame(ByteBuffer frame) throws ErrnoException {
+        if (!inUse.readLock().tryLock()) {
+            throw new ErrnoException(Errno.EPIPE, "write");
+        }
+        writeLock.lock();
+        try {
+            if (closed) {
+                throw new ErrnoException(Errno.EPIPE, "write");
+            }
+            int len = frame.remaining();
+            if (writeBuf.byteSize() < len) {
+                writeBuf = arena.allocate(Math.max(len, 8192));
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuf, 0, len);
+            long done = 0;
+            while (done < len) {
+                done += Native.send(fd, writeBuf.asSlice(done), len - done);
+            }
+        } finally {
+            writeLock.unlock();
+            inUse.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Closes only this process's descriptor and leaves the connection up: for the end of a
+     * socketpair that was handed to a child process (shutdown would end the child's connection
+     * too, since both descriptors name one socket). Must not be used while a thread reads.
+     */
+    public void closeDescriptorOnly() {
+        close(false);
+    }
+
+    private synchronized void close(boolean shutdown) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (shutdown) {
+            try {
+                Native.shutdown(fd, Native.SHUT_RDWR);
+            } catch (ErrnoException ignored) {
+                // ENOTCONN when the peer already went away; the descriptor is still ours to close.
+            }
+        }
+        inUse.writeLock().lock();
+        try {
+            Native.close(fd);
+        } catch (ErrnoException ignored) {
+            // Nothing to recover: the descriptor is released either way.
+        } finally {
+            arena.close();
+        }
+        // Keep the write lock: the descriptor is gone, every later user must fail fast.
+    }
+
+    /**
+     * Makes at least {@code n} unread bytes available in the read buffer, reading as much as the
+     * socket has (usually several frames per read(2)); false at end of stream. Only the single
+     * reader thread touches the buffer; it grows to at most one frame of msize.
+     */
+    private boolean fill(long n) throws ErrnoException {
+        long available = readLimit - readPos;
+        if (available >= n) {
+            return true;
+        }
+        if (readBuf.byteSize() - readPos < n) {
+            MemorySegment target = readBuf.byteSize() >= n ? readBuf : arena.allocate(Math.max(n, READ_BUFFER_SIZE));
+            MemorySegment.copy(readBuf, readPos, target, 0, available);
+            readBuf = target;
+            readPos = 0;
+            readLimit = available;
+        }
+        while (readLimit - readPos < n) {
+            long r = Native.read(fd, readBuf.asSlice(readLimit), readBuf.byteSize() - readLimit);
+            if (r == 0) {
+                return false;
+            }
+            readLimit += r;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,411 @@
+package dev.jvisor.p9;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The client end of a 9P2000.L connection, as the Sentry uses it: a blocking call per request,
+ * callable from any number of threads at once, with requests in flight concurrently and replies
+ * matched by tag on a reader thread.
+ *
+ * <p>A request that outlives its timeout (or whose thread is interrupted) is flushed: the client
+ * sends Tflush and keeps the tag reserved until Rflush, so a late reply is never mistaken for a
+ * later request's. Server errors arrive as {@link ErrnoException}s with the server's errno; a
+ * broken connection fails every call with ECONNRESET.
+ */
+public final class P9Client implements AutoCloseable {
+    /** How long a request may take before it is flushed, unless a call says otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Transport transport;
+    private final TagPool tags;
+    private final FidPool fids = new FidPool();
+    private final Map<Integer, CompletableFuture<Rmessage>> pending = new ConcurrentHashMap<>();
+    private final int msize;
+    private final Thread reader;
+    private volatile boolean closed;
+
+    private P9Client(Transport transport, int msize, int maxTags) {
+        this.transport = transport;
+        this.msize = msize;
+        this.tags = new TagPool(maxTags);
+        this.reader = new Thread(this::readReplies, "p9-client-reader");
+        this.reader.setDaemon(true);
+    }
+
+    /**
+     * Negotiates the version and msize on {@code transport} and starts the reply reader.
+     *
+     * @throws ErrnoException EPROTONOSUPPORT when the server does not speak 9P2000.L
+     */
+    public static P9Client connect(Transport transport, int msize) throws ErrnoException {
+        if (msize < P9Codec.MIN_MSIZE) {
+            throw new ErrnoException(Errno.EINVAL, "Tversion: msize " + msize);
+        }
+        Rmessage reply = handshake(transport, msize);
+        if (!(reply instanceof Rmessage.Version v) || !v.version().equals(Message.VERSION_9P2000_L)) {
+            transport.close();
+            throw new ErrnoException(Errno.EPROTONOSUPPORT, "Tversion");
+        }
+        long agreed = Integer.toUnsignedLong(v.msize());
+        if (agreed < P9Codec.MIN_MSIZE || agreed > msize) {
+            transport.close();
+            throw new ErrnoException(Errno.EPROTO, "Tversion: server msize " + agreed);
+        }
+        P9Client client = new P9Client(transport, (int) agreed, 256);
+        client.reader.start();
+        return client;
+    }
+
+    private static Rmessage handshake(Transport transport, int msize) throws ErrnoException {
+        try {
+            transport.writeFrame(P9Codec.encode(Message.NOTAG, new Tmessage.Version(msize, Message.VERSION_9P2000_L)));
+            ByteBuffer raw = transport.readFrame(msize);
+            if (raw == null) {
+                throw new ErrnoException(Errno.ECONNRESET, "Tversion");
+            }
+            return (Rmessage) P9Codec.decodeReply(raw, msize).message();
+        } catch (P9ProtocolException e) {
+            transport.close();
+            throw new ErrnoException(Errno.EPROTO, "Tversion", e);
+        }
+    }
+
+    /** The negotiated maximum message size. */
+    public int msize() {
+        return msize;
+    }
+
+    /** The most data one Tread or Twrite can carry. */
+    public int iounit() {
+        return msize - P9Codec.IO_HEADER_SIZE;
+    }
+
+    /** A fid number not in use on this connection; given back by {@link #clunk} and {@link #remove}. */
+    public int newFid() {
+        return fids.take();
+    }
+
+    /** Sends {@code request} and waits for its reply, of type {@code expected}. */
+    public <R extends Rmessage> R call(Tmessage request, Class<R> expected) throws ErrnoException {
+        return call(request, expected, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Sends {@code request} and waits up to {@code timeout} for its reply.
+     *
+     * @throws ErrnoException the server's errno for Rlerror; ETIMEDOUT or EINTR when the request
+     *                        was flushed; ECONNRESET when the connection is gone; EPROTO when the
+     *                        server answered with the wrong type
+     */
+    public <R extends Rmessage> R call(Tmessage request, Class<R> expected, Duration timeout) throws ErrnoException {
+        String op = P9Codec.typeOf(request).name();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int tag = takeTag(op, deadline);
+        CompletableFuture<Rmessage> reply = new CompletableFuture<>();
+        pending.put(tag, reply);
+        boolean tagReleasable = true;
+        try {
+            send(tag, request, op);
+            Rmessage r;
+            try {
+                r = reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                tagReleasable = flush(tag, reply);
+                throw new ErrnoException(Errno.ETIMEDOUT, op);
+            } catch (InterruptedException e) {
+                tagReleasable = flush(tag, reply);
+                Thread.currentThread().interrupt();
+                throw new ErrnoException(Errno.EINTR, op);
+            }
+            return expect(r, expected, op);
+        } catch (ExecutionException e) {
+            throw new ErrnoException(Errno.ECONNRESET, op, e.getCause());
+        } finally {
+            if (tagReleasable) {
+                pending.remove(tag);
+                tags.give(tag);
+            }
+        }
+    }
+
+    // ---- one method per request, for callers that want types rather than messages ----
+
+    /** Attaches a new fid to tree {@code aname}; returns the fid. */
+    public int attach(String uname, String aname, int nUname) throws ErrnoException {
+        int fid = newFid();
+        try {
+            call(new Tmessage.Attach(fid, Message.NOFID, uname, aname, nUname), Rmessage.Attach.class);
+            return fid;
+        } catch (ErrnoException e) {
+            fids.give(fid);
+            throw e;
+        }
+    }
+
+    /** Walks all of {@code names} from {@code fid} to a new fid; ENOENT if the walk stops early. */
+    public int walk(int fid, String... names) throws ErrnoException {
+        int newFid = newFid();
+        try {
+            List<Qid> qids = walk(fid, newFid, List.of(names));
+            if (qids.size() != names.length) {
+                throw new ErrnoException(Errno.ENOENT, "Twalk");
+            }
+            return newFid;
+        } catch (ErrnoException e) {
+            fids.give(newFid);
+            throw e;
+        }
+    }
+
+    /** The raw walk: the qids of the names walked (fewer than asked when it stopped early). */
+    public List<Qid> walk(int fid, int newFid, List<String> names) throws ErrnoException {
+        return call(new Tmessage.Walk(fid, newFid, names), Rmessage.Walk.class).qids();
+    }
+
+    public Rmessage.Lopen lopen(int fid, int flags) throws ErrnoException {
+        return call(new Tmessage.Lopen(fid, flags), Rmessage.Lopen.class);
+    }
+
+    /** Creates {@code name} in directory {@code fid}, which then names the new, open file. */
+    public Rmessage.Lcreate lcreate(int fid, String name, int flags, int mode, int gid) throws ErrnoException {
+        return call(new Tmessage.Lcreate(fid, name, flags, mode, gid), Rmessage.Lcreate.class);
+    }
+
+    public byte[] read(int fid, long offset, int count) throws ErrnoException {
+        return call(new Tmessage.Read(fid, offset, Math.min(count, iounit())), Rmessage.Read.class).data();
+    }
+
+    public int write(int fid, long offset, byte[] data) throws ErrnoException {
+        if (data.length > iounit()) {
+            throw new ErrnoException(Errno.EMSGSIZE, "Twrite");
+        }
+        return call(new Tmessage.Write(fid, offset, data), Rmessage.Write.class).count();
+    }
+
+    public void clunk(int fid) throws ErrnoException {
+        try {
+            call(new Tmessage.Clunk(fid), Rmessage.Clunk.class);
+        } finally {
+            fids.give(fid);
+        }
+    }
+
+    public void remove(int fid) throws ErrnoException {
+        try {
+            call(new Tmessage.Remove(fid), Rmessage.Remove.class);
+        } finally {
+            fids.give(fid);
+        }
+    }
+
+    public Attr getattr(int fid, long mask) throws ErrnoException {
+        return call(new Tmessage.Getattr(fid, mask), Rmessage.Getattr.class).attr();
+    }
+
+    public void setattr(int fid, SetattrRequest request) throws ErrnoException {
+        call(new Tmessage.Setattr(fid, request), Rmessage.Setattr.class);
+    }
+
+    public List<DirEntry> readdir(int fid, long offset, int count) throws ErrnoException {
+        return call(new Tmessage.Readdir(fid, offset, Math.min(count, iounit())), Rmessage.Readdir.class).entries();
+    }
+
+    public Qid mkdir(int dirFid, String name, int mode, int gid) throws ErrnoException {
+        return call(new Tmessage.Mkdir(dirFid, name, mode, gid), Rmessage.Mkdir.class).qid();
+    }
+
+    public Qid mknod(int dirFid, String name, int mode, int major, int minor, int gid) throws ErrnoException {
+        return call(new Tmessage.Mknod(dirFid, name, mode, major, minor, gid), Rmessage.Mknod.class).qid();
+    }
+
+    public Qid symlink(int dirFid, String name, String target, int gid) throws ErrnoException {
+        return call(new Tmessage.Symlink(dirFid, name, target, gid), Rmessage.Symlink.class).qid();
+    }
+
+    public void link(int dirFid, int fid, String name) throws ErrnoException {
+        call(new Tmessage.Link(dirFid, fid, name), Rmessage.Link.class);
+    }
+
+    public String readlink(int fid) throws ErrnoException {
+        return call(new Tmessage.Readlink(fid), Rmessage.Readlink.class).target();
+    }
+
+    public void renameat(int oldDirFid, String oldName, int newDirFid, String newName) throws ErrnoException {
+        call(new Tmessage.Renameat(oldDirFid, oldName, newDirFid, newName), Rmessage.Renameat.class);
+    }
+
+    public void unlinkat(int dirFid, String name, int flags) throws ErrnoException {
+        call(new Tmessage.Unlinkat(dirFid, name, flags), Rmessage.Unlinkat.class);
+    }
+
+    public StatFs statfs(int fid) throws ErrnoException {
+        return call(new Tmessage.Statfs(fid), Rmessage.Statfs.class).statfs();
+    }
+
+    public void fsync(int fid, boolean dataOnly) throws ErrnoException {
+        call(new Tmessage.Fsync(fid, dataOnly ? 1 : 0), Rmessage.Fsync.class);
+    }
+
+    public int lock(int fid, int type, int flags, long start, long length, int procId, String clientId)
+            throws ErrnoException {
+        return call(new Tmessage.Lock(fid, type, flags, start, length, procId, clientId), Rmessage.Lock.class)
+                .status();
+    }
+
+    public Rmessage.GetLock getlock(int fid, int type, long start, long length, int procId, String clientId)
+            throws ErrnoException {
+        return call(new Tmessage.GetLock(fid, type, start, length, procId, clientId), Rmessage.GetLock.class);
+    }
+
+    /** Makes {@code newFid} a reader of attribute {@code name}; returns the value's size. */
+    public long xattrWalk(int fid, int newFid, String name) throws ErrnoException {
+        return call(new Tmessage.XattrWalk(fid, newFid, name), Rmessage.XattrWalk.class).size();
+    }
+
+    public void xattrCreate(int fid, String name, long size, int flags) throws ErrnoException {
+        call(new Tmessage.XattrCreate(fid, name, size, flags), Rmessage.XattrCreate.class);
+    }
+
+    /** Whether the connection is still usable. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        transport.close();
+        failAll();
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- internals ----
+
+    private int takeTag(String op, long deadline) throws ErrnoException {
+        try {
+            int tag = tags.take(Math.max(0, deadline - System.nanoTime()));
+            if (tag < 0) {
+                throw new ErrnoException(Errno.ETIMEDOUT, op + ": no free tag");
+            }
+            return tag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ErrnoException(Errno.EINTR, op);
+        }
+    }
+
+    private void send(int tag, Tmessage request, String op) throws ErrnoException {
+        if (closed) {
+            throw new ErrnoException(Errno.ECONNRESET, op);
+        }
+        ByteBuffer frame;
+        try {
+            frame = P9Codec.encode(tag, request);
+        } catch (P9ProtocolException e) {
+            throw new ErrnoException(e.reason() == P9ProtocolException.Reason.TOO_LONG ? Errno.ENAMETOOLONG
+                    : Errno.EINVAL, op, e);
+        }
+        if (frame.remaining() > msize) {
+            throw new ErrnoException(Errno.EMSGSIZE, op);
+        }
+        try {
+            transport.writeFrame(frame);
+        } catch (ErrnoException e) {
+            close();
+            throw new ErrnoException(Errno.ECONNRESET, op, e);
+        }
+    }
+
+    /**
+     * Flushes {@code tag}: sends Tflush on a fresh tag and waits (bounded) for Rflush. Returns
+     * whether {@code tag} may be reused; when Rflush never comes the connection is closed.
+     */
+    private boolean flush(int tag, CompletableFuture<Rmessage> original) {
+        if (original.isDone()) {
+            return true;
+        }
+        int flushTag;
+        try {
+            flushTag = tags.take(TimeUnit.SECONDS.toNanos(5));
+        } catch (InterruptedException e) {
+            flushTag = -1;
+        }
+        if (flushTag < 0) {
+            close();
+            return true;
+        }
+        CompletableFuture<Rmessage> flushed = new CompletableFuture<>();
+        pending.put(flushTag, flushed);
+        try {
+            send(flushTag, new Tmessage.Flush(tag), "Tflush");
+            flushed.get(5, TimeUnit.SECONDS);
+            return true;
+        } catch (ErrnoException | ExecutionException | TimeoutException e) {
+            close();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            return true;
+        } finally {
+            pending.remove(flushTag);
+            tags.give(flushTag);
+        }
+    }
+
+    private static <R extends Rmessage> R expect(Rmessage r, Class<R> expected, String op) throws ErrnoException {
+        if (r instanceof Rmessage.Lerror e) {
+            throw new ErrnoException(e.errno(), op);
+        }
+        if (!expected.isInstance(r)) {
+            throw new ErrnoException(Errno.EPROTO, op + ": server replied " + r.getClass().getSimpleName());
+        }
+        return expected.cast(r);
+    }
+
+    private void readReplies() {
+        try {
+            while (!closed) {
+                ByteBuffer raw = transport.readFrame(msize);
+                if (raw == null) {
+                    break;
+                }
+                Frame f = P9Codec.decodeReply(raw, msize);
+                CompletableFuture<Rmessage> waiter = pending.get(f.tag());
+                if (waiter == null) {
+                    break;   // a reply nobody asked for: the server is confused or hostile
+                }
+                waiter.complete((Rmessage) f.message());
+            }
+        } catch (ErrnoException | P9ProtocolException e) {
+            // Fall through: the connection is unusable.
+        } finally {
+            closed = true;
+            transport.close();
+            failAll();
+        }
+    }
+
+    private void failAll() {
+        for (CompletableFuture<Rmessage> f : pending.values()) {
+            f.completeExceptionally(new ErrnoException(Errno.ECONNRESET, "9P connection closed"));
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package dev.jvisor.p9;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Carries out one request against the {@link FileServer} and the connection's {@link FidTable}:
+ * the 9P2000.L semantics of each message (which fids must exist, be open or be free, what a
+ * partial walk returns, that Tremove clunks even when it fails), independent of threads and I/O.
+ */
+final class RequestDispatcher {
+    private final FileServer server;
+    private final FidTable fids;
+    private final int msize;
+
+    RequestDispatcher(FileServer server, FidTable fids, int msize) {
+        this.server = server;
+        this.fids = fids;
+        this.msize = msize;
+    }
+
+    Rmessage dispatch(Tmessage request) {
+        try {
+            return handle(request);
+        } catch (ErrnoException e) {
+            return new Rmessage.Lerror(e.errno());
+        } catch (RuntimeException e) {
+            // A file server bug must cost one request, not the connection or the process.
+            System.getLogger(RequestDispatcher.class.getName())
+                    .log(System.Logger.Level.WARNING, "request " + request + " failed", e);
+            return new Rmessage.Lerror(Errno.EIO);
+        }
+    }
+
+    private int iounit() {
+        return msize - P9Codec.IO_HEADER_SIZE;
+    }
+
+    private Rmessage handle(Tmessage request) throws ErrnoException {
+        return switch (request) {
+            case Tmessage.Attach m -> attach(m);
+            case Tmessage.Walk m -> walk(m);
+            case Tmessage.Clunk m -> {
+                fids.clunk(m.fid());
+                yield new Rmessage.Clunk();
+            }
+            case Tmessage.Remove m -> remove(m);
+            case Tmessage.Lopen m -> withFid(m.fid(), e -> {
+                requireClosed(e, "Tlopen");
+                Qid q = e.node().open(m.flags());
+                e.markOpen();
+                return new Rmessage.Lopen(q, iounit());
+            });
+            case Tmessage.Lcreate m -> withFid(m.fid(), e -> {
+                requireClosed(e, "Tlcreate");
+                FileNode created = e.node().create(validName(m.name()), m.flags(), m.mode(), m.gid());
+                e.replace(created, true);
+                return new Rmessage.Lcreate(created.qid(), iounit());
+            });
+            case Tmessage.Read m -> withFid(m.fid(), e -> {
+                requireOpen(e, "Tread");
+                int count = (int) Math.min(Integer.toUnsignedLong(m.count()), iounit());
+                byte[] data = e.node().read(m.offset(), count);
+                if (data.length > count) {
+                    throw new IllegalStateException("file server returned more than asked");
+                }
+                return new Rmessage.Read(data);
+            });
+            case Tmessage.Write m -> withFid(m.fid(), e -> {
+                requireOpen(e, "Twrite");
+                return new Rmessage.Write(e.node().write(m.offset(), m.data()));
+            });
+            case Tmessage.Getattr m -> withFid(m.fid(), e -> new Rmessage.Getattr(e.node().getattr(m.requestMask())));
+            case Tmessage.Setattr m -> withFid(m.fid(), e -> {
+                e.node().setattr(m.attr());
+                return new Rmessage.Setattr();
+            });
+            case Tmessage.Readdir m -> withFid(m.fid(), e -> readdir(e, m));
+            case Tmessage.Mkdir m -> withFid(m.dirFid(),
+                    e -> new Rmessage.Mkdir(e.node().mkdir(validName(m.name()), m.mode(), m.gid())));
+            case Tmessage.Mknod m -> withFid(m.dirFid(), e -> new Rmessage.Mknod(
+                    e.node().mknod(validName(m.name()), m.mode(), m.major(), m.minor(), m.gid())));
+            case Tmessage.Symlink m -> withFid(m.dirFid(),
+                    e -> new Rmessage.Symlink(e.node().symlink(validName(m.name()), m.target(), m.gid())));
+            case Tmessage.Link m -> withFid(m.dirFid(), dir -> withFid(m.fid(), target -> {
+                dir.node().link(target.node(), validName(m.name()));
+                return new Rmessage.Link();
+            }));
+            case Tmessage.Readlink m -> withFid(m.fid(), e -> new Rmessage.Readlink(e.node().readlink()));
+            case Tmessage.Renameat m -> withFid(m.oldDirFid(), oldDir -> withFid(m.newDirFid(), newDir -> {
+                oldDir.node().renameat(validName(m.oldName()), newDir.node(), validName(m.newName()));
+                return new Rmessage.Renameat();
+            }));
+            case Tmessage.Unlinkat m -> withFid(m.dirFid(), e -> {
+                e.node().unlinkat(validName(m.name()), m.flags());
+                return new Rmessage.Unlinkat();
+            });
+            case Tmessage.Statfs m -> withFid(m.fid(), e -> new Rmessage.Statfs(e.node().statfs()));
+            case Tmessage.Fsync m -> withFid(m.fid(), e -> {
+                requireOpen(e, "Tfsync");
+                e.node().fsync(m.datasync() != 0);
+                return new Rmessage.Fsync();
+            });
+            case Tmessage.Lock m -> withFid(m.fid(), e -> {
+                requireOpen(e, "Tlock");
+                return new Rmessage.Lock(e.node().lock(m.type(), m.flags(), m.start(), m.length(), m.procId(),
+                        m.clientId()));
+            });
+            case Tmessage.GetLock m -> withFid(m.fid(), e -> {
+                requireOpen(e, "Tgetlock");
+                return e.node().getlock(m.type(), m.start(), m.length(), m.procId(), m.clientId());
+            });
+            case Tmessage.XattrWalk m -> xattrWalk(m);
+            case Tmessage.XattrCreate m -> withFid(m.fid(), e -> {
+                requireClosed(e, "Txattrcreate");
+                e.replace(e.node().xattrCreate(m.name(), m.size(), m.flags()), true);
+                return new Rmessage.XattrCreate();
+            });
+            // Tversion and Tflush concern the connection; P9Server answers them itself.
+            case Tmessage.Version m -> throw new ErrnoException(Errno.EPROTO, "Tversion");
+            case Tmessage.Flush m -> throw new ErrnoException(Errno.EPROTO, "Tflush");
+        };
+    }
+
+    private Rmessage attach(Tmessage.Attach m) throws ErrnoException {
+        if (m.afid() != Message.NOFID) {
+            throw new ErrnoException(Errno.EINVAL, "Tattach: authentication is not supported");
+        }
+        if (fids.contains(m.fid())) {
+            throw new ErrnoException(Errno.EBADF, "Tattach: fid in use");
+        }
+        FileNode root = server.attach(m.uname(), m.aname(), m.nUname());
+        fids.add(m.fid(), root, false);
+        return new Rmessage.Attach(root.qid());
+    }
+
+    private Rmessage walk(Tmessage.Walk m) throws ErrnoException {
+        for (String name : m.names()) {
+            validName(name);
+        }
+        return withFid(m.fid(), e -> {
+            if (e.isOpen()) {
+                throw new ErrnoException(Errno.EBADF, "Twalk: fid is open");
+            }
+            if (m.newFid() != m.fid() && fids.contains(m.newFid())) {
+                throw new ErrnoException(Errno.EBADF, "Twalk: newfid in use");
+            }
+            if (m.names().isEmpty()) {
+                bind(e, m.fid(), m.newFid(), e.node().duplicate());
+                return new Rmessage.Walk(List.of());
+            }
+            FileNode start = e.node();
+            FileNode current = start;
+            List<Qid> qids = new ArrayList<>();
+            try {
+                for (String name : m.names()) {
+                    FileNode next;
+                    try {
+                        next = current.walk(name);
+                    } catch (ErrnoException stopped) {
+                        if (qids.isEmpty()) {
+                            throw stopped;
+                        }
+                        return new Rmessage.Walk(qids);   // partial walk: newfid stays unbound
+                    }
+                    if (current != start) {
+                        current.close();
+                    }
+                    current = next;
+                    qids.add(next.qid());
+                }
+                FileNode result = current;
+                current = start;   // ownership of result moves to the fid table
+                bind(e, m.fid(), m.newFid(), result);
+                return new Rmessage.Walk(qids);
+            } finally {
+                if (current != start) {
+                    current.close();
+                }
+            }
+        });
+    }
+
+    /** Binds a walk's result to newfid, which may be the walked fid itself. */
+    private void bind(FidTable.Ref walked, int fid, int newFid, FileNode node) throws ErrnoException {
+        if (newFid == fid) {
+            walked.replace(node, false);
+        } else {
+            fids.add(newFid, node, false);
+        }
+    }
+
+    private Rmessage remove(Tmessage.Remove m) throws ErrnoException {
+        try {
+            withFid(m.fid(), e -> {
+                e.node().remove();
+                return null;
+            });
+        } finally {
+            // 9P: Tremove clunks the fid whether or not the file could be removed.
+            try {
+                fids.clunk(m.fid());
+            } catch (ErrnoException alreadyGone) {
+                // The fid did not exist: the EBADF from withFid is the answer.
+            }
+        }
+        return new Rmessage.Remove();
+    }
+
+    private Rmessage readdir(FidTable.Ref e, Tmessage.Readdir m) throws ErrnoException {
+        requireOpen(e, "Treaddir");
+        long budget = Math.min(Integer.toUnsignedLong(m.count()), iounit());
+        // The smallest entry is FIXED_SIZE + 2 + 1 bytes, so this many entries always suffice.
+        int maxEntries = (int) (budget / (DirEntry.FIXED_SIZE + 3)) + 1;
+        List<DirEntry> fitting = new ArrayList<>();
+        long used = 0;
+        for (DirEntry d : e.node().readdir(m.offset(), maxEntries)) {
+            int size = P9Codec.encodedSize(d);
+            if (used + size > budget) {
+                break;
+            }
+            used += size;
+            fitting.add(d);
+        }
+        return new Rmessage.Readdir(fitting);
+    }
+
+    private Rmessage xattrWalk(Tmessage.XattrWalk m) throws ErrnoException {
+        return withFid(m.fid(), e -> {
+            if (m.newFid() != m.fid() && fids.contains(m.newFid())) {
+                throw new ErrnoException(Errno.EBADF, "Txattrwalk: newfid in use");
+            }
+            FileNode.XattrReader reader = e.node().xattrWalk(m.name());
+            if (m.newFid() == m.fid()) {
+                e.replace(reader.node(), true);
+            } else {
+                fids.add(m.newFid(), reader.node(), true);
+            }
+            return new Rmessage.XattrWalk(reader.size());
+        });
+    }
+
+    /** Linux NAME_MAX, {@code <linux/limits.h>}: the longest file name. */
+    static final int NAME_MAX = 255;
+
+    /** A single path component: not empty, not "." or "..", no '/'. */
+    static String validName(String name) throws ErrnoException {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0) {
+            throw new ErrnoException(Errno.EINVAL, "invalid name");
+        }
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
+            throw new ErrnoException(Errno.ENAMETOOLONG, "name");
+        }
+        return name;
+    }
+
+    private static void requireOpen(FidTable.Ref e, String op) throws ErrnoException {
+        if (!e.isOpen()) {
+            throw new ErrnoException(Errno.EBADF, op + ": fid is not open");
+        }
+    }
+
+    private static void requireClosed(FidTable.Ref e, String op) throws ErrnoException {
+        if (e.isOpen()) {
+            throw new ErrnoException(Errno.EBADF, op + ": fid is already open");
+        }
+    }
+
+    private interface FidAction {
+        Rmessage apply(FidTable.Ref entry) throws ErrnoException;
+    }
+
+    private Rmessage withFid(int fid, FidAction action) throws ErrnoException {
+        FidTable.Ref e = fids.acquire(fid);
+        try {
+            return action.apply(e);
+        } finally {
+            e.release();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jvisor.p9;
+
+import dev.jvisor.abi.Errno;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/** The 9P2000.L replies, one record per message, fields in wire order. */
+public sealed interface Rmessage extends Message {
+
+    /** The request failed with a Linux errno. */
+    record Lerror(Errno errno) implements Rmessage {
+        public Lerror {
+            Objects.requireNonNull(errno);
+        }
+    }
+
+    record Version(int msize, String version) implements Rmessage {}
+
+    record Attach(Qid qid) implements Rmessage {}
+
+    /** One qid per name walked; fewer than requested means the walk stopped early. */
+    record Walk(List<Qid> qids) implements Rmessage {
+        public Walk {
+            qids = List.copyOf(qids);
+        }
+    }
+
+    record Lopen(Qid qid, int iounit) implements Rmessage {}
+
+    record Lcreate(Qid qid, int iounit) implements Rmessage {}
+
+    record Read(byte[] data) implements Rmessage {
+        public Read {
+            Objects.requireNonNull(data);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Read r && Arrays.equals(r.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Read[count=" + data.length + "]";
+        }
+    }
+
+    record Write(int count) implements Rmessage {}
+
+    record Clunk() implements Rmessage {}
+
+    record Remove() implements Rmessage {}
+
+    record Getattr(Attr attr) implements Rmessage {}
+
+    record Setattr() implements Rmessage {}
+
+    /** Entries in order; the server fits as many as the request's count allows. */
+    record Readdir(List<DirEntry> entries) implements Rmessage {
+        public Readdir {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    record Mkdir(Qid qid) implements Rmessage {}
+
+    record Mknod(Qid qid) implements Rmessage {}
+
+    record Symlink(Qid qid) implements Rmessage {}
+
+    record Link() implements Rmessage {}
+
+    record Readlink(String target) implements Rmessage {}
+
+    record Renameat() implements Rmessage {}
+
+    record Unlinkat() implements Rmessage {}
+
+    record Statfs(StatFs statfs) implements Rmessage {}
+
+    record Fsync() implements Rmessage {}
+
+    record Flush() implements Rmessage {}
+
+    /** {@code size} is the attribute value's (or list's) length, readable from the new fid. */
+    record XattrWalk(long size) implements Rmessage {}
+
+    record XattrCreate() implements Rmessage {}
+
+    /** {@code status} is one of {@link LockConstants}{@code .LOCK_*}. */
+    record Lock(int status) implements Rmessage {}
+
+    record GetLock(int type, long start, long length, int procId, String clientId) implements Rmessage {}
+}

@@ -1,0 +1,103 @@
+package dev.jvisor.p9;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The 9P2000.L requests jVisor speaks, one record per message, fields in wire order. Unsigned
+ * 32-bit wire fields are Java {@code int}s (fids, counts) and 64-bit ones {@code long}s; the
+ * codec enforces the protocol's limits, not these constructors, except where an invariant makes a
+ * message unencodable.
+ */
+public sealed interface Tmessage extends Message {
+
+    /** Negotiates the maximum message size and protocol; must be the first request. */
+    record Version(int msize, String version) implements Tmessage {}
+
+    /** Binds {@code fid} to the root of the tree named {@code aname}. */
+    record Attach(int fid, int afid, String uname, String aname, int nUname) implements Tmessage {}
+
+    /** Walks {@code names} from {@code fid}; on full success {@code newFid} names the result. */
+    record Walk(int fid, int newFid, List<String> names) implements Tmessage {
+        public Walk {
+            names = List.copyOf(names);
+        }
+    }
+
+    /** Opens the file {@code fid} names, with Linux {@code open(2)} flags. */
+    record Lopen(int fid, int flags) implements Tmessage {}
+
+    /** Creates and opens {@code name} in directory {@code fid}; the fid then names the new file. */
+    record Lcreate(int fid, String name, int flags, int mode, int gid) implements Tmessage {}
+
+    record Read(int fid, long offset, int count) implements Tmessage {}
+
+    record Write(int fid, long offset, byte[] data) implements Tmessage {
+        public Write {
+            Objects.requireNonNull(data);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Write w && w.fid == fid && w.offset == offset && Arrays.equals(w.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(fid, offset, Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "Write[fid=" + fid + ", offset=" + offset + ", count=" + data.length + "]";
+        }
+    }
+
+    record Clunk(int fid) implements Tmessage {}
+
+    record Remove(int fid) implements Tmessage {}
+
+    /** {@code requestMask} is a set of {@link Attr}{@code .GETATTR_*} bits. */
+    record Getattr(int fid, long requestMask) implements Tmessage {}
+
+    /** {@code valid} is a set of {@link SetattrRequest}{@code .ATTR_*} bits saying which fields apply. */
+    record Setattr(int fid, SetattrRequest attr) implements Tmessage {}
+
+    record Readdir(int fid, long offset, int count) implements Tmessage {}
+
+    record Mkdir(int dirFid, String name, int mode, int gid) implements Tmessage {}
+
+    record Mknod(int dirFid, String name, int mode, int major, int minor, int gid) implements Tmessage {}
+
+    record Symlink(int dirFid, String name, String target, int gid) implements Tmessage {}
+
+    /** Makes {@code name} in directory {@code dirFid} a hard link to the file {@code fid} names. */
+    record Link(int dirFid, int fid, String name) implements Tmessage {}
+
+    record Readlink(int fid) implements Tmessage {}
+
+    record Renameat(int oldDirFid, String oldName, int newDirFid, String newName) implements Tmessage {}
+
+    /** {@code flags} is 0 or {@code AT_REMOVEDIR}. */
+    record Unlinkat(int dirFid, String name, int flags) implements Tmessage {}
+
+    record Statfs(int fid) implements Tmessage {}
+
+    record Fsync(int fid, int datasync) implements Tmessage {}
+
+    /** Asks the server to abandon the request with tag {@code oldTag}. */
+    record Flush(int oldTag) implements Tmessage {}
+
+    /** Makes {@code newFid} a reader of attribute {@code name} of {@code fid} (empty name: the list). */
+    record XattrWalk(int fid, int newFid, String name) implements Tmessage {}
+
+    /** Turns {@code fid} into a writer of attribute {@code name}; the value is set on clunk. */
+    record XattrCreate(int fid, String name, long size, int flags) implements Tmessage {}
+
+    record Lock(int fid, int type, int flags, long start, long length, int procId, String clientId)
+            implements Tmessage {}
+
+    record GetLock(int fid, int type, long start, long length, int procId, String clientId)
+            implements Tmessage {}
+}

@@ -1,0 +1,304 @@
+package dev.jvisor.gofer;
+
+import dev.jvisor.abi.AtFlags;
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.abi.OpenFlags;
+import dev.jvisor.p9.DirEntry;
+import dev.jvisor.p9.P9Client;
+import dev.jvisor.p9.SetattrRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Tries to get the contents of a marker file outside the served root through a real Gofer, in
+ * every way a hostile client (or a hostile tree) could: symlinks relative and absolute, "..",
+ * a symlink swapped in mid-walk, /proc magic links, hard links, and writes to a read-only mount.
+ * Every file the client manages to read is checked: the marker must never come back.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GoferEscapeTest {
+    @TempDir
+    Path tmp;
+    private Path root;
+    private Path outside;
+    private Path marker;
+    private String secret;
+    private GoferUnderTest gofer;
+    private P9Client c;
+    private int rootFid;
+
+    @BeforeEach
+    void start() throws Exception {
+        outside = Files.createDirectories(tmp.resolve("outside"));
+        secret = "MARKER-" + UUID.randomUUID();
+        marker = Files.writeString(outside.resolve("passwd"), secret);
+        root = Files.createDirectories(tmp.resolve("root"));
+        Path ro = Files.createDirectories(tmp.resolve("ro"));
+        Files.writeString(ro.resolve("keep.txt"), "read-only data");
+        Files.createDirectories(ro.resolve("sub"));
+        Files.writeString(root.resolve("inside.txt"), "inside");
+        gofer = start(List.of(new MountPoint("/", root, false), new MountPoint("/ro", ro, true)));
+        c = gofer.client();
+        rootFid = gofer.attachRoot();
+    }
+
+    /** The Gofer the attacks run against; a subclass runs them against a confined child process. */
+    GoferUnderTest start(List<MountPoint> mounts) throws Exception {
+        return new GoferHarness(mounts);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        gofer.close();
+        // Remove the planted links ourselves: they point outside the temporary directory.
+        try (var files = Files.walk(root)) {
+            for (Path p : files.filter(Files::isSymbolicLink).toList()) {
+                Files.delete(p);
+            }
+        }
+        assertThat(Files.readString(marker)).isEqualTo(secret);
+        assertThat(Files.getAttribute(marker, "unix:nlink")).isEqualTo(1);
+    }
+
+    /** Walks {@code names} and reads the file there; the marker may never be what comes back. */
+    private void tryRead(int from, String... names) {
+        int fid = -1;
+        try {
+            fid = c.walk(from, names);
+            c.lopen(fid, OpenFlags.O_RDONLY);
+            byte[] got = c.read(fid, 0, 4096);
+            assertNotMarker(got);
+        } catch (ErrnoException expected) {
+            // Refused: that is the point.
+        } finally {
+            if (fid >= 0) {
+                try {
+                    c.clunk(fid);
+                } catch (ErrnoException ignored) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    private void assertNotMarker(byte[] got) {
+        assertThat(new String(got, StandardCharsets.UTF_8)).doesNotContain(secret);
+    }
+
+    private static Errno errno(ThrowingCall call) {
+        try {
+            call.run();
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+        return fail("expected an errno");
+    }
+
+    private interface ThrowingCall {
+        void run() throws ErrnoException;
+    }
+
+    @Test
+    void relativeSymlinkToOutsideFileIsNotFollowed() throws Exception {
+        Files.createSymbolicLink(root.resolve("passwd"), Path.of("../outside/passwd"));
+        tryRead(rootFid, "passwd");
+        int l = c.walk(rootFid, "passwd");
+        assertThat(errno(() -> c.lopen(l, OpenFlags.O_RDONLY))).isEqualTo(Errno.ELOOP);
+        // The link's own text is data the Sentry resolves inside the sandbox, not a door.
+        assertThat(c.readlink(l)).isEqualTo("../outside/passwd");
+    }
+
+    @Test
+    void absoluteSymlinksToOutsideFileAndDirectoryAreNotFollowed() throws Exception {
+        Files.createSymbolicLink(root.resolve("abs"), marker);
+        Files.createSymbolicLink(root.resolve("absdir"), outside);
+        Files.createSymbolicLink(root.resolve("etc"), Path.of("/etc"));
+        tryRead(rootFid, "abs");
+        tryRead(rootFid, "absdir", "passwd");
+        tryRead(rootFid, "etc", "passwd");
+        assertThat(errno(() -> c.walk(rootFid, "absdir", "passwd"))).isEqualTo(Errno.ENOENT);
+        int d = c.walk(rootFid, "absdir");
+        assertThat(errno(() -> c.lopen(d, OpenFlags.O_RDONLY))).isEqualTo(Errno.ELOOP);
+    }
+
+    @Test
+    void dotDotAndSlashNamesAreRefused() throws Exception {
+        for (String name : List.of("..", ".", "../outside/passwd", "../../../../" + marker, "a/../..", "/")) {
+            assertThat(errno(() -> c.walk(rootFid, name))).as(name).isEqualTo(Errno.EINVAL);
+        }
+        List<String> climb = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            climb.add("..");
+        }
+        assertThat(errno(() -> c.walk(rootFid, c.newFid(), climb))).isEqualTo(Errno.EINVAL);
+        int d = c.walk(rootFid);
+        assertThat(errno(() -> c.lcreate(d, "../escaped", OpenFlags.O_RDWR, 0644, 0))).isEqualTo(Errno.EINVAL);
+        assertThat(errno(() -> c.mkdir(rootFid, "..", 0755, 0))).isEqualTo(Errno.EINVAL);
+        assertThat(errno(() -> c.symlink(rootFid, "../x", "y", 0))).isEqualTo(Errno.EINVAL);
+        assertThat(errno(() -> c.renameat(rootFid, "inside.txt", rootFid, "../stolen"))).isEqualTo(Errno.EINVAL);
+        assertThat(errno(() -> c.unlinkat(rootFid, "../outside/passwd", 0))).isEqualTo(Errno.EINVAL);
+        assertThat(Files.exists(tmp.resolve("escaped"))).isFalse();
+        assertThat(Files.exists(tmp.resolve("stolen"))).isFalse();
+    }
+
+    @Test
+    void procSelfRootAndMagicLinksLeadNowhere() throws Exception {
+        Files.createSymbolicLink(root.resolve("viaroot"), Path.of("/proc/self/root" + marker));
+        Files.createSymbolicLink(root.resolve("proc"), Path.of("/proc"));
+        Files.createSymbolicLink(root.resolve("cwd"), Path.of("/proc/self/cwd"));
+        Files.createSymbolicLink(root.resolve("fd"), Path.of("/proc/self/fd"));
+        tryRead(rootFid, "viaroot");
+        tryRead(rootFid, "proc", "self", "root", "etc", "passwd");
+        tryRead(rootFid, "cwd");
+        for (int fd = 0; fd < 64; fd++) {
+            tryRead(rootFid, "fd", Integer.toString(fd));
+        }
+        assertThat(errno(() -> c.walk(rootFid, "proc", "self"))).isEqualTo(Errno.ENOENT);
+    }
+
+    @Test
+    void aTreeMountedInsideTheRootIsNotCrossed() throws Exception {
+        // /proc is its own mount: a walk that would cross into it (or any mount) is refused.
+        GoferUnderTest procGofer = start(List.of(new MountPoint("/", Path.of("/"), true)));
+        try {
+            P9Client pc = procGofer.client();
+            int r = procGofer.attachRoot();
+            assertThat(errno(() -> pc.walk(r, "proc", "self"))).isIn(Errno.EXDEV, Errno.ENOENT);
+        } finally {
+            procGofer.close();
+        }
+    }
+
+    @Test
+    void hardLinksCannotReachOutsideFiles() throws Exception {
+        Files.createSymbolicLink(root.resolve("abs"), marker);
+        int link = c.walk(rootFid, "abs");
+        // Linking the symlink node links the symlink itself, never what it points to.
+        c.link(rootFid, link, "hard");
+        Path hard = root.resolve("hard");
+        assertThat(Files.isSymbolicLink(hard)).isTrue();
+        assertThat(Files.getAttribute(marker, "unix:nlink")).isEqualTo(1);
+        tryRead(rootFid, "hard");
+        // Across mounts (here: into the read-only one) a link is refused outright.
+        int ro = c.attach("root", "/ro", 0);
+        int inside = c.walk(rootFid, "inside.txt");
+        assertThat(errno(() -> c.link(ro, inside, "x"))).isEqualTo(Errno.EROFS);
+        int roFile = c.walk(ro, "keep.txt");
+        assertThat(errno(() -> c.link(rootFid, roFile, "x"))).isEqualTo(Errno.EXDEV);
+        assertThat(Files.exists(root.resolve("x"))).isFalse();
+    }
+
+    @Test
+    void readOnlyMountRefusesEveryChange() throws Exception {
+        int ro = c.attach("root", "/ro", 0);
+        int f = c.walk(ro, "keep.txt");
+        for (int flags : new int[] {OpenFlags.O_WRONLY, OpenFlags.O_RDWR, OpenFlags.O_RDONLY | OpenFlags.O_TRUNC,
+                OpenFlags.O_WRONLY | OpenFlags.O_APPEND}) {
+            assertThat(errno(() -> c.lopen(f, flags))).as("flags %x", flags).isEqualTo(Errno.EROFS);
+        }
+        assertThat(errno(() -> c.setattr(f, SetattrRequest.truncate(0)))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.setattr(f, SetattrRequest.chmod(0777)))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.remove(c.walk(ro, "keep.txt")))).isEqualTo(Errno.EROFS);
+        int d = c.walk(ro);
+        assertThat(errno(() -> c.lcreate(d, "new", OpenFlags.O_RDWR, 0644, 0))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.mkdir(ro, "dir", 0755, 0))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.mknod(ro, "fifo", 0x1000 | 0644, 0, 0, 0))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.symlink(ro, "sl", "keep.txt", 0))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.renameat(ro, "keep.txt", ro, "moved"))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.unlinkat(ro, "keep.txt", 0))).isEqualTo(Errno.EROFS);
+        assertThat(errno(() -> c.unlinkat(ro, "sub", AtFlags.AT_REMOVEDIR))).isEqualTo(Errno.EROFS);
+        int x = c.walk(ro, "keep.txt");
+        assertThat(errno(() -> c.xattrCreate(x, "user.a", 1, 0))).isEqualTo(Errno.EROFS);
+        // Reading is still fine.
+        c.lopen(f, OpenFlags.O_RDONLY);
+        assertThat(new String(c.read(f, 0, 100), StandardCharsets.UTF_8)).isEqualTo("read-only data");
+        assertThat(errno(() -> c.write(f, 0, new byte[] {1}))).isEqualTo(Errno.EROFS);
+        assertThat(Files.readString(tmp.resolve("ro/keep.txt"))).isEqualTo("read-only data");
+        assertThat(Files.exists(tmp.resolve("ro/sub"))).isTrue();
+    }
+
+    @Test
+    void symlinkSwappedInDuringWalksNeverLeaks() throws Exception {
+        Path swap = Files.createDirectories(root.resolve("swap"));
+        Files.writeString(swap.resolve("passwd"), "decoy");
+        Path parked = root.resolve("parked");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger swaps = new AtomicInteger();
+        Thread attacker = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    Files.move(swap, parked, StandardCopyOption.ATOMIC_MOVE);
+                    Files.createSymbolicLink(swap, outside);
+                    Files.delete(swap);
+                    Files.move(parked, swap, StandardCopyOption.ATOMIC_MOVE);
+                    swaps.incrementAndGet();
+                } catch (IOException e) {
+                    // A lost race with itself; try again.
+                }
+            }
+        }, "symlink-swapper");
+        attacker.start();
+        int attempts = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        try {
+            while (System.nanoTime() < end) {
+                tryRead(rootFid, "swap", "passwd");
+                int d = -1;
+                try {
+                    d = c.walk(rootFid, "swap");
+                    c.lopen(d, OpenFlags.O_RDONLY);
+                    for (DirEntry e : c.readdir(d, 0, 8192)) {
+                        tryRead(d, e.name());
+                    }
+                } catch (ErrnoException raced) {
+                    // The swap won this round.
+                } finally {
+                    if (d >= 0) {
+                        try {
+                            c.clunk(d);
+                        } catch (ErrnoException ignored) {
+                            // already gone
+                        }
+                    }
+                }
+                attempts++;
+            }
+        } finally {
+            stop.set(true);
+            attacker.join();
+        }
+        assertThat(swaps.get()).isPositive();
+        assertThat(attempts).isGreaterThan(100);
+    }
+
+    @Test
+    void renamesByTheClientStayInside() throws Exception {
+        Files.createSymbolicLink(root.resolve("out"), outside);
+        int out = c.walk(rootFid, "out");
+        // A symlink fid is not a directory: nothing can be moved "into" it.
+        assertThat(errno(() -> c.renameat(rootFid, "inside.txt", out, "stolen"))).isEqualTo(Errno.ENOTDIR);
+        assertThat(errno(() -> c.lcreate(out, "planted", OpenFlags.O_RDWR, 0644, 0))).isEqualTo(Errno.ENOTDIR);
+        assertThat(errno(() -> c.mkdir(out, "planted", 0755, 0))).isEqualTo(Errno.ENOTDIR);
+        assertThat(Files.list(outside).map(p -> p.getFileName().toString()).toList()).containsExactly("passwd");
+    }
+}

@@ -1,0 +1,70 @@
+package dev.jvisor.runsc;
+
+import dev.jvisor.oci.ContainerStatus;
+import dev.jvisor.oci.OciConfigReader;
+import dev.jvisor.runsc.state.ContainerLock;
+import dev.jvisor.runsc.state.ContainerRecord;
+import dev.jvisor.runsc.state.StateStore;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The AOT cache training run (JEP 514): the build starts this class under
+ * {@code -XX:AOTCacheOutput} with the launcher's class path and flags. It runs the commands
+ * people and containerd run most, in one JVM, so that the classes they load and link go into
+ * the cache. Each command runs for real against a scratch {@code --root}. A new subcommand
+ * belongs in this script as soon as it exists.
+ */
+public final class AotTraining {
+    private AotTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        String scratch = System.getenv("JVISOR_TRAINING_ROOT");
+        Path dir = scratch != null ? Path.of(scratch) : Files.createTempDirectory("runsc-aot");
+        Path root = dir.resolve("root");
+        Path bundle = Files.createDirectories(dir.resolve("bundle"));
+        String log = dir.resolve("log.json").toString();
+        // Every real call reads the node's config file; so does training.
+        Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(dir.resolve("etc/runsc.toml"), "network = \"none\"  # trained\noverlay = true\n");
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+        Main.Environment env = new Main.Environment(dir, new ByteArrayInputStream(new byte[0]), sink, sink, Clock.systemUTC());
+
+        List<List<String>> script = List.of(
+                List.of("--version"),
+                List.of("version"),
+                List.of("features"),
+                List.of("help"),
+                List.of("help", "syscalls"),
+                List.of("help", "config"),
+                List.of("help", "delete"),
+                List.of("spec", "--bundle", bundle.toString()),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "state", "missing"),
+                List.of("--root", root.toString(), "list"),
+                List.of("--root", root.toString(), "list", "--format", "json"),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "delete", "missing"),
+                List.of("--root", root.toString(), "delete", "--force", "missing"),
+                List.of("--log", log, "--log-format", "json", "no-such-command"),
+                List.of("--network=none", "--strace", "do"));
+        for (List<String> command : script) Main.run(command, env);
+
+        // A recorded container: state, list and delete through their real paths.
+        try (ContainerLock ignored = new StateStore(root).create(new ContainerRecord("trained", bundle.toString(),
+                ContainerStatus.STOPPED, null, Instant.now(), "root", Map.of()))) {
+            // Created and released: the commands below take the lock themselves.
+        }
+        Main.run(List.of("--root", root.toString(), "state", "trained"), env);
+        Main.run(List.of("--root", root.toString(), "list"), env);
+        Main.run(List.of("--root", root.toString(), "delete", "trained"), env);
+
+        // What create will do first: read a bundle's config.json.
+        OciConfigReader.readBundle(bundle);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.jvisor.runsc.cmd;
+
+import dev.jvisor.runsc.cli.Subcommand;
+import dev.jvisor.sentry.Sandbox;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The table of subcommands: the single place a new one is registered. */
+public final class Subcommands {
+    private Subcommands() {}
+
+    /** Name → factory, in the order {@code runsc help} lists them. */
+    public static Map<String, Supplier<Subcommand>> table() {
+        Map<String, Supplier<Subcommand>> t = new LinkedHashMap<>();
+        register(t, DoCommand::new);
+        register(t, StateCommand::new);
+        register(t, ListCommand::new);
+        register(t, DeleteCommand::new);
+        register(t, SpecCommand::new);
+        register(t, FeaturesCommand::new);
+        register(t, VersionCommand::new);
+        register(t, () -> new HelpCommand(Subcommands::table));
+        return t;
+    }
+
+    private static void register(Map<String, Supplier<Subcommand>> t, Supplier<Subcommand> factory) {
+        String name = factory.get().name();
+        if (t.putIfAbsent(name, factory) != null) throw new IllegalStateException("subcommand " + name + " registered twice");
+    }
+
+    /** The Sentry entry point {@code do} uses; a parameter of DoCommand so its plumbing is testable alone. */
+    static DoCommand.SandboxRunner sentry() {
+        return Sandbox::run;
+    }
+}

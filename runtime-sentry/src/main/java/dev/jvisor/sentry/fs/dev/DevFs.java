@@ -1,0 +1,116 @@
+package dev.jvisor.sentry.fs.dev;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.sentry.fs.host.HostStdioFile;
+import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.vfs.DirInode;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.Location;
+import dev.jvisor.sentry.vfs.OpenFile;
+import dev.jvisor.sentry.vfs.SymlinkInode;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+
+/** Builds the sandbox's /dev, a tmpfs holding emulated device nodes. */
+public final class DevFs {
+    private DevFs() {}
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Fills random bytes for getrandom(2) and /dev/urandom. */
+    public static void random(byte[] b, int off, int len) {
+        byte[] tmp = new byte[len];
+        RANDOM.nextBytes(tmp);
+        System.arraycopy(tmp, 0, b, off, len);
+    }
+
+    public static DirInode create() {
+        FileSystem fs = new FileSystem("devtmpfs", Tmpfs.MAGIC, false);
+        DirInode root = new DirInode(fs, 0755, 0, 0);
+        root.link("null", new Device(fs, 1, 3, 0666, Kind.NULL));
+        root.link("zero", new Device(fs, 1, 5, 0666, Kind.ZERO));
+        root.link("full", new Device(fs, 1, 7, 0666, Kind.FULL));
+        root.link("random", new Device(fs, 1, 8, 0666, Kind.RANDOM));
+        root.link("urandom", new Device(fs, 1, 9, 0666, Kind.RANDOM));
+        root.link("tty", new Device(fs, 5, 0, 0666, Kind.TTY));
+        root.link("console", new Device(fs, 5, 1, 0600, Kind.TTY));
+        root.link("fd", new SymlinkInode(fs, "/proc/self/fd", 0, 0));
+        root.link("stdin", new SymlinkInode(fs, "/proc/self/fd/0", 0, 0));
+        root.link("stdout", new SymlinkInode(fs, "/proc/self/fd/1", 0, 0));
+        root.link("stderr", new SymlinkInode(fs, "/proc/self/fd/2", 0, 0));
+        root.link("shm", new DirInode(fs, 01777, 0, 0));
+        root.link("pts", new DirInode(fs, 0755, 0, 0));
+        return root;
+    }
+
+    private enum Kind { NULL, ZERO, FULL, RANDOM, TTY }
+
+    private static final class Device extends Inode {
+        private final long rdev;
+        private final Kind kind;
+
+        Device(FileSystem fs, int major, int minor, int perm, Kind kind) {
+            super(fs, FileMode.S_IFCHR | perm, 0, 0);
+            this.rdev = ((long) major << 8) | minor;
+            this.kind = kind;
+        }
+
+        @Override
+        public long size() { return 0; }
+
+        @Override
+        public long rdev() { return rdev; }
+
+        @Override
+        public OpenFile open(Location loc, String path, int flags) {
+            if (kind == Kind.TTY) {
+                if (!HostStdioFile.isTty(0)) throw Errno.ENXIO.exception();
+                return new HostStdioFile(0, flags, path);
+            }
+            return new DeviceFile(loc, path, flags, kind);
+        }
+    }
+
+    private static final class DeviceFile extends OpenFile {
+        private final Kind kind;
+
+        DeviceFile(Location loc, String path, int flags, Kind kind) {
+            super(loc, path, flags);
+            this.kind = kind;
+        }
+
+        @Override
+        public int read(Task t, byte[] buf, int off, int len) {
+            switch (kind) {
+                case NULL: return 0;
+                case RANDOM: random(buf, off, len); return len;
+                default: Arrays.fill(buf, off, off + len, (byte) 0); return len;
+            }
+        }
+
+        @Override
+        public int pread(Task t, byte[] buf, int off, int len, long position) {
+            return read(t, buf, off, len);
+        }
+
+        @Override
+        public int write(Task t, byte[] buf, int off, int len) {
+            if (kind == Kind.FULL) throw Errno.ENOSPC.exception();
+            return len;
+        }
+
+        @Override
+        public int pwrite(Task t, byte[] buf, int off, int len, long position) {
+            return write(t, buf, off, len);
+        }
+
+        @Override
+        public long seek(long off, int whence) {
+            return 0;
+        }
+    }
+}

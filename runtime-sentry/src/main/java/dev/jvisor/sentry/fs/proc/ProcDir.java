@@ -1,0 +1,58 @@
+package dev.jvisor.sentry.fs.proc;
+
+import dev.jvisor.sentry.vfs.DirInode;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.Inode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** A procfs directory: fixed entries plus entries a supplier lists at each lookup. */
+class ProcDir extends DirInode {
+    private final Map<String, Inode> fixed = new LinkedHashMap<>();
+    private final Supplier<Map<String, Inode>> dynamic;
+
+    ProcDir(FileSystem fs, int perm, Supplier<Map<String, Inode>> dynamic) {
+        super(fs, perm, 0, 0);
+        this.dynamic = dynamic;
+    }
+
+    ProcDir add(String name, Inode child) {
+        fixed.put(name, child);
+        if (child instanceof DirInode d) adopt(d, name);
+        return this;
+    }
+
+    private void adopt(DirInode d, String name) {
+        // Synthetic children still need their parent link for "..": borrow DirInode's bookkeeping.
+        d.attach(this, name);
+    }
+
+    @Override
+    public Inode lookup(String name) {
+        Inode i = fixed.get(name);
+        if (i != null) return i;
+        if (dynamic == null) return null;
+        Inode d = dynamic.get().get(name);
+        if (d instanceof DirInode dir) adopt(dir, name);
+        return d;
+    }
+
+    @Override
+    public List<Map.Entry<String, Inode>> list() {
+        List<Map.Entry<String, Inode>> out = new ArrayList<>(fixed.entrySet());
+        if (dynamic != null) {
+            for (Map.Entry<String, Inode> e : dynamic.get().entrySet()) {
+                if (e.getValue() instanceof DirInode dir) adopt(dir, e.getKey());
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean mutable() { return false; }
+}

@@ -1,0 +1,212 @@
+package dev.jvisor.sentry.fs.proc;
+
+import dev.jvisor.sentry.kernel.Kernel;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.ThreadGroup;
+import dev.jvisor.sentry.mm.Vma;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.FsContext;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.Mount;
+import dev.jvisor.sentry.vfs.OpenFile;
+import dev.jvisor.sentry.vfs.SymlinkInode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Builds /proc for one kernel. Everything is generated from Sentry state, never read from the host. */
+public final class ProcFs {
+    /** PROC_SUPER_MAGIC, include/uapi/linux/magic.h. */
+    public static final long MAGIC = 0x9fa0;
+    private static final long TOTAL_MEM_KB = 2L * 1024 * 1024;
+
+    private final Kernel kernel;
+    private final FileSystem fs = new FileSystem("proc", MAGIC, false);
+    private final Map<Integer, ProcDir> pidDirs = new ConcurrentHashMap<>();
+
+    private ProcFs(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    public static ProcDir create(Kernel kernel) {
+        return new ProcFs(kernel).root();
+    }
+
+    public FileSystem fs() { return fs; }
+
+    private ProcDir root() {
+        ProcDir root = new ProcDir(fs, 0555, this::pids);
+        root.add("self", new SymlinkInode(fs, () -> {
+            Task t = Task.current();
+            return t == null ? null : Integer.toString(t.tgid());
+        }, 0, 0));
+        root.add("thread-self", new SymlinkInode(fs, () -> {
+            Task t = Task.current();
+            return t == null ? null : t.tgid() + "/task/" + t.tid();
+        }, 0, 0));
+        root.add("version", ProcFile.text(fs, () -> "Linux version " + Kernel.RELEASE + " (jvisor@jvisor) " + Kernel.VERSION + "\n"));
+        root.add("uptime", ProcFile.text(fs, () -> {
+            double up = kernel.uptimeNanos() / 1e9;
+            return String.format(Locale.ROOT, "%.2f %.2f\n", up, up);
+        }));
+        root.add("loadavg", ProcFile.text(fs, () -> "0.00 0.00 0.00 1/" + kernel.groups().size() + " " + lastPid() + "\n"));
+        root.add("meminfo", ProcFile.text(fs, this::meminfo));
+        root.add("cpuinfo", ProcFile.text(fs, ProcFs::cpuinfo));
+        root.add("stat", ProcFile.text(fs, this::stat));
+        root.add("filesystems", ProcFile.text(fs, () -> "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tdevpts\n"));
+        root.add("mounts", ProcFile.text(fs, this::mounts));
+        ProcDir sys = new ProcDir(fs, 0555, null);
+        ProcDir sysKernel = new ProcDir(fs, 0555, null);
+        sysKernel.add("hostname", ProcFile.text(fs, () -> kernel.hostname() + "\n"));
+        sysKernel.add("ostype", ProcFile.text(fs, () -> "Linux\n"));
+        sysKernel.add("osrelease", ProcFile.text(fs, () -> Kernel.RELEASE + "\n"));
+        sysKernel.add("pid_max", ProcFile.text(fs, () -> "4194304\n"));
+        sysKernel.add("ngroups_max", ProcFile.text(fs, () -> "65536\n"));
+        ProcDir sysVm = new ProcDir(fs, 0555, null);
+        sysVm.add("overcommit_memory", ProcFile.text(fs, () -> "0\n"));
+        sysVm.add("max_map_count", ProcFile.text(fs, () -> "65530\n"));
+        sys.add("kernel", sysKernel).add("vm", sysVm);
+        root.add("sys", sys);
+        return root;
+    }
+
+    private int lastPid() {
+        List<ThreadGroup> gs = kernel.groups();
+        return gs.isEmpty() ? 0 : gs.get(gs.size() - 1).tgid();
+    }
+
+    private Map<String, Inode> pids() {
+        Map<String, Inode> m = new LinkedHashMap<>();
+        for (ThreadGroup g : kernel.groups()) {
+            m.put(Integer.toString(g.tgid()), pidDirs.computeIfAbsent(g.tgid(), k -> pidDir(g)));
+        }
+        pidDirs.keySet().removeIf(pid -> kernel.group(pid) == null && !m.containsKey(Integer.toString(pid)));
+        return m;
+    }
+
+    private ProcDir pidDir(ThreadGroup g) {
+        ProcDir d = new ProcDir(fs, 0555, null);
+        d.add("stat", ProcFile.text(fs, () -> pidStat(g)));
+        d.add("status", ProcFile.text(fs, () -> status(g)));
+        d.add("cmdline", new ProcFile(fs, 0444, () -> nulJoined(g.argv())));
+        d.add("environ", new ProcFile(fs, 0400, () -> nulJoined(g.envp())));
+        d.add("comm", ProcFile.text(fs, () -> g.comm() + "\n"));
+        d.add("maps", ProcFile.text(fs, () -> maps(g)));
+        d.add("exe", new SymlinkInode(fs, g::exePath, 0, 0));
+        d.add("cwd", new SymlinkInode(fs, () -> {
+            Task t = g.leader();
+            return t == null ? null : kernel.vfs().pathOf(t.fs(), t.fs().cwd());
+        }, 0, 0));
+        d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
+        d.add("fd", new ProcDir(fs, 0500, () -> fds(g)));
+        d.add("mounts", ProcFile.text(fs, this::mounts));
+        return d;
+    }
+
+    private Map<String, Inode> fds(ThreadGroup g) {
+        Map<String, Inode> m = new LinkedHashMap<>();
+        Task t = g.leader();
+        if (t == null) return m;
+        for (int fd : t.fds().fds()) {
+            m.put(Integer.toString(fd), new SymlinkInode(fs, () -> {
+                try {
+                    OpenFile f = t.fds().get(fd);
+                    return f.path();
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }, 0, 0));
+        }
+        return m;
+    }
+
+    private static byte[] nulJoined(List<String> parts) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : parts) sb.append(p).append('\0');
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String pidStat(ThreadGroup g) {
+        char state = switch (g.state()) {
+            case ZOMBIE -> 'Z';
+            case REAPED -> 'X';
+            default -> g.isStopped() ? 'T' : 'S';
+        };
+        long startTicks = (g.startNanos() - kernel.bootNanos()) / 10_000_000L;
+        int threads = Math.max(1, g.tasks().size());
+        return g.tgid() + " (" + g.comm() + ") " + state + " " + g.ppid() + " " + g.pgid() + " " + g.sid()
+                + " 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 " + threads + " 0 " + startTicks + " 0 0 18446744073709551615"
+                + " 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+    }
+
+    private String status(ThreadGroup g) {
+        var c = g.creds();
+        char state = g.state() == ThreadGroup.State.ZOMBIE ? 'Z' : g.isStopped() ? 'T' : 'S';
+        String stateName = switch (state) { case 'Z' -> "Z (zombie)"; case 'T' -> "T (stopped)"; default -> "S (sleeping)"; };
+        return "Name:\t" + g.comm() + "\nUmask:\t0022\nState:\t" + stateName + "\nTgid:\t" + g.tgid() + "\nNgid:\t0\nPid:\t" + g.tgid()
+                + "\nPPid:\t" + g.ppid() + "\nTracerPid:\t0\nUid:\t" + c.uid() + "\t" + c.euid() + "\t" + c.suid() + "\t" + c.fsuid()
+                + "\nGid:\t" + c.gid() + "\t" + c.egid() + "\t" + c.sgid() + "\t" + c.fsgid() + "\nFDSize:\t64\nGroups:\t\n"
+                + "Threads:\t" + Math.max(1, g.tasks().size()) + "\nSigQ:\t0/0\n"
+                + String.format("CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\n", 0L, c.capEffective(), c.capEffective(), c.capEffective())
+                + "NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-" + (Runtime.getRuntime().availableProcessors() - 1) + "\n";
+    }
+
+    private String maps(ThreadGroup g) {
+        Task t = g.leader();
+        if (t == null) return "";
+        StringBuilder sb = new StringBuilder();
+        for (Vma v : t.mm().vmas()) {
+            int p = v.prot();
+            sb.append(String.format("%08x-%08x %c%c%c%c %08x 00:00 0", v.start(), v.end(),
+                    (p & 1) != 0 ? 'r' : '-', (p & 2) != 0 ? 'w' : '-', (p & 4) != 0 ? 'x' : '-', v.shared() ? 's' : 'p', 0));
+            if (!v.name().isEmpty()) sb.append(" ".repeat(Math.max(1, 26 - 0))).append(v.name());
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private String meminfo() {
+        long used = dev.jvisor.sentry.mm.MemoryFile.get().allocatedBytes() / 1024;
+        long free = Math.max(0, TOTAL_MEM_KB - used);
+        return "MemTotal:       " + TOTAL_MEM_KB + " kB\nMemFree:        " + free + " kB\nMemAvailable:   " + free
+                + " kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
+                + "SwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\n";
+    }
+
+    private static String cpuinfo() {
+        StringBuilder sb = new StringBuilder();
+        int n = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < n; i++) {
+            sb.append("processor\t: ").append(i).append("\nvendor_id\t: GenuineIntel\nmodel name\t: jVisor virtual CPU\n")
+              .append("cpu MHz\t\t: 2000.000\ncache size\t: 8192 KB\nphysical id\t: 0\nsiblings\t: ").append(n)
+              .append("\ncore id\t\t: ").append(i).append("\ncpu cores\t: ").append(n)
+              .append("\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2\nbogomips\t: 4000.00\n\n");
+        }
+        return sb.toString();
+    }
+
+    private String stat() {
+        int n = Runtime.getRuntime().availableProcessors();
+        StringBuilder sb = new StringBuilder("cpu  0 0 0 0 0 0 0 0 0 0\n");
+        for (int i = 0; i < n; i++) sb.append("cpu").append(i).append(" 0 0 0 0 0 0 0 0 0 0\n");
+        sb.append("intr 0\nctxt 0\nbtime ").append(kernel.bootEpochNanos() / 1_000_000_000L)
+          .append("\nprocesses ").append(lastPid()).append("\nprocs_running 1\nprocs_blocked 0\nsoftirq 0\n");
+        return sb.toString();
+    }
+
+    private String mounts() {
+        Task t = Task.current();
+        StringBuilder sb = new StringBuilder();
+        for (Mount m : kernel.vfs().mounts()) {
+            FsContext ctx = t != null ? t.fs() : null;
+            String path = ctx == null ? "/" : kernel.vfs().mountPath(ctx, m);
+            sb.append(m.source()).append(' ').append(path).append(' ').append(m.fs().type()).append(' ')
+              .append(m.readOnly() ? "ro" : "rw").append(",relatime 0 0\n");
+        }
+        return sb.toString();
+    }
+}

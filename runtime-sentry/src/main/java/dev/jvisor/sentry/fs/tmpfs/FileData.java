@@ -1,0 +1,150 @@
+package dev.jvisor.sentry.fs.tmpfs;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.sentry.mm.SharedMemory;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.Arrays;
+
+/**
+ * The bytes of a regular file. They live in 64 KiB heap blocks (unwritten blocks are holes that
+ * read as zero) until the file is first mapped MAP_SHARED; then they move into sandbox shared
+ * memory, so that reads, writes and every mapping see the same pages.
+ */
+public final class FileData {
+    private static final int BLOCK = 64 * 1024;
+    /** Largest file tmpfs accepts (like a size= mount option). */
+    public static final long MAX_SIZE = 1L << 34;
+    /** Room reserved for a file in shared memory: virtual, costs nothing until written. */
+    private static final long MIN_SHARED_CAPACITY = 256L << 20;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private byte[][] blocks = new byte[0][];
+    private long size;
+    private SharedMemory mem;
+    private MemorySegment seg;
+
+    public synchronized long size() { return size; }
+
+    /**
+     * The file's pages as shared memory, moving them there on first use; {@code atLeast} bytes
+     * must fit. The file keeps its own reference; mappings take theirs.
+     */
+    public synchronized SharedMemory sharedMemory(long atLeast) {
+        if (mem == null) {
+            long cap = Math.max(MIN_SHARED_CAPACITY, Math.max(size, atLeast) * 2);
+            if (cap > MAX_SIZE) cap = MAX_SIZE;
+            if (atLeast > cap) throw Errno.ENOMEM.exception();
+            SharedMemory m = SharedMemory.allocate(cap);
+            MemorySegment s = m.segment();
+            for (int i = 0; i < blocks.length; i++) {
+                if (blocks[i] == null) continue;
+                long at = (long) i * BLOCK;
+                int n = (int) Math.min(BLOCK, size - at);
+                if (n > 0) MemorySegment.copy(blocks[i], 0, s, ValueLayout.JAVA_BYTE, at, n);
+            }
+            blocks = null;
+            mem = m;
+            seg = s;
+            CLEANER.register(this, m::release);
+        }
+        if (atLeast > mem.length()) throw Errno.ENOMEM.exception();
+        return mem;
+    }
+
+    public synchronized int read(long pos, byte[] dst, int off, int len) {
+        if (pos >= size || len == 0) return 0;
+        int n = (int) Math.min(len, size - pos);
+        if (seg != null) {
+            MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, dst, off, n);
+            return n;
+        }
+        int done = 0;
+        while (done < n) {
+            long p = pos + done;
+            int bi = (int) (p / BLOCK), bo = (int) (p % BLOCK);
+            int chunk = Math.min(n - done, BLOCK - bo);
+            byte[] blk = bi < blocks.length ? blocks[bi] : null;
+            if (blk == null) Arrays.fill(dst, off + done, off + done + chunk, (byte) 0);
+            else System.arraycopy(blk, bo, dst, off + done, chunk);
+            done += chunk;
+        }
+        return n;
+    }
+
+    public synchronized int write(long pos, byte[] src, int off, int len) {
+        if (pos < 0) throw Errno.EINVAL.exception();
+        if (pos + len > MAX_SIZE) throw Errno.EFBIG.exception();
+        if (seg != null) {
+            if (pos + len > seg.byteSize()) throw Errno.EFBIG.exception();
+            MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, pos, len);
+            if (pos + len > size) size = pos + len;
+            return len;
+        }
+        ensureBlocks(pos + len);
+        int done = 0;
+        while (done < len) {
+            long p = pos + done;
+            int bi = (int) (p / BLOCK), bo = (int) (p % BLOCK);
+            int chunk = Math.min(len - done, BLOCK - bo);
+            if (blocks[bi] == null) blocks[bi] = new byte[BLOCK];
+            System.arraycopy(src, off + done, blocks[bi], bo, chunk);
+            done += chunk;
+        }
+        if (pos + len > size) size = pos + len;
+        return len;
+    }
+
+    public synchronized void truncate(long length) {
+        if (length < 0) throw Errno.EINVAL.exception();
+        if (length > MAX_SIZE) throw Errno.EFBIG.exception();
+        if (seg != null) {
+            if (length > seg.byteSize()) throw Errno.EFBIG.exception();
+            if (length < size) {
+                long pageEnd = Math.min(size, (length + 4095) & -4096L);
+                seg.asSlice(length, pageEnd - length).fill((byte) 0);
+                mem.discard(pageEnd, size - pageEnd);
+            }
+            size = length;
+            return;
+        }
+        if (length < size) {
+            int keep = (int) ((length + BLOCK - 1) / BLOCK);
+            for (int i = keep; i < blocks.length; i++) blocks[i] = null;
+            int bo = (int) (length % BLOCK);
+            if (bo != 0 && keep - 1 < blocks.length && blocks[keep - 1] != null) {
+                Arrays.fill(blocks[keep - 1], bo, BLOCK, (byte) 0);
+            }
+        } else {
+            ensureBlocks(length);
+        }
+        size = length;
+    }
+
+    /** SEEK_DATA / SEEK_HOLE at block granularity (everything is data once in shared memory). */
+    public synchronized long seekData(long pos, boolean data) {
+        if (pos >= size) throw Errno.ENXIO.exception();
+        if (seg != null) return data ? pos : size;
+        for (long p = pos; p < size; p = (p / BLOCK + 1) * BLOCK) {
+            int bi = (int) (p / BLOCK);
+            boolean has = bi < blocks.length && blocks[bi] != null;
+            if (has == data) return p;
+        }
+        return data ? -1 : size;
+    }
+
+    private void ensureBlocks(long end) {
+        int need = (int) ((end + BLOCK - 1) / BLOCK);
+        if (need > blocks.length) blocks = Arrays.copyOf(blocks, Math.max(need, blocks.length * 2));
+    }
+
+    /** Bytes of memory the file holds. */
+    public synchronized long allocated() {
+        if (seg != null) return (size + 4095) & -4096L;
+        long n = 0;
+        for (byte[] b : blocks) if (b != null) n += BLOCK;
+        return n;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.jvisor.sentry.kernel;
+
+import dev.jvisor.abi.linux.Signal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A process: its tasks, its place in the process tree, session and process group, signal
+ * dispositions and group-wide pending signals, job-control state, and its exit status once a
+ * zombie. Tree changes (fork, exit, reaping, reparenting) lock the {@link Kernel}.
+ */
+public final class ThreadGroup {
+    public enum State { ALIVE, ZOMBIE, REAPED }
+
+    final Kernel kernel;
+    final int tgid;
+    ThreadGroup parent;
+    final List<ThreadGroup> children = new ArrayList<>();
+    final List<Task> tasks = new ArrayList<>();
+    SignalHandlers handlers;
+    final PendingSignals pending = new PendingSignals();
+    final WaitQueue childEvents = new WaitQueue();
+    int pgid, sid;
+    /** Signal sent to the parent at exit (SIGCHLD, or another for clone(2) with a custom signal). */
+    int exitSignal = Signal.SIGCHLD;
+    State state = State.ALIVE;
+    /** Wait status once the group exits (wait(2) encoding). */
+    int exitStatus;
+    /** Set when exit_group or a fatal signal is under way. */
+    volatile boolean exiting;
+    /** Job control: stopped by a stop signal; a stop or continue is waiting to be reported. */
+    volatile boolean stopped;
+    int stopSignal;
+    boolean stopUnreported, continueUnreported;
+    boolean execed;
+    volatile Credentials creds;
+    final Rlimits rlimits;
+    volatile String comm = "";
+    volatile String exePath = "";
+    volatile List<String> argv = List.of();
+    volatile List<String> envp = List.of();
+    final long startNanos = System.nanoTime();
+    /** CPU time of reaped children, for getrusage(RUSAGE_CHILDREN) and times(2). */
+    long childUserNanos, childSysNanos;
+    final IntervalTimers timers;
+
+    ThreadGroup(Kernel kernel, int tgid, ThreadGroup parent, SignalHandlers handlers, Credentials creds, Rlimits rlimits) {
+        this.kernel = kernel;
+        this.tgid = tgid;
+        this.parent = parent;
+        this.handlers = handlers;
+        this.creds = creds;
+        this.rlimits = rlimits;
+        this.timers = new IntervalTimers(this);
+    }
+
+    public int tgid() { return tgid; }
+    public Kernel kernel() { return kernel; }
+    public Credentials creds() { return creds; }
+    public void creds(Credentials c) { creds = c; }
+    public SignalHandlers handlers() { return handlers; }
+    public Rlimits rlimits() { return rlimits; }
+    public IntervalTimers timers() { return timers; }
+    public String comm() { return comm; }
+    public void comm(String c) { comm = c.length() > 15 ? c.substring(0, 15) : c; }
+    public String exePath() { return exePath; }
+    public List<String> argv() { return argv; }
+    public List<String> envp() { return envp; }
+    public long startNanos() { return startNanos; }
+
+    public int pgid() { synchronized (kernel) { return pgid; } }
+    public int sid() { synchronized (kernel) { return sid; } }
+
+    public int ppid() {
+        synchronized (kernel) {
+            return parent == null ? 0 : parent.tgid;
+        }
+    }
+
+    public ThreadGroup parent() { synchronized (kernel) { return parent; } }
+
+    public State state() { synchronized (kernel) { return state; } }
+
+    /** Lock-free: sleeping tasks ask this while holding their own sleep lock. */
+    public boolean isStopped() { return stopped; }
+
+    /** The tasks of this group, a snapshot. */
+    public List<Task> tasks() {
+        synchronized (kernel) {
+            return new ArrayList<>(tasks);
+        }
+    }
+
+    public Task leader() {
+        synchronized (kernel) {
+            return tasks.isEmpty() ? null : tasks.get(0);
+        }
+    }
+
+    /** Queues a group-directed signal and wakes a task that can take it. */
+    void enqueue(SigInfo s) {
+        pending.add(s);
+        List<Task> all = tasks();
+        for (Task t : all) {
+            if ((t.signalMask() & Signal.bit(s.signo)) == 0 || s.signo == Signal.SIGKILL) {
+                t.interrupt();
+                return;
+            }
+        }
+        // Blocked everywhere: wake sleepers anyway, one may be in rt_sigtimedwait for it.
+        for (Task t : all) t.wake();
+    }
+}

@@ -1,0 +1,253 @@
+package dev.jvisor.sentry.loader;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.sentry.fs.dev.DevFs;
+import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.mm.AddressSpace;
+import dev.jvisor.sentry.platform.ptrace.PtraceContext;
+import dev.jvisor.sentry.vfs.Location;
+import dev.jvisor.sentry.vfs.OpenFile;
+import dev.jvisor.sentry.vfs.Vfs;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Loads a program into a fresh address space and builds its initial stack. */
+public final class Loader {
+    private Loader() {}
+
+    /** Where ET_DYN executables are placed (like Linux's ELF_ET_DYN_BASE without randomisation). */
+    static final long PIE_BASE = 0x5555_5555_4000L;
+    static final long STACK_TOP = 0x7fff_fffd_e000L;
+    private static final int MAX_SCRIPT_DEPTH = 4;
+    private static final int MAX_ARG_STRLEN = 131072;
+    private static final long MAX_ARGS_BYTES = 2L << 20;
+
+    // auxv tags, include/uapi/linux/auxvec.h and arch/x86/include/uapi/asm/auxvec.h
+    private static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
+            AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
+            AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
+            AT_MINSIGSTKSZ = 51;
+
+    /** The loaded image, ready for {@link Task#commitExec}. */
+    public record Image(AddressSpace as, long entry, long sp, String path, List<String> argv, List<String> envp) {}
+
+    /** Loads {@code path} as execve(2) would, resolving it from the task's root and working directory. */
+    public static Image load(Task t, String path, List<String> argv, List<String> envp) {
+        long total = 0;
+        for (String s : argv) total += s.length() + 1;
+        for (String s : envp) total += s.length() + 1;
+        if (total > MAX_ARGS_BYTES) throw Errno.E2BIG.exception();
+        return load(t, path, new ArrayList<>(argv), envp, 0);
+    }
+
+    private static Image load(Task t, String path, List<String> argv, List<String> envp, int depth) {
+        byte[] file = readExecutable(t, path);
+        if (file.length >= 2 && file[0] == '#' && file[1] == '!') {
+            if (depth >= MAX_SCRIPT_DEPTH) throw Errno.ELOOP.exception();
+            int end = 2;
+            while (end < file.length && end < 258 && file[end] != '\n') end++;
+            String line = new String(file, 2, end - 2, StandardCharsets.UTF_8).strip();
+            if (line.isEmpty()) throw Errno.ENOEXEC.exception();
+            int sp = indexOfSpace(line);
+            String interp = sp < 0 ? line : line.substring(0, sp);
+            String arg = sp < 0 ? null : line.substring(sp).strip();
+            List<String> next = new ArrayList<>();
+            next.add(interp);
+            if (arg != null && !arg.isEmpty()) next.add(arg);
+            next.add(path);
+            if (argv.size() > 1) next.addAll(argv.subList(1, argv.size()));
+            return load(t, interp, next, envp, depth + 1);
+        }
+        Elf elf = Elf.parse(file);
+        AddressSpace as = PtraceContext.newAddressSpace();
+        try {
+            long bias = elf.type() == Elf.ET_DYN ? PIE_BASE - elf.span()[0] : 0;
+            long brk = mapSegments(as, elf, file, bias, path);
+            as.initBrk(brk);
+            long entry = elf.entry() + bias;
+            long interpBase = 0;
+            String interpPath = elf.interpreter(file);
+            if (interpPath != null) {
+                byte[] interpFile = readExecutable(t, interpPath);
+                Elf ie = Elf.parse(interpFile);
+                if (ie.type() != Elf.ET_DYN) throw Errno.ELIBBAD.exception();
+                long[] span = ie.span();
+                long base = as.mapAnonymous(0, span[1] - span[0], AddressSpace.PROT_NONE, false, false, "");
+                long ibias = base - span[0];
+                mapSegments(as, ie, interpFile, ibias, interpPath);
+                interpBase = base;
+                entry = ie.entry() + ibias;
+            }
+            long phdr = phdrAddress(elf, bias);
+            long stackSize = Math.min(Math.max(t.group().rlimits().soft(3), 128 * 1024), 256L << 20);
+            if (t.group().rlimits().soft(3) < 0) stackSize = 8L << 20;
+            stackSize = AddressSpace.pageUp(stackSize);
+            as.mapAnonymous(STACK_TOP - stackSize, stackSize, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE, false, true, "[stack]");
+            long sp = buildStack(as, t.creds(), argv, envp, path, new long[][] {
+                    {AT_PHDR, phdr}, {AT_PHENT, 56}, {AT_PHNUM, elf.phnum()}, {AT_PAGESZ, 4096}, {AT_BASE, interpBase},
+                    {AT_FLAGS, 0}, {AT_ENTRY, elf.entry() + bias}});
+            return new Image(as, entry, sp, path, argv, envp);
+        } catch (RuntimeException e) {
+            as.clear();
+            throw e;
+        }
+    }
+
+    private static int indexOfSpace(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) == ' ' || s.charAt(i) == '\t') return i;
+        return -1;
+    }
+
+    /** Reads a whole executable through the VFS after the execve permission checks. */
+    private static byte[] readExecutable(Task t, String path) {
+        Vfs vfs = t.kernel().vfs();
+        Location loc = vfs.resolve(t.fs(), t.fs().cwd(), path, true, t.creds());
+        if (loc.inode().isDir()) throw Errno.EACCES.exception();
+        if (!loc.inode().isRegular()) throw Errno.EACCES.exception();
+        Vfs.checkPermission(t.creds(), loc.inode(), Vfs.MAY_EXEC);
+        OpenFile f = loc.inode().open(loc, path, FileMode.O_RDONLY);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(loc.inode().size(), 1 << 26));
+            byte[] buf = new byte[1 << 16];
+            long pos = 0;
+            while (true) {
+                int n = f.pread(t, buf, 0, buf.length, pos);
+                if (n <= 0) break;
+                out.write(buf, 0, n);
+                pos += n;
+                if (pos > (1L << 31) - (1 << 16)) throw Errno.ENOMEM.exception();
+            }
+            return out.toByteArray();
+        } finally {
+            f.release();
+        }
+    }
+
+    /** Maps the PT_LOAD segments and copies their file bytes; returns the end of the highest (brk start). */
+    private static long mapSegments(AddressSpace as, Elf elf, byte[] file, long bias, String name) {
+        long mappedEnd = 0;
+        int lastProt = 0;
+        long brk = 0;
+        for (Elf.Phdr p : elf.phdrs()) {
+            if (p.type() != Elf.PT_LOAD || p.memsz() == 0) continue;
+            int prot = ((p.flags() & Elf.PF_R) != 0 ? AddressSpace.PROT_READ : 0)
+                    | ((p.flags() & Elf.PF_W) != 0 ? AddressSpace.PROT_WRITE : 0)
+                    | ((p.flags() & Elf.PF_X) != 0 ? AddressSpace.PROT_EXEC : 0);
+            long start = AddressSpace.pageDown(p.vaddr() + bias);
+            long end = AddressSpace.pageUp(p.vaddr() + bias + p.memsz());
+            if (start < mappedEnd) {
+                // Shares a page with the previous segment: that page gets both protections.
+                long overlapEnd = Math.min(end, mappedEnd);
+                as.protect(start, overlapEnd - start, lastProt | prot);
+                start = overlapEnd;
+            }
+            if (end > start) as.mapAnonymous(start, end - start, prot, false, true, name);
+            as.writeForce(p.vaddr() + bias, file, (int) p.offset(), (int) p.filesz());
+            mappedEnd = Math.max(mappedEnd, end);
+            lastProt = prot;
+            brk = Math.max(brk, p.vaddr() + bias + p.memsz());
+        }
+        return brk;
+    }
+
+    private static long phdrAddress(Elf elf, long bias) {
+        for (Elf.Phdr p : elf.phdrs()) if (p.type() == Elf.PT_PHDR) return p.vaddr() + bias;
+        for (Elf.Phdr p : elf.phdrs()) {
+            if (p.type() == Elf.PT_LOAD && elf.phoff() >= p.offset() && elf.phoff() < p.offset() + p.filesz()) {
+                return p.vaddr() + bias + (elf.phoff() - p.offset());
+            }
+        }
+        return 0;
+    }
+
+    private static long buildStack(AddressSpace as, Credentials c, List<String> argv, List<String> envp, String execfn, long[][] auxFirst) {
+        long sp = STACK_TOP;
+        // Strings at the top: execfn, then the argv and envp strings.
+        sp = push(as, sp, (execfn + "\0").getBytes(StandardCharsets.UTF_8));
+        long execfnAddr = sp;
+        long[] envAddrs = new long[envp.size()];
+        for (int i = envp.size() - 1; i >= 0; i--) {
+            sp = push(as, sp, (envp.get(i) + "\0").getBytes(StandardCharsets.UTF_8));
+            envAddrs[i] = sp;
+        }
+        long[] argAddrs = new long[argv.size()];
+        for (int i = argv.size() - 1; i >= 0; i--) {
+            String a = argv.get(i);
+            if (a.length() > MAX_ARG_STRLEN) throw Errno.E2BIG.exception();
+            sp = push(as, sp, (a + "\0").getBytes(StandardCharsets.UTF_8));
+            argAddrs[i] = sp;
+        }
+        sp = push(as, sp, "x86_64\0".getBytes(StandardCharsets.UTF_8));
+        long platform = sp;
+        byte[] random = new byte[16];
+        DevFs.random(random, 0, 16);
+        sp = push(as, sp & -16L, random);
+        long randomAddr = sp;
+
+        List<long[]> aux = new ArrayList<>(List.of(auxFirst));
+        long[] host = HostAux.values();
+        aux.add(new long[] {AT_UID, c.uid()});
+        aux.add(new long[] {AT_EUID, c.euid()});
+        aux.add(new long[] {AT_GID, c.gid()});
+        aux.add(new long[] {AT_EGID, c.egid()});
+        aux.add(new long[] {AT_SECURE, 0});
+        aux.add(new long[] {AT_RANDOM, randomAddr});
+        aux.add(new long[] {AT_HWCAP, host[0]});
+        aux.add(new long[] {AT_HWCAP2, host[1]});
+        aux.add(new long[] {AT_CLKTCK, 100});
+        aux.add(new long[] {AT_PLATFORM, platform});
+        aux.add(new long[] {AT_EXECFN, execfnAddr});
+        if (host[2] != 0) aux.add(new long[] {AT_MINSIGSTKSZ, host[2]});
+        aux.add(new long[] {AT_NULL, 0});
+
+        int words = 1 + argv.size() + 1 + envp.size() + 1 + aux.size() * 2;
+        sp = (sp - words * 8L) & -16L;
+        ByteBuffer b = ByteBuffer.allocate(words * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(argv.size());
+        for (long a : argAddrs) b.putLong(a);
+        b.putLong(0);
+        for (long e : envAddrs) b.putLong(e);
+        b.putLong(0);
+        for (long[] kv : aux) b.putLong(kv[0]).putLong(kv[1]);
+        as.writeForce(sp, b.array(), 0, b.capacity());
+        return sp;
+    }
+
+    private static long push(AddressSpace as, long sp, byte[] data) {
+        long at = sp - data.length;
+        as.writeForce(at, data, 0, data.length);
+        return at;
+    }
+
+    /** AT_HWCAP, AT_HWCAP2 and AT_MINSIGSTKSZ of the host CPU, read once from the Sentry's own auxv. */
+    static final class HostAux {
+        private static long[] cached;
+
+        static synchronized long[] values() {
+            if (cached != null) return cached;
+            long[] v = new long[3];
+            try {
+                ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv"))).order(ByteOrder.LITTLE_ENDIAN);
+                while (b.remaining() >= 16) {
+                    long k = b.getLong(), val = b.getLong();
+                    if (k == AT_HWCAP) v[0] = val;
+                    else if (k == AT_HWCAP2) v[1] = val;
+                    else if (k == AT_MINSIGSTKSZ) v[2] = val;
+                }
+            } catch (java.io.IOException e) {
+                // leave zeros: libc then probes the CPU itself
+            }
+            cached = v;
+            return v;
+        }
+    }
+}

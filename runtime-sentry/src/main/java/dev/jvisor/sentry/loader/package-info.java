@@ -1,0 +1,6 @@
+/**
+ * Program loading for execve(2): ELF64 executables (static, static-PIE, and dynamic through
+ * their PT_INTERP interpreter, loaded from the sandbox's own filesystem), {@code #!} scripts,
+ * and the initial stack with argv, envp and the auxiliary vector.
+ */
+package dev.jvisor.sentry.loader;

@@ -1,0 +1,105 @@
+package dev.jvisor.sentry.platform.ptrace;
+
+import dev.jvisor.sentry.mm.AddressSpace;
+import dev.jvisor.sentry.mm.MemoryFile;
+import dev.jvisor.sentry.mm.Vma;
+import dev.jvisor.sentry.platform.FpState;
+import dev.jvisor.sentry.platform.Registers;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * A task's execution context on the ptrace platform: its stub and the host mappings the stub
+ * holds. Before application code runs, the stub's mappings are brought in line with the task's
+ * {@link AddressSpace} — only the difference is injected — so any number of tasks may share an
+ * address space (vfork, threads), each through its own stub.
+ */
+public final class PtraceContext implements AutoCloseable {
+    private static final int SYS_MMAP = 9, SYS_MUNMAP = 11;
+    private static final int MAP_SHARED = 0x01, MAP_FIXED = 0x10;
+
+    private final Stub stub;
+    private AddressSpace as;
+    private long syncedGeneration = -1;
+    private final TreeMap<Long, Vma> mapped = new TreeMap<>();
+
+    private PtraceContext(Stub stub, AddressSpace as) {
+        this.stub = stub;
+        this.as = as;
+    }
+
+    /** Spawns a stub traced by the calling thread, for {@code as}. */
+    public static PtraceContext create(AddressSpace as) {
+        return new PtraceContext(Stub.spawn(MemoryFile.get().fd()), as);
+    }
+
+    /** A fresh, empty address space laid out for this platform. */
+    public static AddressSpace newAddressSpace() {
+        return new AddressSpace(Layout.TOP, Layout.STUB_START, Layout.STUB_END);
+    }
+
+    public Stub stub() { return stub; }
+
+    public AddressSpace addressSpace() { return as; }
+
+    /** Switches to another address space (execve); the next run replaces the stub's mappings. */
+    public void switchTo(AddressSpace next) {
+        this.as = Objects.requireNonNull(next);
+        this.syncedGeneration = -1;
+    }
+
+    /** Runs application code with {@code regs} until it traps; see {@link Stub#resume}. */
+    public Stub.StopKind run(Registers regs) {
+        sync();
+        return stub.resume(regs);
+    }
+
+    /** Brings the stub's host mappings up to date; returns true if anything changed. */
+    public boolean sync() {
+        long gen = as.generation();
+        if (gen == syncedGeneration) return false;
+        List<Vma> want = as.vmas();
+        TreeMap<Long, Vma> wanted = new TreeMap<>();
+        for (Vma v : want) wanted.put(v.start(), v);
+        List<Vma> stale = new ArrayList<>();
+        for (Vma have : mapped.values()) {
+            Vma w = wanted.get(have.start());
+            if (w == null || !sameMapping(have, w)) stale.add(have);
+        }
+        for (Vma v : stale) {
+            mapped.remove(v.start());
+            check(stub.inject(SYS_MUNMAP, v.start(), v.length()), "munmap");
+        }
+        for (Map.Entry<Long, Vma> e : wanted.entrySet()) {
+            Vma w = e.getValue();
+            Vma have = mapped.get(w.start());
+            if (have != null && sameMapping(have, w)) continue;
+            check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_SHARED | MAP_FIXED,
+                    Layout.MEMORY_FD, w.fileOffset()), "mmap");
+            mapped.put(w.start(), w);
+        }
+        syncedGeneration = gen;
+        return true;
+    }
+
+    private static boolean sameMapping(Vma a, Vma b) {
+        return a.start() == b.start() && a.end() == b.end() && a.hostProt() == b.hostProt() && a.fileOffset() == b.fileOffset();
+    }
+
+    private void check(long result, String what) {
+        if (result < 0 && result > -4096) {
+            throw new IllegalStateException("stub " + stub.pid() + ": injected " + what + " failed with errno " + (-result));
+        }
+    }
+
+    public void getFpState(FpState fp) { stub.getFpRegs(fp); }
+
+    public void setFpState(FpState fp) { stub.setFpRegs(fp); }
+
+    @Override
+    public void close() { stub.kill(); }
+}

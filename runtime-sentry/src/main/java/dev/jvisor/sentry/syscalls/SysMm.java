@@ -1,0 +1,134 @@
+package dev.jvisor.sentry.syscalls;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.mm.AddressSpace;
+import dev.jvisor.sentry.platform.Registers;
+import dev.jvisor.sentry.vfs.OpenFile;
+
+/** Implements brk(2), mmap(2), munmap(2), mprotect(2), mremap(2), madvise(2), mincore(2), msync(2), mlock(2) family. */
+final class SysMm {
+    private SysMm() {}
+
+    // include/uapi/asm-generic/mman-common.h, mman.h, arch/x86/include/uapi/asm/mman.h
+    private static final int MAP_SHARED = 0x1, MAP_PRIVATE = 0x2, MAP_SHARED_VALIDATE = 0x3, MAP_TYPE = 0xf,
+            MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_32BIT = 0x40, MAP_GROWSDOWN = 0x100, MAP_HUGETLB = 0x40000,
+            MAP_FIXED_NOREPLACE = 0x100000;
+    private static final int PROT_MASK = 0x7;
+    private static final int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_REMOVE = 9;
+    private static final int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
+
+    static void register(Registrar r) {
+        r.full(Sysno.BRK, "p", (t, a) -> t.mm().brk(a.arg(0)));
+        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; MAP_PRIVATE file mappings are copies taken at mmap time",
+                SysMm::mmap);
+        r.full(Sysno.MUNMAP, "pd", (t, a) -> {
+            t.mm().unmap(a.arg(0), a.arg(1));
+            return 0;
+        });
+        r.full(Sysno.MPROTECT, "pdx", (t, a) -> {
+            int prot = (int) a.arg(2);
+            if ((prot & ~(PROT_MASK | 0x01000000 | 0x02000000)) != 0) throw Errno.EINVAL.exception();
+            t.mm().protect(a.arg(0), a.arg(1), prot & PROT_MASK);
+            return 0;
+        });
+        r.partial(Sysno.MREMAP, "pddxp", "MREMAP_DONTUNMAP is EINVAL", (t, a) -> {
+            int flags = (int) a.arg(3);
+            if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) != 0 || (flags & MREMAP_DONTUNMAP) != 0) {
+                throw Errno.EINVAL.exception();
+            }
+            if ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) throw Errno.EINVAL.exception();
+            return t.mm().remap(a.arg(0), a.arg(1), a.arg(2), (flags & MREMAP_MAYMOVE) != 0, a.arg(4), (flags & MREMAP_FIXED) != 0);
+        });
+        r.partial(Sysno.MADVISE, "pdd", "DONTNEED/FREE/REMOVE discard; other advice is accepted and ignored", (t, a) -> {
+            long addr = a.arg(0), len = a.arg(1);
+            int advice = (int) a.arg(2);
+            if ((addr & 4095) != 0 || len < 0) throw Errno.EINVAL.exception();
+            if (len == 0) return 0;
+            if (!t.mm().isMapped(addr, len)) throw Errno.ENOMEM.exception();
+            if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) t.mm().discard(addr, len);
+            else if (advice < 0 || advice > 25 && advice != 100 && advice != 101) throw Errno.EINVAL.exception();
+            return 0;
+        });
+        r.full(Sysno.MINCORE, "pdp", (t, a) -> {
+            long len = a.arg(1);
+            if (len <= 0 && len != 0) throw Errno.EINVAL.exception();
+            if (len == 0) return 0;
+            byte[] v = t.mm().residency(a.arg(0), len);
+            t.mm().write(a.arg(2), v, 0, v.length);
+            return 0;
+        });
+        r.full(Sysno.MSYNC, "pdx", (t, a) -> {
+            if ((a.arg(0) & 4095) != 0 || (a.arg(2) & ~7) != 0) throw Errno.EINVAL.exception();
+            if (a.arg(1) > 0 && !t.mm().isMapped(a.arg(0), a.arg(1))) throw Errno.ENOMEM.exception();
+            return 0;
+        });
+        Handler lockRange = (t, a) -> {
+            if (a.arg(1) > 0 && !t.mm().isMapped(AddressSpace.pageDown(a.arg(0)), a.arg(1) + (a.arg(0) & 4095))) {
+                throw Errno.ENOMEM.exception();
+            }
+            return 0;
+        };
+        r.partial(Sysno.MLOCK, "pd", "memory is never swapped; accepted", lockRange);
+        r.partial(Sysno.MLOCK2, "pdx", "memory is never swapped; accepted", lockRange);
+        r.partial(Sysno.MUNLOCK, "pd", "memory is never swapped; accepted", lockRange);
+        r.partial(Sysno.MLOCKALL, "x", "memory is never swapped; accepted", (t, a) -> 0);
+        r.partial(Sysno.MUNLOCKALL, "", "memory is never swapped; accepted", (t, a) -> 0);
+    }
+
+    private static long mmap(Task t, Registers a) {
+        long addr = a.arg(0), len = a.arg(1), off = a.arg(5);
+        int prot = (int) a.arg(2), flags = (int) a.arg(3), fd = (int) a.arg(4);
+        if (len <= 0 || (off & 4095) != 0 || len > AddressSpace.MMAP_BASE) throw Errno.EINVAL.exception();
+        int type = flags & MAP_TYPE;
+        if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE) throw Errno.EINVAL.exception();
+        if ((flags & MAP_HUGETLB) != 0) throw Errno.EINVAL.exception();
+        if ((prot & ~PROT_MASK) != 0) throw Errno.EINVAL.exception();
+        boolean shared = type != MAP_PRIVATE;
+        boolean fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+        if (fixed && (addr & 4095) != 0) throw Errno.EINVAL.exception();
+        if ((flags & MAP_FIXED_NOREPLACE) != 0 && (flags & MAP_FIXED) == 0) {
+            for (var v : t.mm().vmas()) {
+                if (v.start() < addr + AddressSpace.pageUp(len) && v.end() > addr) throw Errno.EEXIST.exception();
+            }
+        }
+        String name = (flags & MAP_GROWSDOWN) != 0 ? "[stack]" : "";
+        if ((flags & MAP_ANONYMOUS) != 0) {
+            return t.mm().mapAnonymous(addr, len, prot, shared, fixed, name);
+        }
+        OpenFile f = t.fds().acquire(fd);
+        try {
+            if (!f.readable()) throw Errno.EACCES.exception();
+            if (f.inode() == null || !f.inode().isRegular()) {
+                if (f.inode() != null && f.inode().rdev() == ((1L << 8) | 5)) { // /dev/zero
+                    return t.mm().mapAnonymous(addr, len, prot, shared, fixed, "");
+                }
+                throw Errno.ENODEV.exception();
+            }
+            if (shared && (prot & AddressSpace.PROT_WRITE) != 0 && !f.writable()) throw Errno.EACCES.exception();
+            long fileSize = f.inode().size();
+            long eof = AddressSpace.pageUp(fileSize);
+            if (shared) {
+                if (!(f.inode() instanceof dev.jvisor.sentry.fs.tmpfs.RegularInode ri)) throw Errno.ENODEV.exception();
+                long at = t.mm().mapShared(addr, len, prot, ri.data().sharedMemory(off + AddressSpace.pageUp(len)), off, fixed, f.path());
+                if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));
+                return at;
+            }
+            long at = t.mm().mapAnonymous(addr, len, prot, false, fixed, f.path());
+            if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));
+            // Copy the file's bytes in; past its end the mapping stays zero.
+            byte[] buf = new byte[(int) Math.min(len, 1 << 20)];
+            long done = 0;
+            while (done < len) {
+                int n = f.pread(t, buf, 0, (int) Math.min(buf.length, len - done), off + done);
+                if (n <= 0) break;
+                t.mm().writeForce(at + done, buf, 0, n);
+                done += n;
+            }
+            return at;
+        } finally {
+            f.release();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.jvisor.sentry.vfs;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.FileMode;
+
+/**
+ * A file of any type. Attributes are guarded by the inode's monitor; subclasses add content.
+ */
+public abstract class Inode {
+    protected final FileSystem fs;
+    protected final long ino;
+    protected int mode;
+    protected int uid, gid;
+    /** Links from directories; 0 until linked (anonymous inodes report 1, see subclasses). */
+    protected int nlink = 0;
+    protected long atimeNs, mtimeNs, ctimeNs;
+
+    protected Inode(FileSystem fs, int mode, int uid, int gid) {
+        this.fs = fs;
+        this.ino = fs.nextIno();
+        this.mode = mode;
+        this.uid = uid;
+        this.gid = gid;
+        long now = Clock.realtimeNanos();
+        atimeNs = mtimeNs = ctimeNs = now;
+    }
+
+    public FileSystem fs() { return fs; }
+    public long ino() { return ino; }
+    public synchronized int mode() { return mode; }
+    public int type() { return mode() & FileMode.S_IFMT; }
+    public boolean isDir() { return type() == FileMode.S_IFDIR; }
+    public boolean isSymlink() { return type() == FileMode.S_IFLNK; }
+    public boolean isRegular() { return type() == FileMode.S_IFREG; }
+    public synchronized int uid() { return uid; }
+    public synchronized int gid() { return gid; }
+    public synchronized int nlink() { return nlink; }
+
+    /** Size in bytes as stat(2) reports it. */
+    public abstract long size();
+
+    /** The device number a character or block device inode stands for; 0 otherwise. */
+    public long rdev() { return 0; }
+
+    /** Opens this inode; {@code loc} is where it was found, {@code path} its absolute path for /proc. */
+    public abstract OpenFile open(Location loc, String path, int flags);
+
+    public synchronized void chmod(int perm) {
+        mode = (mode & FileMode.S_IFMT) | (perm & 07777);
+        ctimeNs = Clock.realtimeNanos();
+    }
+
+    public synchronized void chown(int newUid, int newGid) {
+        if (newUid != -1) uid = newUid;
+        if (newGid != -1) gid = newGid;
+        ctimeNs = Clock.realtimeNanos();
+    }
+
+    public synchronized void setTimes(long atime, long mtime) {
+        if (atime != Long.MIN_VALUE) atimeNs = atime;
+        if (mtime != Long.MIN_VALUE) mtimeNs = mtime;
+        ctimeNs = Clock.realtimeNanos();
+    }
+
+    public synchronized void touchModified() {
+        mtimeNs = ctimeNs = Clock.realtimeNanos();
+    }
+
+    public synchronized void touchChanged() {
+        ctimeNs = Clock.realtimeNanos();
+    }
+
+    synchronized void linkCount(int delta) {
+        nlink += delta;
+        ctimeNs = Clock.realtimeNanos();
+    }
+
+    /** Truncates or extends a regular file; other types refuse. */
+    public void truncate(long length) {
+        throw (isDir() ? Errno.EISDIR : Errno.EINVAL).exception();
+    }
+
+    public synchronized Stat stat() {
+        return new Stat(fs.dev(), ino, mode, nlink, uid, gid, rdev(), size(), 4096, (size() + 511) / 512,
+                atimeNs, mtimeNs, ctimeNs);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.jvisor.sentry.vfs;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.sentry.kernel.Credentials;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sandbox's file tree: the mount table and path resolution. Resolution never leaves the
+ * caller's root: {@code ..} at the root stays there, and symlinks are resolved inside the tree.
+ */
+public final class Vfs {
+    public static final int MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
+    private static final int MAX_SYMLINKS = 40;
+    public static final int PATH_MAX = 4096;
+
+    private final Map<Inode, Mount> mountedOn = new IdentityHashMap<>();
+    private final List<Mount> mounts = new ArrayList<>();
+    private final Mount rootMount;
+
+    public Vfs(FileSystem rootFs, DirInode root, String source) {
+        this.rootMount = new Mount(rootFs, root, null, source, rootFs.readOnly());
+        mounts.add(rootMount);
+    }
+
+    public Location root() { return rootMount.rootLocation(); }
+
+    /** Mounts {@code root} of {@code fs} over the directory at {@code at}. */
+    public synchronized Mount mount(FileSystem fs, DirInode root, Location at, String source, boolean readOnly) {
+        if (!at.inode().isDir()) throw Errno.ENOTDIR.exception();
+        Mount m = new Mount(fs, root, at, source, readOnly);
+        mountedOn.put(at.inode(), m);
+        mounts.add(m);
+        return m;
+    }
+
+    public synchronized List<Mount> mounts() { return new ArrayList<>(mounts); }
+
+    /** Follows mounts stacked on {@code l}. */
+    public synchronized Location crossMounts(Location l) {
+        Location cur = l;
+        for (int i = 0; i < 64; i++) {
+            Mount m = mountedOn.get(cur.inode());
+            if (m == null || m.mountpoint().mount() != cur.mount()) return cur;
+            cur = m.rootLocation();
+        }
+        return cur;
+    }
+
+    private Location parentOf(FsContext ctx, Location cur) {
+        Location root = ctx.root();
+        while (true) {
+            if (cur.inode() == root.inode() && cur.mount() == root.mount()) return cur;
+            if (cur.inode() == cur.mount().root()) {
+                if (cur.mount().mountpoint() == null) return cur;
+                cur = cur.mount().mountpoint();
+                continue;
+            }
+            return new Location(cur.mount(), ((DirInode) cur.inode()).parent());
+        }
+    }
+
+    /** The result of resolving all but the last component. */
+    public record Parent(Location dir, String name, boolean trailingSlash) {}
+
+    /** Resolves {@code path} relative to {@code start} (absolute paths from the root). */
+    public Location resolve(FsContext ctx, Location start, String path, boolean followLast, Credentials cred) {
+        return walk(ctx, start, path, followLast, cred, new int[1]);
+    }
+
+    private Location walk(FsContext ctx, Location start, String path, boolean followLast, Credentials cred, int[] links) {
+        if (path.isEmpty()) throw Errno.ENOENT.exception();
+        if (path.length() >= PATH_MAX) throw Errno.ENAMETOOLONG.exception();
+        Location cur = path.charAt(0) == '/' ? ctx.root() : start;
+        String[] parts = path.split("/");
+        int last = parts.length - 1;
+        while (last >= 0 && parts[last].isEmpty()) last--;
+        boolean trailingSlash = path.endsWith("/");
+        for (int i = 0; i <= last; i++) {
+            String c = parts[i];
+            if (c.isEmpty() || c.equals(".")) {
+                if (!cur.inode().isDir()) throw Errno.ENOTDIR.exception();
+                continue;
+            }
+            if (!(cur.inode() instanceof DirInode dir)) throw Errno.ENOTDIR.exception();
+            checkPermission(cred, dir, MAY_EXEC);
+            if (c.length() > 255) throw Errno.ENAMETOOLONG.exception();
+            if (c.equals("..")) {
+                cur = parentOf(ctx, cur);
+                continue;
+            }
+            Inode child = dir.lookup(c);
+            if (child == null) throw Errno.ENOENT.exception();
+            Location next = crossMounts(new Location(cur.mount(), child));
+            boolean isLast = i == last;
+            if (next.inode() instanceof SymlinkInode link && (!isLast || followLast || trailingSlash)) {
+                if (++links[0] > MAX_SYMLINKS) throw Errno.ELOOP.exception();
+                next = walk(ctx, cur, link.target(), true, cred, links);
+            }
+            cur = next;
+        }
+        if (trailingSlash && !cur.inode().isDir()) throw Errno.ENOTDIR.exception();
+        return cur;
+    }
+
+    /** Resolves the directory that holds the last component of {@code path}. */
+    public Parent resolveParent(FsContext ctx, Location start, String path, Credentials cred) {
+        if (path.isEmpty()) throw Errno.ENOENT.exception();
+        if (path.length() >= PATH_MAX) throw Errno.ENAMETOOLONG.exception();
+        String p = path;
+        boolean trailing = false;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+            trailing = true;
+        }
+        int slash = p.lastIndexOf('/');
+        String dirPath = slash < 0 ? "." : (slash == 0 ? "/" : p.substring(0, slash));
+        String name = slash < 0 ? p : p.substring(slash + 1);
+        if (name.isEmpty()) name = "."; // the path was "/"
+        if (name.length() > 255) throw Errno.ENAMETOOLONG.exception();
+        Location dir = resolve(ctx, start, dirPath, true, cred);
+        if (!dir.inode().isDir()) throw Errno.ENOTDIR.exception();
+        return new Parent(dir, name, trailing);
+    }
+
+    /** The absolute path of a directory location as seen from {@code ctx}'s root (getcwd). */
+    public String pathOf(FsContext ctx, Location l) {
+        StringBuilder sb = new StringBuilder();
+        Location root = ctx.root();
+        Location cur = l;
+        for (int guard = 0; guard < 4096; guard++) {
+            if (cur.inode() == root.inode() && cur.mount() == root.mount()) break;
+            if (cur.inode() == cur.mount().root()) {
+                if (cur.mount().mountpoint() == null) break;
+                cur = cur.mount().mountpoint();
+                continue;
+            }
+            if (!(cur.inode() instanceof DirInode d)) break;
+            sb.insert(0, "/" + d.name());
+            cur = new Location(cur.mount(), d.parent());
+        }
+        return sb.isEmpty() ? "/" : sb.toString();
+    }
+
+    /** The mount path of {@code m} for /proc/mounts. */
+    public String mountPath(FsContext ctx, Mount m) {
+        return m.mountpoint() == null ? "/" : pathOf(ctx, m.mountpoint());
+    }
+
+    /** Linux permission check (fs/namei.c generic_permission) with root's DAC override. */
+    public static void checkPermission(Credentials c, Inode inode, int may) {
+        int mode = inode.mode();
+        if (c.hasCap(Credentials.CAP_DAC_OVERRIDE)) {
+            // root may do anything except execute a file with no x bit at all
+            if ((may & MAY_EXEC) != 0 && !inode.isDir() && (mode & 0111) == 0) throw Errno.EACCES.exception();
+            return;
+        }
+        int perm;
+        if (c.fsuid() == inode.uid()) perm = (mode >> 6) & 7;
+        else if (c.inGroup(inode.gid())) perm = (mode >> 3) & 7;
+        else perm = mode & 7;
+        if ((perm & may) != may) {
+            if (c.hasCap(Credentials.CAP_DAC_READ_SEARCH) && (may & MAY_WRITE) == 0
+                    && (inode.isDir() || (may & MAY_EXEC) == 0)) return;
+            throw Errno.EACCES.exception();
+        }
+    }
+
+    /** EROFS when the location's mount or filesystem is read-only. */
+    public static void checkWritable(Location l) {
+        if (l.mount().readOnly() || l.mount().fs().readOnly()) throw Errno.EROFS.exception();
+    }
+}

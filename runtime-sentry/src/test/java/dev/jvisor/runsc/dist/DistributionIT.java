@@ -1,0 +1,213 @@
+package dev.jvisor.runsc.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jvisor.oci.ContainerStatus;
+import dev.jvisor.oci.json.JsonObject;
+import dev.jvisor.oci.json.JsonParser;
+import dev.jvisor.runsc.state.ContainerRecord;
+import dev.jvisor.runsc.state.StateStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged runtime, as a user or the node agent gets it: target/jvisor-runtime and its
+ * tarball, run as separate processes. Runs after {@code package} (failsafe).
+ */
+class DistributionIT {
+    private static final Path DIST = Path.of(System.getProperty("jvisor.dist.dir", "target/jvisor-runtime"));
+    private static final Path TARBALL = Path.of(System.getProperty("jvisor.dist.tarball", "missing.tar.gz"));
+    private static final Path ROOTFS = Path.of(System.getProperty("jvisor.rootfs.busybox", "target/rootfs-busybox"));
+    private static final String VERSION = System.getProperty("jvisor.version", "");
+    private static final String SPEC = System.getProperty("oci.spec.version", "");
+
+    record Result(int status, String out, String err) {}
+
+    static Result exec(Path cwd, Map<String, String> env, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("runsc-out", ".txt");
+        Path err = Files.createTempFile("runsc-err", ".txt");
+        try {
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                throw new AssertionError("timed out: " + String.join(" ", command));
+            }
+            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    @Test
+    void layoutHoldsTheLauncherOurTwoJarsAndTheAotCache() throws Exception {
+        assertThat(DIST.resolve("bin/runsc")).isExecutable();
+        try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
+            assertThat(lib.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot");
+        }
+        assertThat(Files.size(DIST.resolve("lib/runsc.aot"))).isGreaterThan(1 << 20);
+        assertThat(DIST.resolve("etc/runsc.toml")).isRegularFile();
+        String launcher = Files.readString(DIST.resolve("bin/runsc"));
+        assertThat(launcher).doesNotContainPattern("@[A-Z_]+@").contains(System.getProperty("java.home"));
+    }
+
+    @Test
+    void versionFromAnotherDirectoryThroughASymlink(@TempDir Path elsewhere) throws Exception {
+        Path link = elsewhere.resolve("runsc");
+        Files.createSymbolicLink(link, DIST.resolve("bin/runsc").toAbsolutePath());
+        Result r = exec(elsewhere, Map.of(), link.toString(), "--version");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("runsc version " + VERSION + "\nspec: " + SPEC + "\n");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void theAotCacheMatchesTheLauncher(@TempDir Path cwd) throws Exception {
+        // AOTMode=on makes the JVM fail instead of silently starting without an unusable cache.
+        Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), DIST.resolve("bin/runsc").toString(), "features");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(JsonParser.parse(r.out())).as("stdout carries only the JSON").isInstanceOf(JsonObject.class);
+    }
+
+    @Test
+    void anotherJvmRunsWithoutTheCache(@TempDir Path cwd) throws Exception {
+        Result r = exec(cwd, Map.of("JVISOR_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+                DIST.resolve("bin/runsc").toString(), "version");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("runsc version " + VERSION);
+        Result missing = exec(cwd, Map.of("JVISOR_JAVA", "/nonexistent/java"), DIST.resolve("bin/runsc").toString(), "version");
+        assertThat(missing.status()).isEqualTo(127);
+        assertThat(missing.err()).contains("no JVM at /nonexistent/java");
+    }
+
+    @Test
+    void shortLivedCallsRunInterpretedAndTheSandboxGetsTheJit(@TempDir Path cwd) throws Exception {
+        // "-version" among the JVM options makes java report its mode and exit.
+        Map<String, String> report = Map.of("JVISOR_JAVA_OPTS", "-version");
+        String[][] interpreted = {{"--version"}, {"--root", "/r", "--log-format", "json", "state", "x"},
+            {"--network", "none", "delete", "--force", "x"}, {"--root=do", "list"}, {"features"}};
+        for (String[] args : interpreted) {
+            assertThat(jvmMode(cwd, report, args)).as(String.join(" ", args)).isEqualTo("interpreted mode");
+        }
+        for (String[] args : new String[][] {{"do", "--", "true"}, {"--root", "/r", "create", "x"}, {"boot"}}) {
+            assertThat(jvmMode(cwd, report, args)).as(String.join(" ", args)).isEqualTo("mixed mode");
+        }
+    }
+
+    private static String jvmMode(Path cwd, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/runsc").toString()));
+        cmd.addAll(List.of(args));
+        Result r = exec(cwd, env, cmd.toArray(String[]::new));
+        return r.err().contains("interpreted mode") ? "interpreted mode" : r.err().contains("mixed mode") ? "mixed mode" : r.err();
+    }
+
+    @Test
+    void theTarballUnpacksAndRunsFromAnyDirectory(@TempDir Path install, @TempDir Path cwd) throws Exception {
+        Result untar = exec(install, Map.of(), "tar", "-xzf", TARBALL.toAbsolutePath().toString());
+        assertThat(untar.status()).as(untar.err()).isZero();
+        Path unpacked = install.resolve("jvisor-runtime-" + VERSION);
+        assertThat(unpacked.resolve("lib/runsc.aot")).isRegularFile();
+        Result r = exec(cwd, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on"), unpacked.resolve("bin/runsc").toString(), "--version");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("runsc version " + VERSION + "\nspec: " + SPEC + "\n");
+        Set700Check.assertNoWorldWritable(unpacked);
+    }
+
+    @Test
+    void concurrentDeletesFromSeparateProcessesAgreeThroughTheLock(@TempDir Path root, @TempDir Path cwd) throws Exception {
+        StateStore store = new StateStore(root);
+        store.create(new ContainerRecord("c", "/b", ContainerStatus.STOPPED, null, Instant.now(), "root", Map.of())).close();
+        store.create(new ContainerRecord("d", "/b", ContainerStatus.STOPPED, null, Instant.now(), "root", Map.of())).close();
+
+        // Plain delete: exactly one process deletes, the others learn it does not exist.
+        List<Process> plain = start(6, cwd, root, "delete", "c");
+        int ok = 0;
+        for (Process p : plain) if (finish(p) == 0) ok++;
+        assertThat(ok).isEqualTo(1);
+        List<String> errors = Files.readAllLines(cwd.resolve("log.json"));
+        assertThat(errors).hasSize(5).allMatch(l -> l.contains("does not exist"));
+
+        // The shim's delete --force: every process succeeds.
+        for (Process p : start(6, cwd, root, "delete", "--force", "d")) assertThat(finish(p)).isZero();
+        assertThat(store.ids()).isEmpty();
+        try (Stream<Path> left = Files.list(root)) {
+            assertThat(left).as("nothing left behind").isEmpty();
+        }
+    }
+
+    private static List<Process> start(int n, Path cwd, Path root, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/runsc").toAbsolutePath().toString(),
+                "--root", root.toString(), "--log", cwd.resolve("log.json").toString(), "--log-format", "json"));
+        cmd.addAll(List.of(args));
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ps.add(new ProcessBuilder(cmd).directory(cwd.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        return ps;
+    }
+
+    private static int finish(Process p) throws InterruptedException {
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("runsc did not finish");
+        }
+        return p.exitValue();
+    }
+
+    @Test
+    void errorsThroughTheLauncherReachTheShimsLog(@TempDir Path bundle) throws Exception {
+        Result r = exec(bundle, new HashMap<>(), DIST.resolve("bin/runsc").toString(), "--root", bundle.resolve("root").toString(),
+                "--log", bundle.resolve("log.json").toString(), "--log-format", "json", "kill", "x", "9");
+        assertThat(r.status()).isNotZero();
+        String last = Files.readAllLines(bundle.resolve("log.json"), StandardCharsets.UTF_8).getLast();
+        assertThat(JsonParser.parse(last)).isInstanceOf(JsonObject.class);
+        assertThat(last).contains("\"level\":\"error\"");
+    }
+
+    @Test
+    void theBusyboxRootfsIsReadyForRunscDo() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "busybox-static is not installed");
+        assertThat(ROOTFS.resolve("bin/busybox")).isRegularFile().isExecutable();
+        assertThat(Files.readSymbolicLink(ROOTFS.resolve("bin/sh"))).isEqualTo(Path.of("/bin/busybox"));
+        assertThat(Files.isSymbolicLink(ROOTFS.resolve("bin/ls"))).isTrue();
+        assertThat(Files.readString(ROOTFS.resolve("etc/passwd"))).startsWith("root:x:0:0:");
+        assertThat(ROOTFS.resolve("etc/group")).isRegularFile();
+        for (String dir : new String[] {"proc", "dev", "sys", "tmp", "root"}) assertThat(ROOTFS.resolve(dir)).isDirectory();
+        assertThat(Files.getPosixFilePermissions(ROOTFS.resolve("tmp"))).contains(PosixFilePermission.OTHERS_WRITE);
+        Result sh = exec(ROOTFS, Map.of(), ROOTFS.resolve("bin/busybox").toString(), "sh", "-c", "echo ok");
+        assertThat(sh.out()).isEqualTo("ok\n");
+    }
+
+    /** The installed tree must not be writable by other users: it runs as root on every node. */
+    static final class Set700Check {
+        static void assertNoWorldWritable(Path tree) throws IOException {
+            try (Stream<Path> all = Files.walk(tree)) {
+                all.filter(p -> !Files.isSymbolicLink(p)).forEach(p -> {
+                    try {
+                        assertThat(Files.getPosixFilePermissions(p)).as(p.toString())
+                                .doesNotContain(PosixFilePermission.OTHERS_WRITE, PosixFilePermission.GROUP_WRITE);
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+            }
+        }
+    }
+}
