@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an {@link Invocation} natively or under jVisor and collects its {@link Outcome}.
+ * Runs an {@link Invocation} in a {@link Mode} and collects its {@link Outcome}.
  *
  * <p>Natively the program is the copy inside the rootfs directory, run with a cleared
  * environment ({@code PATH} = the rootfs {@code bin}, {@code TMPDIR} = the working directory) in
  * that working directory. Under jVisor it is {@code dev.jvisor.runsc.Main do --rootfs ROOT} in a
- * child JVM with this JVM's class path, so the Sentry under test is the one just compiled.
+ * child JVM with this JVM's class path, so the Sentry under test is the one just compiled. Under
+ * gVisor it is {@code /usr/bin/runsc do --root ROOT}. In both sandboxes the working directory is
+ * {@code /tmp} and {@code TMPDIR} is unset, so programs fall back to {@code /tmp}.
  */
 final class ModeRunner {
     static final String RUNSC_MAIN = "dev.jvisor.runsc.Main";
