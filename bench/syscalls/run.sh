@@ -18,7 +18,7 @@ repeats=${REPEATS:-5}
 gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
 jvisor=${JVISOR_RUNSC:-$repo/runtime-sentry/target/jvisor-runtime/bin/runsc}
 # What the jVisor column measured, for the header (say which build when JVISOR_RUNSC is set).
-jvisor_label=${JVISOR_LABEL:-"runtime-sentry/target/jvisor-runtime/bin/runsc"}
+jvisor_label=${JVISOR_LABEL:-"\`bin/runsc\` of the distribution built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'this tree')"}
 
 # name, iterations natively, iterations in a sandbox (where each call costs ~100x more).
 benchmarks=(

@@ -59,7 +59,7 @@ final class CaseCheck {
         } catch (Throwable t) {
             throw new BehaviourSetupException("checking " + caseId + " failed unexpectedly", t);
         }
-        if (known.isPresent()) {
+        if (known.isPresent() && !KnownFailures.intermittent(known.get())) {
             throw new AssertionFailedError(caseId + " passes in " + mode.label() + " but is listed in "
                     + KnownFailures.RESOURCE + " (\"" + known.get() + "\"): remove it from the list");
         }

@@ -14,10 +14,15 @@ import java.util.Optional;
  * {@code #} comments, for example
  * <pre>jvisor c/signals sigaltstack is not implemented</pre>
  * A listed case that fails is reported as skipped with its reason; a listed case that passes
- * fails the run, so the list cannot silently outlive the bugs it describes.
+ * fails the run, so the list cannot silently outlive the bugs it describes. A reason that starts
+ * with {@value #INTERMITTENT} marks a case that fails only sometimes (a race in the runtime):
+ * it is skipped when it fails and accepted when it passes.
  */
 final class KnownFailures {
     static final String RESOURCE = "/behaviour/known-failures.txt";
+
+    /** Prefix of the reason of a case that fails only sometimes. */
+    static final String INTERMITTENT = "intermittent:";
 
     private final Map<String, String> reasons;
 
@@ -71,6 +76,11 @@ final class KnownFailures {
     /** Why {@code caseId} is expected to fail in {@code mode}, if it is. */
     Optional<String> reason(Mode mode, String caseId) {
         return Optional.ofNullable(reasons.get(key(mode, caseId)));
+    }
+
+    /** Whether a listed case fails only sometimes, so passing is no reason to unlist it. */
+    static boolean intermittent(String reason) {
+        return reason.startsWith(INTERMITTENT);
     }
 
     private static String key(Mode mode, String caseId) {

@@ -1,23 +1,21 @@
 package dev.jvisor.behaviour;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an {@link Invocation} natively or under jVisor and collects its {@link Outcome}.
+ * Runs an {@link Invocation} in a {@link Mode} and collects its {@link Outcome}.
  *
  * <p>Natively the program is the copy inside the rootfs directory, run with a cleared
  * environment ({@code PATH} = the rootfs {@code bin}, {@code TMPDIR} = the working directory) in
  * that working directory. Under jVisor it is {@code dev.jvisor.runsc.Main do --rootfs ROOT} in a
- * child JVM with this JVM's class path, so the Sentry under test is the one just compiled.
+ * child JVM with this JVM's class path, so the Sentry under test is the one just compiled. Under
+ * gVisor it is {@code /usr/bin/runsc do --root ROOT}. In both sandboxes the working directory is
+ * {@code /tmp} and {@code TMPDIR} is unset, so programs fall back to {@code /tmp}.
  */
 final class ModeRunner {
     static final String RUNSC_MAIN = "dev.jvisor.runsc.Main";
@@ -109,17 +107,16 @@ final class ModeRunner {
         }
         try {
             process.getOutputStream().close();
-            // Both streams are drained concurrently so neither can fill up and stall the program.
-            CompletableFuture<String> out = drain(process.getInputStream());
-            CompletableFuture<String> err = drain(process.getErrorStream());
+            StreamCollector out = StreamCollector.start(process.getInputStream());
+            StreamCollector err = StreamCollector.start(process.getErrorStream());
             if (!process.waitFor(invocation.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 killTree(process);
                 throw new BehaviourSetupException(mode.label() + ": " + invocation.program() + " "
                         + invocation.args() + " did not finish within " + invocation.timeout()
-                        + "; stdout so far:\n" + out.getNow("(unavailable)"));
+                        + "\nstdout so far:\n" + out.snapshot() + "\nstderr so far:\n" + err.snapshot());
             }
-            return new Outcome(out.get(30, TimeUnit.SECONDS), err.get(30, TimeUnit.SECONDS), process.exitValue());
-        } catch (IOException | ExecutionException | java.util.concurrent.TimeoutException e) {
+            return new Outcome(out.await(30, TimeUnit.SECONDS), err.await(30, TimeUnit.SECONDS), process.exitValue());
+        } catch (IOException e) {
             killTree(process);
             throw new BehaviourSetupException("cannot collect the output of " + invocation.program(), e);
         } catch (InterruptedException e) {
@@ -127,18 +124,6 @@ final class ModeRunner {
             Thread.currentThread().interrupt();
             throw new BehaviourSetupException("interrupted while running " + invocation.program(), e);
         }
-    }
-
-    private static CompletableFuture<String> drain(InputStream stream) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (stream) {
-                result.complete(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
     }
 
     /** Kills descendants first so none is left running once its parent is gone. */

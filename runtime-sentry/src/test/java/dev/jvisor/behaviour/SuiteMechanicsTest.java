@@ -70,6 +70,14 @@ class SuiteMechanicsTest {
     }
 
     @Test
+    void intermittentKnownFailureMayPassOrFail() throws Throwable {
+        CaseCheck check = new CaseCheck(KnownFailures.parse(List.of("jvisor c/x intermittent: a wakeup race")));
+        check.judge(Mode.JVISOR, "c/x", () -> { });
+        assertThatThrownBy(() -> check.judge(Mode.JVISOR, "c/x", () -> assertThat(1).isEqualTo(2)))
+                .isInstanceOf(TestAbortedException.class).hasMessageContaining("a wakeup race");
+    }
+
+    @Test
     void unlistedFailureFailsAndListedModeDoesNotLeakToOtherModes() {
         CaseCheck check = new CaseCheck(KnownFailures.parse(List.of("jvisor c/x futex is missing")));
         assertThatThrownBy(() -> check.judge(Mode.NATIVE, "c/x", () -> assertThat(1).isEqualTo(2)))
@@ -100,6 +108,20 @@ class SuiteMechanicsTest {
         assertThat(second).isEqualTo(first);
         assertThat(Files.getLastModifiedTime(second)).as("not rebuilt").isEqualTo(built);
         assertThat(Files.isExecutable(first)).isTrue();
+    }
+
+    @Test
+    void aHungProgramIsKilledAndReportedWithItsPartialOutput() {
+        try (CaseEnvironment env = CaseEnvironment.create()) {
+            Invocation hang = Invocation.of("/bin/busybox",
+                    List.of("sh", "-c", "echo started; sleep 30 & wait"), java.time.Duration.ofSeconds(2));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> env.run(Mode.NATIVE, hang))
+                    .isInstanceOf(BehaviourSetupException.class)
+                    .hasMessageContaining("did not finish within PT2S")
+                    .hasMessageContaining("stdout so far:\nstarted");
+            assertThat(System.nanoTime() - start).as("gave up in time").isLessThan(20_000_000_000L);
+        }
     }
 
     @Test

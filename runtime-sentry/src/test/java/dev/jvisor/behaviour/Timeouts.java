@@ -11,9 +11,9 @@ final class Timeouts {
     static Duration of(Mode mode) {
         return switch (mode) {
             case NATIVE -> Duration.ofSeconds(60);
-            // A child JVM plus a ptrace-driven program, with every syscall a round trip.
-            case JVISOR -> Duration.ofSeconds(180);
-            case GVISOR -> Duration.ofSeconds(120);
+            // A child JVM plus a ptrace-driven program, with every syscall a round trip: the
+            // slowest case takes ~10s; a hang should cost a minute and a half, not the CI budget.
+            case JVISOR, GVISOR -> Duration.ofSeconds(90);
         };
     }
 }
