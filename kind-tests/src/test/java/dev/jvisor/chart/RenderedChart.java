@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.regex.Pattern;
 
-/** The objects {@code helm template} renders from the chart for one set of values, typed by fabric8. */
+/**
+ * The objects {@code helm template} renders from the chart for one set of values, typed by fabric8,
+ * hook objects (the install and uninstall jobs) included.
+ */
 final class RenderedChart {
 
     static final String RELEASE = "jvisor";
@@ -36,7 +39,7 @@ final class RenderedChart {
 
     /** Renders with {@code --set key=value} pairs on top of the named values files. */
     static RenderedChart render(Map<String, Object> sets, String... valuesFiles) {
-        TemplateCommand template = new Helm(Repository.chart()).template()
+        TemplateCommand template = new Helm(HookVisibleChart.path()).template()
                 .withName(RELEASE)
                 .withNamespace(NAMESPACE)
                 .withKubeVersion("1.31.0");
@@ -60,7 +63,7 @@ final class RenderedChart {
             if (!(resource instanceof HasMetadata object)) {
                 throw new IllegalStateException("rendered document is not a Kubernetes object:\n" + document);
             }
-            parsed.add(object);
+            parsed.add(HookVisibleChart.restoreHookAnnotations(object));
         }
         return parsed;
     }
