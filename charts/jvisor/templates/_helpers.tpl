@@ -80,6 +80,19 @@ annotations:
 {{- fail (printf "%s must name a directory below / without '..', not %q" $key $path) -}}
 {{- end -}}
 {{- end -}}
+{{- /* Names end up unquoted in object names and in the policy the install job applies: only DNS names pass. */ -}}
+{{- $dnsLabel := "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" -}}
+{{- $dnsSubdomain := "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" -}}
+{{- range $key, $name := dict "runtime.handler" .Values.runtime.handler "fullnameOverride" (include "jvisor.fullname" .) -}}
+{{- if not (regexMatch $dnsLabel (toString $name)) -}}
+{{- fail (printf "%s must be a DNS label (lower-case letters, digits and '-'), not %q" $key $name) -}}
+{{- end -}}
+{{- end -}}
+{{- range $key, $name := dict "defaultPolicy.name" .Values.defaultPolicy.name "defaultPolicy.runtimeClassName" .Values.defaultPolicy.runtimeClassName -}}
+{{- if or (not (regexMatch $dnsSubdomain (toString $name))) (gt (len (toString $name)) 253) -}}
+{{- fail (printf "%s must be a DNS subdomain name, not %q" $key $name) -}}
+{{- end -}}
+{{- end -}}
 {{- if or (lt (int .Values.webhook.timeoutSeconds) 1) (gt (int .Values.webhook.timeoutSeconds) 30) -}}
 {{- fail (printf "webhook.timeoutSeconds must be between 1 and 30, not %v" .Values.webhook.timeoutSeconds) -}}
 {{- end -}}

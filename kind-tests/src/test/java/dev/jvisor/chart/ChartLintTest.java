@@ -60,4 +60,23 @@ class ChartLintTest {
         assertThatThrownBy(() -> RenderedChart.render(Map.of("webhook.timeoutSeconds", 31)))
                 .hasMessageContaining("webhook.timeoutSeconds must be between 1 and 30");
     }
+
+    @Test
+    void aPolicyNameCannotSmuggleFieldsIntoTheAppliedPolicy() {
+        // The install job applies the rendered policy as the cluster admin's chart would: a value
+        // carrying YAML must not become extra fields (here: handler runc, i.e. no sandbox).
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("defaultPolicy.runtimeClassName",
+                "jvisor\n  handler: runc")))
+                .hasMessageContaining("defaultPolicy.runtimeClassName must be a DNS subdomain name");
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("defaultPolicy.name", "default\n  namespace: x")))
+                .hasMessageContaining("defaultPolicy.name must be a DNS subdomain name");
+    }
+
+    @Test
+    void handlerAndObjectPrefixMustBeDnsLabels() {
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("runtime.handler", "runc; rm -rf /")))
+                .hasMessageContaining("runtime.handler must be a DNS label");
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("fullnameOverride", "Sandbox_Prod")))
+                .hasMessageContaining("fullnameOverride must be a DNS label");
+    }
 }
