@@ -27,10 +27,7 @@ system_ns=jvisor-system
 test_ns=jvisor-e2e-untrusted
 node="$cluster-control-plane"
 
-log() { printf '%s kind-e2e: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-fail() { log "FAILED: $*"; exit 1; }
-missing() { log "cannot run: $*"; exit 2; }
-pass() { log "ok: $*"; }
+source "$e2e/lib.sh"
 
 for tool in docker kind kubectl helm; do
   command -v "$tool" >/dev/null || missing "$tool is not on PATH"
@@ -43,25 +40,8 @@ if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   missing "a kind cluster named $cluster already exists; delete it or set JVISOR_KIND_CLUSTER"
 fi
 
-# The image name a tar carries: Docker archives list RepoTags in manifest.json, OCI layouts
-# name the image in index.json annotations.
-image_in_tar() {
-  local tar=$1 name
-  name=$(tar -xOf "$tar" manifest.json 2>/dev/null | grep -o '"RepoTags":\["[^"]*"' | head -n1 | sed 's/.*\["//; s/"$//' || true)
-  if [[ -z $name ]]; then
-    name=$(tar -xOf "$tar" index.json 2>/dev/null \
-      | grep -o '"\(io.containerd.image.name\|org.opencontainers.image.ref.name\)":"[^"]*"' \
-      | head -n1 | sed 's/^"[^"]*":"//; s/"$//' || true)
-  fi
-  [[ -n $name ]] || missing "cannot read an image name from $tar; set the image name explicitly"
-  printf '%s\n' "$name"
-}
 operator_image=${JVISOR_OPERATOR_IMAGE:-$(image_in_tar "$operator_tar")}
 agent_image=${JVISOR_NODE_AGENT_IMAGE:-$(image_in_tar "$agent_tar")}
-# repository:tag, where the repository may contain a registry port (host:5000/name:tag).
-repository() { local ref=${1%@*}; [[ ${ref##*/} == *:* ]] && printf '%s\n' "${ref%:*}" || printf '%s\n' "$ref"; }
-tag() { local ref=${1%@*}; [[ ${ref##*/} == *:* ]] && printf '%s\n' "${ref##*:}" || printf 'latest\n'; }
-
 kubectl_() { kubectl --context "kind-$cluster" "$@"; }
 helm_() { helm --kube-context "kind-$cluster" "$@"; }
 
@@ -80,20 +60,6 @@ cleanup() {
     kind delete cluster --name "$cluster" >/dev/null 2>&1 || true
   fi
   exit "$status"
-}
-
-# Polls "$@" until it prints something non-empty (or succeeds with -s); fails after $1 seconds.
-wait_for() {
-  local seconds=$1 what=$2; shift 2
-  local deadline=$((SECONDS + seconds)) out
-  while ((SECONDS < deadline)); do
-    if out=$("$@" 2>/dev/null) && [[ -n $out ]]; then
-      printf '%s\n' "$out"
-      return 0
-    fi
-    sleep 3
-  done
-  fail "timed out after ${seconds}s waiting for $what"
 }
 
 log "creating kind cluster $cluster"
