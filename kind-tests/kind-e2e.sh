@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end run of jVisor on a kind cluster: create the cluster, load the operator and node agent
-# images from their OCI tars, helm install the chart, wait until the node agent labels the node
+# images from their tars, helm install the chart, wait until the node agent labels the node
 # ready, label a namespace untrusted, apply a SandboxPolicy, run a pod and prove it runs in jVisor,
 # prove a pod asking for another runtime is rejected, helm uninstall, and prove the node's
 # containerd config is back to what it was.
@@ -52,7 +52,7 @@ cleanup() {
     kubectl_ get pods -A -o wide >&2 || true
     kubectl_ -n "$system_ns" logs -l app.kubernetes.io/name=jvisor-node-agent --tail=80 >&2 || true
     kubectl_ -n "$system_ns" logs -l app.kubernetes.io/name=jvisor-operator --tail=80 >&2 || true
-    kubectl_ get events -A --sort-by=.lastTimestamp >&2 2>/dev/null | tail -n 40 >&2 || true
+    kubectl_ get events -A --sort-by=.lastTimestamp 2>/dev/null | tail -n 40 >&2 || true
   fi
   if [[ ${JVISOR_KIND_KEEP:-false} == true ]]; then
     log "keeping cluster $cluster (kind delete cluster --name $cluster)"
@@ -63,11 +63,18 @@ cleanup() {
 }
 
 log "creating kind cluster $cluster"
-kind create cluster --name "$cluster" ${JVISOR_KIND_NODE_IMAGE:+--image "$JVISOR_KIND_NODE_IMAGE"} --wait 180s
+# The name was checked to be free above, so a half-created cluster is ours to delete.
 trap cleanup EXIT
+kind create cluster --name "$cluster" ${JVISOR_KIND_NODE_IMAGE:+--image "$JVISOR_KIND_NODE_IMAGE"} --wait 180s
 
-config_before=$(docker exec "$node" sha256sum /etc/containerd/config.toml | cut -d' ' -f1)
-log "node containerd config sha256 $config_before"
+# containerd's whole configuration directory: config.toml and any drop-ins (containerd 2.x
+# takes the runtime as conf.d/jvisor.toml plus an imports entry), names and contents.
+containerd_config_digest() {
+  docker exec "$node" sh -c 'cd /etc/containerd && find . -type f | LC_ALL=C sort | xargs sha256sum' \
+    | sha256sum | cut -d' ' -f1
+}
+config_before=$(containerd_config_digest)
+log "node containerd configuration digest $config_before"
 
 log "loading $operator_image and $agent_image"
 kind load image-archive "$operator_tar" --name "$cluster"
@@ -88,7 +95,7 @@ pass "helm install"
 version=$(wait_for 300 "the node agent's jvisor.dev/runtime-ready label" \
   kubectl_ get node "$node" -o 'jsonpath={.metadata.labels.jvisor\.dev/runtime-ready}')
 pass "node $node labelled jvisor.dev/runtime-ready=$version"
-[[ $(docker exec "$node" sha256sum /etc/containerd/config.toml | cut -d' ' -f1) != "$config_before" ]] \
+[[ $(containerd_config_digest) != "$config_before" ]] \
   || fail "the agent labelled the node ready without changing containerd's config"
 
 kubectl_ get sandboxpolicy default >/dev/null || fail "the chart's default SandboxPolicy is missing"
@@ -104,10 +111,13 @@ pass "SandboxPolicy e2e applied, RuntimeClass jvisor-e2e created"
 kubectl_ -n "$test_ns" apply -f "$e2e/probe-pod.yaml"
 class=$(kubectl_ -n "$test_ns" get pod kernel-probe -o 'jsonpath={.spec.runtimeClassName}')
 [[ $class == jvisor-e2e ]] || fail "pod got runtimeClassName '$class', expected jvisor-e2e"
-wait_for 300 "pod kernel-probe to finish" \
-  sh -c "kubectl --context kind-$cluster -n $test_ns get pod kernel-probe -o 'jsonpath={.status.phase}' | grep -x Succeeded" >/dev/null
+terminal_phase() {
+  kubectl_ -n "$test_ns" get pod kernel-probe -o 'jsonpath={.status.phase}' | grep -xE 'Succeeded|Failed'
+}
+phase=$(wait_for 300 "pod kernel-probe to finish" terminal_phase)
 output=$(kubectl_ -n "$test_ns" logs kernel-probe)
 printf '%s\n' "$output" | sed 's/^/  pod: /' >&2
+[[ $phase == Succeeded ]] || fail "pod kernel-probe ended $phase"
 grep -qx 'uname=4.4.0' <<<"$output" || fail "uname -r is not the Sentry's 4.4.0"
 grep -q '^Linux version 4.4.0.*jVisor' <<<"$output" || fail "/proc/version does not name jVisor"
 grep -q 'Starting jVisor' <<<"$output" || fail "dmesg lacks the Sentry's 'Starting jVisor' banner"
@@ -118,7 +128,7 @@ if rejection=$(kubectl_ -n "$test_ns" apply -f "$e2e/opt-out-pod.yaml" 2>&1); th
   fail "a pod with runtimeClassName e2e-runc was admitted in an enforced namespace"
 fi
 grep -q 'denied the request' <<<"$rejection" || fail "opt-out pod failed for another reason: $rejection"
-grep -q 'e2e' <<<"$rejection" || fail "the rejection does not name the policy: $rejection"
+grep -q 'SandboxPolicy e2e' <<<"$rejection" || fail "the rejection does not name the policy: $rejection"
 pass "pod asking for another runtime rejected: $rejection"
 
 kubectl_ delete namespace "$test_ns" --wait --timeout=180s
@@ -131,11 +141,11 @@ pass "helm uninstall"
 
 label=$(kubectl_ get node "$node" -o 'jsonpath={.metadata.labels.jvisor\.dev/runtime-ready}')
 [[ -z $label ]] || fail "node still labelled jvisor.dev/runtime-ready=$label"
-config_after=$(docker exec "$node" sha256sum /etc/containerd/config.toml | cut -d' ' -f1)
-[[ $config_after == "$config_before" ]] || fail "containerd config not restored ($config_after != $config_before)"
+config_after=$(containerd_config_digest)
+[[ $config_after == "$config_before" ]] || fail "containerd configuration not restored ($config_after != $config_before)"
 docker exec "$node" test ! -e /opt/jvisor/current || fail "/opt/jvisor/current left on the node"
 docker exec "$node" systemctl is-active --quiet containerd || fail "containerd is not running after uninstall"
 if kubectl_ get runtimeclass jvisor >/dev/null 2>&1; then fail "RuntimeClass jvisor left behind"; fi
-pass "node restored: label gone, containerd config byte-identical, runtime files removed, containerd active"
+pass "node restored: label gone, /etc/containerd byte-identical, runtime files removed, containerd active"
 
 log "PASSED"
