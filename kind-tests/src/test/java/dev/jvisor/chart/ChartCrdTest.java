@@ -2,8 +2,8 @@ package dev.jvisor.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,9 +34,11 @@ class ChartCrdTest {
     }
 
     @Test
-    void crdDefinesTheClusterScopedSandboxPolicy() throws IOException {
-        var crd = new KubernetesSerialization().unmarshal(Files.readString(Repository.chart()
-                .resolve("crds/sandboxpolicies.jvisor.dev-v1.yml")), CustomResourceDefinition.class);
+    void helmInstallsTheClusterScopedSandboxPolicyCrd() {
+        // What Helm itself loads from crds/ (helm show crds), i.e. what helm install applies first.
+        var crds = RenderedChart.parse(new Helm(Repository.chart()).show().crds().call());
+        assertThat(crds).singleElement().isInstanceOf(CustomResourceDefinition.class);
+        var crd = (CustomResourceDefinition) crds.getFirst();
 
         assertThat(crd.getSpec().getGroup()).isEqualTo("jvisor.dev");
         assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
