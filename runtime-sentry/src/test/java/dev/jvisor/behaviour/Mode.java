@@ -21,7 +21,7 @@ public enum Mode {
     public static final String PROPERTY = "jvisor.behaviour.modes";
 
     /** Native only until the Sentry serves enough of Linux for the suite to mean something. */
-    public static final String DEFAULT = "native";
+    public static final String DEFAULT = "native,jvisor";
 
     /** The modes the property selects (or the default); an unknown name is an error, not ignored. */
     public static List<Mode> selected() {

@@ -76,9 +76,9 @@ final class SysFile {
                 loc = Paths.resolve(t, dirfd, path, follow);
             } else {
                 if (p.trailingSlash()) throw Errno.EISDIR.exception();
+                if (!dir.mutable()) throw Errno.ENOENT.exception(); // procfs: nothing can be created
                 Vfs.checkPermission(t.creds(), dir, Vfs.MAY_WRITE | Vfs.MAY_EXEC);
                 Vfs.checkWritable(p.dir());
-                if (!dir.mutable()) throw Errno.EACCES.exception();
                 int perm = mode & 07777 & ~t.fs().umask();
                 RegularInode inode = new RegularInode(dir.fs(), perm, t.creds().fsuid(), t.creds().fsgid());
                 dir.link(p.name(), inode);

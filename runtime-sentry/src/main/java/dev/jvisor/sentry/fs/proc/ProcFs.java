@@ -131,10 +131,11 @@ public final class ProcFs {
     }
 
     private String pidStat(ThreadGroup g) {
+        Task self = Task.current();
         char state = switch (g.state()) {
             case ZOMBIE -> 'Z';
             case REAPED -> 'X';
-            default -> g.isStopped() ? 'T' : 'S';
+            default -> g.isStopped() ? 'T' : (self != null && self.group() == g ? 'R' : 'S');
         };
         long startTicks = (g.startNanos() - kernel.bootNanos()) / 10_000_000L;
         int threads = Math.max(1, g.tasks().size());
@@ -150,9 +151,23 @@ public final class ProcFs {
         return "Name:\t" + g.comm() + "\nUmask:\t0022\nState:\t" + stateName + "\nTgid:\t" + g.tgid() + "\nNgid:\t0\nPid:\t" + g.tgid()
                 + "\nPPid:\t" + g.ppid() + "\nTracerPid:\t0\nUid:\t" + c.uid() + "\t" + c.euid() + "\t" + c.suid() + "\t" + c.fsuid()
                 + "\nGid:\t" + c.gid() + "\t" + c.egid() + "\t" + c.sgid() + "\t" + c.fsgid() + "\nFDSize:\t64\nGroups:\t\n"
-                + "Threads:\t" + Math.max(1, g.tasks().size()) + "\nSigQ:\t0/0\n"
+                + "Threads:\t" + Math.max(1, g.tasks().size()) + "\nSigQ:\t0/0\n" + signalLines(g)
                 + String.format("CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\n", 0L, c.capEffective(), c.capEffective(), c.capEffective())
                 + "NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-" + (Runtime.getRuntime().availableProcessors() - 1) + "\n";
+    }
+
+    /** SigPnd, ShdPnd, SigBlk, SigIgn and SigCgt, as /proc/PID/status shows them. */
+    private static String signalLines(ThreadGroup g) {
+        Task t = g.leader();
+        long blocked = t == null ? 0 : t.signalMask(), pending = t == null ? 0 : t.pendingMask();
+        long ignored = 0, caught = 0;
+        for (int sig = 1; sig <= dev.jvisor.abi.linux.Signal.NSIG; sig++) {
+            var a = g.handlers().get(sig);
+            if (a.isIgnore()) ignored |= dev.jvisor.abi.linux.Signal.bit(sig);
+            else if (!a.isDefault()) caught |= dev.jvisor.abi.linux.Signal.bit(sig);
+        }
+        return String.format("SigPnd:\t%016x\nShdPnd:\t%016x\nSigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n",
+                pending, pending, blocked, ignored, caught);
     }
 
     private String maps(ThreadGroup g) {
