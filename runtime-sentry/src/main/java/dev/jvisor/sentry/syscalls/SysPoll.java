@@ -75,7 +75,7 @@ final class SysPoll {
     }
 
     /** Waits until {@code check} reports ready fds or the deadline passes; wakes on any of the files' queues. */
-    private static int waitReady(Task t, List<OpenFile> files, java.util.function.IntSupplier check, long deadline) {
+    static int waitReady(Task t, List<OpenFile> files, java.util.function.IntSupplier check, long deadline) {
         int n = check.getAsInt();
         if (n > 0 || deadline <= System.nanoTime()) return n;
         Map<WaitQueue, Boolean> queues = new IdentityHashMap<>();

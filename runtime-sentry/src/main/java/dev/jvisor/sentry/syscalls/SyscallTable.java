@@ -37,6 +37,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysInfo.register(r);
         SysFutex.register(r);
         SysXattr.register(r);
+        SysEpoll.register(r);
         SysDenied.register(r);
     }
 

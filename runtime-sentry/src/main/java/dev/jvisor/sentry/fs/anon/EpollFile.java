@@ -1,0 +1,117 @@
+package dev.jvisor.sentry.fs.anon;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.sentry.kernel.WaitQueue;
+import dev.jvisor.sentry.vfs.OpenFile;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An epoll instance (epoll(7)): the interest list of (fd, file) pairs with their events and
+ * user data. Readiness is computed from each file's poll state when waited on; EPOLLONESHOT
+ * disarms an entry once reported; edge-triggered entries are reported like level-triggered
+ * ones (more wake-ups than Linux, never fewer).
+ */
+public final class EpollFile extends OpenFile {
+    public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10,
+            EPOLLRDHUP = 0x2000, EPOLLEXCLUSIVE = 1 << 28, EPOLLWAKEUP = 1 << 29, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
+
+    /** One watched file. */
+    public static final class Entry {
+        final int fd;
+        final OpenFile file;
+        int events;
+        long data;
+        boolean disarmed;
+
+        Entry(int fd, OpenFile file, int events, long data) {
+            this.fd = fd;
+            this.file = file;
+            this.events = events;
+            this.data = data;
+        }
+    }
+
+    private final Map<Long, Entry> interest = new LinkedHashMap<>();
+    private final WaitQueue queue = new WaitQueue();
+
+    public EpollFile(int flags) {
+        super(AnonInode.location(), "anon_inode:[eventpoll]", FileMode.O_RDWR | flags);
+    }
+
+    private static long key(int fd, OpenFile f) {
+        return ((long) fd << 32) | (System.identityHashCode(f) & 0xffffffffL);
+    }
+
+    public synchronized void control(int op, int fd, OpenFile file, int events, long data) {
+        if (file == this) throw Errno.EINVAL.exception();
+        if (file instanceof EpollFile) throw Errno.EINVAL.exception(); // nested epoll not supported
+        long k = key(fd, file);
+        switch (op) {
+            case EPOLL_CTL_ADD -> {
+                if (interest.containsKey(k)) throw Errno.EEXIST.exception();
+                interest.put(k, new Entry(fd, file.retain(), events | EPOLLERR | EPOLLHUP, data));
+            }
+            case EPOLL_CTL_MOD -> {
+                Entry e = interest.get(k);
+                if (e == null) throw Errno.ENOENT.exception();
+                if ((events & EPOLLEXCLUSIVE) != 0) throw Errno.EINVAL.exception();
+                e.events = events | EPOLLERR | EPOLLHUP;
+                e.data = data;
+                e.disarmed = false;
+            }
+            case EPOLL_CTL_DEL -> {
+                Entry e = interest.remove(k);
+                if (e == null) throw Errno.ENOENT.exception();
+                e.file.release();
+            }
+            default -> throw Errno.EINVAL.exception();
+        }
+        queue.wakeAll();
+    }
+
+    /** The files watched, for a waiter to sleep on their queues. */
+    public synchronized List<OpenFile> files() {
+        List<OpenFile> out = new ArrayList<>();
+        for (Entry e : interest.values()) out.add(e.file);
+        return out;
+    }
+
+    /** Collects up to {@code max} ready entries as {events, data} pairs. */
+    public synchronized List<long[]> ready(int max) {
+        List<long[]> out = new ArrayList<>();
+        for (Entry e : interest.values()) {
+            if (out.size() >= max) break;
+            if (e.disarmed) continue;
+            int mask = e.events & ~(EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE | EPOLLWAKEUP);
+            int r = e.file.poll(mask) & (mask | EPOLLERR | EPOLLHUP);
+            if (r == 0) continue;
+            out.add(new long[] {r, e.data});
+            if ((e.events & EPOLLONESHOT) != 0) e.disarmed = true;
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized int poll(int mask) {
+        for (Entry e : interest.values()) {
+            if (e.disarmed) continue;
+            if (e.file.poll(e.events & 0xffff) != 0) return (POLLIN | POLLRDNORM) & mask;
+        }
+        return 0;
+    }
+
+    @Override
+    public WaitQueue waitQueue() { return queue; }
+
+    @Override
+    protected synchronized void onLastClose() {
+        for (Entry e : interest.values()) e.file.release();
+        interest.clear();
+    }
+}
