@@ -4,7 +4,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,17 +19,7 @@ class EventLoopTest {
     @BeforeAll
     static void build() throws Exception {
         rootfs = SandboxRunner.busyboxRootfs(dir.resolve("rootfs"));
-        Path src = dir.resolve("epoll.c");
-        try (var in = EventLoopTest.class.getResourceAsStream("/programs/epoll.c")) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path bin = rootfs.resolve("bin/epoll");
-        Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-o", bin.toString(), src.toString()).redirectErrorStream(true).start();
-        String log = new String(gcc.getInputStream().readAllBytes());
-        assertThat(gcc.waitFor()).as(log).isZero();
-        Process nat = new ProcessBuilder(bin.toString()).directory(rootfs.toFile()).start();
-        expected = new String(nat.getInputStream().readAllBytes());
-        assertThat(nat.waitFor()).isZero();
+        expected = ParityPrograms.buildAndRunNatively(rootfs, dir, "epoll");
     }
 
     @Test

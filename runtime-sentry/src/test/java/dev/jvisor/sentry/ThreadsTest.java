@@ -4,7 +4,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,18 +19,7 @@ class ThreadsTest {
     @BeforeAll
     static void build() throws Exception {
         rootfs = SandboxRunner.busyboxRootfs(dir.resolve("rootfs"));
-        Path src = dir.resolve("threads.c");
-        try (var in = ThreadsTest.class.getResourceAsStream("/programs/threads.c")) {
-            Files.write(src, in.readAllBytes());
-        }
-        Path bin = rootfs.resolve("bin/threads");
-        Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-pthread", "-o", bin.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(gcc.getInputStream().readAllBytes());
-        assertThat(gcc.waitFor()).as(log).isZero();
-        Process nat = new ProcessBuilder(bin.toString()).start();
-        expected = new String(nat.getInputStream().readAllBytes());
-        assertThat(nat.waitFor()).isZero();
+        expected = ParityPrograms.buildAndRunNatively(rootfs, dir, "threads", "-pthread");
     }
 
     @Test

@@ -38,6 +38,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysFutex.register(r);
         SysXattr.register(r);
         SysEpoll.register(r);
+        SysSocket.register(r);
         SysDenied.register(r);
     }
 
