@@ -19,7 +19,7 @@ class SuiteMechanicsTest {
     @Test
     void modesParseCaseInsensitivelyWithoutDuplicates() {
         assertThat(Mode.parse("native, JVISOR,native")).containsExactly(Mode.NATIVE, Mode.JVISOR);
-        assertThat(Mode.parse(Mode.DEFAULT)).containsExactly(Mode.NATIVE);
+        assertThat(Mode.parse(Mode.DEFAULT)).containsExactly(Mode.NATIVE, Mode.JVISOR);
     }
 
     @Test
