@@ -39,6 +39,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysXattr.register(r);
         SysEpoll.register(r);
         SysSocket.register(r);
+        SysTimerFd.register(r);
         SysDenied.register(r);
     }
 
