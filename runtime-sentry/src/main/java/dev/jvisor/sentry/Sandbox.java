@@ -55,7 +55,7 @@ public final class Sandbox {
         // The root comes from a Gofer child process (host root when no --rootfs), under the memory overlay.
         RootFilesystem rootfs;
         try {
-            rootfs = RootFilesystem.open(spec.rootfs() == null ? Path.of("/") : spec.rootfs(), rootOverlay());
+            rootfs = RootFilesystem.open(spec.rootfs() == null ? Path.of("/") : spec.rootfs(), spec.rootOverlay() ? RootFilesystem.Overlay.MEMORY : RootFilesystem.Overlay.NONE);
         } catch (GoferProcess.GoferStartException | ErrnoException e) {
             throw new SandboxException("cannot serve the root filesystem: " + e.getMessage(), e);
         }
@@ -64,11 +64,6 @@ public final class Sandbox {
         } finally {
             rootfs.close();
         }
-    }
-
-    /** {@code -Djvisor.overlay=none} sends root writes to the host directory (runsc {@code --overlay=none}). */
-    private static RootFilesystem.Overlay rootOverlay() {
-        return "none".equals(System.getProperty("jvisor.overlay")) ? RootFilesystem.Overlay.NONE : RootFilesystem.Overlay.MEMORY;
     }
 
     private static int run(SandboxSpec spec, PrintStream log, RootFilesystem rootfs) {

@@ -1,7 +1,6 @@
 package dev.jvisor.sentry.fs;
 
 import dev.jvisor.sentry.SandboxRunner;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,11 +15,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class GoferRootTest {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void overlayBackOn() {
-        System.clearProperty("jvisor.overlay");
-    }
 
     private SandboxRunner.Result sh(Path rootfs, String script) throws Exception {
         return SandboxRunner.run(rootfs, List.of("/bin/sh", "-c", script), null);
@@ -86,15 +80,31 @@ class GoferRootTest {
         Path root = SandboxRunner.busyboxRootfs(dir.resolve("root"));
         Files.writeString(root.resolve("etc/state"), "old\n");
         Files.writeString(root.resolve("etc/doomed"), "bye\n");
-        System.setProperty("jvisor.overlay", "none");
-        SandboxRunner.Result r = sh(root, "echo new > /etc/state && mkdir /made && rm /etc/doomed && ln -s state /etc/alias "
-                + "&& chmod 600 /etc/state && cat /etc/alias");
+        Files.writeString(root.resolve("etc/renamed"), "moving\n");
+        SandboxRunner.Result r = SandboxRunner.run(root, List.of("/bin/sh", "-c",
+                "echo new > /etc/state && mkdir /made && mkdir /made/sub && mv /made /moved && rm /etc/doomed "
+                + "&& ln -s state /etc/alias && chmod 600 /etc/state && mv /etc/renamed /moved/sub/here "
+                + "&& cat /etc/alias /moved/sub/here && ls /moved/sub"), null, false, false);
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).isEqualTo("new\n");
+        assertThat(r.out()).isEqualTo("new\nmoving\nhere\n");
         assertThat(root.resolve("etc/state")).hasContent("new");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/state")))).isEqualTo("rw-------");
-        assertThat(root.resolve("made")).isDirectory();
+        assertThat(root.resolve("made")).doesNotExist();
+        assertThat(root.resolve("moved/sub/here")).hasContent("moving");
+        assertThat(root.resolve("etc/renamed")).doesNotExist();
         assertThat(root.resolve("etc/doomed")).doesNotExist();
         assertThat(Files.readSymbolicLink(root.resolve("etc/alias")).toString()).isEqualTo("state");
+    }
+
+    @Test
+    void withTheOverlayOffNewFilesAreCreatedOnTheHost() throws Exception {
+        Path root = SandboxRunner.busyboxRootfs(dir.resolve("root"));
+        SandboxRunner.Result r = SandboxRunner.run(root, List.of("/bin/sh", "-c",
+                "umask 027 && echo brand new > /etc/brand-new && echo more >> /etc/brand-new && cat /etc/brand-new"),
+                null, false, false);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo("brand new\nmore\n");
+        assertThat(root.resolve("etc/brand-new")).hasContent("brand new\nmore");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("etc/brand-new")))).isEqualTo("rw-r-----");
     }
 }

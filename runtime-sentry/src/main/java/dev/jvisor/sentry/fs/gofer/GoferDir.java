@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.fs.gofer;
 
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.p9.Attr;
 import dev.jvisor.p9.DirEntry;
@@ -81,13 +82,21 @@ public final class GoferDir extends DirInode {
     /** Walks one name; {@code null} when the Gofer has no such entry. */
     private Inode walk(String name) {
         GoferFs g = remote.gofer;
-        int from = remote.keptFid();
+        int from;
+        try {
+            from = remote.keptFid();
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EXDEV) return null; // an unserved mount point: empty
+            throw e;
+        }
         int nf;
         try {
             nf = g.client().walk(from, name);
         } catch (dev.jvisor.abi.ErrnoException e) {
             Errno errno = GoferFs.toSentry(e);
             if (errno == Errno.ENOENT) return null;
+            // Another filesystem is mounted there: shown as an empty directory (see RemoteFile).
+            if (errno == Errno.EXDEV) return newInode(new RemoteFile(g, this, name), FileMode.S_IFDIR);
             throw errno.exception();
         }
         try {
@@ -164,7 +173,13 @@ public final class GoferDir extends DirInode {
 
     private List<DirEntry> readAll() {
         GoferFs g = remote.gofer;
-        int fid = remote.walkNew();
+        int fid;
+        try {
+            fid = remote.walkNew();
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.EXDEV) return List.of(); // an unserved mount point: empty
+            throw e;
+        }
         try {
             g.call(() -> g.client().lopen(fid, FileMode.O_RDONLY));
             List<DirEntry> all = new ArrayList<>();
@@ -187,8 +202,8 @@ public final class GoferDir extends DirInode {
     /**
      * Creates {@code name} on the Gofer in the shape of {@code child}, which the syscall layer
      * built: a directory (Tmkdir), a symlink (Tsymlink) or another gofer inode (Tlink). Regular
-     * files and FIFOs built in Sentry memory cannot become Gofer files here: their contents would
-     * stay in memory, so they are refused rather than silently lost.
+     * files come through {@link #createRegular}; one built in Sentry memory (mknod) or a FIFO
+     * cannot become a Gofer file here (its content would stay in memory), so it is refused.
      */
     @Override
     public void link(String name, Inode child) {
@@ -219,6 +234,22 @@ public final class GoferDir extends DirInode {
         changed(name);
     }
 
+    /** Tlcreate on a fid walked to this directory (the fid then names the new, open file; dropped here). */
+    @Override
+    public Inode createRegular(String name, int perm, int uid, int gid) {
+        GoferFs g = remote.gofer;
+        int fid = remote.walkNew();
+        try {
+            g.call(() -> g.client().lcreate(fid, name, FileMode.O_WRONLY | FileMode.O_CREAT | FileMode.O_EXCL, perm & 07777, gid));
+        } finally {
+            g.release(fid);
+        }
+        changed(name);
+        Inode created = lookup(name);
+        if (created == null) throw Errno.ENOENT.exception(); // removed by another writer at once
+        return created;
+    }
+
     @Override
     public Inode unlink(String name) {
         Inode child = lookup(name);
@@ -232,6 +263,41 @@ public final class GoferDir extends DirInode {
         changed(name);
         if (child instanceof GoferDir d) d.remote.dropFid();
         return child;
+    }
+
+    /** Trenameat on the Gofer; the moved inode keeps its identity (open files and cwds hold it). */
+    @Override
+    protected boolean renameRemote(String from, DirInode target, String to) {
+        if (!(target instanceof GoferDir dst) || dst.fs() != fs) throw Errno.EXDEV.exception();
+        Inode moving = lookup(from);
+        if (moving == null) throw Errno.ENOENT.exception();
+        if (moving instanceof GoferDir md) {
+            for (DirInode p = dst; ; p = p.parent()) {
+                if (p == md) throw Errno.EINVAL.exception(); // into its own subtree
+                if (p.parent() == p) break;
+            }
+        }
+        int srcFid = remote.keptFid(), dstFid = dst.remote.keptFid();
+        remote.gofer.call(() -> {
+            remote.gofer.client().renameat(srcFid, from, dstFid, to);
+            return null;
+        });
+        changed(from);
+        dst.changed(to);
+        RemoteFile r = remoteOfAny(moving);
+        r.moved(dst, to);
+        r.invalidate();
+        if (moving instanceof GoferDir md) md.attach(dst, to);
+        if (remote.gofer.cached()) {
+            synchronized (dst) {
+                dst.known.put(to, moving);
+            }
+        }
+        return true;
+    }
+
+    private static RemoteFile remoteOfAny(Inode i) {
+        return i instanceof GoferDir d ? d.remote : remoteOf(i);
     }
 
     /** Forgets what is known about {@code name} and this directory's own attributes. */

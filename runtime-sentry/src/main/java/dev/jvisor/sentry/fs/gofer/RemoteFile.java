@@ -1,6 +1,10 @@
 package dev.jvisor.sentry.fs.gofer;
 
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.ErrnoException;
+import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.p9.Attr;
+import dev.jvisor.p9.Qid;
 import dev.jvisor.p9.SetattrRequest;
 
 import java.util.List;
@@ -120,12 +124,29 @@ final class RemoteFile {
             kept = fid;
         }
         if (kept >= 0) return gofer.call(() -> gofer.client().getattr(kept, Attr.GETATTR_BASIC));
-        int f = walkNew();
+        int f;
+        try {
+            f = walkNew();
+        } catch (ErrnoException e) {
+            if (e.errno() != Errno.EXDEV) throw e;
+            return unservedMountPoint();
+        }
         try {
             return gofer.call(() -> gofer.client().getattr(f, Attr.GETATTR_BASIC));
         } finally {
             gofer.release(f);
         }
+    }
+
+    /**
+     * Another host filesystem is mounted here and the Gofer does not cross mounts: the sandbox
+     * sees an empty, read-only directory owned by root (its own /proc, /dev and /tmp mount over
+     * the usual ones).
+     */
+    private Attr unservedMountPoint() {
+        long now = System.currentTimeMillis() / 1000;
+        return new Attr(Attr.GETATTR_BASIC, new Qid(Qid.QTDIR, 0, System.identityHashCode(this)),
+                FileMode.S_IFDIR | 0555, 0, 0, 2, 0, 0, 4096, 0, now, 0, now, 0, now, 0, 0, 0, 0, 0);
     }
 
     /** Forgets cached attributes after a change the Sentry made or the Gofer reported. */

@@ -120,6 +120,7 @@ public final class OverlayDir extends DirInode implements LowerBacked {
         super.touchModified();
     }
 
+    @Override public int type() { return dev.jvisor.abi.linux.FileMode.S_IFDIR; }
     @Override public int mode() { loadAttrs(); return super.mode(); }
     @Override public int uid() { loadAttrs(); return super.uid(); }
     @Override public int gid() { loadAttrs(); return super.gid(); }
