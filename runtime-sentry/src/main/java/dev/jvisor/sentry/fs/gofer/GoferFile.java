@@ -10,6 +10,8 @@ import dev.jvisor.sentry.vfs.Stat;
 /** A regular file on the Gofer; each open gets its own Tlopen'd fid. */
 public final class GoferFile extends Inode {
     private final RemoteFile remote;
+    /** The fid read-only opens share in exclusive mode; -1 until first needed. */
+    private int readFid = -1;
 
     GoferFile(RemoteFile remote) {
         super(remote.gofer.fs(), FileMode.S_IFREG, 0, 0);
@@ -40,15 +42,53 @@ public final class GoferFile extends Inode {
 
     @Override
     public OpenFile open(Location loc, String path, int flags) {
+        int access = flags & FileMode.O_ACCMODE;
+        if (access == FileMode.O_RDONLY && remote.gofer.cached()) {
+            int shared = sharedReadFid();
+            if (shared >= 0) return new GoferOpenFile(loc, path, flags, this, shared, false);
+        }
+        return new GoferOpenFile(loc, path, flags, this, openFid(access), true);
+    }
+
+    /** A new fid opened with {@code access} (the Sentry applies O_APPEND, O_TRUNC and O_CREAT itself). */
+    private int openFid(int access) {
         int fid = remote.walkNew();
         try {
-            // The Sentry applies O_APPEND, O_TRUNC and O_CREAT itself; the Gofer sees only the access mode.
-            int p9flags = flags & FileMode.O_ACCMODE;
-            remote.gofer.call(() -> remote.gofer.client().lopen(fid, p9flags));
+            remote.gofer.call(() -> remote.gofer.client().lopen(fid, access));
         } catch (RuntimeException e) {
             remote.gofer.release(fid);
             throw e;
         }
-        return new GoferOpenFile(loc, path, flags, this, fid);
+        return fid;
+    }
+
+    /**
+     * In exclusive mode every read-only open shares one fid opened once (reads carry their own
+     * offsets), so open+read+close costs one round trip instead of four; -1 when the Gofer
+     * connection's budget for such fids is spent.
+     */
+    private int sharedReadFid() {
+        synchronized (this) {
+            if (readFid >= 0) return readFid;
+        }
+        if (!remote.gofer.takeCachedFid()) return -1;
+        int fid;
+        try {
+            fid = openFid(FileMode.O_RDONLY);
+        } catch (RuntimeException e) {
+            remote.gofer.returnCachedFid();
+            throw e;
+        }
+        synchronized (this) {
+            if (readFid < 0) {
+                readFid = fid;
+                return fid;
+            }
+        }
+        remote.gofer.release(fid);
+        remote.gofer.returnCachedFid();
+        synchronized (this) {
+            return readFid;
+        }
     }
 }

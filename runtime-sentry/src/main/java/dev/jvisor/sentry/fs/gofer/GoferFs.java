@@ -23,7 +23,11 @@ public final class GoferFs {
         T send() throws dev.jvisor.abi.ErrnoException;
     }
 
+    /** Fids kept open for sharing, per connection: a quarter of the Gofer's 16384-fid limit. */
+    private static final int CACHED_FID_BUDGET = 4096;
+
     private final P9Client client;
+    private final java.util.concurrent.atomic.AtomicInteger cachedFids = new java.util.concurrent.atomic.AtomicInteger();
     private final FileSystem fs;
     private final CacheMode cacheMode;
 
@@ -47,6 +51,17 @@ public final class GoferFs {
     FileSystem fs() { return fs; }
     boolean cached() { return cacheMode == CacheMode.EXCLUSIVE; }
     public CacheMode cacheMode() { return cacheMode; }
+
+    /** Reserves room for one more long-lived open fid; false when the budget is spent. */
+    boolean takeCachedFid() {
+        if (cachedFids.incrementAndGet() <= CACHED_FID_BUDGET) return true;
+        cachedFids.decrementAndGet();
+        return false;
+    }
+
+    void returnCachedFid() {
+        cachedFids.decrementAndGet();
+    }
 
     /** Sends a request, turning the Gofer's Rlerror into the Sentry's errno. */
     <T> T call(Request<T> r) {

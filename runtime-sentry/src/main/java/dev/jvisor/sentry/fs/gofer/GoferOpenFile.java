@@ -12,11 +12,14 @@ import java.util.Arrays;
 final class GoferOpenFile extends OpenFile {
     private final GoferFile file;
     private final int fid;
+    /** False when the fid is the file's shared read fid, which outlives this open. */
+    private final boolean ownsFid;
 
-    GoferOpenFile(Location loc, String path, int flags, GoferFile file, int fid) {
+    GoferOpenFile(Location loc, String path, int flags, GoferFile file, int fid, boolean ownsFid) {
         super(loc, path, flags);
         this.file = file;
         this.fid = fid;
+        this.ownsFid = ownsFid;
     }
 
     private GoferFs gofer() { return file.remote().gofer; }
@@ -104,6 +107,6 @@ final class GoferOpenFile extends OpenFile {
 
     @Override
     protected void onLastClose() {
-        gofer().release(fid);
+        if (ownsFid) gofer().release(fid);
     }
 }
