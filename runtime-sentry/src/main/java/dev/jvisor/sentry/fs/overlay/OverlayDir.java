@@ -26,9 +26,12 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     /** True while lower entries are being added: merging is not a modification. */
     private boolean merging;
 
-    OverlayDir(FileSystem fs, GoferDir lower) {
+    private final PageCacheBudget budget;
+
+    OverlayDir(FileSystem fs, GoferDir lower, PageCacheBudget budget) {
         super(fs, 0755, 0, 0);
         this.lower = lower;
+        this.budget = budget;
     }
 
     /** Names deleted here that still exist in the lower layer. */
@@ -39,10 +42,11 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     private void merge() {
         synchronized (this) {
             if (merged) return;
-            merged = true;
         }
+        // Listed outside the lock (it is Gofer I/O); a failed listing leaves the merge to the next use.
         List<Map.Entry<String, Inode>> below = lower.list();
         synchronized (this) {
+            if (merged) return;
             merging = true;
             try {
                 for (Map.Entry<String, Inode> e : below) {
@@ -52,13 +56,14 @@ public final class OverlayDir extends DirInode implements LowerBacked {
             } finally {
                 merging = false;
             }
+            merged = true;
         }
     }
 
     /** The overlay inode for a lower inode. */
     private Inode wrap(Inode lowerInode) {
-        if (lowerInode instanceof GoferDir d) return new OverlayDir(fs, d);
-        if (lowerInode instanceof GoferFile f) return new OverlayFile(fs, f);
+        if (lowerInode instanceof GoferDir d) return new OverlayDir(fs, d, budget);
+        if (lowerInode instanceof GoferFile f) return new OverlayFile(fs, f, budget);
         if (lowerInode instanceof SymlinkInode s) return new OverlaySymlink(fs, s);
         return lowerInode; // FIFOs, sockets and devices: visible, never opened through the Gofer
     }

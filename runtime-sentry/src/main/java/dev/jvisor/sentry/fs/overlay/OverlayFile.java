@@ -10,22 +10,26 @@ import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.vfs.Stat;
 
 /**
- * A regular file of the lower layer. Reads go to the Gofer until the first open for writing
- * (or truncation) copies the content up into a tmpfs file in sandbox memory; from then on that
- * copy is the file. Metadata (mode, owner, times) lives here from the first change on, so a chmod
- * copies up only the metadata.
+ * A regular file of the lower layer. Its content is brought into a tmpfs file in sandbox memory
+ * on the first open for writing (or truncation) — the copy-up — or, when it fits the overlay's
+ * page-cache budget, on the first open at all: the lower layer is read-only and the sandbox its
+ * only user, so that copy is exact and later opens and reads cost no Gofer round trip. Larger
+ * files are read from the Gofer until written. Metadata (mode, owner, times) lives here from the
+ * first change on, so a chmod copies up only the metadata.
  */
 public final class OverlayFile extends Inode implements LowerBacked {
     /** Bytes per Tread while copying up. */
     private static final int COPY_CHUNK = 1 << 20;
 
     private final GoferFile lower;
+    private final PageCacheBudget budget;
     private boolean attrsLoaded;
     private RegularInode upper;
 
-    OverlayFile(FileSystem fs, GoferFile lower) {
+    OverlayFile(FileSystem fs, GoferFile lower, PageCacheBudget budget) {
         super(fs, FileMode.S_IFREG, 0, 0);
         this.lower = lower;
+        this.budget = budget;
     }
 
     /** Whether the content has been copied into memory. */
@@ -141,6 +145,7 @@ public final class OverlayFile extends Inode implements LowerBacked {
     public OpenFile open(Location loc, String path, int flags) {
         boolean writes = (flags & FileMode.O_ACCMODE) != FileMode.O_RDONLY || (flags & FileMode.O_TRUNC) != 0;
         RegularInode u = writes ? copyUp() : currentUpper();
+        if (u == null && budget.take(lower.size())) u = copyUp();
         return u != null ? u.open(loc, path, flags) : lower.open(loc, path, flags);
     }
 

@@ -41,7 +41,7 @@ public final class RootFilesystem implements AutoCloseable {
             GoferDir lower = GoferFs.mount(g.client(), "/", GoferFs.CacheMode.EXCLUSIVE, readOnly);
             if (overlay == Overlay.NONE) return new RootFilesystem(g, lower);
             FileSystem fs = new FileSystem("overlay", OVERLAYFS_MAGIC, false);
-            return new RootFilesystem(g, new OverlayDir(fs, lower));
+            return new RootFilesystem(g, new OverlayDir(fs, lower, new PageCacheBudget(PageCacheBudget.DEFAULT_BYTES, PageCacheBudget.DEFAULT_FILE_BYTES)));
         } catch (RuntimeException e) {
             g.close();
             throw e;
