@@ -24,8 +24,8 @@ jvisor_label=${JVISOR_LABEL:-"runtime-sentry/target/jvisor-runtime/bin/runsc"}
 benchmarks=(
   "open_read_close 100000 5000"
   "stat 200000 10000"
-  "readdir 2000 50"
-  "seqread 20 3"
+  "readdir 2000 500"
+  "seqread 20 10"
   "create_write_unlink 20000 2000"
 )
 
@@ -135,7 +135,8 @@ main() {
     echo "# File-system benchmarks"
     echo
     echo "Written by \`bench/files/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median of $repeats runs each"
-    echo "(each run times its iterations after a warm-up of a tenth of them, so caches are warm)."
+    echo "(each run times its iterations after a warm-up of a tenth of them, so caches are warm;"
+    echo "jVisor's JIT warms up over the same iterations, so short runs would mostly time the compiler)."
     echo "Host: $(uname -sr), $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)),"
     echo "gVisor \`$(gvisor_version)\` with \`--platform=ptrace --network=none\`; jVisor: $jvisor_label."
     echo "Both sandboxes serve the rootfs through their Gofer with the memory overlay on (their default)."
@@ -157,7 +158,8 @@ main() {
     echo
     echo "Ratios are of time per operation (for the 64 MiB read, of time per read of the whole file),"
     echo "so lower is better. \"n/a\": the runtime was not available or the benchmark failed in it."
-    echo "Goal (issue 5): jVisor ≤ gVisor on each."
+    echo "Goal (issue 5): jVisor ≤ gVisor on each. The machine is shared with concurrent builds: compare"
+    echo "columns of one run, not runs with each other."
   } > "$results"
   cat "$results"
 }
