@@ -6,6 +6,8 @@ import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.fs.dev.DevFs;
 import dev.jvisor.sentry.fs.host.HostStdioFile;
 import dev.jvisor.sentry.fs.proc.ProcFs;
+import dev.jvisor.sentry.fs.gofer.GoferProcess;
+import dev.jvisor.sentry.fs.overlay.RootFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
@@ -20,8 +22,8 @@ import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.Vfs;
 
-import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,16 +52,23 @@ public final class Sandbox {
     }
 
     public static int run(SandboxSpec spec, PrintStream log) {
-        if (spec.rootfs() == null) {
-            throw new SandboxException("a root filesystem is required (--rootfs DIR): serving the host root needs the Gofer", null);
-        }
-        FileSystem rootFs = Tmpfs.newFileSystem(false);
-        DirInode root = Tmpfs.newRoot(rootFs, 0755);
+        // The root comes from a Gofer child process (host root when no --rootfs), under the memory overlay.
+        RootFilesystem rootfs;
         try {
-            Tmpfs.populate(spec.rootfs(), root);
-        } catch (IOException e) {
-            throw new SandboxException("cannot read the root filesystem " + spec.rootfs() + ": " + e.getMessage(), e);
+            rootfs = RootFilesystem.open(spec.rootfs() == null ? Path.of("/") : spec.rootfs(), spec.rootOverlay() ? RootFilesystem.Overlay.MEMORY : RootFilesystem.Overlay.NONE);
+        } catch (GoferProcess.GoferStartException | ErrnoException e) {
+            throw new SandboxException("cannot serve the root filesystem: " + e.getMessage(), e);
         }
+        try {
+            return run(spec, log, rootfs);
+        } finally {
+            rootfs.close();
+        }
+    }
+
+    private static int run(SandboxSpec spec, PrintStream log, RootFilesystem rootfs) {
+        FileSystem rootFs = rootfs.fs();
+        DirInode root = rootfs.root();
         Vfs vfs = new Vfs(rootFs, root, "rootfs");
         Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
         mountAt(vfs, root, "proc", ProcFs.create(kernel), 0555, false, "proc");

@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param stdin    host fd the application's fd 0 reads from
  * @param stdout   host fd the application's fd 1 writes to
  * @param stderr   host fd the application's fd 2 writes to
+ * @param rootOverlay writes to the root stay in a memory overlay (runsc {@code --overlay}, the
+ *                 default); false sends them to the host directory through the Gofer
  */
 public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
-                          String hostname, boolean strace, int stdin, int stdout, int stderr) {
+                          String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay) {
+    /** A spec with the default memory overlay on the root. */
+    public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
+                       String hostname, boolean strace, int stdin, int stdout, int stderr) {
+        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, true);
+    }
+
     public SandboxSpec {
         Objects.requireNonNull(argv, "argv");
         if (argv.isEmpty()) throw new IllegalArgumentException("argv must name a program");

@@ -42,6 +42,11 @@ public final class SandboxRunner {
     }
 
     public static Result run(Path rootfs, List<String> argv, String stdin, boolean strace) throws Exception {
+        return run(rootfs, argv, stdin, strace, true);
+    }
+
+    /** {@code rootOverlay=false} is runsc {@code --overlay=false}: root writes reach the host directory. */
+    public static Result run(Path rootfs, List<String> argv, String stdin, boolean strace, boolean rootOverlay) throws Exception {
         int[] in = Host.pipe2(0x80000), out = Host.pipe2(0x80000), err = Host.pipe2(0x80000);
         CompletableFuture<String> outF = drain(out[0]), errF = drain(err[0]);
         CompletableFuture.runAsync(() -> {
@@ -55,7 +60,7 @@ public final class SandboxRunner {
         int status;
         try {
             SandboxSpec spec = new SandboxSpec(rootfs, argv, List.of("PATH=/bin:/usr/bin", "HOME=/root"), "/", "jvisor",
-                    strace, in[0], out[1], err[1]);
+                    strace, in[0], out[1], err[1], rootOverlay);
             status = Sandbox.run(spec);
         } finally {
             Host.close(in[0]);

@@ -80,6 +80,8 @@ public final class DoCommand implements Subcommand {
             environment.add(kv);
         }
         boolean traced = strace.get() || inv.config().strace();
-        return new SandboxSpec(root, args, environment, cwd.get(), hostname.get(), traced, 0, 1, 2);
+        // Over the host root the command starts where the caller is, as gVisor's runsc do does.
+        String dir = root == null && !cwd.isSet() ? Path.of("").toAbsolutePath().toString() : cwd.get();
+        return new SandboxSpec(root, args, environment, dir, hostname.get(), traced, 0, 1, 2, inv.config().overlay());
     }
 }

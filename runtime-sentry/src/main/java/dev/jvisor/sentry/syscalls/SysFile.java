@@ -80,8 +80,11 @@ final class SysFile {
                 Vfs.checkPermission(t.creds(), dir, Vfs.MAY_WRITE | Vfs.MAY_EXEC);
                 Vfs.checkWritable(p.dir());
                 int perm = mode & 07777 & ~t.fs().umask();
-                RegularInode inode = new RegularInode(dir.fs(), perm, t.creds().fsuid(), t.creds().fsgid());
-                dir.link(p.name(), inode);
+                Inode inode = dir.createRegular(p.name(), perm, t.creds().fsuid(), t.creds().fsgid());
+                if (inode == null) {
+                    inode = new RegularInode(dir.fs(), perm, t.creds().fsuid(), t.creds().fsgid());
+                    dir.link(p.name(), inode);
+                }
                 loc = new Location(p.dir().mount(), inode);
                 created = true;
             }

@@ -48,6 +48,13 @@ public class DirInode extends Inode {
     /** Whether entries can be created or removed here (false for synthetic directories). */
     public boolean mutable() { return true; }
 
+    /**
+     * Creates and links an empty regular file for open(O_CREAT) when this directory's files live
+     * outside the Sentry (a Gofer's); {@code null} means the caller makes an in-memory file and
+     * {@link #link}s it.
+     */
+    public Inode createRegular(String name, int perm, int uid, int gid) { return null; }
+
     /** Adds an entry; EEXIST if taken. */
     public void link(String name, Inode child) {
         if (!mutable()) throw Errno.EACCES.exception();
@@ -87,8 +94,15 @@ public class DirInode extends Inode {
         }
     }
 
+    /**
+     * A directory whose entries live outside the Sentry (a Gofer's) performs the move itself and
+     * returns true; in-memory directories return false and {@link #rename} moves the entry.
+     */
+    protected boolean renameRemote(String from, DirInode target, String to) { return false; }
+
     /** Moves entry {@code from} of this directory to {@code to} in {@code target}, replacing what is there. */
     public static void rename(DirInode source, String from, DirInode target, String to) {
+        if (source.renameRemote(from, target, to)) return;
         Object first = System.identityHashCode(source) <= System.identityHashCode(target) ? source : target;
         Object second = first == source ? target : source;
         synchronized (first) {

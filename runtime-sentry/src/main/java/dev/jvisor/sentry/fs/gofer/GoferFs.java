@@ -1,0 +1,89 @@
+package dev.jvisor.sentry.fs.gofer;
+
+import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.p9.P9Client;
+import dev.jvisor.sentry.vfs.FileSystem;
+
+/** One Gofer attach point mounted in the Sentry: the 9P connection, the cache policy and the inodes' filesystem. */
+public final class GoferFs {
+    /** V9FS_MAGIC, include/uapi/linux/magic.h: what statfs(2) reports for a 9P mount. */
+    public static final long V9FS_MAGIC = 0x01021997;
+
+    /** How far the Sentry may trust what it has seen (gVisor's {@code --file-access}). */
+    public enum CacheMode {
+        /** The sandbox is the only writer: attributes and directory entries are cached. */
+        EXCLUSIVE,
+        /** Others may change the files: every lookup walks and every attribute read asks the Gofer. */
+        SHARED
+    }
+
+    /** A 9P request, for {@link #call}. */
+    @FunctionalInterface
+    interface Request<T> {
+        T send() throws dev.jvisor.abi.ErrnoException;
+    }
+
+    /** Fids kept open for sharing, per connection: a quarter of the Gofer's 16384-fid limit. */
+    private static final int CACHED_FID_BUDGET = 4096;
+
+    private final P9Client client;
+    private final java.util.concurrent.atomic.AtomicInteger cachedFids = new java.util.concurrent.atomic.AtomicInteger();
+    private final FileSystem fs;
+    private final CacheMode cacheMode;
+
+    private GoferFs(P9Client client, CacheMode cacheMode, boolean readOnly) {
+        this.client = client;
+        this.cacheMode = cacheMode;
+        this.fs = new FileSystem("9p", V9FS_MAGIC, readOnly);
+    }
+
+    /**
+     * Attaches to tree {@code aname} of the Gofer behind {@code client} as root and returns the
+     * root directory. The connection stays owned by the caller.
+     */
+    public static GoferDir mount(P9Client client, String aname, CacheMode cacheMode, boolean readOnly) {
+        GoferFs g = new GoferFs(client, cacheMode, readOnly);
+        int fid = g.call(() -> client.attach("root", aname, 0));
+        return GoferDir.root(g, fid);
+    }
+
+    P9Client client() { return client; }
+    FileSystem fs() { return fs; }
+    boolean cached() { return cacheMode == CacheMode.EXCLUSIVE; }
+    public CacheMode cacheMode() { return cacheMode; }
+
+    /** Reserves room for one more long-lived open fid; false when the budget is spent. */
+    boolean takeCachedFid() {
+        if (cachedFids.incrementAndGet() <= CACHED_FID_BUDGET) return true;
+        cachedFids.decrementAndGet();
+        return false;
+    }
+
+    void returnCachedFid() {
+        cachedFids.decrementAndGet();
+    }
+
+    /** Sends a request, turning the Gofer's Rlerror into the Sentry's errno. */
+    <T> T call(Request<T> r) {
+        try {
+            return r.send();
+        } catch (dev.jvisor.abi.ErrnoException e) {
+            throw toSentry(e).exception();
+        }
+    }
+
+    /** The Sentry's errno for a Gofer errno (same Linux numbers); EIO for one the Sentry does not know. */
+    static Errno toSentry(dev.jvisor.abi.ErrnoException e) {
+        Errno mapped = Errno.of(e.errno().number());
+        return mapped == null ? Errno.EIO : mapped;
+    }
+
+    /** Clunks a fid, ignoring failure: the fid is gone either way. */
+    void release(int fid) {
+        try {
+            client.clunk(fid);
+        } catch (dev.jvisor.abi.ErrnoException ignored) {
+            // the server dropped it already or the connection is closing
+        }
+    }
+}

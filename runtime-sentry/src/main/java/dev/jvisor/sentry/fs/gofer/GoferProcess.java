@@ -1,0 +1,116 @@
+package dev.jvisor.sentry.fs.gofer;
+
+import dev.jvisor.p9.FdTransport;
+import dev.jvisor.p9.P9Client;
+import dev.jvisor.sentry.host.Host;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Gofer child process serving one host directory to this Sentry over a socketpair. The Gofer
+ * is a separate JVM ({@code dev.jvisor.gofer.GoferMain}) started with the same class path; it
+ * inherits only its end of the socket (as fd 3) and stdio, so the Sentry's open files never reach it,
+ * and the Sentry keeps only its own end.
+ */
+public final class GoferProcess implements AutoCloseable {
+    /** The fd number the Gofer finds its socket at. */
+    private static final int GOFER_FD = 3;
+    /** Largest 9P message: 1 MiB of payload plus the Tread/Rread header (the Gofer's limit). */
+    private static final int MSIZE = (1 << 20) + 11;
+    private static final long EXIT_WAIT_MILLIS = 5_000;
+    /** wait4(2) options, include/uapi/linux/wait.h. */
+    private static final int WNOHANG = 1, WALL = 0x40000000;
+
+    private final int pid;
+    private final P9Client client;
+
+    private GoferProcess(int pid, P9Client client) {
+        this.pid = pid;
+        this.client = client;
+    }
+
+    /**
+     * Starts a Gofer over {@code root} and connects to it.
+     *
+     * @throws GoferStartException when the process cannot be started or does not speak 9P
+     */
+    public static GoferProcess start(Path root, boolean readOnly) {
+        FdTransport[] pair;
+        try {
+            pair = FdTransport.socketPair();
+        } catch (dev.jvisor.abi.ErrnoException e) {
+            throw new GoferStartException("socketpair for the Gofer: " + e.getMessage(), e);
+        }
+        int pid;
+        try {
+            List<String> argv = command(root, readOnly);
+            pid = Host.posixSpawn(argv.get(0), argv.toArray(String[]::new), new int[][] {{pair[1].fd(), GOFER_FD}}, GOFER_FD + 1);
+        } catch (RuntimeException e) {
+            pair[0].close();
+            pair[1].close();
+            throw new GoferStartException("cannot start the Gofer: " + e.getMessage(), e);
+        } finally {
+            // The Sentry must not hold the Gofer's end: the Gofer sees end-of-file when the Sentry goes.
+            pair[1].closeDescriptorOnly();
+        }
+        try {
+            return new GoferProcess(pid, P9Client.connect(pair[0], MSIZE));
+        } catch (dev.jvisor.abi.ErrnoException | RuntimeException e) {
+            pair[0].close();
+            reap(pid);
+            throw new GoferStartException("the Gofer over " + root + " did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> command(Path root, boolean readOnly) {
+        List<String> argv = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // up to 64 requests of 1 MiB in flight per connection
+                "-Xms32m", "-Xmx320m",
+                "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-cp", System.getProperty("java.class.path"),
+                "dev.jvisor.gofer.GoferMain",
+                "--fd", Integer.toString(GOFER_FD),
+                "--root", root.toAbsolutePath().normalize().toString()));
+        if (readOnly) argv.add("--root-readonly");
+        return argv;
+    }
+
+    public P9Client client() { return client; }
+    public int pid() { return pid; }
+
+    /** Hangs up (the Gofer then exits) and reaps the process, killing it if it lingers. */
+    @Override
+    public void close() {
+        client.close();
+        reap(pid);
+    }
+
+    private static void reap(int pid) {
+        int[] status = new int[1];
+        long deadline = System.nanoTime() + EXIT_WAIT_MILLIS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            int r = Host.wait4NoHang(pid, WNOHANG | WALL, status);
+            if (r == pid || r < 0) return;
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        Host.kill(pid, 9);
+        Host.wait4(pid, WALL);
+    }
+
+    /** The Gofer could not be started or reached. */
+    public static final class GoferStartException extends RuntimeException {
+        public GoferStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.jvisor.sentry.fs.overlay;
+
+import dev.jvisor.sentry.fs.gofer.GoferDir;
+import dev.jvisor.sentry.fs.gofer.GoferFile;
+import dev.jvisor.sentry.vfs.DirInode;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.Stat;
+import dev.jvisor.sentry.vfs.SymlinkInode;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An overlay directory over a lower Gofer directory. The lower entries are merged in on first
+ * lookup or listing; after that the lower directory is never read again, which is exact because
+ * the lower layer is read-only. Names removed that existed below are recorded as whiteouts.
+ */
+public final class OverlayDir extends DirInode implements LowerBacked {
+    private final GoferDir lower;
+    private final Set<String> whiteouts = new HashSet<>();
+    private boolean merged;
+    private boolean attrsLoaded;
+    /** True while lower entries are being added: merging is not a modification. */
+    private boolean merging;
+
+    private final PageCacheBudget budget;
+
+    OverlayDir(FileSystem fs, GoferDir lower, PageCacheBudget budget) {
+        super(fs, 0755, 0, 0);
+        this.lower = lower;
+        this.budget = budget;
+    }
+
+    /** Names deleted here that still exist in the lower layer. */
+    public synchronized Set<String> whiteouts() {
+        return Set.copyOf(whiteouts);
+    }
+
+    private void merge() {
+        synchronized (this) {
+            if (merged) return;
+        }
+        // Listed outside the lock (it is Gofer I/O); a failed listing leaves the merge to the next use.
+        List<Map.Entry<String, Inode>> below = lower.list();
+        synchronized (this) {
+            if (merged) return;
+            merging = true;
+            try {
+                for (Map.Entry<String, Inode> e : below) {
+                    if (super.lookup(e.getKey()) != null) continue;
+                    super.link(e.getKey(), wrap(e.getValue()));
+                }
+            } finally {
+                merging = false;
+            }
+            merged = true;
+        }
+    }
+
+    /** The overlay inode for a lower inode. */
+    private Inode wrap(Inode lowerInode) {
+        if (lowerInode instanceof GoferDir d) return new OverlayDir(fs, d, budget);
+        if (lowerInode instanceof GoferFile f) return new OverlayFile(fs, f, budget);
+        if (lowerInode instanceof SymlinkInode s) return new OverlaySymlink(fs, s);
+        return lowerInode; // FIFOs, sockets and devices: visible, never opened through the Gofer
+    }
+
+    /** Takes the lower directory's attributes once; changes afterwards are the overlay's own. */
+    private void loadAttrs() {
+        synchronized (this) {
+            if (attrsLoaded) return;
+        }
+        Stat s = lower.stat();
+        synchronized (this) {
+            if (attrsLoaded) return;
+            attrsLoaded = true;
+            mode = s.mode();
+            uid = s.uid();
+            gid = s.gid();
+            atimeNs = s.atimeNs();
+            mtimeNs = s.mtimeNs();
+            ctimeNs = s.ctimeNs();
+        }
+    }
+
+    @Override
+    public Inode lookup(String name) {
+        merge();
+        return super.lookup(name);
+    }
+
+    @Override
+    public List<Map.Entry<String, Inode>> list() {
+        merge();
+        return super.list();
+    }
+
+    @Override
+    public void link(String name, Inode child) {
+        merge();
+        loadAttrs();
+        super.link(name, child);
+    }
+
+    @Override
+    public Inode unlink(String name) {
+        merge();
+        loadAttrs();
+        Inode gone = super.unlink(name);
+        if (gone instanceof LowerBacked) {
+            synchronized (this) {
+                whiteouts.add(name);
+            }
+        }
+        return gone;
+    }
+
+    @Override
+    public synchronized void touchModified() {
+        if (merging) return;
+        loadAttrs();
+        super.touchModified();
+    }
+
+    @Override public int type() { return dev.jvisor.abi.linux.FileMode.S_IFDIR; }
+    @Override public int mode() { loadAttrs(); return super.mode(); }
+    @Override public int uid() { loadAttrs(); return super.uid(); }
+    @Override public int gid() { loadAttrs(); return super.gid(); }
+    @Override public Stat stat() { loadAttrs(); merge(); return super.stat(); }
+    @Override public void chmod(int perm) { loadAttrs(); super.chmod(perm); }
+    @Override public void chown(int u, int g) { loadAttrs(); super.chown(u, g); }
+    @Override public void setTimes(long a, long m) { loadAttrs(); super.setTimes(a, m); }
+    @Override public void touchChanged() { loadAttrs(); super.touchChanged(); }
+}

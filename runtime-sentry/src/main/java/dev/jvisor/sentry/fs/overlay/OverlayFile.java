@@ -1,0 +1,153 @@
+package dev.jvisor.sentry.fs.overlay;
+
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.sentry.fs.gofer.GoferFile;
+import dev.jvisor.sentry.fs.tmpfs.RegularInode;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.Location;
+import dev.jvisor.sentry.vfs.OpenFile;
+import dev.jvisor.sentry.vfs.Stat;
+
+/**
+ * A regular file of the lower layer. Its content is brought into a tmpfs file in sandbox memory
+ * on the first open for writing (or truncation) — the copy-up — or, when it fits the overlay's
+ * page-cache budget, on the first open at all: the lower layer is read-only and the sandbox its
+ * only user, so that copy is exact and later opens and reads cost no Gofer round trip. Larger
+ * files are read from the Gofer until written. Metadata (mode, owner, times) lives here from the
+ * first change on, so a chmod copies up only the metadata.
+ */
+public final class OverlayFile extends Inode implements LowerBacked {
+    /** Bytes per Tread while copying up. */
+    private static final int COPY_CHUNK = 1 << 20;
+
+    private final GoferFile lower;
+    private final PageCacheBudget budget;
+    private boolean attrsLoaded;
+    private RegularInode upper;
+
+    OverlayFile(FileSystem fs, GoferFile lower, PageCacheBudget budget) {
+        super(fs, FileMode.S_IFREG, 0, 0);
+        this.lower = lower;
+        this.budget = budget;
+    }
+
+    /** Whether the content has been copied into memory. */
+    public synchronized boolean copiedUp() { return upper != null; }
+
+    private void loadAttrs() {
+        synchronized (this) {
+            if (attrsLoaded) return;
+        }
+        Stat s = lower.stat();
+        synchronized (this) {
+            if (attrsLoaded) return;
+            attrsLoaded = true;
+            mode = s.mode();
+            uid = s.uid();
+            gid = s.gid();
+            atimeNs = s.atimeNs();
+            mtimeNs = s.mtimeNs();
+            ctimeNs = s.ctimeNs();
+        }
+    }
+
+    /** Copies the lower content into memory, once; the caller then writes to the copy. */
+    private RegularInode copyUp() {
+        loadAttrs();
+        synchronized (this) {
+            if (upper != null) return upper;
+            RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
+            OpenFile in = lower.open(null, "", FileMode.O_RDONLY);
+            try {
+                byte[] buf = new byte[COPY_CHUNK];
+                long pos = 0;
+                while (true) {
+                    int n = in.pread(null, buf, 0, buf.length, pos);
+                    if (n <= 0) break;
+                    copy.data().write(pos, buf, 0, n);
+                    pos += n;
+                }
+            } finally {
+                in.release();
+            }
+            copy.setTimes(atimeNs, mtimeNs);
+            upper = copy;
+            return copy;
+        }
+    }
+
+    @Override public int type() { return FileMode.S_IFREG; }
+    @Override public int mode() { loadAttrs(); return super.mode(); }
+    @Override public int uid() { loadAttrs(); return super.uid(); }
+    @Override public int gid() { loadAttrs(); return super.gid(); }
+
+    @Override
+    public long size() {
+        RegularInode u;
+        synchronized (this) {
+            u = upper;
+        }
+        return u != null ? u.size() : lower.size();
+    }
+
+    @Override
+    public Stat stat() {
+        loadAttrs();
+        RegularInode u;
+        Stat own;
+        synchronized (this) {
+            u = upper;
+            own = super.stat();
+        }
+        if (u == null) {
+            Stat l = lower.stat();
+            return new Stat(own.dev(), own.ino(), own.mode(), own.nlink(), own.uid(), own.gid(), 0, l.size(),
+                    l.blksize(), l.blocks(), own.atimeNs(), own.mtimeNs(), own.ctimeNs());
+        }
+        Stat c = u.stat();
+        return new Stat(own.dev(), own.ino(), own.mode(), own.nlink(), own.uid(), own.gid(), 0, c.size(),
+                c.blksize(), c.blocks(), c.atimeNs(), c.mtimeNs(), Math.max(own.ctimeNs(), c.ctimeNs()));
+    }
+
+    @Override public void chmod(int perm) { loadAttrs(); super.chmod(perm); }
+    @Override public void chown(int u, int g) { loadAttrs(); super.chown(u, g); }
+    @Override public void touchChanged() { loadAttrs(); super.touchChanged(); }
+
+    @Override
+    public void setTimes(long atime, long mtime) {
+        loadAttrs();
+        super.setTimes(atime, mtime);
+        RegularInode u;
+        synchronized (this) {
+            u = upper;
+        }
+        if (u != null) u.setTimes(atime, mtime);
+    }
+
+    @Override
+    public void touchModified() {
+        loadAttrs();
+        super.touchModified();
+        RegularInode u;
+        synchronized (this) {
+            u = upper;
+        }
+        if (u != null) u.touchModified();
+    }
+
+    @Override
+    public void truncate(long length) {
+        copyUp().truncate(length);
+    }
+
+    @Override
+    public OpenFile open(Location loc, String path, int flags) {
+        boolean writes = (flags & FileMode.O_ACCMODE) != FileMode.O_RDONLY || (flags & FileMode.O_TRUNC) != 0;
+        RegularInode u = writes ? copyUp() : currentUpper();
+        if (u == null && budget.take(lower.size())) u = copyUp();
+        return u != null ? u.open(loc, path, flags) : lower.open(loc, path, flags);
+    }
+
+    private synchronized RegularInode currentUpper() { return upper; }
+}
