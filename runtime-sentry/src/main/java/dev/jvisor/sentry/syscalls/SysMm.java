@@ -21,7 +21,7 @@ final class SysMm {
 
     static void register(Registrar r) {
         r.full(Sysno.BRK, "p", (t, a) -> t.mm().brk(a.arg(0)));
-        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; MAP_PRIVATE file mappings are copies taken at mmap time",
+        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; other file mappings are copies taken at mmap time (writable MAP_SHARED of Gofer files: ENODEV)",
                 SysMm::mmap);
         r.full(Sysno.MUNMAP, "pd", (t, a) -> {
             t.mm().unmap(a.arg(0), a.arg(1));
@@ -109,6 +109,12 @@ final class SysMm {
             if (shared && (prot & AddressSpace.PROT_WRITE) != 0 && !f.writable()) throw Errno.EACCES.exception();
             long fileSize = f.inode().size();
             long eof = AddressSpace.pageUp(fileSize);
+            if (shared && !(f.inode() instanceof dev.jvisor.sentry.fs.tmpfs.RegularInode)) {
+                // A read-only shared mapping of a file served by the Gofer reads the same bytes as a
+                // private copy would, as long as nobody writes the file meanwhile (exclusive access).
+                if ((prot & AddressSpace.PROT_WRITE) != 0) throw Errno.ENODEV.exception();
+                shared = false;
+            }
             if (shared) {
                 if (!(f.inode() instanceof dev.jvisor.sentry.fs.tmpfs.RegularInode ri)) throw Errno.ENODEV.exception();
                 long at = t.mm().mapShared(addr, len, prot, ri.data().sharedMemory(off + AddressSpace.pageUp(len)), off, fixed, f.path());
