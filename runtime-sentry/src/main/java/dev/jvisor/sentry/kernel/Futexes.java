@@ -13,14 +13,25 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Futexes {
     private Futexes() {}
 
-    private record Key(AddressSpace as, long addr) {
+    /** Private futexes: (address space, address). Shared ones: (memory file, offset), one key for every mapper. */
+    private record Key(Object space, long addr) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.as == as && k.addr == addr;
+            return o instanceof Key k && k.space == space && k.addr == addr;
         }
 
         @Override
-        public int hashCode() { return System.identityHashCode(as) * 31 + Long.hashCode(addr); }
+        public int hashCode() { return System.identityHashCode(space) * 31 + Long.hashCode(addr); }
+    }
+
+    private static final Object SHARED = new Object();
+
+    private static Key key(AddressSpace as, long addr, boolean priv) {
+        if (!priv) {
+            long off = as.sharedOffset(addr);
+            if (off >= 0) return new Key(SHARED, off);
+        }
+        return new Key(as, addr);
     }
 
     /** One futex word's waiters. */
@@ -37,7 +48,11 @@ public final class Futexes {
      * timeout; EAGAIN if the word differs; ERESTARTSYS when a signal interrupts.
      */
     public static boolean await(Task t, long addr, int expected, long deadlineNanos) {
-        Key key = new Key(t.mm(), addr);
+        return await(t, addr, expected, deadlineNanos, true);
+    }
+
+    public static boolean await(Task t, long addr, int expected, long deadlineNanos, boolean priv) {
+        Key key = key(t.mm(), addr, priv);
         Slot s = SLOTS.computeIfAbsent(key, k -> new Slot());
         long seen;
         synchronized (s) {
@@ -61,7 +76,11 @@ public final class Futexes {
 
     /** FUTEX_WAKE: wakes waiters on {@code addr}; returns how many it woke (at most {@code n}). */
     public static int wake(AddressSpace as, long addr, int n) {
-        Slot s = SLOTS.get(new Key(as, addr));
+        return wake(as, addr, n, true);
+    }
+
+    public static int wake(AddressSpace as, long addr, int n, boolean priv) {
+        Slot s = SLOTS.get(key(as, addr, priv));
         if (s == null) return 0;
         int woken;
         synchronized (s) {

@@ -127,6 +127,17 @@ public final class AddressSpace {
         generation++;
     }
 
+    /**
+     * For a word in shared memory, its offset in the memory file — the same for every process that
+     * maps it — so shared futexes can meet; -1 for private memory. EFAULT when unmapped.
+     */
+    public synchronized long sharedOffset(long addr) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
+        if (e == null || e.getValue().end() <= addr) throw Errno.EFAULT.exception();
+        Vma v = e.getValue();
+        return v.shared() ? v.fileOffset() + (addr - v.start()) : -1;
+    }
+
     /** The VMA covering {@code addr}, or null. */
     public synchronized Vma vmaAt(long addr) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);

@@ -25,6 +25,7 @@ final class SysFutex {
         long addr = a.arg(0);
         int op = (int) a.arg(1) & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
         int val = (int) a.arg(2);
+        boolean priv = ((int) a.arg(1) & FUTEX_PRIVATE) != 0;
         if ((addr & 3) != 0) throw Errno.EINVAL.exception();
         switch (op) {
             case FUTEX_WAIT, FUTEX_WAIT_BITSET -> {
@@ -37,11 +38,11 @@ final class SysFutex {
                     int clock = ((int) a.arg(1) & FUTEX_CLOCK_REALTIME) != 0 ? SysTime.CLOCK_REALTIME : SysTime.CLOCK_MONOTONIC;
                     deadline = System.nanoTime() + Math.max(0, abs - SysTime.now(t, clock));
                 }
-                if (!Futexes.await(t, addr, val, deadline)) throw Errno.ETIMEDOUT.exception();
+                if (!Futexes.await(t, addr, val, deadline, priv)) throw Errno.ETIMEDOUT.exception();
                 return 0;
             }
             case FUTEX_WAKE, FUTEX_WAKE_BITSET -> {
-                return Futexes.wake(t.mm(), addr, val);
+                return Futexes.wake(t.mm(), addr, val, priv);
             }
             default -> throw Errno.ENOSYS.exception();
         }
