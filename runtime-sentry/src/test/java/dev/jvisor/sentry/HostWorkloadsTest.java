@@ -67,6 +67,26 @@ class HostWorkloadsTest {
     }
 
     @Test
+    void pythonAsyncioEchoOverLoopbackTcp() throws Exception {
+        sameAsNative(List.of(PYTHON, "-c", """
+                import asyncio, socket
+                async def handle(r, w):
+                    w.write((await r.readline()).upper()); await w.drain(); w.close()
+                async def main():
+                    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+                    port = srv.sockets[0].getsockname()[1]
+                    r, w = await asyncio.open_connection("127.0.0.1", port)
+                    w.write(b"hello over loopback\\n"); await w.drain()
+                    print((await r.readline()).decode().strip())
+                    w.close(); srv.close(); await srv.wait_closed()
+                asyncio.run(main())
+                u1, u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                u1.bind(("127.0.0.1", 0)); u2.sendto(b"datagram", u1.getsockname())
+                data, sender = u1.recvfrom(100); print(data, sender[0])
+                """));
+    }
+
+    @Test
     void gccCompilesLinksAndRunsInsideTheSandbox() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc is not installed");
         SandboxRunner.Result r = SandboxRunner.run(null, List.of("/bin/sh", "-c",

@@ -36,12 +36,21 @@ final class SysSocket {
     private static final int MAX_FDS_PER_MESSAGE = 253; // SCM_MAX_FD
 
     static void register(Registrar r) {
-        String note = "AF_UNIX only (stream, dgram, seqpacket); other families are EAFNOSUPPORT";
+        String note = "AF_UNIX (stream, dgram, seqpacket) and AF_INET/AF_INET6 on loopback inside the sandbox; other families are EAFNOSUPPORT";
         r.partial(Sysno.SOCKET, "ddd", note, (t, a) -> {
-            int type = (int) a.arg(1);
-            if ((int) a.arg(0) != AF_UNIX) throw Errno.EAFNOSUPPORT.exception();
-            int kind = checkType(type, a.arg(2));
-            return install(t, new UnixSocket(kind, (type & SOCK_NONBLOCK) != 0 ? FileMode.O_NONBLOCK : 0), type);
+            int domain = (int) a.arg(0), type = (int) a.arg(1);
+            int kind;
+            if (domain == AF_UNIX) {
+                kind = checkType(type, a.arg(2));
+            } else if (domain == InetLoopback.AF_INET || domain == InetLoopback.AF_INET6) {
+                kind = checkType(type, 0);
+                if (kind == UnixSocket.SOCK_SEQPACKET) throw Errno.ESOCKTNOSUPPORT.exception();
+                long proto = a.arg(2);
+                if (proto != 0 && proto != (kind == UnixSocket.SOCK_STREAM ? 6 : 17)) throw Errno.EPROTONOSUPPORT.exception();
+            } else {
+                throw Errno.EAFNOSUPPORT.exception();
+            }
+            return install(t, new UnixSocket(kind, (type & SOCK_NONBLOCK) != 0 ? FileMode.O_NONBLOCK : 0).family(domain), type);
         });
         r.partial(Sysno.SOCKETPAIR, "dddp", note, (t, a) -> {
             int type = (int) a.arg(1);
@@ -63,20 +72,25 @@ final class SysSocket {
         });
         r.partial(Sysno.BIND, "fpd", note, SysSocket::bind);
         r.partial(Sysno.LISTEN, "fd", note, (t, a) -> {
-            socket(t, a.arg(0)).listen((int) a.arg(1));
+            UnixSocket s = socket(t, a.arg(0));
+            if (s.family() != AF_UNIX && s.boundName() == null) InetLoopback.bind(s, 0);
+            s.listen((int) a.arg(1));
             return 0;
         });
         r.partial(Sysno.ACCEPT, "fpp", note, (t, a) -> accept(t, a, 0));
         r.partial(Sysno.ACCEPT4, "fppx", note, (t, a) -> accept(t, a, (int) a.arg(3)));
         r.partial(Sysno.CONNECT, "fpd", note, (t, a) -> {
             UnixSocket s = socket(t, a.arg(0));
-            s.connect(t, lookup(t, a.arg(1), (int) a.arg(2)), creds(t));
+            UnixSocket target = lookup(t, s, a.arg(1), (int) a.arg(2));
+            if (s.family() != AF_UNIX && s.boundName() == null) InetLoopback.bind(s, 0);
+            s.connect(t, target, creds(t));
             return 0;
         });
         r.partial(Sysno.SENDTO, "fbdxpd", note, (t, a) -> {
             UnixSocket s = socket(t, a.arg(0));
             int flags = (int) a.arg(3);
-            UnixSocket to = a.arg(4) == 0 ? null : lookup(t, a.arg(4), (int) a.arg(5));
+            UnixSocket to = a.arg(4) == 0 ? null : lookup(t, s, a.arg(4), (int) a.arg(5));
+            if (s.family() != AF_UNIX && s.boundName() == null) InetLoopback.bind(s, 0);
             byte[] data = t.mm().read(a.arg(1), (int) Math.min(Math.max(a.arg(2), 0), 1 << 24));
             return s.send(t, data, List.of(), to, (flags & MSG_DONTWAIT) != 0, (flags & MSG_NOSIGNAL) != 0);
         });
@@ -88,7 +102,7 @@ final class SysSocket {
                     (flags & MSG_DONTWAIT) != 0, (flags & MSG_WAITALL) != 0);
             t.mm().write(a.arg(1), got.data(), 0, got.data().length);
             for (OpenFile f : got.files()) f.release();
-            if (a.arg(4) != 0) writeAddress(t, a.arg(4), a.arg(5), got.from());
+            if (a.arg(4) != 0) writeAddress(t, s, a.arg(4), a.arg(5), got.from());
             return (flags & MSG_TRUNC) != 0 ? got.fullLength() : got.data().length;
         });
         r.partial(Sysno.SENDMSG, "fpx", note, SysSocket::sendmsg);
@@ -100,11 +114,13 @@ final class SysSocket {
             return 0;
         });
         r.partial(Sysno.GETSOCKNAME, "fpp", note, (t, a) -> {
-            writeAddress(t, a.arg(1), a.arg(2), socket(t, a.arg(0)).boundName());
+            UnixSocket s = socket(t, a.arg(0));
+            writeAddress(t, s, a.arg(1), a.arg(2), s.boundName());
             return 0;
         });
         r.partial(Sysno.GETPEERNAME, "fpp", note, (t, a) -> {
-            writeAddress(t, a.arg(1), a.arg(2), socket(t, a.arg(0)).peerName());
+            UnixSocket s = socket(t, a.arg(0));
+            writeAddress(t, s, a.arg(1), a.arg(2), s.peerName());
             return 0;
         });
         r.partial(Sysno.GETSOCKOPT, "fddpp", "SOL_SOCKET: type, error, buffers, passcred, peercred, domain, protocol", SysSocket::getsockopt);
@@ -154,7 +170,12 @@ final class SysSocket {
         return new String[] {"path", new String(raw, 2, end - 2, StandardCharsets.UTF_8)};
     }
 
-    private static UnixSocket lookup(Task t, long addr, int len) {
+    private static UnixSocket lookup(Task t, UnixSocket self, long addr, int len) {
+        if (self.family() != AF_UNIX) {
+            int fam = len >= 2 ? (t.mm().read(addr, 2)[0] & 0xff) : -1;
+            if (fam != self.family()) throw Errno.EAFNOSUPPORT.exception();
+            return InetLoopback.lookup(InetLoopback.parse(t, addr, len, self.family()));
+        }
         String[] a = address(t, addr, len);
         if (a[0].equals("abstract")) return Names.lookupAbstract(a[1]);
         Location l = Paths.resolve(t, FileMode.AT_FDCWD, a[1], true);
@@ -164,6 +185,13 @@ final class SysSocket {
 
     private static long bind(Task t, Registers a) {
         UnixSocket s = socket(t, a.arg(0));
+        if (s.family() != AF_UNIX) {
+            InetLoopback.Address in = InetLoopback.parse(t, a.arg(1), (int) a.arg(2), s.family());
+            if (!in.local()) throw Errno.EADDRNOTAVAIL.exception();
+            if (s.boundName() != null) throw Errno.EINVAL.exception();
+            InetLoopback.bind(s, in.port());
+            return 0;
+        }
         String[] addr = address(t, a.arg(1), (int) a.arg(2));
         if (addr[0].equals("abstract")) {
             Names.bindAbstract(addr[1], s);
@@ -185,15 +213,21 @@ final class SysSocket {
         UnixSocket s = listener.accept(t, creds(t));
         if ((flags & SOCK_NONBLOCK) != 0) s.setStatusFlags(s.flags() | FileMode.O_NONBLOCK);
         int fd = t.fds().install(s, 0, (flags & SOCK_CLOEXEC) != 0);
-        if (a.arg(1) != 0) writeAddress(t, a.arg(1), a.arg(2), s.peerNameOrNull());
+        if (a.arg(1) != 0) writeAddress(t, s, a.arg(1), a.arg(2), s.peerNameOrNull());
         return fd;
     }
 
     /** Writes a sockaddr_un for {@code name} (null: unnamed) and its length, truncating as Linux does. */
-    private static void writeAddress(Task t, long addr, long lenAddr, String name) {
+    private static void writeAddress(Task t, UnixSocket s, long addr, long lenAddr, String name) {
         if (lenAddr == 0) throw Errno.EFAULT.exception();
         int room = t.mm().readInt(lenAddr);
         if (room < 0) throw Errno.EINVAL.exception();
+        if (s.family() != AF_UNIX) {
+            byte[] sa = InetLoopback.sockaddr(s.family(), InetLoopback.isInetName(name) ? InetLoopback.portOf(name) : 0);
+            t.mm().write(addr, sa, 0, Math.min(room, sa.length));
+            t.mm().writeInt(lenAddr, sa.length);
+            return;
+        }
         byte[] n = name == null ? new byte[0] : name.getBytes(name.startsWith("\0") ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
         boolean abstractName = name != null && name.startsWith("\0");
         ByteBuffer b = ByteBuffer.allocate(2 + n.length + (abstractName || n.length == 0 ? 0 : 1)).order(ByteOrder.LITTLE_ENDIAN);
@@ -236,7 +270,8 @@ final class SysSocket {
                     pos += (int) ((clen + 7) & ~7L);
                 }
             }
-            UnixSocket to = name == 0 || namelen == 0 ? null : lookup(t, name, namelen);
+            UnixSocket to = name == 0 || namelen == 0 ? null : lookup(t, s, name, namelen);
+            if (s.family() != AF_UNIX && s.boundName() == null) InetLoopback.bind(s, 0);
             return s.send(t, data.toByteArray(), files, to, (flags & MSG_DONTWAIT) != 0, (flags & MSG_NOSIGNAL) != 0);
         } catch (RuntimeException e) {
             for (OpenFile f : files) f.release();
@@ -296,7 +331,11 @@ final class SysSocket {
         if (c.position() > 0) t.mm().write(control, c.array(), 0, c.position());
         t.mm().writeLong(hdr + 40, c.position());
         t.mm().writeInt(hdr + 48, outFlags);
-        if (name != 0) {
+        if (name != 0 && s.family() != AF_UNIX) {
+            byte[] sa = InetLoopback.sockaddr(s.family(), InetLoopback.isInetName(got.from()) ? InetLoopback.portOf(got.from()) : 0);
+            t.mm().write(name, sa, 0, Math.min(h.getInt(8), sa.length));
+            t.mm().writeInt(hdr + 8, sa.length);
+        } else if (name != 0) {
             int room = h.getInt(8);
             byte[] n = got.from() == null ? new byte[0] : got.from().getBytes(StandardCharsets.ISO_8859_1);
             ByteBuffer b = ByteBuffer.allocate(2 + n.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -311,7 +350,15 @@ final class SysSocket {
         UnixSocket s = socket(t, a.arg(0));
         int level = (int) a.arg(1), opt = (int) a.arg(2);
         long val = a.arg(3), lenAddr = a.arg(4);
-        if (level != SOL_SOCKET) throw Errno.ENOPROTOOPT.exception();
+        if (level != SOL_SOCKET) {
+            if (s.family() == AF_UNIX || (level != 6 && level != 0 && level != 41)) throw Errno.ENOPROTOOPT.exception();
+            // IPPROTO_TCP / IP / IPV6 options of a loopback socket: report them off.
+            int room = t.mm().readInt(lenAddr);
+            if (room < 4) throw Errno.EINVAL.exception();
+            t.mm().writeInt(val, 0);
+            t.mm().writeInt(lenAddr, 4);
+            return 0;
+        }
         int room = t.mm().readInt(lenAddr);
         if (room < 0) throw Errno.EINVAL.exception();
         byte[] out;
@@ -322,7 +369,8 @@ final class SysSocket {
             case SO_SNDBUF, SO_RCVBUF -> b.putInt(212992);
             case SO_PASSCRED -> b.putInt(s.passesCredentials() ? 1 : 0);
             case SO_ACCEPTCONN -> b.putInt(s.listening() ? 1 : 0);
-            case SO_DOMAIN -> b.putInt(AF_UNIX);
+            case SO_DOMAIN -> b.putInt(s.family());
+            case 2 /* SO_REUSEADDR */, 9 /* SO_KEEPALIVE */, 15 /* SO_REUSEPORT */ -> b.putInt(0);
             case SO_PROTOCOL -> b.putInt(0);
             case SO_PEERCRED -> {
                 int[] c = s.peerCredentials();

@@ -47,6 +47,8 @@ public final class UnixSocket extends OpenFile {
     }
 
     private final int type;
+    /** AF_UNIX, or AF_INET/AF_INET6 for loopback sockets served the same way inside the sandbox. */
+    private volatile int family = 1;
     private final Object lock = new Object();
     private final Deque<Message> queue = new ArrayDeque<>();
     private int queuedBytes;
@@ -65,6 +67,13 @@ public final class UnixSocket extends OpenFile {
     }
 
     public int type() { return type; }
+
+    public int family() { return family; }
+
+    public UnixSocket family(int f) {
+        family = f;
+        return this;
+    }
 
     @Override
     public String path() { return "socket:[" + inode().ino() + "]"; }
@@ -136,7 +145,7 @@ public final class UnixSocket extends OpenFile {
         synchronized (lock) {
             if (peer != null) throw Errno.EISCONN.exception();
         }
-        UnixSocket server = new UnixSocket(type, 0);
+        UnixSocket server = new UnixSocket(type, 0).family(listener.family);
         server.boundName = listener.boundName();
         while (true) {
             synchronized (listener.lock) {
