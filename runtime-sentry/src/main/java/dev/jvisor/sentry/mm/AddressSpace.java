@@ -480,6 +480,18 @@ public final class AddressSpace {
         writeChecked(addr, src, off, len, PROT_WRITE);
     }
 
+    /** Copies {@code len} bytes of a Sentry-side segment into application memory (checked for write). */
+    public synchronized void write(long addr, MemorySegment src, long srcOffset, long len) {
+        long done = 0;
+        while (done < len) {
+            long a = addr + done;
+            long fo = translate(a, 1, PROT_WRITE);
+            long n = Math.min(len - done, runLength(a));
+            MemorySegment.copy(src, srcOffset + done, mem, fo, n);
+            done += n;
+        }
+    }
+
     /** Writes ignoring protection, as the kernel does when it loads a program or builds a stack. */
     public synchronized void writeForce(long addr, byte[] src, int off, int len) {
         writeChecked(addr, src, off, len, 0);

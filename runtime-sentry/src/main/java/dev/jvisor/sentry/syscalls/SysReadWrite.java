@@ -42,6 +42,10 @@ final class SysReadWrite {
             if (len == 0) return 0;
             t.mm().checkAccess(addr, len, true);
             boolean regular = f.inode() != null && f.inode().isRegular();
+            if (regular) {
+                long direct = f.readToUser(t, addr, (int) Math.min(len, MAX_RW_COUNT), pos);
+                if (direct >= 0) return direct;
+            }
             long total = 0;
             byte[] buf = new byte[(int) Math.min(len, CHUNK)];
             while (total < len) {

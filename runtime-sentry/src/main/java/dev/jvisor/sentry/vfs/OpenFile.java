@@ -63,6 +63,15 @@ public abstract class OpenFile {
         throw Errno.EINVAL.exception();
     }
 
+    /**
+     * Reads straight into application memory at {@code addr} — at the file offset when
+     * {@code position} is negative — for files that can; returns -1 when the file cannot, and
+     * the caller falls back to {@link #read}.
+     */
+    public long readToUser(Task t, long addr, int len, long position) {
+        return -1;
+    }
+
     /** pread(2): ESPIPE unless the file is seekable. */
     public int pread(Task t, byte[] buf, int off, int len, long position) {
         throw Errno.ESPIPE.exception();

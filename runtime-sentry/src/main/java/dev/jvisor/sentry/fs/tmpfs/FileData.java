@@ -74,6 +74,30 @@ public final class FileData {
         return n;
     }
 
+    /**
+     * Copies file bytes at {@code pos} straight into application memory — one copy, no
+     * intermediate buffer; EFAULT from the address space leaves the file untouched.
+     */
+    public synchronized int readTo(dev.jvisor.sentry.mm.AddressSpace as, long addr, long pos, int len) {
+        if (pos >= size || len == 0) return 0;
+        int n = (int) Math.min(len, size - pos);
+        if (seg != null) {
+            as.write(addr, seg, pos, n);
+            return n;
+        }
+        int done = 0;
+        while (done < n) {
+            long p = pos + done;
+            int bi = (int) (p / BLOCK), bo = (int) (p % BLOCK);
+            int chunk = Math.min(n - done, BLOCK - bo);
+            byte[] blk = bi < blocks.length ? blocks[bi] : null;
+            if (blk == null) as.zero(addr + done, chunk);
+            else as.write(addr + done, blk, bo, chunk);
+            done += chunk;
+        }
+        return n;
+    }
+
     public synchronized int write(long pos, byte[] src, int off, int len) {
         if (pos < 0) throw Errno.EINVAL.exception();
         if (pos + len > MAX_SIZE) throw Errno.EFBIG.exception();

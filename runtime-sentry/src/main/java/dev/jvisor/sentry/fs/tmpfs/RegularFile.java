@@ -23,6 +23,16 @@ public final class RegularFile extends OpenFile {
     }
 
     @Override
+    public long readToUser(Task t, long addr, int len, long position) {
+        if (position >= 0) return inode.data().readTo(t.mm(), addr, position, len);
+        synchronized (this) {
+            int n = inode.data().readTo(t.mm(), addr, offset, len);
+            offset += n;
+            return n;
+        }
+    }
+
+    @Override
     public int pread(Task t, byte[] buf, int off, int len, long position) {
         if (position < 0) throw Errno.EINVAL.exception();
         return inode.data().read(position, buf, off, len);
