@@ -1,5 +1,5 @@
 /**
  * tmpfs: directories, regular files, symlinks, fifos and device nodes held in sandbox memory.
- * Also the root filesystem of {@code runsc do --rootfs} until the Gofer serves it.
+ * Also the upper layer of the root overlay, and /tmp.
  */
 package dev.jvisor.sentry.fs.tmpfs;
