@@ -79,8 +79,8 @@ ratio() { [[ -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f×", a/b}' 
     echo
     echo "## A sandboxed \`/bin/true\`"
     echo
-    echo "jVisor: \`bin/runsc do --rootfs runtime-sentry/target/rootfs-busybox -- /bin/true\` (the Sentry copies the"
-    echo "busybox root into memory, starts, runs the program, exits). gVisor: \`runsc --network=none do /bin/true\`"
+    echo "jVisor: \`bin/runsc do --rootfs runtime-sentry/target/rootfs-busybox -- /bin/true\` (the Sentry starts"
+    echo "its Gofer for the busybox root, runs the program, exits). gVisor: \`runsc --network=none do /bin/true\`"
     echo "over the host root. Same rounds as above."
     echo
     echo "| case | wall ms | vs gVisor | CPU ms (user+sys) | vs gVisor |"
