@@ -52,6 +52,16 @@ public final class AotTraining {
                 List.of("--root", root.toString(), "--log", log, "--log-format", "json", "delete", "missing"),
                 List.of("--root", root.toString(), "delete", "--force", "missing"),
                 List.of("--log", log, "--log-format", "json", "no-such-command"),
+                // The shim's lifecycle calls, each down its refusal path: a real create would
+                // start a sandbox, which this cache must not hold (the sandbox cache does).
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "create", "--bundle", bundle.toString(),
+                        "--pid-file", dir.resolve("init.pid").toString(), "untrained"),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "start", "missing"),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "kill", "missing", "9"),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "kill", "--all", "missing", "SIGKILL"),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "ps", "--format", "json", "missing"),
+                List.of("--root", root.toString(), "--log", log, "--log-format", "json", "exec", "--process",
+                        dir.resolve("process.json").toString(), "--detach", "missing"),
                 List.of("--network=none", "--strace", "do"));
         for (List<String> command : script) Main.run(command, env);
 
@@ -62,6 +72,10 @@ public final class AotTraining {
         }
         Main.run(List.of("--root", root.toString(), "state", "trained"), env);
         Main.run(List.of("--root", root.toString(), "list"), env);
+        Main.run(List.of("--root", root.toString(), "ps", "--format", "json", "trained"), env);
+        Main.run(List.of("--root", root.toString(), "kill", "trained", "15"), env);
+        Main.run(List.of("--root", root.toString(), "start", "trained"), env);
+        Main.run(List.of("--root", root.toString(), "wait", "trained"), env);
         Main.run(List.of("--root", root.toString(), "delete", "trained"), env);
 
         // What create will do first: read a bundle's config.json.

@@ -49,6 +49,15 @@ public final class RunscLog {
         this.clock = clock;
     }
 
+    /** {@code --log}, or null; a process runsc starts (the sandbox's boot) logs to the same file. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    public LogFormat format() {
+        return format;
+    }
+
     public void error(String message) {
         stderr.println("runsc: " + message);
         if (logFile != null) append(logFile, line("error", message));

@@ -15,12 +15,19 @@ public final class Subcommands {
     public static Map<String, Supplier<Subcommand>> table() {
         Map<String, Supplier<Subcommand>> t = new LinkedHashMap<>();
         register(t, DoCommand::new);
+        register(t, CreateCommand::new);
+        register(t, StartCommand::new);
         register(t, StateCommand::new);
+        register(t, KillCommand::new);
+        register(t, PsCommand::new);
+        register(t, WaitCommand::new);
+        register(t, ExecCommand::new);
         register(t, ListCommand::new);
         register(t, DeleteCommand::new);
         register(t, SpecCommand::new);
         register(t, FeaturesCommand::new);
         register(t, VersionCommand::new);
+        register(t, BootCommand::new);
         register(t, () -> new HelpCommand(Subcommands::table));
         return t;
     }

@@ -1,0 +1,173 @@
+package dev.jvisor.kindtests.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * jVisor's runsc behind containerd's stock runc shim, driven by ctr as a node would: output,
+ * exit statuses (7 stays 7, SIGKILL gives 137), detached tasks, ps, kill, forced removal; and
+ * after every test nothing of the container is left: no process, no mount, no runsc state, no
+ * shim socket.
+ */
+class RuncShimLifecycleTest {
+    /** The distribution runtime-sentry builds (this module runs after it in the reactor). */
+    static final Path RUNSC = Path.of("..", "runtime-sentry", "target", "jvisor-runtime", "bin", "runsc").toAbsolutePath().normalize();
+
+    private static PrivateContainerd containerd;
+    private final List<String> ids = new ArrayList<>();
+
+    @BeforeAll
+    static void startContainerdAndImportBusybox() throws Exception {
+        assumeTrue(Files.isExecutable(RUNSC), "skipped: no runsc distribution at " + RUNSC + " (build runtime-sentry first)");
+        assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY),
+                "skipped: containerd, ctr or " + PrivateContainerd.SHIM_BINARY + " not installed (apt-get install containerd)");
+        assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "skipped: no /bin/busybox (apt-get install busybox-static)");
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: a private containerd needs root");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvn");
+        containerd = PrivateContainerd.start(dir);
+        Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")));
+        containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr images import"));
+    }
+
+    @AfterAll
+    static void stopContainerd() throws Exception {
+        if (containerd != null) containerd.close();
+    }
+
+    /** A fresh container id, remembered for the leftover checks. */
+    private String id(String name) {
+        String id = name + "-" + ProcessHandle.current().pid() + "-" + ids.size();
+        ids.add(id);
+        return id;
+    }
+
+    private List<String> run(String id, boolean detach, String... command) {
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.add(detach ? "-d" : "--rm");
+        args.addAll(containerd.runtimeFlags(RUNSC));
+        args.add(BusyboxImage.NAME);
+        args.add(id);
+        args.addAll(List.of(command));
+        return args;
+    }
+
+    @AfterEach
+    void nothingIsLeftBehind() throws Exception {
+        for (String id : ids) {
+            containerd.ctr("task", "rm", "-f", id);
+            containerd.ctr("containers", "rm", id);
+        }
+        // The shim exits (and removes its socket) just after ctr returns: give it a moment.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!leftovers().isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
+        assertThat(leftovers()).isEmpty();
+    }
+
+    /** What any of this test's containers left behind, described. */
+    private List<String> leftovers() throws IOException {
+        List<String> left = new ArrayList<>();
+        for (ProcessHandle shim : containerd.shims()) left.add("shim process " + shim.pid());
+        String home = "-Djvisor.home=" + RUNSC.getParent().getParent();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(home) && List.of(a).contains("boot")).orElse(false))
+                .forEach(p -> left.add("sandbox process " + p.pid()));
+        for (String id : ids) {
+            if (Files.exists(containerd.shimSocket(id))) left.add("shim socket " + containerd.shimSocket(id));
+        }
+        Path state = containerd.runcRoot().resolve(PrivateContainerd.NAMESPACE);
+        if (Files.isDirectory(state)) {
+            try (Stream<Path> entries = Files.list(state)) {
+                entries.forEach(p -> left.add("runsc state " + p));
+            }
+        }
+        for (String m : containerd.mounts()) {
+            if (m.contains("/io.containerd.runtime.v2.task/")) left.add("mount " + m);
+        }
+        return left;
+    }
+
+    @Test
+    void echoPrintsHello() throws Exception {
+        var r = containerd.ctr(run(id("echo"), false, "echo", "hello").toArray(String[]::new));
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("hello\n");
+    }
+
+    @Test
+    void exitStatusesArePreserved() throws Exception {
+        assertThat(containerd.ctr(run(id("seven"), false, "sh", "-c", "exit 7").toArray(String[]::new)).status()).isEqualTo(7);
+        var r = containerd.ctr(run(id("false"), false, "false").toArray(String[]::new));
+        assertThat(r.status()).isEqualTo(1);
+    }
+
+    @Test
+    void sigkillOfAForegroundTaskGives137() throws Exception {
+        String id = id("fg");
+        Path out = containerd.dir().resolve(id + ".out");
+        Process fg = new ProcessBuilder(containerd.ctrCommand(run(id, false, "sleep", "600")))
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            awaitTaskStatus(id, "RUNNING");
+            containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));
+            assertThat(fg.waitFor(60, TimeUnit.SECONDS)).as("ctr run returns once the task is killed").isTrue();
+            assertThat(fg.exitValue()).as(Files.readString(out)).isEqualTo(137);
+        } finally {
+            fg.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void detachedTaskHasPsAndDiesOfSigkillWith137() throws Exception {
+        String id = id("detached");
+        containerd.ctr(run(id, true, "sleep", "600").toArray(String[]::new)).requireSuccess(List.of("ctr run -d"));
+        String taskPid = awaitTaskStatus(id, "RUNNING");
+        var ps = containerd.ctr("task", "ps", id).requireSuccess(List.of("ctr task ps"));
+        assertThat(ps.out()).contains(taskPid);
+        // The leftover check sees a live container's every trace, so its empty answer later means something.
+        assertThat(leftovers()).anyMatch(s -> s.startsWith("shim process")).anyMatch(s -> s.startsWith("sandbox process " + taskPid))
+                .anyMatch(s -> s.startsWith("shim socket")).anyMatch(s -> s.startsWith("runsc state") && s.endsWith(id));
+
+        containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));
+        awaitTaskStatus(id, "STOPPED");
+        var rm = containerd.ctr("task", "rm", id);
+        assertThat(rm.status()).as(rm.err()).isZero();
+        assertThat(rm.err()).contains("exit code 137");
+        assertThat(containerd.ctr("containers", "rm", id).status()).isZero();
+    }
+
+    @Test
+    void forcedRemovalOfARunningTask() throws Exception {
+        String id = id("forced");
+        containerd.ctr(run(id, true, "sleep", "600").toArray(String[]::new)).requireSuccess(List.of("ctr run -d"));
+        awaitTaskStatus(id, "RUNNING");
+        var rm = containerd.ctr("task", "rm", "-f", id);
+        assertThat(rm.status()).as(rm.err()).isZero();
+        assertThat(containerd.ctr("task", "ls", "-q").out()).doesNotContain(id);
+        assertThat(containerd.ctr("containers", "rm", id).status()).isZero();
+    }
+
+    /** Polls {@code ctr task ls} until the task shows {@code status}; returns its pid. */
+    private String awaitTaskStatus(String id, String status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            for (String line : containerd.ctr("task", "ls").out().lines().toList()) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 3 && f[0].equals(id) && f[2].equals(status)) return f[1];
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("task " + id + " never reached " + status + ": " + containerd.ctr("task", "ls").out());
+    }
+}

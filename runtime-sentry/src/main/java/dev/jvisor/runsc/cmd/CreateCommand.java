@@ -1,0 +1,115 @@
+package dev.jvisor.runsc.cmd;
+
+import dev.jvisor.oci.ContainerStatus;
+import dev.jvisor.oci.OciSpec;
+import dev.jvisor.runsc.cli.Flag;
+import dev.jvisor.runsc.cli.FlagSet;
+import dev.jvisor.runsc.cli.Invocation;
+import dev.jvisor.runsc.cli.IoErrors;
+import dev.jvisor.runsc.cli.RunscException;
+import dev.jvisor.runsc.cli.Subcommand;
+import dev.jvisor.runsc.lifecycle.BootLauncher;
+import dev.jvisor.runsc.lifecycle.BundleSandbox;
+import dev.jvisor.runsc.state.ContainerLock;
+import dev.jvisor.runsc.state.ContainerRecord;
+import dev.jvisor.runsc.state.HostProcess;
+import dev.jvisor.runsc.state.StateStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code runsc create --bundle B --pid-file F ID}: records the container and starts its boot
+ * process, which waits for {@code start}. The pid in F is that process: it descends from create,
+ * outlives it and exits with the container's status, which is how the containerd shim learns
+ * the container ended. The container's stdio are create's own fds 0, 1 and 2.
+ */
+public final class CreateCommand implements Subcommand {
+    private Flag<String> bundle;
+    private Flag<String> pidFile;
+    private Flag<String> consoleSocket;
+
+    @Override public String name() { return "create"; }
+    @Override public String summary() { return "create a container from an OCI bundle (start runs it)"; }
+    @Override public String argsUsage() { return "<container-id>"; }
+
+    @Override
+    public void defineFlags(FlagSet flags) {
+        bundle = flags.string("bundle", "DIR", ".", "the OCI bundle: config.json and the root filesystem");
+        flags.alias("b", bundle);
+        pidFile = flags.string("pid-file", "FILE", "", "write the container's host pid here");
+        consoleSocket = flags.string("console-socket", "SOCKET", "", "unix socket to send the terminal's master fd to");
+        // runc's flags that have no meaning for a sandbox whose mounts and keys live in the Sentry.
+        flags.bool("no-pivot", "accepted for runc compatibility; jVisor never pivots the host's root");
+        flags.bool("no-new-keyring", "accepted for runc compatibility; the Sentry has no host session keyring");
+        flags.string("preserve-fds", "N", "0", "accepted for runc compatibility; only 0 is supported");
+    }
+
+    @Override
+    public int execute(Invocation inv, List<String> args) throws RunscException {
+        Invocation.requireArgs(args, 1, "<container-id>");
+        String id = args.getFirst();
+        if (!consoleSocket.get().isEmpty()) {
+            throw new RunscException("--console-socket: a terminal for the container is not supported yet; run it without one (no -t)");
+        }
+        Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
+        OciSpec spec = BundleSandbox.read(bundleDir);
+        // Checked now so that a bad bundle fails create, not the container's start.
+        BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
+        Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
+
+        StateStore store = new StateStore(inv.root());
+        String owner = System.getProperty("user.name", "");
+        ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), ContainerStatus.CREATING, null,
+                Instant.now(), owner, spec.annotations());
+        try (ContainerLock lock = store.create(record)) {
+            Path stateDir = store.root().resolve(id);
+            Process boot = null;
+            try {
+                boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
+                BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
+                HostProcess init = HostProcess.of(boot.pid())
+                        .orElseThrow(() -> new RunscException("the sandbox process exited while the container was created"));
+                if (pidPath != null) writePidFile(pidPath, boot.pid());
+                store.save(lock, new ContainerRecord(id, bundleDir.toString(), ContainerStatus.CREATED, init,
+                        record.created(), owner, spec.annotations()));
+            } catch (RunscException | RuntimeException e) {
+                // Nothing half-made stays behind: no process, no state.
+                if (boot != null) killAndReap(boot);
+                store.remove(lock);
+                throw e;
+            }
+        }
+        inv.log().debug("created container " + id);
+        return 0;
+    }
+
+    /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */
+    private static void writePidFile(Path file, long pid) throws RunscException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(pid), StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the error below is what matters
+            }
+            throw new RunscException("cannot write --pid-file " + file + ": " + IoErrors.reason(e), e);
+        }
+    }
+
+    private static void killAndReap(Process boot) {
+        boot.destroyForcibly();
+        try {
+            boot.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.jvisor.runsc.cmd;
+
+import dev.jvisor.oci.ContainerStatus;
+import dev.jvisor.runsc.cli.Invocation;
+import dev.jvisor.runsc.cli.IoErrors;
+import dev.jvisor.runsc.cli.RunscException;
+import dev.jvisor.runsc.cli.Subcommand;
+import dev.jvisor.runsc.lifecycle.StartChannel;
+import dev.jvisor.runsc.state.ContainerLock;
+import dev.jvisor.runsc.state.ContainerRecord;
+import dev.jvisor.runsc.state.StateStore;
+import java.io.IOException;
+import java.util.List;
+
+/** {@code runsc start ID}: runs a created container's program; returns once the Sentry has it. */
+public final class StartCommand implements Subcommand {
+    @Override public String name() { return "start"; }
+    @Override public String summary() { return "start a created container's program"; }
+    @Override public String argsUsage() { return "<container-id>"; }
+
+    @Override
+    public int execute(Invocation inv, List<String> args) throws RunscException {
+        Invocation.requireArgs(args, 1, "<container-id>");
+        String id = args.getFirst();
+        StateStore store = new StateStore(inv.root());
+        try (ContainerLock lock = store.lock(id)) {
+            ContainerRecord record = store.load(id);
+            ContainerStatus status = record.currentStatus();
+            if (status != ContainerStatus.CREATED) {
+                throw new RunscException("cannot start container " + id + ": it is " + status.specName() + ", not created");
+            }
+            try {
+                StartChannel.requestStart(store.root().resolve(id));
+            } catch (IOException e) {
+                throw new RunscException("cannot start container " + id + ": " + IoErrors.reason(e), e);
+            }
+            store.save(lock, record.withStatus(ContainerStatus.RUNNING));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.jvisor.runsc.lifecycle;
+
+import dev.jvisor.oci.OciConfigException;
+import dev.jvisor.oci.OciConfigReader;
+import dev.jvisor.oci.OciSpec;
+import dev.jvisor.runsc.cli.IoErrors;
+import dev.jvisor.runsc.cli.RunscException;
+import dev.jvisor.sentry.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A bundle's config.json as the Sentry's {@link SandboxSpec}. Everything that can be checked
+ * before a sandbox exists is checked here, so {@code create} fails with a clear error rather
+ * than leaving a boot process that cannot start.
+ */
+public final class BundleSandbox {
+    /** Linux HOST_NAME_MAX (include/uapi/linux/limits.h is silent; sethostname(2): 64 bytes). */
+    static final int HOST_NAME_MAX = 64;
+
+    private BundleSandbox() {}
+
+    /** The bundle's config, or an error naming the field at fault. */
+    public static OciSpec read(Path bundle) throws RunscException {
+        if (!Files.isDirectory(bundle)) throw new BundleException("bundle " + bundle + " is not a directory");
+        try {
+            return OciConfigReader.readBundle(bundle);
+        } catch (OciConfigException e) {
+            throw new BundleException("config.json: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BundleException("cannot read " + bundle.resolve("config.json") + ": " + IoErrors.reason(e), e);
+        }
+    }
+
+    /**
+     * The sandbox of this bundle. Its program's stdio are runsc's own fds 0, 1 and 2: create
+     * passes them to the boot process untouched.
+     */
+    public static SandboxSpec toSandboxSpec(Path bundle, OciSpec spec, boolean strace) throws RunscException {
+        OciSpec.Process process = spec.process();
+        if (process == null) throw new BundleException("config.json: process: required to create a container");
+        if (process.terminal()) {
+            throw new BundleException("config.json: process.terminal: a terminal for the container is not supported yet");
+        }
+        if (spec.root() == null) throw new BundleException("config.json: root: required (jVisor serves no host root to a container)");
+        Path rootfs = bundle.resolve(spec.root().path()).toAbsolutePath().normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new BundleException("config.json: root.path: " + rootfs + " is not a directory");
+        }
+        String hostname = spec.hostname();
+        if (hostname != null && (hostname.length() > HOST_NAME_MAX || hostname.indexOf('\0') >= 0)) {
+            throw new BundleException("config.json: hostname: at most " + HOST_NAME_MAX + " bytes and no NUL");
+        }
+        if (hostname == null || hostname.isEmpty()) hostname = "jvisor";
+        return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2);
+    }
+
+    /** A bundle that cannot become a container. */
+    public static final class BundleException extends RunscException {
+        BundleException(String message) {
+            super(message);
+        }
+
+        BundleException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
