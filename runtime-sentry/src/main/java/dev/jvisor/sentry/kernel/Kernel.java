@@ -191,17 +191,8 @@ public final class Kernel {
             g.envp = pg.envp;
             child = new Task(this, g, pid);
             child.as = (flags & CLONE_VM) != 0 ? parent.as.retainUser() : parent.as.fork();
-            child.fds = (flags & CLONE_FILES) != 0 ? parent.fds.retainUser() : parent.fds.copy();
-            child.fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
-            child.sigMask = parent.sigMask;
+            inheritFromParent(child, parent, flags, newSp, childTid, tls);
             child.altStack(parent.altSp, parent.altSize, parent.altFlags);
-            child.regs.copyFrom(parent.regs);
-            child.regs.rax(0);
-            if (newSp != 0) child.regs.rsp(newSp);
-            if ((flags & CLONE_SETTLS) != 0) child.regs.fsBase(tls);
-            child.fp.copyFrom(parent.fp);
-            child.fpPending = true;
-            if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
             g.tasks.add(child);
             realParent.children.add(g);
             groups.put(pid, g);
@@ -239,16 +230,7 @@ public final class Kernel {
             int tid = allocPid();
             child = new Task(this, g, tid);
             child.as = parent.as.retainUser();
-            child.fds = (flags & CLONE_FILES) != 0 ? parent.fds.retainUser() : parent.fds.copy();
-            child.fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
-            child.sigMask = parent.sigMask;
-            child.regs.copyFrom(parent.regs);
-            child.regs.rax(0);
-            if (newSp != 0) child.regs.rsp(newSp);
-            if ((flags & CLONE_SETTLS) != 0) child.regs.fsBase(tls);
-            child.fp.copyFrom(parent.fp);
-            child.fpPending = true;
-            if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
+            inheritFromParent(child, parent, flags, newSp, childTid, tls); // a new thread has no altstack
             g.tasks.add(child);
             tasks.put(tid, child);
         }
@@ -256,6 +238,20 @@ public final class Kernel {
         if ((flags & CLONE_CHILD_SETTID) != 0) child.as.writeInt(childTid, child.tid);
         start(child);
         return child.tid;
+    }
+
+    /** What every clone child takes from its parent: files, fs context, mask, registers (rax 0), FP state. */
+    private static void inheritFromParent(Task child, Task parent, long flags, long newSp, long childTid, long tls) {
+        child.fds = (flags & CLONE_FILES) != 0 ? parent.fds.retainUser() : parent.fds.copy();
+        child.fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
+        child.sigMask = parent.sigMask;
+        child.regs.copyFrom(parent.regs);
+        child.regs.rax(0);
+        if (newSp != 0) child.regs.rsp(newSp);
+        if ((flags & CLONE_SETTLS) != 0) child.regs.fsBase(tls);
+        child.fp.copyFrom(parent.fp);
+        child.fpPending = true;
+        if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = childTid;
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.jvisor.sentry.host.Host;
 import dev.jvisor.sentry.host.HostException;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.vfs.FileSystem;
-import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.OpenFile;
 
@@ -32,7 +31,8 @@ public final class HostStdioFile extends OpenFile {
     private static volatile int foregroundPgrp = 1;
 
     public HostStdioFile(int hostFd, int flags, String name) {
-        super(new Location(null, new StdioInode(isTty(hostFd))), name, flags);
+        super(new Location(null, new dev.jvisor.sentry.vfs.AnonymousInode(HOSTFS,
+                (isTty(hostFd) ? FileMode.S_IFCHR : FileMode.S_IFIFO) | 0620, 0, 5, 136L << 8)), name, flags);
         this.hostFd = hostFd;
         this.tty = isTty(hostFd);
     }
@@ -133,24 +133,6 @@ public final class HostStdioFile extends OpenFile {
             return r;
         } catch (HostException e) {
             throw toErrno(e);
-        }
-    }
-
-    private static final class StdioInode extends Inode {
-        StdioInode(boolean tty) {
-            super(HOSTFS, (tty ? FileMode.S_IFCHR : FileMode.S_IFIFO) | 0620, 0, 5);
-            nlink = 1;
-        }
-
-        @Override
-        public long size() { return 0; }
-
-        @Override
-        public long rdev() { return (136L << 8); }
-
-        @Override
-        public OpenFile open(Location loc, String path, int flags) {
-            throw Errno.ENXIO.exception();
         }
     }
 }

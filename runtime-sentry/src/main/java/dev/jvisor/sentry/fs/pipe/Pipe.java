@@ -9,7 +9,6 @@ import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
-import dev.jvisor.sentry.vfs.Mount;
 import dev.jvisor.sentry.vfs.OpenFile;
 
 /**
@@ -29,7 +28,7 @@ public final class Pipe {
     private final Inode inode;
 
     public Pipe() {
-        this.inode = new PipeInode(PIPEFS);
+        this.inode = new dev.jvisor.sentry.vfs.AnonymousInode(PIPEFS, FileMode.S_IFIFO | 0600);
     }
 
     /** An anonymous pipe: {read end, write end}, as pipe2(2) makes. */
@@ -171,22 +170,4 @@ public final class Pipe {
             queue.wakeAll();
         }
     }
-
-    private static final class PipeInode extends Inode {
-        PipeInode(FileSystem fs) {
-            super(fs, FileMode.S_IFIFO | 0600, 0, 0);
-            nlink = 1;
-        }
-
-        @Override
-        public long size() { return 0; }
-
-        @Override
-        public OpenFile open(Location loc, String path, int flags) {
-            throw Errno.ENXIO.exception();
-        }
-    }
-
-    /** Unused mount marker for anonymous pipes' locations. */
-    static Mount none() { return null; }
 }

@@ -7,7 +7,6 @@ import dev.jvisor.sentry.kernel.SigInfo;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.vfs.FileSystem;
-import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.OpenFile;
 
@@ -62,7 +61,7 @@ public final class UnixSocket extends OpenFile {
     private boolean passCred;
 
     public UnixSocket(int type, int flags) {
-        super(new Location(null, new SocketInode()), "", FileMode.O_RDWR | (flags & FileMode.O_NONBLOCK));
+        super(new Location(null, new dev.jvisor.sentry.vfs.AnonymousInode(SOCKFS, FileMode.S_IFSOCK | 0777)), "", FileMode.O_RDWR | (flags & FileMode.O_NONBLOCK));
         this.type = type;
     }
 
@@ -402,20 +401,5 @@ public final class UnixSocket extends OpenFile {
         }
         dropped.forEach(OpenFile::release);
         Names.unbind(this);
-    }
-
-    private static final class SocketInode extends Inode {
-        SocketInode() {
-            super(SOCKFS, FileMode.S_IFSOCK | 0777, 0, 0);
-            nlink = 1;
-        }
-
-        @Override
-        public long size() { return 0; }
-
-        @Override
-        public OpenFile open(Location loc, String path, int flags) {
-            throw Errno.ENXIO.exception();
-        }
     }
 }
