@@ -352,7 +352,7 @@ public final class Kernel {
         s.uid = g.creds.uid();
         s.status = status;
         s.fromKernel = true;
-        Thread.ofVirtual().start(() -> signalGroup(p, s)); // not under the tree lock's callers' feet
+        signalGroup(p, s); // now, in order: a late SIGCHLD would coalesce with the next child's
     }
 
     // ------------------------------------------------------------------ exit
@@ -435,8 +435,7 @@ public final class Kernel {
             s.uid = g.creds.uid();
             s.status = (g.exitStatus & 0x7f) == 0 ? (g.exitStatus >> 8) & 0xff : g.exitStatus & 0x7f;
             s.fromKernel = true;
-            ThreadGroup parent = p;
-            Thread.ofVirtual().start(() -> signalGroup(parent, s));
+            signalGroup(p, s); // synchronously: the kernel lock is reentrant and below every sleep lock
         }
     }
 
