@@ -26,11 +26,16 @@ final class Commands {
     private Commands() {}
 
     static Result run(Path cwd, Duration timeout, List<String> command) throws IOException, InterruptedException {
+        return run(cwd, timeout, command, Path.of("/dev/null"));
+    }
+
+    /** As {@link #run(Path, Duration, List)}, with stdin read from {@code stdin}. */
+    static Result run(Path cwd, Duration timeout, List<String> command, Path stdin) throws IOException, InterruptedException {
         Path out = Files.createTempFile("node-cmd", ".out");
         Path err = Files.createTempFile("node-cmd", ".err");
         try {
             Process p = new ProcessBuilder(command).directory(cwd.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor();

@@ -106,6 +106,18 @@ class RuncShimLifecycleTest {
     }
 
     @Test
+    void stdinIsPipedToTheContainer() throws Exception {
+        // ctr run hands its own stdin to the task unless told --null-io, but ctr 1.6 never closes
+        // it at end of input (runc's tasks wait for EOF forever too), so the program reads a
+        // known number of lines instead of to the end.
+        Path input = Files.writeString(containerd.dir().resolve("stdin.txt"), "line one\nline two\n");
+        List<String> args = run(id("stdin"), false, "sh", "-c", "read a; read b; echo \"$b / $a\" | tr a-z A-Z; exit 3");
+        var r = Commands.run(containerd.dir(), java.time.Duration.ofSeconds(120), containerd.ctrCommand(args), input);
+        assertThat(r.status()).as(r.err()).isEqualTo(3);
+        assertThat(r.out()).isEqualTo("LINE TWO / LINE ONE\n");
+    }
+
+    @Test
     void exitStatusesArePreserved() throws Exception {
         assertThat(containerd.ctr(run(id("seven"), false, "sh", "-c", "exit 7").toArray(String[]::new)).status()).isEqualTo(7);
         var r = containerd.ctr(run(id("false"), false, "false").toArray(String[]::new));
