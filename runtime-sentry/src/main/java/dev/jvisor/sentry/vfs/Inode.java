@@ -45,6 +45,16 @@ public abstract class Inode {
     /** Opens this inode; {@code loc} is where it was found, {@code path} its absolute path for /proc. */
     public abstract OpenFile open(Location loc, String path, int flags);
 
+    /** Takes mode, owner and times from {@code s} (an overlay adopting its lower file's attributes). */
+    protected synchronized void adoptAttributes(Stat s) {
+        mode = s.mode();
+        uid = s.uid();
+        gid = s.gid();
+        atimeNs = s.atimeNs();
+        mtimeNs = s.mtimeNs();
+        ctimeNs = s.ctimeNs();
+    }
+
     public synchronized void chmod(int perm) {
         mode = (mode & FileMode.S_IFMT) | (perm & 07777);
         ctimeNs = Clock.realtimeNanos();

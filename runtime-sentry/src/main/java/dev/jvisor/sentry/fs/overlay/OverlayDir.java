@@ -77,12 +77,7 @@ public final class OverlayDir extends DirInode implements LowerBacked {
         synchronized (this) {
             if (attrsLoaded) return;
             attrsLoaded = true;
-            mode = s.mode();
-            uid = s.uid();
-            gid = s.gid();
-            atimeNs = s.atimeNs();
-            mtimeNs = s.mtimeNs();
-            ctimeNs = s.ctimeNs();
+            adoptAttributes(s);
         }
     }
 

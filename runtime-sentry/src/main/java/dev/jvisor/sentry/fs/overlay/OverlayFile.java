@@ -43,12 +43,7 @@ public final class OverlayFile extends Inode implements LowerBacked {
         synchronized (this) {
             if (attrsLoaded) return;
             attrsLoaded = true;
-            mode = s.mode();
-            uid = s.uid();
-            gid = s.gid();
-            atimeNs = s.atimeNs();
-            mtimeNs = s.mtimeNs();
-            ctimeNs = s.ctimeNs();
+            adoptAttributes(s);
         }
     }
 
