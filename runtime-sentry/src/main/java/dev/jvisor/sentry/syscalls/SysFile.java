@@ -192,7 +192,7 @@ final class SysFile {
             t.fds().setCloexec(fd, false);
             return 0;
         }
-        if (req == 0x5421 && !(f instanceof dev.jvisor.sentry.fs.host.HostStdioFile)) { // FIONBIO
+        if (req == 0x5421) { // FIONBIO: a status flag of the open file, whatever its type
             int on = t.mm().readInt(arg);
             f.setStatusFlags(on != 0 ? f.flags() | FileMode.O_NONBLOCK : f.flags() & ~FileMode.O_NONBLOCK);
             return 0;

@@ -22,7 +22,7 @@ public final class HostStdioFile extends OpenFile {
     // ioctl requests, include/uapi/asm-generic/ioctls.h
     private static final long TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404,
             TIOCGPGRP = 0x540F, TIOCSPGRP = 0x5410, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, FIONREAD = 0x541B,
-            TIOCSCTTY = 0x540E, TIOCNOTTY = 0x5422, FIONBIO = 0x5421;
+            TIOCSCTTY = 0x540E, TIOCNOTTY = 0x5422;
     private static final int TERMIOS_SIZE = 36, WINSIZE_SIZE = 8;
     private static final FileSystem HOSTFS = new FileSystem("devpts", 0x1cd1, false);
 
@@ -103,11 +103,6 @@ public final class HostStdioFile extends OpenFile {
         }
         if (request == TIOCSCTTY || request == TIOCNOTTY) {
             if (!tty) throw Errno.ENOTTY.exception();
-            return 0;
-        }
-        if (request == FIONBIO) {
-            int on = t.mm().readInt(arg);
-            setStatusFlags(on != 0 ? flags() | FileMode.O_NONBLOCK : flags() & ~FileMode.O_NONBLOCK);
             return 0;
         }
         int size;
