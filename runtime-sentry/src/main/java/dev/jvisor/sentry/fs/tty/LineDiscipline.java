@@ -159,7 +159,11 @@ public final class LineDiscipline {
                     : c == t.control(Termbits.VQUIT) ? Signal.SIGQUIT
                     : c == t.control(Termbits.VSUSP) ? Signal.SIGTSTP : 0;
             if (sig != 0) {
-                if (!t.has(Termbits.NOFLSH)) discardInput();
+                if (!t.has(Termbits.NOFLSH)) {
+                    discardInput();
+                    // Linux also flushes output not yet sent: the echo of this same burst of input.
+                    echo.reset();
+                }
                 if (t.has(Termbits.ECHO)) echoChar(c, echo);
                 return sig;
             }
