@@ -5,6 +5,11 @@ import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.fs.dev.DevFs;
 import dev.jvisor.sentry.fs.host.HostStdioFile;
+import dev.jvisor.sentry.fs.tty.Devpts;
+import dev.jvisor.sentry.fs.tty.HostLink;
+import dev.jvisor.sentry.fs.tty.Terminal;
+import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.fs.proc.ProcFs;
 import dev.jvisor.sentry.fs.gofer.GoferProcess;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
@@ -72,7 +77,8 @@ public final class Sandbox {
         Vfs vfs = new Vfs(rootFs, root, "rootfs");
         Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
         mountAt(vfs, root, "proc", ProcFs.create(kernel), 0555, false, "proc");
-        mountAt(vfs, root, "dev", DevFs.create(), 0755, false, "devtmpfs");
+        Devpts devpts = new Devpts(kernel);
+        mountAt(vfs, root, "dev", DevFs.create(devpts), 0755, false, "devtmpfs");
         FileSystem tmpFs = Tmpfs.newFileSystem(false);
         mountAt(vfs, root, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, false, "tmpfs");
 
@@ -86,10 +92,34 @@ public final class Sandbox {
         }
         fs.cwd(cwd);
         FdTable fds = new FdTable();
-        fds.install(new HostStdioFile(spec.stdin(), FileMode.O_RDONLY, "/dev/stdin"), 0, false);
-        fds.installAt(1, new HostStdioFile(spec.stdout(), FileMode.O_WRONLY, "/dev/stdout"), false);
-        fds.installAt(2, new HostStdioFile(spec.stderr(), FileMode.O_WRONLY, "/dev/stderr"), false);
+        HostLink hostTerminal = null;
+        Terminal console = null;
+        if (spec.terminal()) {
+            try {
+                hostTerminal = HostLink.open(spec.stdin());
+            } catch (HostException e) {
+                throw new SandboxException("the container's terminal (host fd " + spec.stdin() + ") is not a terminal: " + e.getMessage(), e);
+            }
+            console = devpts.createConsole(hostTerminal);
+            // One open file on fds 0, 1 and 2, as a runtime dup2s the pty slave onto them.
+            OpenFile tty = console.openSlave(FileMode.O_RDWR | FileMode.O_NOCTTY);
+            fds.install(tty, 0, false);
+            fds.installAt(1, tty.retain(), false);
+            fds.installAt(2, tty.retain(), false);
+        } else {
+            fds.install(new HostStdioFile(spec.stdin(), FileMode.O_RDONLY, "/dev/stdin"), 0, false);
+            fds.installAt(1, new HostStdioFile(spec.stdout(), FileMode.O_WRONLY, "/dev/stdout"), false);
+            fds.installAt(2, new HostStdioFile(spec.stderr(), FileMode.O_WRONLY, "/dev/stderr"), false);
+        }
+        try {
+            return run(spec, log, kernel, vfs, fs, fds, console, hostTerminal);
+        } finally {
+            if (hostTerminal != null) hostTerminal.close();
+        }
+    }
 
+    private static int run(SandboxSpec spec, PrintStream log, Kernel kernel, Vfs vfs, FsContext fs, FdTable fds,
+                           Terminal console, HostLink hostTerminal) {
         List<String> env = new ArrayList<>(spec.env());
         if (env.stream().noneMatch(e -> e.startsWith("PATH="))) env.add("PATH=" + DEFAULT_PATH);
         Task init = kernel.createInit(fs, fds, Credentials.root());
@@ -100,8 +130,13 @@ public final class Sandbox {
         } catch (ErrnoException e) {
             throw new SandboxException("cannot execute " + spec.argv().get(0) + ": " + e.errno().description(), e);
         }
+        if (console != null) {
+            // The container's process is a session leader on its terminal, as runc sets it up.
+            console.controlSessionOf(init.group());
+            hostTerminal.start(console);
+        }
         kernel.start(init);
-        List<Object> handlers = forwardSignals(kernel);
+        List<Object> handlers = forwardSignals(kernel, console != null);
         int status;
         try {
             status = kernel.awaitInit();
@@ -149,9 +184,11 @@ public final class Sandbox {
     }
 
     /** Host signals to the runtime go to the sandbox's init, as from outside its PID namespace. */
-    private static List<Object> forwardSignals(Kernel kernel) {
+    private static List<Object> forwardSignals(Kernel kernel, boolean terminal) {
         List<Object> previous = new ArrayList<>();
         for (String name : FORWARDED_SIGNALS) {
+            // On a terminal, window changes reach the foreground group through the terminal.
+            if (terminal && name.equals("WINCH")) continue;
             try {
                 sun.misc.Signal sig = new sun.misc.Signal(name);
                 previous.add(new Object[] {sig, sun.misc.Signal.handle(sig, s -> kernel.signalInitFromOutside(s.getNumber()))});

@@ -10,6 +10,7 @@ import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.lifecycle.BootLauncher;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
+import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
@@ -26,7 +27,8 @@ import java.util.List;
  * {@code runsc create --bundle B --pid-file F ID}: records the container and starts its boot
  * process, which waits for {@code start}. The pid in F is that process: it descends from create,
  * outlives it and exits with the container's status, which is how the containerd shim learns
- * the container ended. The container's stdio are create's own fds 0, 1 and 2.
+ * the container ended. The container's stdio are create's own fds 0, 1 and 2, or with
+ * {@code --console-socket} a new pty whose master goes to that socket ({@link ConsoleSocket}).
  */
 public final class CreateCommand implements Subcommand {
     private Flag<String> bundle;
@@ -53,11 +55,9 @@ public final class CreateCommand implements Subcommand {
     public int execute(Invocation inv, List<String> args) throws RunscException {
         Invocation.requireArgs(args, 1, "<container-id>");
         String id = args.getFirst();
-        if (!consoleSocket.get().isEmpty()) {
-            throw new RunscException("--console-socket: a terminal for the container is not supported yet; run it without one (no -t)");
-        }
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec spec = BundleSandbox.read(bundleDir);
+        Path console = consoleSocketFor(spec);
         // Checked now so that a bad bundle fails create, not the container's start.
         BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
@@ -69,8 +69,11 @@ public final class CreateCommand implements Subcommand {
         try (ContainerLock lock = store.create(record)) {
             Path stateDir = store.root().resolve(id);
             Process boot = null;
+            ConsoleSocket terminal = null;
             try {
-                boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
+                if (console != null) terminal = ConsoleSocket.connect(console, spec.process().consoleSize());
+                boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id, terminal == null ? null : terminal.slavePath()), bundleDir);
+                // Ready means the boot process holds the terminal: create's own hold can go.
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())
                         .orElseThrow(() -> new RunscException("the sandbox process exited while the container was created"));
@@ -82,10 +85,26 @@ public final class CreateCommand implements Subcommand {
                 if (boot != null) killAndReap(boot);
                 store.remove(lock);
                 throw e;
+            } finally {
+                if (terminal != null) terminal.close();
             }
         }
         inv.log().debug("created container " + id);
         return 0;
+    }
+
+    /**
+     * The console socket, when the container has a terminal. A terminal needs a socket to send
+     * its master to, and a socket without a terminal would wait for a master that never comes.
+     */
+    private Path consoleSocketFor(OciSpec spec) throws RunscException {
+        boolean terminal = spec.process() != null && spec.process().terminal();
+        if (consoleSocket.get().isEmpty()) {
+            if (terminal) throw new RunscException("config.json: process.terminal is set: create needs --console-socket to hand the terminal to");
+            return null;
+        }
+        if (!terminal) throw new RunscException("--console-socket given, but config.json's process.terminal is not set");
+        return Invocation.hostPath("console-socket", consoleSocket.get()).toAbsolutePath();
     }
 
     /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */

@@ -27,6 +27,11 @@ public final class BootLauncher {
 
     /** The command line of the boot process for container {@code id}. */
     public static List<String> command(Invocation inv, Path bundle, String id) {
+        return command(inv, bundle, id, null);
+    }
+
+    /** The same, with {@code console} (a host pty slave's path) as the container's terminal. */
+    public static List<String> command(Invocation inv, Path bundle, String id, String console) {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
         cmd.addAll(launcher(inv.home()));
@@ -39,6 +44,7 @@ public final class BootLauncher {
         if (inv.config().strace()) cmd.add("--strace");
         cmd.add("boot");
         cmd.add("--bundle=" + bundle);
+        if (console != null) cmd.add("--console=" + console);
         cmd.add(id);
         return cmd;
     }
