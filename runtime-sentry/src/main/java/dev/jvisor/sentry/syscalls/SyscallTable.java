@@ -61,6 +61,7 @@ public final class SyscallTable implements SyscallDispatcher {
         Registers r = t.regs();
         long nr = r.origRax();
         Entry e = nr >= 0 && nr < TABLE.length ? TABLE[(int) nr] : null;
+        t.kernel().syscallStats().dispatched(nr);
         boolean strace = t.kernel().strace();
         String enter = strace ? Strace.enter(t, nr, e == null ? "" : e.argFormat()) : null;
         long ret;
