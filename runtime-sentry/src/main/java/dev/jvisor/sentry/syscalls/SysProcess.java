@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.abi.linux.Signal;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.kernel.Credentials;
@@ -40,6 +41,7 @@ final class SysProcess {
         r.full(Sysno.EXECVE, "spp", (t, a) -> execve(t, Paths.read(t, a.arg(0), false), a.arg(1), a.arg(2)));
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
             int dirfd = (int) a.arg(0), flags = (int) a.arg(4);
+            if ((flags & ~(FileMode.AT_EMPTY_PATH | FileMode.AT_SYMLINK_NOFOLLOW)) != 0) throw Errno.EINVAL.exception();
             String p = Paths.read(t, a.arg(1), true);
             if (p.isEmpty()) {
                 if ((flags & 0x1000) == 0) throw Errno.ENOENT.exception();
