@@ -290,7 +290,11 @@ public final class Kernel {
             SigAction act = g.handlers.get(sig);
             // PID 1 of a PID namespace only gets signals it has handlers for (from inside).
             // That includes the signals init sends itself, as for pid 1 of any Linux pid namespace.
-            if (g == init && !s.fromKernel && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
+            // A blocked signal is queued all the same (Linux's sig_ignored looks at the blocked
+            // mask first), so init can still take it with sigwait or a signalfd.
+            boolean blockedForInit = sig != Signal.SIGKILL && sig != Signal.SIGSTOP
+                    && (target != null ? (target.sigMask & Signal.bit(sig)) != 0 : allBlock(g, sig));
+            if (g == init && !s.fromKernel && !blockedForInit && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
             if (sig == Signal.SIGKILL) {
                 g.stopped = false;
             }
@@ -402,6 +406,7 @@ public final class Kernel {
 
     private void groupExitedLocked(ThreadGroup g) {
         g.timers.cancelAll();
+        g.posixTimers.deleteAll();
         if (!g.exiting) {
             g.exiting = true;
             g.exitStatus = g.lastThreadExitStatus;

@@ -40,6 +40,8 @@ public final class SyscallTable implements SyscallDispatcher {
         SysEpoll.register(r);
         SysSocket.register(r);
         SysTimerFd.register(r);
+        SysPosixTimer.register(r);
+        SysInotify.register(r);
         SysDenied.register(r);
     }
 
