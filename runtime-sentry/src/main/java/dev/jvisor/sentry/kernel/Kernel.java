@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Predicate;
 
 /**
@@ -46,7 +45,7 @@ public final class Kernel {
     private final ScheduledExecutorService timers;
     private final long bootNanos = System.nanoTime();
     private final long bootEpochNanos = dev.jvisor.sentry.vfs.Clock.realtimeNanos();
-    private final AtomicLongArray unimplemented = new AtomicLongArray(512);
+    private final SyscallStats syscallStats = new SyscallStats();
 
     public Kernel(Vfs vfs, SyscallDispatcher dispatcher, String hostname, boolean strace, PrintStream log) {
         this.vfs = vfs;
@@ -70,15 +69,16 @@ public final class Kernel {
     public long bootEpochNanos() { return bootEpochNanos; }
     public long uptimeNanos() { return System.nanoTime() - bootNanos; }
 
+    /** Per-number dispatch counts of this sandbox. */
+    public SyscallStats syscallStats() { return syscallStats; }
+
     /** Counts a call to an unimplemented syscall (reported when the sandbox ends). */
     public void countUnimplemented(long nr) {
-        if (nr >= 0 && nr < unimplemented.length()) unimplemented.incrementAndGet((int) nr);
+        syscallStats.unimplemented(nr);
     }
 
     public Map<Integer, Long> unimplementedCounts() {
-        Map<Integer, Long> m = new java.util.TreeMap<>();
-        for (int i = 0; i < unimplemented.length(); i++) if (unimplemented.get(i) > 0) m.put(i, unimplemented.get(i));
-        return m;
+        return syscallStats.unimplementedCounts();
     }
 
     public void warn(String msg, Throwable t) {
@@ -290,7 +290,11 @@ public final class Kernel {
             SigAction act = g.handlers.get(sig);
             // PID 1 of a PID namespace only gets signals it has handlers for (from inside).
             // That includes the signals init sends itself, as for pid 1 of any Linux pid namespace.
-            if (g == init && !s.fromKernel && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
+            // A blocked signal is queued all the same (Linux's sig_ignored looks at the blocked
+            // mask first), so init can still take it with sigwait or a signalfd.
+            boolean blockedForInit = sig != Signal.SIGKILL && sig != Signal.SIGSTOP
+                    && (target != null ? (target.sigMask & Signal.bit(sig)) != 0 : allBlock(g, sig));
+            if (g == init && !s.fromKernel && !blockedForInit && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
             if (sig == Signal.SIGKILL) {
                 g.stopped = false;
             }
@@ -402,6 +406,7 @@ public final class Kernel {
 
     private void groupExitedLocked(ThreadGroup g) {
         g.timers.cancelAll();
+        g.posixTimers.deleteAll();
         if (!g.exiting) {
             g.exiting = true;
             g.exitStatus = g.lastThreadExitStatus;
@@ -557,6 +562,11 @@ public final class Kernel {
         }
         if (!allDone.await(10, TimeUnit.SECONDS)) warn("tasks still running 10 s after init exited", null);
         timers.shutdownNow();
+        try {
+            syscallStats.writeIfRequested();
+        } catch (java.io.UncheckedIOException e) {
+            warn(e.getMessage(), e);
+        }
         return init.exitStatus;
     }
 

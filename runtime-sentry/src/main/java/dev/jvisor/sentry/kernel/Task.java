@@ -337,6 +337,9 @@ public final class Task {
     }
 
     /** Pending signals (task and process), for sigpending(2). */
+    /** Whether this thread has exited. */
+    public boolean exited() { return exited; }
+
     public long pendingMask() { return pending.mask() | group.pending.mask(); }
 
     /** Takes a pending signal from {@code set} (rt_sigtimedwait). */
@@ -429,6 +432,9 @@ public final class Task {
 
     /** rt_sigreturn(2): returns the restored rax. */
     public long sigreturn() {
+        // A call interrupted for a handler is never restarted later: restart_syscall(2) after a
+        // handler returns EINTR, as Linux's restore_sigcontext arranges.
+        restartBlock = null;
         return SignalFrames.restore(this);
     }
 
@@ -449,6 +455,7 @@ public final class Task {
         fds.closeOnExec();
         group.handlers = group.handlers.copy();
         group.handlers.resetForExec();
+        group.posixTimers.deleteAll();
         altStack(0, 0, Signal.SS_DISABLE);
         regs.clearGeneral();
         regs.rip(entry);

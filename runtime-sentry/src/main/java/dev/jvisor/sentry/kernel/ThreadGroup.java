@@ -46,6 +46,7 @@ public final class ThreadGroup {
     /** CPU time of reaped children, for getrusage(RUSAGE_CHILDREN) and times(2). */
     long childUserNanos, childSysNanos;
     final IntervalTimers timers;
+    final PosixTimers posixTimers;
 
     ThreadGroup(Kernel kernel, int tgid, ThreadGroup parent, SignalHandlers handlers, Credentials creds, Rlimits rlimits) {
         this.kernel = kernel;
@@ -55,6 +56,7 @@ public final class ThreadGroup {
         this.creds = creds;
         this.rlimits = rlimits;
         this.timers = new IntervalTimers(this);
+        this.posixTimers = new PosixTimers(this);
     }
 
     public int tgid() { return tgid; }
@@ -64,6 +66,7 @@ public final class ThreadGroup {
     public SignalHandlers handlers() { return handlers; }
     public Rlimits rlimits() { return rlimits; }
     public IntervalTimers timers() { return timers; }
+    public PosixTimers posixTimers() { return posixTimers; }
     public String comm() { return comm; }
     public void comm(String c) { comm = c.length() > 15 ? c.substring(0, 15) : c; }
     public String exePath() { return exePath; }
