@@ -1,14 +1,20 @@
 package dev.jvisor.kindtests.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jvisor.kindtests.cri.CriCallException;
 import dev.jvisor.kindtests.cri.CriClient;
 import dev.jvisor.kindtests.cri.CriLogFile;
 import dev.jvisor.kindtests.cri.v1.ContainerState;
+import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
+import dev.jvisor.kindtests.cri.v1.PodSandboxFilter;
+import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
 import dev.jvisor.kindtests.cri.v1.PodSandboxState;
 import dev.jvisor.kindtests.cri.v1.RuntimeCondition;
+import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +124,31 @@ class CriPodLifecycleTest {
         assertThat(cri.imageStatus("localhost/no-such-image:latest")).isEmpty();
     }
 
+    @Test
+    void aPodForAnUnknownHandlerIsRefusedAndLeavesNothing() throws Exception {
+        PodSandboxConfig config = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName("refused").setUid("refused-uid").setNamespace("default"))
+                .setLogDirectory(containerd.dir().resolve("pods/refused").toString())
+                .build();
+        assertThatThrownBy(() -> cri.runPodSandbox(config, "no-such-handler")).isInstanceOfSatisfying(CriCallException.class, e -> {
+            assertThat(e.method()).isEqualTo("RunPodSandbox");
+            assertThat(e.description()).contains("no-such-handler");
+        });
+        assertThat(cri.listPodSandbox(PodSandboxFilter.getDefaultInstance())).noneMatch(p -> p.getMetadata().getName().equals("refused"));
+        assertThat(traces.of(List.of())).isEmpty();
+    }
+
+    @Test
+    void callsOnUnknownIdsFailWithNotFound() {
+        String unknown = "0".repeat(64);
+        assertThatThrownBy(() -> cri.containerStatus(unknown)).isInstanceOfSatisfying(CriCallException.class,
+                e -> assertThat(e.status().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> cri.podSandboxStatus(unknown)).isInstanceOfSatisfying(CriCallException.class,
+                e -> assertThat(e.status().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> cri.startContainer(unknown)).isInstanceOfSatisfying(CriCallException.class,
+                e -> assertThat(e.method()).isEqualTo("StartContainer"));
+    }
+
     @ParameterizedTest(name = "handler {0}")
     @ValueSource(strings = {RUNC, JVISOR})
     void podRunsItsContainersAndReportsTheirExits(String handler) {
@@ -132,8 +163,15 @@ class CriPodLifecycleTest {
         assertThat(run.echo.getReason()).isEqualTo("Error");
         assertThat(run.echo.getStartedAt()).isPositive();
         assertThat(run.echo.getFinishedAt()).isGreaterThanOrEqualTo(run.echo.getCreatedAt());
-        assertThat(run.echoLog.output(CriLogFile.Stream.STDOUT)).isEqualTo("to stdout\n");
         assertThat(run.echoLog.output(CriLogFile.Stream.STDERR)).isEqualTo("to stderr\n");
+        String stdout = run.echoLog.output(CriLogFile.Stream.STDOUT);
+        assertThat(stdout).startsWith("to stdout\n");
+        String kernel = stdout.substring("to stdout\n".length());
+        if (handler.equals(JVISOR)) {
+            assertThat(kernel).as("the container's kernel is the Sentry").startsWith("Linux version 4.4.0 ").contains("jVisor").endsWith("\n");
+        } else {
+            assertThat(kernel).as("the container's kernel is the host's").isEqualTo(hostKernel());
+        }
 
         assertThat(run.sleeperRunning.getState()).isEqualTo(ContainerState.CONTAINER_RUNNING);
         assertThat(run.sleeperPid).isPresent();
@@ -198,6 +236,14 @@ class CriPodLifecycleTest {
         assertThat(run.sleeperProcessTracers.entrySet()).as("each stub of the app container is traced by the sandbox's Sentry")
                 .filteredOn(e -> e.getValue() != 0).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getValue()).isEqualTo(sandboxSentry));
+    }
+
+    private static String hostKernel() {
+        try {
+            return Files.readString(Path.of("/proc/version"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  * sequence (recorded as {@link Run#failure}); the pod is then removed all the same.
  */
 final class KubeletPod {
-    static final String ECHO_SCRIPT = "echo to stdout; echo to stderr >&2; exit 7";
+    /** Both streams, then the kernel that answers (the Sentry names itself in /proc/version; under runc it is the host's). */
+    static final String ECHO_SCRIPT = "echo to stdout; echo to stderr >&2; cat /proc/version; exit 7";
     static final List<String> EXEC_COMMAND = List.of("sh", "-c", "echo exec stdout; echo exec stderr >&2; exit 3");
     /** Time for the runtime to stop the long-running container gracefully before SIGKILL. */
     static final Duration STOP_GRACE = Duration.ofSeconds(2);
