@@ -69,6 +69,41 @@ class DistributionIT {
     }
 
     @Test
+    void theBundledRuntimeHoldsOnlyTheModulesRunscUsesAndIsWhatTheLauncherRuns() throws Exception {
+        assertThat(DIST.resolve("jre/bin/java")).isExecutable();
+        assertThat(DIST.resolve("VERSION")).content().isEqualTo(VERSION + "\n");
+        // jlink records the modules it linked; jdeps found these two in our jars.
+        assertThat(Files.readAllLines(DIST.resolve("jre/release"))).contains("MODULES=\"java.base jdk.unsupported\"");
+        Result r = exec(DIST, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info:stderr"),
+                DIST.resolve("bin/runsc").toString(), "--version");
+        assertThat(r.status()).as(r.err()).isZero();
+        // AOTMode=on fails the start if the cache does not match the JVM: it was trained on jre/.
+        assertThat(r.err()).contains("Using AOT-linked classes: true");
+    }
+
+    /**
+     * A node has no JDK: hide every JDK of this machine (a private mount namespace with a tmpfs
+     * over the build JDK's parent directory) and run the distribution with an empty environment.
+     */
+    @Test
+    void runsOnANodeWithoutAJdk(@TempDir Path cwd) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "hiding the JDK needs a mount namespace (root)");
+        Path jdks = Path.of(System.getProperty("java.home")).toRealPath().getParent();
+        String script = "mount -t tmpfs none \"$1\" && ! ls \"$1\"/*/bin/java 2>/dev/null && exec env -i PATH=/usr/bin:/bin \"$2\" --version";
+        Result r = exec(cwd, Map.of(), "unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+                jdks.toString(), DIST.resolve("bin/runsc").toAbsolutePath().toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("runsc version " + VERSION + "\nspec: " + SPEC + "\n");
+        if (Files.isDirectory(ROOTFS)) {
+            Result sandbox = exec(cwd, Map.of(), "unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount -t tmpfs none \"$1\" && exec env -i PATH=/usr/bin:/bin \"$2\" do --rootfs \"$3\" -- /bin/echo sandboxed",
+                    "sh", jdks.toString(), DIST.resolve("bin/runsc").toAbsolutePath().toString(), ROOTFS.toAbsolutePath().toString());
+            assertThat(sandbox.status()).as(sandbox.err()).isZero();
+            assertThat(sandbox.out()).isEqualTo("sandboxed\n");
+        }
+    }
+
+    @Test
     void versionFromAnotherDirectoryThroughASymlink(@TempDir Path elsewhere) throws Exception {
         Path link = elsewhere.resolve("runsc");
         Files.createSymbolicLink(link, DIST.resolve("bin/runsc").toAbsolutePath());
