@@ -71,8 +71,12 @@ public final class CreateCommand implements Subcommand {
             Process boot = null;
             ConsoleSocket terminal = null;
             try {
-                if (console != null) terminal = ConsoleSocket.connect(console, spec.process().consoleSize());
-                boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id, terminal == null ? null : terminal.slavePath()), bundleDir);
+                if (console != null) {
+                    terminal = ConsoleSocket.connect(console, spec.process().consoleSize());
+                    boot = BootLauncher.spawnOnTerminal(BootLauncher.command(inv, bundleDir, id, terminal.slavePath()), bundleDir);
+                } else {
+                    boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
+                }
                 // Ready means the boot process holds the terminal: create's own hold can go.
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())

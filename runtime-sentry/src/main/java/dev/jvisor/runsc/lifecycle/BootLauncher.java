@@ -64,10 +64,25 @@ public final class BootLauncher {
 
     /** Spawns the boot process; its working directory is the bundle, as create's is. */
     public static Process spawn(List<String> command, Path bundle) throws RunscException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(bundle.toFile())
+        return start(new ProcessBuilder(command).directory(bundle.toFile())
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectError(ProcessBuilder.Redirect.INHERIT));
+    }
+
+    /**
+     * Spawns the boot process of a container on a terminal: it keeps none of create's stdio.
+     * The shim reads create's output through a pipe until every holder has closed it, so a boot
+     * process that inherited it would keep create from ever returning; its errors go to --log.
+     */
+    public static Process spawnOnTerminal(List<String> command, Path bundle) throws RunscException {
+        return start(new ProcessBuilder(command).directory(bundle.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD));
+    }
+
+    private static Process start(ProcessBuilder pb) throws RunscException {
         try {
             return pb.start();
         } catch (IOException e) {

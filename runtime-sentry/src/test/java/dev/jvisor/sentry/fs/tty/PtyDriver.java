@@ -64,6 +64,38 @@ final class PtyDriver implements AutoCloseable {
         }
     }
 
+    /** One step of a conversation in order: once {@code waitFor} shows up, type {@code keys}. */
+    record Step(String waitFor, String keys) {}
+
+    /**
+     * Plays {@code steps} in order, each waiting for its text after where the previous step
+     * typed; then reads until the slave side closes or {@code quietMillis} pass without output.
+     */
+    String converseInOrder(List<Step> steps, int quietMillis) throws InterruptedException {
+        byte[] buf = new byte[4096];
+        int from = 0;
+        int next = 0;
+        while (true) {
+            String shown = screen.toString(StandardCharsets.ISO_8859_1);
+            if (next < steps.size() && shown.indexOf(steps.get(next).waitFor(), from) >= 0) {
+                Thread.sleep(250); // let the program act on what it just showed
+                type(steps.get(next).keys());
+                from = shown.length();
+                next++;
+                continue;
+            }
+            int ready = Host.poll(pty.master(), 1, quietMillis);
+            if (ready == 0) return shown;
+            try {
+                int n = HostTty.read(pty.master(), buf);
+                if (n <= 0) return shown;
+                screen.write(buf, 0, n);
+            } catch (HostException e) {
+                return shown;
+            }
+        }
+    }
+
     void type(String keys) {
         byte[] b = keys.getBytes(StandardCharsets.ISO_8859_1);
         Host.writeFully(pty.master(), b, 0, b.length);

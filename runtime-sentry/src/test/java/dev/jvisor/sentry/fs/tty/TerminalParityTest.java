@@ -117,6 +117,43 @@ class TerminalParityTest {
     }
 
     @Test
+    void anInteractiveShellStopsResumesAndInterruptsItsJobsAsNatively() throws Exception {
+        // ash's job control: a foreground job in its own group, ^Z stops it (SIGTSTP to the
+        // terminal's foreground group), fg continues it and hands it the terminal, ^C ends it.
+        List<PtyDriver.Step> steps = List.of(
+                new PtyDriver.Step("$ ", "sleep 30\r"),
+                new PtyDriver.Step("sleep 30\r\n", "\u001a"),
+                new PtyDriver.Step("$ ", "jobs\r"),
+                new PtyDriver.Step("$ ", "fg\r"),
+                new PtyDriver.Step("sleep 30\r\n", "\u0003"),
+                new PtyDriver.Step("$ ", "echo status $?\r"),
+                new PtyDriver.Step("$ ", "exit 4\r"));
+        String expected;
+        try (PtyDriver pty = new PtyDriver(24, 80)) {
+            File slave = new File(pty.slavePath());
+            Process p = new ProcessBuilder("setsid", "-c", "/bin/busybox", "env", "-i", "PS1=$ ", "PATH=/bin", "/bin/busybox", "sh", "-i")
+                    .redirectInput(slave).redirectOutput(slave).redirectError(slave).start();
+            expected = pty.converseInOrder(steps, 5_000);
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(4);
+        }
+        assertThat(expected).contains("Stopped").contains("status 130");
+        try (PtyDriver pty = new PtyDriver(24, 80)) {
+            int slave = HostTty.openTerminal(pty.slavePath());
+            try {
+                SandboxSpec spec = new SandboxSpec(rootfs, List.of("/bin/env", "-i", "PS1=$ ", "PATH=/bin", "/bin/sh", "-i"), List.of(),
+                        "/", "jvisor", false, slave, slave, slave, true, true);
+                CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Sandbox.run(spec));
+                String actual = pty.converseInOrder(steps, 5_000);
+                assertThat(actual).isEqualTo(expected);
+                assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(4);
+            } finally {
+                Host.close(slave);
+            }
+        }
+    }
+
+    @Test
     void interruptFromTheKeyboardEndsTheForegroundJobNotTheShell() throws Exception {
         // sh (the session leader, and pid 1 in the sandbox) traps INT; sleep, in its foreground
         // group, dies of it. The exit status of sleep is the shell's proof.
