@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,6 +88,13 @@ class CriPodLifecycleTest {
         }
     }
 
+    /** Whatever a test did, nothing of any pod stays on the host once it returns. */
+    @AfterEach
+    void nothingIsLeftAfterTheTest() throws Exception {
+        List<String> pods = RUNS.values().stream().map(r -> r.podId).filter(java.util.Objects::nonNull).toList();
+        assertThat(traces.of(pods)).as("left on the host after the test").isEmpty();
+    }
+
     /** The pod of {@code handler}, run by the first test that needs it. */
     private static KubeletPod.Run pod(String handler) {
         return RUNS.computeIfAbsent(handler, h -> {
@@ -121,6 +129,8 @@ class CriPodLifecycleTest {
             assertThat(c.getStatus()).isFalse();
         });
         assertThat(cri.imageStatus(BusyboxImage.PAUSE_NAME)).as("the sandbox image").isPresent();
+        assertThat(cri.listImages()).flatMap(dev.jvisor.kindtests.cri.v1.Image::getRepoTagsList)
+                .contains(BusyboxImage.NAME, BusyboxImage.PAUSE_NAME);
         assertThat(cri.imageStatus("localhost/no-such-image:latest")).isEmpty();
     }
 
