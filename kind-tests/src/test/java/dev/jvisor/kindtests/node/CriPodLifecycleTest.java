@@ -256,6 +256,27 @@ class CriPodLifecycleTest {
         }
     }
 
+    /**
+     * A program missing from the image never runs, kubelet learns why (naming the program) and
+     * nothing is left. runc refuses at StartContainer (reason StartError, exit 128); jVisor's runsc
+     * finds out inside the Sentry, after start, so the container exits 1 with the reason on its
+     * stderr, in the container's log.
+     */
+    @ParameterizedTest(name = "handler {0}")
+    @ValueSource(strings = {RUNC, JVISOR})
+    void aContainerWhoseProgramIsMissingFailsAndLeavesNothing(String handler) throws Exception {
+        KubeletPod.FailedStart r = kubelet.startMissingProgram(handler);
+        assertThat(r.status().getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+        assertThat(r.status().getExitCode()).isNotZero();
+        String reported = r.startError() != null ? r.startError().description() : r.stderr();
+        assertThat(reported).as("what kubelet is told").contains("/no/such/program");
+        if (handler.equals(RUNC)) {
+            assertThat(r.startError()).isNotNull();
+            assertThat(r.status().getReason()).isEqualTo("StartError");
+        }
+        assertThat(r.tracesAfterRemoval()).isEmpty();
+    }
+
     @Test
     void theRuncHandlerRunsNoSentry() {
         KubeletPod.Run run = pod(RUNC);

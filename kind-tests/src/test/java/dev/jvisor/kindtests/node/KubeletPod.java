@@ -110,17 +110,22 @@ final class KubeletPod {
         return run;
     }
 
-    private void steps(Run run, Sentries.Watch watch) throws Exception {
+    /** A host-network pod's config as kubelet writes it, its log directory made (kubelet's /var/log/pods/<ns>_<name>_<uid>). */
+    private PodSandboxConfig podConfig(String name) throws java.io.IOException {
         String uid = UUID.randomUUID().toString();
-        String name = "pod-" + run.handler;
         Path logDir = Files.createDirectories(containerd.dir().resolve("pods").resolve("default_" + name + "_" + uid));
-        PodSandboxConfig pod = PodSandboxConfig.newBuilder()
+        return PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(uid).setNamespace("default"))
                 .setLogDirectory(logDir.toString())
                 .putLabels("io.kubernetes.pod.name", name)
                 .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent)
                         .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
                 .build();
+    }
+
+    private void steps(Run run, Sentries.Watch watch) throws Exception {
+        PodSandboxConfig pod = podConfig("pod-" + run.handler);
+        Path logDir = Path.of(pod.getLogDirectory());
         // What kubelet checks before it would pull.
         cri.imageStatus(BusyboxImage.NAME).orElseThrow(() -> new AssertionError("CRI does not see the imported " + BusyboxImage.NAME));
 
@@ -164,7 +169,41 @@ final class KubeletPod {
     private static final NamespaceOption HOST_NETWORK = NamespaceOption.newBuilder()
             .setNetwork(NamespaceMode.NODE).setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD).build();
 
+    /**
+     * What kubelet sees of a container whose program is not in the image: StartContainer's error
+     * (or none) and the container's status after it, then the pod removed as kubelet would.
+     */
+    record FailedStart(CriCallException startError, ContainerStatus status, String stderr, List<String> tracesAfterRemoval) {}
+
+    FailedStart startMissingProgram(String handler) throws Exception {
+        PodSandboxConfig pod = podConfig("missing-" + handler);
+        String podId = cri.runPodSandbox(pod, handler);
+        CriCallException startError = null;
+        ContainerStatus status;
+        String stderr = "";
+        try {
+            String id = create(podId, pod, Path.of(pod.getLogDirectory()), "missing", List.of("/no/such/program"));
+            try {
+                cri.startContainer(id);
+            } catch (CriCallException e) {
+                startError = e;
+            }
+            status = awaitExit(id);
+            Path log = Path.of(status.getLogPath());
+            if (Files.exists(log)) stderr = CriLogFile.read(log).output(CriLogFile.Stream.STDERR);
+        } finally {
+            forceRemove(podId);
+        }
+        return new FailedStart(startError, status, stderr, awaitNoTraces(podId));
+    }
+
     private String createAndStart(String podId, PodSandboxConfig pod, Path logDir, String name, List<String> command) throws Exception {
+        String id = create(podId, pod, logDir, name, command);
+        cri.startContainer(id);
+        return id;
+    }
+
+    private String create(String podId, PodSandboxConfig pod, Path logDir, String name, List<String> command) throws Exception {
         Files.createDirectories(logDir.resolve(name)); // kubelet makes each container's log directory
         ContainerConfig config = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(name))
@@ -175,9 +214,7 @@ final class KubeletPod {
                 .setLinux(LinuxContainerConfig.newBuilder()
                         .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
                 .build();
-        String id = cri.createContainer(podId, config, pod);
-        cri.startContainer(id);
-        return id;
+        return cri.createContainer(podId, config, pod);
     }
 
     private ContainerStatus awaitExit(String containerId) throws InterruptedException {
