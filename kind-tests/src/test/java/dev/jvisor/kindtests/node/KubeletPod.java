@@ -17,6 +17,7 @@ import dev.jvisor.kindtests.cri.v1.LinuxPodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.LinuxSandboxSecurityContext;
 import dev.jvisor.kindtests.cri.v1.NamespaceMode;
 import dev.jvisor.kindtests.cri.v1.NamespaceOption;
+import dev.jvisor.kindtests.cri.v1.PodSandbox;
 import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.PodSandboxFilter;
 import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * CreateContainer + StartContainer of a container that prints to both streams and exits 7, and
  * of one that runs until stopped → ContainerStatus of both, the first one's log → ExecSync in the
  * running one → which Sentries served the pod → StopContainer → RemoveContainer ×2 →
- * StopPodSandbox → RemovePodSandbox → what is left on the host. A step that fails ends the
+ * StopPodSandbox → RemovePodSandbox (stops and removals repeated, as kubelet does) → what is
+ * left on the host. A step that fails ends the
  * sequence (recorded as {@link Run#failure}); the pod is then removed all the same.
  */
 final class KubeletPod {
@@ -57,6 +59,7 @@ final class KubeletPod {
         Throwable failure;
         String podId;
         PodSandboxStatus readySandbox;
+        List<PodSandbox> listedReady = List.of();
         OptionalLong sandboxPid = OptionalLong.empty();
         int containersListed;
         ContainerStatus echo;
@@ -133,6 +136,7 @@ final class KubeletPod {
         var sandbox = cri.podSandboxStatus(run.podId);
         run.readySandbox = sandbox.getStatus();
         run.sandboxPid = VerboseInfo.pid(sandbox.getInfoMap());
+        run.listedReady = cri.listPodSandbox(PodSandboxFilter.newBuilder().setId(run.podId).build());
 
         String echoId = createAndStart(run.podId, pod, logDir, "echo", List.of("sh", "-c", ECHO_SCRIPT));
         String sleeperId = createAndStart(run.podId, pod, logDir, "sleeper", List.of("sleep", "600"));
@@ -155,12 +159,18 @@ final class KubeletPod {
 
         cri.stopContainer(sleeperId, STOP_GRACE);
         run.sleeperStopped = cri.containerStatus(sleeperId).getStatus();
+        // kubelet repeats stops and removals; each must be a no-op the second time, not an error.
+        cri.stopContainer(echoId, STOP_GRACE);
+        cri.stopContainer(sleeperId, STOP_GRACE);
         cri.removeContainer(echoId);
         cri.removeContainer(sleeperId);
+        cri.removeContainer(echoId);
         run.containersListedAfterRemoval = cri.listContainers(ContainerFilter.newBuilder().setPodSandboxId(run.podId).build()).size();
 
         cri.stopPodSandbox(run.podId);
         run.stoppedSandbox = cri.podSandboxStatus(run.podId).getStatus();
+        cri.stopPodSandbox(run.podId);
+        cri.removePodSandbox(run.podId);
         cri.removePodSandbox(run.podId);
         run.podsListedAfterRemoval = cri.listPodSandbox(PodSandboxFilter.newBuilder().setId(run.podId).build()).size();
     }
