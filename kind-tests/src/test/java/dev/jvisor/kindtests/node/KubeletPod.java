@@ -101,7 +101,7 @@ final class KubeletPod {
         Run run = new Run(handler);
         try (Sentries.Watch watch = sentries.watch()) {
             try {
-                steps(run, watch);
+                steps(run);
             } catch (Exception | AssertionError e) {
                 run.failure = e;
             } finally {
@@ -126,7 +126,7 @@ final class KubeletPod {
                 .build();
     }
 
-    private void steps(Run run, Sentries.Watch watch) throws Exception {
+    private void steps(Run run) throws Exception {
         PodSandboxConfig pod = podConfig("pod-" + run.handler);
         Path logDir = Path.of(pod.getLogDirectory());
         // What kubelet checks before it would pull.
@@ -155,7 +155,6 @@ final class KubeletPod {
             run.execError = e;
         }
         run.sleeperProcessTracers = tracers(runtimePs(sleeperId));
-        run.sentriesSeen = watch.seen();
 
         cri.stopContainer(sleeperId, STOP_GRACE);
         run.sleeperStopped = cri.containerStatus(sleeperId).getStatus();
