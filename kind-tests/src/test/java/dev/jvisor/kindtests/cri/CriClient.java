@@ -13,6 +13,7 @@ import dev.jvisor.kindtests.cri.v1.ImageSpec;
 import dev.jvisor.kindtests.cri.v1.ImageStatusRequest;
 import dev.jvisor.kindtests.cri.v1.ImageStatusResponse;
 import dev.jvisor.kindtests.cri.v1.ListContainersRequest;
+import dev.jvisor.kindtests.cri.v1.ListImagesRequest;
 import dev.jvisor.kindtests.cri.v1.ListPodSandboxRequest;
 import dev.jvisor.kindtests.cri.v1.PodSandbox;
 import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
@@ -178,6 +179,11 @@ public final class CriClient implements AutoCloseable {
         ImageStatusResponse r = call("ImageStatus", () -> images()
                 .imageStatus(ImageStatusRequest.newBuilder().setImage(ImageSpec.newBuilder().setImage(image)).build()));
         return r.hasImage() ? Optional.of(r.getImage()) : Optional.empty();
+    }
+
+    /** Every image the runtime has (kubelet's image garbage collector lists them so). */
+    public List<Image> listImages() {
+        return call("ListImages", () -> images().listImages(ListImagesRequest.getDefaultInstance()).getImagesList());
     }
 
     @Override

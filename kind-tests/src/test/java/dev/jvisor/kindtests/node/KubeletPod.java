@@ -17,6 +17,7 @@ import dev.jvisor.kindtests.cri.v1.LinuxPodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.LinuxSandboxSecurityContext;
 import dev.jvisor.kindtests.cri.v1.NamespaceMode;
 import dev.jvisor.kindtests.cri.v1.NamespaceOption;
+import dev.jvisor.kindtests.cri.v1.PodSandbox;
 import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.PodSandboxFilter;
 import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
@@ -39,7 +40,8 @@ import java.util.concurrent.TimeUnit;
  * CreateContainer + StartContainer of a container that prints to both streams and exits 7, and
  * of one that runs until stopped → ContainerStatus of both, the first one's log → ExecSync in the
  * running one → which Sentries served the pod → StopContainer → RemoveContainer ×2 →
- * StopPodSandbox → RemovePodSandbox → what is left on the host. A step that fails ends the
+ * StopPodSandbox → RemovePodSandbox (stops and removals repeated, as kubelet does) → what is
+ * left on the host. A step that fails ends the
  * sequence (recorded as {@link Run#failure}); the pod is then removed all the same.
  */
 final class KubeletPod {
@@ -57,6 +59,7 @@ final class KubeletPod {
         Throwable failure;
         String podId;
         PodSandboxStatus readySandbox;
+        List<PodSandbox> listedReady = List.of();
         OptionalLong sandboxPid = OptionalLong.empty();
         int containersListed;
         ContainerStatus echo;
@@ -98,7 +101,7 @@ final class KubeletPod {
         Run run = new Run(handler);
         try (Sentries.Watch watch = sentries.watch()) {
             try {
-                steps(run, watch);
+                steps(run);
             } catch (Exception | AssertionError e) {
                 run.failure = e;
             } finally {
@@ -110,17 +113,22 @@ final class KubeletPod {
         return run;
     }
 
-    private void steps(Run run, Sentries.Watch watch) throws Exception {
+    /** A host-network pod's config as kubelet writes it, its log directory made (kubelet's /var/log/pods/<ns>_<name>_<uid>). */
+    private PodSandboxConfig podConfig(String name) throws java.io.IOException {
         String uid = UUID.randomUUID().toString();
-        String name = "pod-" + run.handler;
         Path logDir = Files.createDirectories(containerd.dir().resolve("pods").resolve("default_" + name + "_" + uid));
-        PodSandboxConfig pod = PodSandboxConfig.newBuilder()
+        return PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(uid).setNamespace("default"))
                 .setLogDirectory(logDir.toString())
                 .putLabels("io.kubernetes.pod.name", name)
                 .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(cgroupParent)
                         .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
                 .build();
+    }
+
+    private void steps(Run run) throws Exception {
+        PodSandboxConfig pod = podConfig("pod-" + run.handler);
+        Path logDir = Path.of(pod.getLogDirectory());
         // What kubelet checks before it would pull.
         cri.imageStatus(BusyboxImage.NAME).orElseThrow(() -> new AssertionError("CRI does not see the imported " + BusyboxImage.NAME));
 
@@ -128,6 +136,7 @@ final class KubeletPod {
         var sandbox = cri.podSandboxStatus(run.podId);
         run.readySandbox = sandbox.getStatus();
         run.sandboxPid = VerboseInfo.pid(sandbox.getInfoMap());
+        run.listedReady = cri.listPodSandbox(PodSandboxFilter.newBuilder().setId(run.podId).build());
 
         String echoId = createAndStart(run.podId, pod, logDir, "echo", List.of("sh", "-c", ECHO_SCRIPT));
         String sleeperId = createAndStart(run.podId, pod, logDir, "sleeper", List.of("sleep", "600"));
@@ -146,16 +155,21 @@ final class KubeletPod {
             run.execError = e;
         }
         run.sleeperProcessTracers = tracers(runtimePs(sleeperId));
-        run.sentriesSeen = watch.seen();
 
         cri.stopContainer(sleeperId, STOP_GRACE);
         run.sleeperStopped = cri.containerStatus(sleeperId).getStatus();
+        // kubelet repeats stops and removals; each must be a no-op the second time, not an error.
+        cri.stopContainer(echoId, STOP_GRACE);
+        cri.stopContainer(sleeperId, STOP_GRACE);
         cri.removeContainer(echoId);
         cri.removeContainer(sleeperId);
+        cri.removeContainer(echoId);
         run.containersListedAfterRemoval = cri.listContainers(ContainerFilter.newBuilder().setPodSandboxId(run.podId).build()).size();
 
         cri.stopPodSandbox(run.podId);
         run.stoppedSandbox = cri.podSandboxStatus(run.podId).getStatus();
+        cri.stopPodSandbox(run.podId);
+        cri.removePodSandbox(run.podId);
         cri.removePodSandbox(run.podId);
         run.podsListedAfterRemoval = cri.listPodSandbox(PodSandboxFilter.newBuilder().setId(run.podId).build()).size();
     }
@@ -164,7 +178,41 @@ final class KubeletPod {
     private static final NamespaceOption HOST_NETWORK = NamespaceOption.newBuilder()
             .setNetwork(NamespaceMode.NODE).setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD).build();
 
+    /**
+     * What kubelet sees of a container whose program is not in the image: StartContainer's error
+     * (or none) and the container's status after it, then the pod removed as kubelet would.
+     */
+    record FailedStart(CriCallException startError, ContainerStatus status, String stderr, List<String> tracesAfterRemoval) {}
+
+    FailedStart startMissingProgram(String handler) throws Exception {
+        PodSandboxConfig pod = podConfig("missing-" + handler);
+        String podId = cri.runPodSandbox(pod, handler);
+        CriCallException startError = null;
+        ContainerStatus status;
+        String stderr = "";
+        try {
+            String id = create(podId, pod, Path.of(pod.getLogDirectory()), "missing", List.of("/no/such/program"));
+            try {
+                cri.startContainer(id);
+            } catch (CriCallException e) {
+                startError = e;
+            }
+            status = awaitExit(id);
+            Path log = Path.of(status.getLogPath());
+            if (Files.exists(log)) stderr = CriLogFile.read(log).output(CriLogFile.Stream.STDERR);
+        } finally {
+            forceRemove(podId);
+        }
+        return new FailedStart(startError, status, stderr, awaitNoTraces(podId));
+    }
+
     private String createAndStart(String podId, PodSandboxConfig pod, Path logDir, String name, List<String> command) throws Exception {
+        String id = create(podId, pod, logDir, name, command);
+        cri.startContainer(id);
+        return id;
+    }
+
+    private String create(String podId, PodSandboxConfig pod, Path logDir, String name, List<String> command) throws Exception {
         Files.createDirectories(logDir.resolve(name)); // kubelet makes each container's log directory
         ContainerConfig config = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(name))
@@ -175,9 +223,7 @@ final class KubeletPod {
                 .setLinux(LinuxContainerConfig.newBuilder()
                         .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
                 .build();
-        String id = cri.createContainer(podId, config, pod);
-        cri.startContainer(id);
-        return id;
+        return cri.createContainer(podId, config, pod);
     }
 
     private ContainerStatus awaitExit(String containerId) throws InterruptedException {

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,9 +42,23 @@ final class NodeTraces {
         Set<Long> ours = ProcessHandle.current().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
         ours.add(ProcessHandle.current().pid());
         ours.add(containerd.pid());
-        ProcessHandle.allProcesses()
-                .filter(p -> !ours.contains(p.pid()) && !shims.contains(p.pid()))
-                .forEach(p -> why(p).ifPresent(why -> left.add("process " + p.pid() + " " + p.info().command().orElse("?") + ": " + why)));
+        List<ProcessHandle> others = ProcessHandle.allProcesses().filter(p -> !ours.contains(p.pid()) && !shims.contains(p.pid())).toList();
+        Map<Long, String> pods = new TreeMap<>();
+        for (ProcessHandle p : others) why(p).ifPresent(why -> pods.put(p.pid(), why));
+        // Then whatever such a process started or traces (a sandbox's stubs), however it calls itself.
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (ProcessHandle p : others) {
+                if (pods.containsKey(p.pid())) continue;
+                long parent = p.parent().map(ProcessHandle::pid).orElse(0L);
+                long tracer = Sentries.tracerOf(p.pid()).orElse(0);
+                if (pods.containsKey(parent)) pods.put(p.pid(), "child of " + parent);
+                else if (pods.containsKey(tracer)) pods.put(p.pid(), "traced by " + tracer);
+                else continue;
+                grew = true;
+            }
+        }
+        pods.forEach((pid, why) -> left.add("process " + pid + " " + ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("?") + ": " + why));
         containerd.mounts().forEach(m -> left.add("mount " + m));
         for (Path cgroup : podCgroups()) left.add("cgroup " + cgroup);
         for (PrivateContainerd.CriHandler h : handlers) {

@@ -222,7 +222,11 @@ final class PrivateContainerd implements AutoCloseable {
         } finally {
             containerd.destroy();
             if (!containerd.waitFor(20, TimeUnit.SECONDS)) containerd.destroyForcibly().waitFor();
-            for (ProcessHandle shim : shims()) shim.destroyForcibly();
+            // A shim left running still holds its containers' processes (runc's, or a Sentry and its Gofers): they go first.
+            for (ProcessHandle shim : shims()) {
+                shim.descendants().forEach(ProcessHandle::destroyForcibly);
+                shim.destroyForcibly();
+            }
             for (String m : mounts()) Commands.run(dir, Duration.ofSeconds(20), List.of("umount", "-l", m));
             deleteTree(dir);
         }
