@@ -21,7 +21,10 @@ import java.util.function.BooleanSupplier;
 public final class Task {
     final Kernel kernel;
     ThreadGroup group;
-    final int tid;
+    /** Changes once at most: a thread that execs takes over its process's pid (see Kernel.deThread). */
+    volatile int tid;
+    /** Set when another thread of the process execs: this one ends at its next boundary. */
+    volatile boolean killedByExec;
     final Registers regs = new Registers();
     final FpState fp = new FpState();
     /** True when {@link #fp} must be loaded into the stub before first running (fork, exec). */
@@ -162,9 +165,9 @@ public final class Task {
 
     private void loop() {
         while (true) {
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             handleSignals();
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             if (fpPending) {
                 ctx.setFpState(fp);
                 fpPending = false;
@@ -252,7 +255,7 @@ public final class Task {
 
     private void handleSignals() {
         while (true) {
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             if (group.isStopped()) {
                 waitWhileStopped();
                 continue;
@@ -331,7 +334,7 @@ public final class Task {
 
     /** An unblocked signal is pending, or the process is stopping or dying. */
     public boolean interruptPending() {
-        if (group.exiting) return true;
+        if (group.exiting || killedByExec) return true;
         long m = sigMask;
         return (pending.mask() & ~m) != 0 || (group.pending.mask() & ~m) != 0 || group.isStopped();
     }
