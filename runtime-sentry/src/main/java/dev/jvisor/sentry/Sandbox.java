@@ -6,6 +6,7 @@ import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.fs.dev.DevFs;
 import dev.jvisor.sentry.fs.host.HostStdioFile;
 import dev.jvisor.sentry.fs.proc.ProcFs;
+import dev.jvisor.sentry.fs.sys.SysFs;
 import dev.jvisor.sentry.fs.gofer.GoferProcess;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
@@ -73,6 +74,7 @@ public final class Sandbox {
         Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
         mountAt(vfs, root, "proc", ProcFs.create(kernel), 0555, false, "proc");
         mountAt(vfs, root, "dev", DevFs.create(), 0755, false, "devtmpfs");
+        mountAt(vfs, root, "sys", SysFs.create(), 0555, false, "sysfs");
         FileSystem tmpFs = Tmpfs.newFileSystem(false);
         mountAt(vfs, root, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, false, "tmpfs");
 

@@ -187,6 +187,7 @@ public final class Kernel {
             g.exitSignal = exitSignal;
             g.comm = pg.comm;
             g.exePath = pg.exePath;
+            g.auxv = pg.auxv;
             g.argv = pg.argv;
             g.envp = pg.envp;
             child = new Task(this, g, pid);

@@ -470,9 +470,31 @@ public final class Task {
         int slash = path.lastIndexOf('/');
         group.comm(slash >= 0 ? path.substring(slash + 1) : path);
         group.exePath = path;
+        group.auxv = readAuxv(next, sp);
         group.argv = java.util.List.copyOf(argv);
         group.envp = java.util.List.copyOf(envp);
         releaseVforkParent();
+    }
+
+    /**
+     * The auxv pairs from a fresh initial stack: argc, argv pointers and NULL, envp pointers and
+     * NULL, then (type, value) pairs up to and including AT_NULL.
+     */
+    private static byte[] readAuxv(AddressSpace as, long sp) {
+        try {
+            long p = sp + 8 + 8 * (as.readLong(sp) + 1);
+            while (as.readLong(p) != 0) p += 8;
+            long start = p + 8, end = start;
+            for (int pairs = 0; pairs < 64; pairs++, end += 16) {
+                if (as.readLong(end) == 0) {
+                    end += 16;
+                    break;
+                }
+            }
+            return as.read(start, (int) (end - start));
+        } catch (RuntimeException e) {
+            return new byte[0]; // a stack we did not build; /proc/PID/auxv is then empty
+        }
     }
 
     void releaseVforkParent() {

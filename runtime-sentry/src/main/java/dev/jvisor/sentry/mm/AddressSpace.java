@@ -296,6 +296,26 @@ public final class AddressSpace {
     }
 
     /** mincore(2): one byte per page, 1 when the page has data in memory. */
+    /**
+     * Bytes of the memory file populated under this address space's mappings (VmRSS): found
+     * range by range with SEEK_DATA/SEEK_HOLE, not page by page.
+     */
+    public synchronized long residentBytes() {
+        long total = 0;
+        for (Vma v : vmas.values()) {
+            long pos = v.fileOffset(), end = v.fileOffset() + v.length();
+            while (pos < end) {
+                long data = Host.lseek(mf.fd(), pos, 3 /* SEEK_DATA */);
+                if (data < 0 || data >= end) break;
+                long hole = Host.lseek(mf.fd(), data, 4 /* SEEK_HOLE */);
+                if (hole < 0 || hole > end) hole = end;
+                total += hole - data;
+                pos = hole;
+            }
+        }
+        return total;
+    }
+
     public synchronized byte[] residency(long addr, long length) {
         if ((addr & (PAGE - 1)) != 0) throw Errno.EINVAL.exception();
         if (!isMapped(addr, length)) throw Errno.ENOMEM.exception();
