@@ -117,7 +117,12 @@ static void raw_futex(void) {
     REQUIRE(pthread_create(&t[0], NULL, bitset_sleeper, (void *)1L) == 0);
     REQUIRE(pthread_create(&t[1], NULL, bitset_sleeper, (void *)2L) == 0);
     let_them_sleep();
-    long first = futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 10, NULL, NULL, 2);
+    /* Retried until the matching sleeper is asleep; the other can never match bitset 2. */
+    long first = 0;
+    for (int tries = 0; first < 1 && tries < 5000; tries++) {
+        first += futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 10, NULL, NULL, 2);
+        if (first < 1) sched_yield();
+    }
     VALUE("WAKE_BITSET 2 wakes only the matching sleeper", first);
     long second = 0;
     for (int tries = 0; second < 1 && tries < 1000; tries++) second += futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 10, NULL, NULL, 1);
@@ -132,7 +137,13 @@ static void raw_futex(void) {
     for (int i = 0; i < 2; i++) REQUIRE(pthread_create(&t[i], NULL, futex_sleeper, NULL) == 0);
     let_them_sleep();
     SHOW("CMP_REQUEUE with a stale value", futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)2L, &word2, 7));
-    VALUE("CMP_REQUEUE moves both, wakes none", futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)2L, &word2, 0));
+    /* Repeated until both have been moved: a sleeper may reach the old word late. */
+    long moved = 0;
+    for (int tries = 0; moved < 2 && tries < 5000; tries++) {
+        moved += futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *)2L, &word2, 0);
+        if (moved < 2) sched_yield();
+    }
+    VALUE("CMP_REQUEUE moves both, wakes none", moved);
     VALUE("WAKE on the old word finds nobody", futex(&word, FUTEX_WAKE_PRIVATE, 10, NULL, NULL, 0));
     VALUE("WAKE on the new word wakes both", futex(&word2, FUTEX_WAKE_PRIVATE, 10, NULL, NULL, 0));
     for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
