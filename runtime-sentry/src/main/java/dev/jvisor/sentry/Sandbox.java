@@ -11,6 +11,7 @@ import dev.jvisor.sentry.fs.tty.Terminal;
 import dev.jvisor.sentry.host.HostException;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.fs.proc.ProcFs;
+import dev.jvisor.sentry.fs.sys.SysFs;
 import dev.jvisor.sentry.fs.gofer.GoferProcess;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
@@ -79,6 +80,7 @@ public final class Sandbox {
         mountAt(vfs, root, "proc", ProcFs.create(kernel), 0555, false, "proc");
         Devpts devpts = new Devpts(kernel);
         mountAt(vfs, root, "dev", DevFs.create(devpts), 0755, false, "devtmpfs");
+        mountAt(vfs, root, "sys", SysFs.create(), 0555, false, "sysfs");
         FileSystem tmpFs = Tmpfs.newFileSystem(false);
         mountAt(vfs, root, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, false, "tmpfs");
 

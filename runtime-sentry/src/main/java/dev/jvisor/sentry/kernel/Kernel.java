@@ -187,6 +187,7 @@ public final class Kernel {
             g.exitSignal = exitSignal;
             g.comm = pg.comm;
             g.exePath = pg.exePath;
+            g.auxv = pg.auxv;
             g.argv = pg.argv;
             g.envp = pg.envp;
             child = new Task(this, g, pid);
@@ -401,6 +402,40 @@ public final class Kernel {
             if (groupDead) groupExitedLocked(g);
             liveTasks--;
             if (liveTasks == 0) allDone.countDown();
+            notifyAll(); // a thread in deThread waits for the others to be gone
+        }
+    }
+
+    /**
+     * The part of execve(2) that makes {@code t} the only thread of its process (Linux's
+     * de_thread): every other thread ends at its next boundary, and once they are gone a
+     * thread that is not the leader takes over the process's pid as its thread id. Called
+     * after the new image is loaded, when execve can no longer fail.
+     */
+    public void deThread(Task t) {
+        ThreadGroup g = t.group;
+        synchronized (this) {
+            if (g.tasks.size() == 1) return;
+            for (Task other : g.tasks) {
+                if (other != t) {
+                    other.killedByExec = true;
+                    other.interrupt();
+                }
+            }
+            while (g.tasks.size() > 1 && !g.exiting) {
+                try {
+                    wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (g.exiting) return; // killed meanwhile: the exec'ing thread ends too
+            if (t.tid != g.tgid) {
+                tasks.remove(t.tid);
+                t.tid = g.tgid;
+                tasks.put(g.tgid, t);
+            }
         }
     }
 

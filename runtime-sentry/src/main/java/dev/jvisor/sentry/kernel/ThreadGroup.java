@@ -40,6 +40,8 @@ public final class ThreadGroup {
     final Rlimits rlimits;
     volatile String comm = "";
     volatile String exePath = "";
+    /** The auxiliary vector the program was started with, as /proc/PID/auxv shows it. */
+    volatile byte[] auxv = new byte[0];
     volatile List<String> argv = List.of();
     volatile List<String> envp = List.of();
     final long startNanos = System.nanoTime();
@@ -70,6 +72,7 @@ public final class ThreadGroup {
     public String comm() { return comm; }
     public void comm(String c) { comm = c.length() > 15 ? c.substring(0, 15) : c; }
     public String exePath() { return exePath; }
+    public byte[] auxv() { return auxv.clone(); }
     public List<String> argv() { return argv; }
     public List<String> envp() { return envp; }
     public long startNanos() { return startNanos; }

@@ -36,7 +36,7 @@ final class SysProcess {
         r.full(Sysno.GETPPID, "", (t, a) -> t.group().ppid());
         r.full(Sysno.FORK, "", (t, a) -> t.kernel().cloneProcess(t, Signal.SIGCHLD, 0, 0, 0, 0));
         r.full(Sysno.VFORK, "", (t, a) -> t.kernel().cloneProcess(t, Kernel.CLONE_VM | Kernel.CLONE_VFORK | Signal.SIGCHLD, 0, 0, 0, 0));
-        r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM; execve from a non-leader thread is not supported",
+        r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM",
                 (t, a) -> t.kernel().cloneProcess(t, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4)));
         r.full(Sysno.EXECVE, "spp", (t, a) -> execve(t, Paths.read(t, a.arg(0), false), a.arg(1), a.arg(2)));
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
@@ -171,6 +171,7 @@ final class SysProcess {
         List<String> argv = t.mm().readStringArray(argvAddr, MAX_ARGS, MAX_ARG_BYTES);
         List<String> envp = t.mm().readStringArray(envpAddr, MAX_ARGS, MAX_ARG_BYTES);
         Loader.Image img = Loader.load(t, path, argv, envp);
+        t.kernel().deThread(t);
         t.commitExec(img.as(), img.entry(), img.sp(), img.path(), img.argv(), img.envp());
         return 0;
     }
