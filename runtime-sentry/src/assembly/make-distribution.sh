@@ -4,6 +4,7 @@
 #   <dist>/bin/runsc         launcher, with the JDK that trained the AOT cache recorded in it
 #   <dist>/etc/runsc.toml    node-wide sandbox settings (see RunscConfig)
 #   <dist>/lib/*.jar         runtime-sentry.jar + runtime-gofer.jar, nothing else
+#   <dist>/lib/policy/*.jar  the node agent's gRPC client and its dependencies (policy-socket)
 #   <dist>/lib/runsc.aot     JDK AOT cache (JEP 483/514) trained on real runsc commands
 #   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on a busybox shell)
 #   <tarball>                the directory above as jvisor-runtime-<version>/
@@ -38,7 +39,11 @@ for f in "$dist"/lib/*.jar; do
 done
 
 # The launcher runs exactly the JVM that trained the cache: an AOT cache is only valid for it.
+# The policy client's jars, sorted so the class path (and the AOT cache made with it) is stable.
+policy_jars=$(cd "$dist/lib/policy" && ls -- *.jar | LC_ALL=C sort | tr '\n' ' ')
+[[ $policy_jars == *grpc-netty-shaded.jar* ]] || { echo "make-distribution: lib/policy/ lacks the gRPC client jars (dependency copy)" >&2; exit 1; }
 sed -e "s|@JAVA_HOME@|$java_home|g" -e "s|@VERSION@|$version|g" -e "s|@MAIN_CLASS@|$main_class|g" \
+  -e "s|@POLICY_JARS@|${policy_jars% }|g" \
   "$module_dir/src/main/dist/bin/runsc" > "$dist/bin/runsc.tmp"
 chmod 755 "$dist/bin/runsc.tmp"
 mv "$dist/bin/runsc.tmp" "$dist/bin/runsc"
