@@ -16,6 +16,8 @@ import dev.jvisor.nodeagent.lifecycle.LifecycleException;
 import dev.jvisor.nodeagent.lifecycle.NodeContext;
 import dev.jvisor.nodeagent.lifecycle.RestartCommand;
 import dev.jvisor.nodeagent.lifecycle.Uninstall;
+import dev.jvisor.nodeagent.policy.PolicyService;
+import dev.jvisor.nodeagent.policy.PolicySocketException;
 import dev.jvisor.nodeagent.status.AgentStatus;
 import dev.jvisor.nodeagent.status.StatusServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -138,7 +140,32 @@ public final class NodeAgentMain {
         Optional<StatusServer> server = s.statusListen().isPresent()
                 ? Optional.of(new StatusServer(s.statusListen().get(), ctx.status()))
                 : Optional.empty();
-        new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
+        try (PolicyService policy = policyService(s, ctx, client)) {
+            new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
+        }
+    }
+
+    /**
+     * The per-pod policy and event service, served before the install so that runsc on this node
+     * finds it as soon as containerd runs the handler. It needs the API server; without one it is
+     * not served and runsc's policy-fail-open setting decides what a configured node does.
+     */
+    private static PolicyService policyService(AgentSettings s, NodeContext ctx, Optional<KubernetesClient> client) {
+        if (s.policySocket().isEmpty()) {
+            return null;
+        }
+        if (client.isEmpty() || s.nodeName().isEmpty()) {
+            AgentLog.warn("not serving the policy socket: it needs --node-name and API access");
+            return null;
+        }
+        try {
+            return PolicyService.start(client.get(), s.nodeName().get(), ctx.host().resolve(s.policySocket().get()),
+                    s.policySocketGroup(), ctx.status());
+        } catch (PolicySocketException e) {
+            ctx.status().failed("POLICY_SOCKET");
+            AgentLog.error("cannot serve the policy socket", "error", e.getMessage());
+            return null;
+        }
     }
 
     /**

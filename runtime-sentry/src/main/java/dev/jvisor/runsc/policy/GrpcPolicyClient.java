@@ -34,10 +34,20 @@ public final class GrpcPolicyClient implements PolicyClient {
 
     private static final String PREFIX = "jvisor.dev/";
 
+    /**
+     * Held so the level sticks (the logging framework keeps loggers weakly). create's stderr is
+     * the container's: gRPC's and netty's own log lines must not end up in the pod's logs. Every
+     * failure reaches runsc as an exception and goes to --log from there.
+     */
+    private static final java.util.logging.Logger[] QUIET = {
+        java.util.logging.Logger.getLogger("io.grpc"),
+    };
+
     static {
         // Netty's sun.misc.Unsafe fast paths buy nothing for one call and make JDK 25 print
-        // warnings on stderr, which the shim may show as the error text.
+        // warnings on stderr.
         System.setProperty("io.grpc.netty.shaded.io.netty.noUnsafe", "true");
+        for (java.util.logging.Logger l : QUIET) l.setLevel(java.util.logging.Level.OFF);
     }
 
     private final Path socket;
