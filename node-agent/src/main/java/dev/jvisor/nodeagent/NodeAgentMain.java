@@ -120,7 +120,9 @@ public final class NodeAgentMain {
                 new ConfigPlanner(host), s.containerdConfig(), flavour, handler, restart, host.resolve(socket),
                 s.probe(), s.readyTimeout(),
                 client.flatMap(c -> s.nodeName().map(n -> new NodeStatus(c, n))), s.startupTaints(),
-                new AgentStatus(s.version(), s.handlerName()));
+                new AgentStatus(s.version(), s.handlerName()),
+                // runsc asks the agent only where the agent can serve: it needs the API server.
+                s.nodeName().isPresent() ? s.policySocket() : Optional.empty());
     }
 
     /** A k3s/rke2 worker runs the "-agent" unit; a server node has the server unit file. */

@@ -171,6 +171,19 @@ class PolicyLookupTest {
     }
 
     @Test
+    void theAgentsOwnHandlerProbeIsAdmittedOnlyWhileItRuns() throws Exception {
+        String uid = "4d3c2b1a-0000-4000-8000-00000000beef";
+        try (var probe = dev.jvisor.nodeagent.cri.HandlerProbe.probeInFlight(uid)) {
+            PolicyDecision d = ask(dev.jvisor.nodeagent.cri.HandlerProbe.PROBE_NAMESPACE,
+                    dev.jvisor.nodeagent.cri.HandlerProbe.PROBE_NAME, uid, "jvisor.dev/network", "host");
+            assertThat(d.allowed()).isTrue();
+            assertThat(d.network()).contains("none");
+        }
+        assertThat(ask(dev.jvisor.nodeagent.cri.HandlerProbe.PROBE_NAMESPACE,
+                dev.jvisor.nodeagent.cri.HandlerProbe.PROBE_NAME, uid).allowed()).isFalse();
+    }
+
+    @Test
     void annotationsThatTightenAreKept() throws Exception {
         PolicyDecision d = ask("tenant-a", "web-0", cluster.webUid, "jvisor.dev/network", "none");
         assertThat(d.network()).contains("none");
