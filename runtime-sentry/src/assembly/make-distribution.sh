@@ -39,11 +39,9 @@ for f in "$dist"/lib/*.jar; do
 done
 
 # The launcher runs exactly the JVM that trained the cache: an AOT cache is only valid for it.
-# The policy client's jars, sorted so the class path (and the AOT cache made with it) is stable.
-policy_jars=$(cd "$dist/lib/policy" && ls -- *.jar | LC_ALL=C sort | tr '\n' ' ')
-[[ $policy_jars == *grpc-netty-shaded.jar* ]] || { echo "make-distribution: lib/policy/ lacks the gRPC client jars (dependency copy)" >&2; exit 1; }
+# lib/policy/: the policy client's jars, off the launcher's class path (runsc loads them itself).
+[[ -f $dist/lib/policy/grpc-netty-shaded.jar ]] || { echo "make-distribution: lib/policy/ lacks the gRPC client jars (dependency copy)" >&2; exit 1; }
 sed -e "s|@JAVA_HOME@|$java_home|g" -e "s|@VERSION@|$version|g" -e "s|@MAIN_CLASS@|$main_class|g" \
-  -e "s|@POLICY_JARS@|${policy_jars% }|g" \
   "$module_dir/src/main/dist/bin/runsc" > "$dist/bin/runsc.tmp"
 chmod 755 "$dist/bin/runsc.tmp"
 mv "$dist/bin/runsc.tmp" "$dist/bin/runsc"

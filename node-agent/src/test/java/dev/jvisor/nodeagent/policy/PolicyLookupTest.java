@@ -13,7 +13,7 @@ import dev.jvisor.runsc.cli.RunscLog;
 import dev.jvisor.runsc.config.ConfigOption;
 import dev.jvisor.runsc.config.Network;
 import dev.jvisor.runsc.config.RunscConfig;
-import dev.jvisor.runsc.policy.GrpcPolicyClient;
+import dev.jvisor.runsc.policy.grpc.GrpcPolicyClient;
 import dev.jvisor.runsc.policy.PodIdentity;
 import dev.jvisor.runsc.policy.PodPolicy;
 import dev.jvisor.runsc.policy.PolicyClient;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jvisor.api.v1alpha1.SandboxPolicy;
-import dev.jvisor.runsc.policy.GrpcPolicyClient;
+import dev.jvisor.runsc.policy.grpc.GrpcPolicyClient;
 import dev.jvisor.runsc.policy.PodIdentity;
 import dev.jvisor.runsc.policy.PolicyClient;
 import dev.jvisor.runsc.policy.PolicyUnavailableException;

@@ -37,7 +37,7 @@ public final class PodPolicy {
         return enforce(inv, id, annotations, null);
     }
 
-    /** @param connector how to reach the agent; null: over gRPC (linked only here, so only then loaded) */
+    /** @param connector how to reach the agent; null: over gRPC, loaded only then (see {@link PolicyJars}) */
     static RunscConfig enforce(Invocation inv, String id, Map<String, String> annotations, Connector connector)
             throws RunscException {
         RunscConfig node = inv.config();
@@ -48,9 +48,10 @@ public final class PodPolicy {
         PodIdentity pod = PodIdentity.fromCriAnnotations(annotations).orElseThrow(() -> new RunscException(
                 "refusing to create " + id + ": this node admits only Kubernetes pods checked by its node agent, and the "
                         + "bundle names no pod (annotations " + PodIdentity.SANDBOX_NAMESPACE + ", -name, -uid)"));
-        Connector connect = connector != null ? connector : GrpcPolicyClient::open;
+        Duration timeout = Duration.ofMillis(node.policyTimeoutMillis());
         PolicyDecision decision;
-        try (PolicyClient client = connect.connect(socket.get(), Duration.ofMillis(node.policyTimeoutMillis()))) {
+        try (PolicyClient client = connector != null ? connector.connect(socket.get(), timeout)
+                : PolicyJars.open(inv.home(), socket.get(), timeout)) {
             decision = client.lookup(pod, id, annotations);
         } catch (PolicyUnavailableException e) {
             if (!node.policyFailOpen()) {

@@ -14,6 +14,7 @@ import dev.jvisor.runsc.config.ConfigSource;
 import dev.jvisor.runsc.config.FileAccess;
 import dev.jvisor.runsc.config.Network;
 import dev.jvisor.runsc.config.RunscConfig;
+import dev.jvisor.runsc.policy.grpc.GrpcPolicyClient;
 import io.grpc.Status;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,9 @@
-package dev.jvisor.runsc.policy;
+package dev.jvisor.runsc.policy.grpc;
+
+import dev.jvisor.runsc.policy.PodIdentity;
+import dev.jvisor.runsc.policy.PolicyClient;
+import dev.jvisor.runsc.policy.PolicyDecision;
+import dev.jvisor.runsc.policy.PolicyUnavailableException;
 
 import dev.jvisor.node.v1.GetSandboxPolicyRequest;
 import dev.jvisor.node.v1.RequestedSettings;
@@ -21,16 +26,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link PolicyClient} over gRPC on the agent's unix socket. Loaded only by
- * {@link PodPolicy} when a policy socket is configured.
+ * {@link dev.jvisor.runsc.policy.PodPolicy} when a policy socket is configured; in the
+ * distribution through {@link dev.jvisor.runsc.policy.PolicyJars}, as gRPC is not on runsc's
+ * class path.
  */
 public final class GrpcPolicyClient implements PolicyClient {
 
     /** Answers are a few hundred bytes; anything near this is not the agent talking. */
-    static final int MAX_ANSWER_BYTES = 64 << 10;
+    public static final int MAX_ANSWER_BYTES = 64 << 10;
     /** Raw annotations sent for the agent's audit log; the typed fields are what it decides on. */
-    static final int MAX_RAW_ANNOTATIONS = 32;
-    static final int MAX_RAW_KEY = 128;
-    static final int MAX_RAW_VALUE = 1024;
+    public static final int MAX_RAW_ANNOTATIONS = 32;
+    public static final int MAX_RAW_KEY = 128;
+    public static final int MAX_RAW_VALUE = 1024;
 
     private static final String PREFIX = "jvisor.dev/";
 
@@ -108,7 +115,8 @@ public final class GrpcPolicyClient implements PolicyClient {
                 + timeout.toMillis() + " ms)";
     }
 
-    static RequestedSettings requested(Map<String, String> annotations) {
+    /** The typed requests and a bounded copy of the raw annotations, as sent to the agent. */
+    public static RequestedSettings requested(Map<String, String> annotations) {
         RequestedSettings.Builder b = RequestedSettings.newBuilder();
         String network = annotations.get(PREFIX + "network");
         if (network != null) b.setNetwork(network);
