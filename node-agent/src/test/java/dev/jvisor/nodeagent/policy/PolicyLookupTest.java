@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.jvisor.node.v1.GetSandboxPolicyRequest;
 import dev.jvisor.node.v1.RequestedSettings;
 import dev.jvisor.node.v1.SandboxPolicyServiceGrpc;
+import dev.jvisor.nodeagent.AgentSettings;
+import dev.jvisor.nodeagent.NodeAgentMain;
+import dev.jvisor.nodeagent.status.AgentStatus;
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.LogFormat;
 import dev.jvisor.runsc.cli.RunscException;
@@ -29,10 +32,12 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -247,6 +252,46 @@ class PolicyLookupTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         assertThat(ask("tenant-a", "web-0", cluster.webUid).allowed()).isTrue();
+    }
+
+    @Test
+    void theDaemonsServiceExportsItsCountersOnTheAgentsMetrics() throws Exception {
+        AgentStatus status = new AgentStatus("0.1.0", "jvisor");
+        Path socket = dir.resolve("daemon/policy.sock");
+        try (PolicyService service = PolicyService.start(client, "node-1", socket, OptionalInt.empty(), status);
+             PolicyClient daemonClient = GrpcPolicyClient.open(socket, Duration.ofSeconds(5))) {
+            PolicyDecision d = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (d == null) {
+                try {
+                    d = daemonClient.lookup(new PodIdentity("tenant-a", "web-0", cluster.webUid), "s", Map.of());
+                } catch (dev.jvisor.runsc.policy.PolicyUnavailableException e) {
+                    // Its own informer has not listed the policies yet.
+                    assertThat(e.getMessage()).contains("has not been read");
+                    if (System.nanoTime() > deadline) throw e;
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(d.allowed()).isTrue();
+            assertThat(status.metrics()).contains("jvisor_node_agent_policy_decisions_total{result=\"allowed\"} 1")
+                    .contains("jvisor_node_agent_installs_total 0");
+        }
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void onlyTheRunModeTellsRunscToAskTheAgent() throws Exception {
+        Path host = Files.createDirectories(dir.resolve("host/etc")).getParent();
+        List<String> flags = List.of("--host-root", host.toString(), "--version", "1.0.0", "--node-name", "node-1");
+        AgentSettings s = AgentSettings.parse(flags, Map.of());
+        assertThat(NodeAgentMain.context(s, Optional.of(client), true).policySocket())
+                .contains("/run/jvisor/policy.sock");
+        assertThat(NodeAgentMain.context(s, Optional.of(client)).policySocket()).isEmpty();
+        assertThat(NodeAgentMain.context(s, Optional.empty(), true).policySocket()).isEmpty();
+        List<String> off = new java.util.ArrayList<>(flags);
+        off.addAll(List.of("--policy-socket", "off"));
+        assertThat(NodeAgentMain.context(AgentSettings.parse(off, Map.of()), Optional.of(client), true).policySocket())
+                .isEmpty();
     }
 
     private static Map<String, String> numbered(int n) {
