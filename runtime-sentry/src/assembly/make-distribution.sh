@@ -7,6 +7,7 @@
 #   <dist>/VERSION           the distribution's version (the node agent installs under it)
 #   <dist>/etc/runsc.toml    node-wide sandbox settings (see RunscConfig)
 #   <dist>/lib/*.jar         runtime-sentry.jar + runtime-gofer.jar, nothing else
+#   <dist>/lib/policy/*.jar  the node agent's gRPC client and its dependencies (policy-socket)
 #   <dist>/lib/runsc.aot     JDK AOT cache (JEP 483/514) trained on real runsc commands
 #   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on a busybox shell)
 #   <tarball>                the directory above as jvisor-runtime-<version>/
@@ -46,6 +47,8 @@ done
 
 # The launcher runs exactly the JVM that trained the cache (an AOT cache is only valid for it):
 # the bundled jre/ when there is one, else the build JDK recorded here.
+# lib/policy/: the policy client's jars, off the launcher's class path (runsc loads them itself).
+[[ -f $dist/lib/policy/grpc-netty-shaded.jar ]] || { echo "make-distribution: lib/policy/ lacks the gRPC client jars (dependency copy)" >&2; exit 1; }
 sed -e "s|@JAVA_HOME@|$java_home|g" -e "s|@VERSION@|$version|g" -e "s|@MAIN_CLASS@|$main_class|g" \
   "$module_dir/src/main/dist/bin/runsc" > "$dist/bin/runsc.tmp"
 chmod 755 "$dist/bin/runsc.tmp"

@@ -57,12 +57,15 @@ class DistributionIT {
     @Test
     void layoutHoldsTheLauncherOurTwoJarsAndTheAotCaches() throws Exception {
         assertThat(DIST.resolve("bin/runsc")).isExecutable();
-        List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot"));
+        List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot", "policy"));
         if (Files.isDirectory(ROOTFS)) expected.add("sandbox.aot");
         try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
             assertThat(lib.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected);
         }
         assertThat(Files.size(DIST.resolve("lib/runsc.aot"))).isGreaterThan(1 << 20);
+        // The node agent's policy client: gRPC over a unix socket needs netty's epoll native library.
+        assertThat(DIST.resolve("lib/policy/grpc-netty-shaded.jar")).isRegularFile();
+        assertThat(DIST.resolve("lib/policy/protobuf-java.jar")).isRegularFile();
         assertThat(DIST.resolve("etc/runsc.toml")).isRegularFile();
         String launcher = Files.readString(DIST.resolve("bin/runsc"));
         assertThat(launcher).doesNotContainPattern("@[A-Z_]+@").contains(System.getProperty("java.home"));
