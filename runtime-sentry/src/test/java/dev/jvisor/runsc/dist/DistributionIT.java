@@ -75,8 +75,9 @@ class DistributionIT {
     void theBundledRuntimeHoldsOnlyTheModulesRunscUsesAndIsWhatTheLauncherRuns() throws Exception {
         assertThat(DIST.resolve("jre/bin/java")).isExecutable();
         assertThat(DIST.resolve("VERSION")).content().isEqualTo(VERSION + "\n");
-        // jlink records the modules it linked; jdeps found these two in our jars.
-        assertThat(Files.readAllLines(DIST.resolve("jre/release"))).contains("MODULES=\"java.base jdk.unsupported\"");
+        // jlink records the modules it linked; jdeps found these in our jars and the policy
+        // client's (gRPC logs through java.util.logging).
+        assertThat(Files.readAllLines(DIST.resolve("jre/release"))).contains("MODULES=\"java.base java.logging jdk.unsupported\"");
         Result r = exec(DIST, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info:stderr"),
                 DIST.resolve("bin/runsc").toString(), "--version");
         assertThat(r.status()).as(r.err()).isZero();
