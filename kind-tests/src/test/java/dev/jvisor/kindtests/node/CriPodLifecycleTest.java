@@ -52,9 +52,18 @@ class CriPodLifecycleTest {
     private static Path jvisorRoot;
     private static final Map<String, KubeletPod.Run> RUNS = new ConcurrentHashMap<>();
 
+    /**
+     * The runsc under test: the one runtime-sentry built, or another installation's
+     * ({@code -Djvisor.runsc=/opt/jvisor/current/bin/runsc}).
+     */
+    static Path runsc() {
+        String other = System.getProperty("jvisor.runsc", "");
+        return other.isBlank() ? RuncShimLifecycleTest.RUNSC : Path.of(other).toAbsolutePath();
+    }
+
     @BeforeAll
     static void startContainerdWithCri() throws Exception {
-        Path runsc = RuncShimLifecycleTest.RUNSC;
+        Path runsc = runsc();
         Optional<Path> runc = Commands.which("runc");
         assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY) && runc.isPresent(),
                 "CRI pod tests skipped: containerd, ctr, " + PrivateContainerd.SHIM_BINARY + " or runc not installed (apt-get install containerd runc)");
