@@ -50,6 +50,8 @@ class CriPodLifecycleTest {
     private static NodeTraces traces;
     private static KubeletPod kubelet;
     private static Path jvisorRoot;
+    /** Whether the runsc under test says (in {@code runsc features}) that it puts containers in v1 cgroups. */
+    private static boolean jvisorAppliesCgroupsV1;
     private static final Map<String, KubeletPod.Run> RUNS = new ConcurrentHashMap<>();
 
     /**
@@ -70,6 +72,10 @@ class CriPodLifecycleTest {
         assumeTrue(Files.isExecutable(runsc), "CRI pod tests skipped: no runsc distribution at " + runsc + " (build runtime-sentry first)");
         assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "CRI pod tests skipped: no /bin/busybox (apt-get install busybox-static)");
         assumeTrue("root".equals(System.getProperty("user.name")), "CRI pod tests skipped: a private containerd needs root");
+
+        var features = Commands.run(Path.of("/"), Duration.ofSeconds(60), List.of(runsc.toString(), "features"))
+                .requireSuccess(List.of("runsc features"));
+        jvisorAppliesCgroupsV1 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(features.out()).path("linux").path("cgroup").path("v1").asBoolean();
 
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvc");
         // runsc listens on a unix socket in <Root>/k8s.io/<64-hex id>/, and such a path may not pass
@@ -223,8 +229,8 @@ class CriPodLifecycleTest {
                     .anyMatch(s -> s.startsWith(handler + " state") && s.endsWith(run.podId))
                     .anyMatch(s -> s.startsWith("mount "))
                     .anyMatch(s -> s.startsWith("process "));
-            // runc puts each container in a cgroup under the pod's parent; jVisor's runsc does not apply cgroups yet.
-            if (handler.equals(RUNC)) assertThat(run.tracesWhileRunning).anyMatch(s -> s.startsWith("cgroup "));
+            // runc puts each container in a cgroup under the pod's parent; runsc does when its features say so.
+            if (handler.equals(RUNC) || jvisorAppliesCgroupsV1) assertThat(run.tracesWhileRunning).anyMatch(s -> s.startsWith("cgroup "));
         }
         assertThat(run.tracesAfterRemoval).as("left after the " + handler + " pod was removed").isEmpty();
     }
