@@ -6,22 +6,27 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jvisor.kindtests.cri.CriCallException;
 import dev.jvisor.kindtests.cri.CriClient;
 import dev.jvisor.kindtests.cri.CriLogFile;
 import dev.jvisor.kindtests.cri.v1.ContainerState;
+import dev.jvisor.kindtests.cri.v1.Image;
 import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.PodSandboxFilter;
 import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
 import dev.jvisor.kindtests.cri.v1.PodSandboxState;
 import dev.jvisor.kindtests.cri.v1.RuntimeCondition;
 import io.grpc.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -75,7 +80,7 @@ class CriPodLifecycleTest {
 
         var features = Commands.run(Path.of("/"), Duration.ofSeconds(60), List.of(runsc.toString(), "features"))
                 .requireSuccess(List.of("runsc features"));
-        jvisorAppliesCgroupsV1 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(features.out()).path("linux").path("cgroup").path("v1").asBoolean();
+        jvisorAppliesCgroupsV1 = new ObjectMapper().readTree(features.out()).path("linux").path("cgroup").path("v1").asBoolean();
 
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvc");
         // runsc listens on a unix socket in <Root>/k8s.io/<64-hex id>/, and such a path may not pass
@@ -107,7 +112,7 @@ class CriPodLifecycleTest {
     /** Whatever a test did, nothing of any pod stays on the host once it returns. */
     @AfterEach
     void nothingIsLeftAfterTheTest() throws Exception {
-        List<String> pods = RUNS.values().stream().map(r -> r.podId).filter(java.util.Objects::nonNull).toList();
+        List<String> pods = RUNS.values().stream().map(r -> r.podId).filter(Objects::nonNull).toList();
         assertThat(traces.of(pods)).as("left on the host after the test").isEmpty();
     }
 
@@ -145,7 +150,7 @@ class CriPodLifecycleTest {
             assertThat(c.getStatus()).isFalse();
         });
         assertThat(cri.imageStatus(BusyboxImage.PAUSE_NAME)).as("the sandbox image").isPresent();
-        assertThat(cri.listImages()).flatMap(dev.jvisor.kindtests.cri.v1.Image::getRepoTagsList)
+        assertThat(cri.listImages()).flatMap(Image::getRepoTagsList)
                 .contains(BusyboxImage.NAME, BusyboxImage.PAUSE_NAME);
         assertThat(cri.imageStatus("localhost/no-such-image:latest")).isEmpty();
     }
@@ -276,8 +281,8 @@ class CriPodLifecycleTest {
     private static String hostKernel() {
         try {
             return Files.readString(Path.of("/proc/version"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
