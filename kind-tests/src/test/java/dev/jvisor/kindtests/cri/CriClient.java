@@ -1,5 +1,6 @@
 package dev.jvisor.kindtests.cri;
 
+import dev.jvisor.kindtests.cri.v1.Container;
 import dev.jvisor.kindtests.cri.v1.ContainerConfig;
 import dev.jvisor.kindtests.cri.v1.ContainerFilter;
 import dev.jvisor.kindtests.cri.v1.ContainerStatusRequest;
@@ -163,7 +164,7 @@ public final class CriClient implements AutoCloseable {
                 .containerStatus(ContainerStatusRequest.newBuilder().setContainerId(containerId).setVerbose(true).build()));
     }
 
-    public List<dev.jvisor.kindtests.cri.v1.Container> listContainers(ContainerFilter filter) {
+    public List<Container> listContainers(ContainerFilter filter) {
         return call("ListContainers", () -> runtime(Duration.ZERO)
                 .listContainers(ListContainersRequest.newBuilder().setFilter(filter).build()).getContainersList());
     }

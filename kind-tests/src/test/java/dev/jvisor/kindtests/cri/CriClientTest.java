@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -43,7 +44,7 @@ class CriClientTest {
                 while (server.isOpen()) {
                     try (SocketChannel peer = server.accept()) {
                         peer.write(ByteBuffer.wrap("HTTP/1.0 200 OK\r\n\r\nnot gRPC at all".getBytes(StandardCharsets.US_ASCII)));
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return; // server closed
                     }
                 }

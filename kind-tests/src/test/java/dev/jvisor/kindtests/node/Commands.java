@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Host commands run to completion with a deadline; output captured through files (no pipe can fill up). */
@@ -54,10 +55,10 @@ final class Commands {
     }
 
     /** The executable {@code name} first found on PATH. */
-    static java.util.Optional<Path> which(String name) {
+    static Optional<Path> which(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return java.util.Optional.of(Path.of(dir, name));
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return Optional.of(Path.of(dir, name));
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -6,22 +6,27 @@ import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jvisor.kindtests.cri.CriCallException;
 import dev.jvisor.kindtests.cri.CriClient;
 import dev.jvisor.kindtests.cri.CriLogFile;
 import dev.jvisor.kindtests.cri.v1.ContainerState;
+import dev.jvisor.kindtests.cri.v1.Image;
 import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.PodSandboxFilter;
 import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
 import dev.jvisor.kindtests.cri.v1.PodSandboxState;
 import dev.jvisor.kindtests.cri.v1.RuntimeCondition;
 import io.grpc.Status;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -50,17 +55,32 @@ class CriPodLifecycleTest {
     private static NodeTraces traces;
     private static KubeletPod kubelet;
     private static Path jvisorRoot;
+    /** Whether the runsc under test says (in {@code runsc features}) that it puts containers in v1 cgroups. */
+    private static boolean jvisorAppliesCgroupsV1;
     private static final Map<String, KubeletPod.Run> RUNS = new ConcurrentHashMap<>();
+
+    /**
+     * The runsc under test: the one runtime-sentry built, or another installation's
+     * ({@code -Djvisor.runsc=/opt/jvisor/current/bin/runsc}).
+     */
+    static Path runsc() {
+        String other = System.getProperty("jvisor.runsc", "");
+        return other.isBlank() ? RuncShimLifecycleTest.RUNSC : Path.of(other).toAbsolutePath();
+    }
 
     @BeforeAll
     static void startContainerdWithCri() throws Exception {
-        Path runsc = RuncShimLifecycleTest.RUNSC;
+        Path runsc = runsc();
         Optional<Path> runc = Commands.which("runc");
         assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY) && runc.isPresent(),
                 "CRI pod tests skipped: containerd, ctr, " + PrivateContainerd.SHIM_BINARY + " or runc not installed (apt-get install containerd runc)");
         assumeTrue(Files.isExecutable(runsc), "CRI pod tests skipped: no runsc distribution at " + runsc + " (build runtime-sentry first)");
         assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "CRI pod tests skipped: no /bin/busybox (apt-get install busybox-static)");
         assumeTrue("root".equals(System.getProperty("user.name")), "CRI pod tests skipped: a private containerd needs root");
+
+        var features = Commands.run(Path.of("/"), Duration.ofSeconds(60), List.of(runsc.toString(), "features"))
+                .requireSuccess(List.of("runsc features"));
+        jvisorAppliesCgroupsV1 = new ObjectMapper().readTree(features.out()).path("linux").path("cgroup").path("v1").asBoolean();
 
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvc");
         // runsc listens on a unix socket in <Root>/k8s.io/<64-hex id>/, and such a path may not pass
@@ -92,7 +112,7 @@ class CriPodLifecycleTest {
     /** Whatever a test did, nothing of any pod stays on the host once it returns. */
     @AfterEach
     void nothingIsLeftAfterTheTest() throws Exception {
-        List<String> pods = RUNS.values().stream().map(r -> r.podId).filter(java.util.Objects::nonNull).toList();
+        List<String> pods = RUNS.values().stream().map(r -> r.podId).filter(Objects::nonNull).toList();
         assertThat(traces.of(pods)).as("left on the host after the test").isEmpty();
     }
 
@@ -130,7 +150,7 @@ class CriPodLifecycleTest {
             assertThat(c.getStatus()).isFalse();
         });
         assertThat(cri.imageStatus(BusyboxImage.PAUSE_NAME)).as("the sandbox image").isPresent();
-        assertThat(cri.listImages()).flatMap(dev.jvisor.kindtests.cri.v1.Image::getRepoTagsList)
+        assertThat(cri.listImages()).flatMap(Image::getRepoTagsList)
                 .contains(BusyboxImage.NAME, BusyboxImage.PAUSE_NAME);
         assertThat(cri.imageStatus("localhost/no-such-image:latest")).isEmpty();
     }
@@ -214,8 +234,8 @@ class CriPodLifecycleTest {
                     .anyMatch(s -> s.startsWith(handler + " state") && s.endsWith(run.podId))
                     .anyMatch(s -> s.startsWith("mount "))
                     .anyMatch(s -> s.startsWith("process "));
-            // runc puts each container in a cgroup under the pod's parent; jVisor's runsc does not apply cgroups yet.
-            if (handler.equals(RUNC)) assertThat(run.tracesWhileRunning).anyMatch(s -> s.startsWith("cgroup "));
+            // runc puts each container in a cgroup under the pod's parent; runsc does when its features say so.
+            if (handler.equals(RUNC) || jvisorAppliesCgroupsV1) assertThat(run.tracesWhileRunning).anyMatch(s -> s.startsWith("cgroup "));
         }
         assertThat(run.tracesAfterRemoval).as("left after the " + handler + " pod was removed").isEmpty();
     }
@@ -261,8 +281,8 @@ class CriPodLifecycleTest {
     private static String hostKernel() {
         try {
             return Files.readString(Path.of("/proc/version"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

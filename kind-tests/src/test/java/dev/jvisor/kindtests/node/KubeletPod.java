@@ -22,6 +22,8 @@ import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
 import dev.jvisor.kindtests.cri.v1.PodSandboxFilter;
 import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
 import dev.jvisor.kindtests.cri.v1.PodSandboxStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +105,7 @@ final class KubeletPod {
             try {
                 steps(run);
             } catch (Exception | AssertionError e) {
-                run.failure = e;
+                run.failure = new AssertionError(e + "\n" + containerdErrors(), e);
             } finally {
                 run.sentriesSeen = watch.seen();
                 if (run.failure != null && run.podId != null) forceRemove(run.podId);
@@ -114,7 +116,7 @@ final class KubeletPod {
     }
 
     /** A host-network pod's config as kubelet writes it, its log directory made (kubelet's /var/log/pods/<ns>_<name>_<uid>). */
-    private PodSandboxConfig podConfig(String name) throws java.io.IOException {
+    private PodSandboxConfig podConfig(String name) throws IOException {
         String uid = UUID.randomUUID().toString();
         Path logDir = Files.createDirectories(containerd.dir().resolve("pods").resolve("default_" + name + "_" + uid));
         return PodSandboxConfig.newBuilder()
@@ -251,6 +253,16 @@ final class KubeletPod {
         Map<Long, Long> m = new LinkedHashMap<>();
         for (long pid : pids) m.put(pid, Sentries.tracerOf(pid).orElse(0));
         return m;
+    }
+
+    /** containerd's last error and warning lines: what a failed step looked like from its side (shim exits, runtime errors). */
+    private String containerdErrors() {
+        try (var lines = Files.lines(containerd.dir().resolve("containerd.log"))) {
+            List<String> errors = lines.filter(l -> l.contains("level=error") || l.contains("level=warning")).toList();
+            return "containerd's last errors and warnings:\n  " + String.join("\n  ", errors.subList(Math.max(0, errors.size() - 25), errors.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no containerd log: " + e.getMessage() + ")";
+        }
     }
 
     /** After a failed step: what kubelet does to a pod it gives up on, then ctr for whatever CRI could not remove. */

@@ -1,6 +1,7 @@
 package dev.jvisor.kindtests.node;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,7 +72,7 @@ final class Sentries {
         try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "status"))) {
             Optional<String> line = lines.filter(l -> l.startsWith(field + ":")).findFirst();
             return line.map(l -> OptionalLong.of(Long.parseLong(l.substring(field.length() + 1).strip()))).orElse(OptionalLong.empty());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return OptionalLong.empty(); // gone meanwhile
         }
     }
