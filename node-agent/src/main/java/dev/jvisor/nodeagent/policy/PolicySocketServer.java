@@ -84,6 +84,8 @@ public final class PolicySocketServer implements AutoCloseable {
                     .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                     .maxInboundMetadataSize(MAX_METADATA_BYTES)
                     .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+                    // runsc connects for one call; a sandbox's event stream sends as it goes.
+                    .maxConnectionIdle(10, TimeUnit.MINUTES)
                     .handshakeTimeout(10, TimeUnit.SECONDS);
             for (BindableService s : services) builder.addService(s);
             server = builder.build().start();

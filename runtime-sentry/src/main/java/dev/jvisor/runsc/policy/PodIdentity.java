@@ -12,6 +12,8 @@ public record PodIdentity(String namespace, String name, String uid) {
     public static final String SANDBOX_NAMESPACE = "io.kubernetes.cri.sandbox-namespace";
     public static final String SANDBOX_NAME = "io.kubernetes.cri.sandbox-name";
     public static final String SANDBOX_UID = "io.kubernetes.cri.sandbox-uid";
+    /** The sandbox (pause container) id a pod's later containers join. */
+    public static final String SANDBOX_ID = "io.kubernetes.cri.sandbox-id";
     /** {@code sandbox} for a pod's first (pause) container, {@code container} for the rest. */
     public static final String CONTAINER_TYPE = "io.kubernetes.cri.container-type";
 

@@ -6,6 +6,9 @@ import dev.jvisor.runsc.config.ConfigException;
 import dev.jvisor.runsc.config.ConfigOption;
 import dev.jvisor.runsc.config.ConfigSource;
 import dev.jvisor.runsc.config.RunscConfig;
+import dev.jvisor.runsc.state.ContainerNotFoundException;
+import dev.jvisor.runsc.state.InvalidContainerIdException;
+import dev.jvisor.runsc.state.StateStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -44,7 +47,10 @@ public final class PodPolicy {
         Optional<Path> socket = node.policySocket();
         if (socket.isEmpty()) return node;
         // A pod's later containers join the sandbox that was checked when the pod was created.
-        if ("container".equals(annotations.get(PodIdentity.CONTAINER_TYPE))) return node;
+        if ("container".equals(annotations.get(PodIdentity.CONTAINER_TYPE))) {
+            requireSandboxCreatedHere(inv, id, annotations.get(PodIdentity.SANDBOX_ID));
+            return node;
+        }
         PodIdentity pod = PodIdentity.fromCriAnnotations(annotations).orElseThrow(() -> new RunscException(
                 "refusing to create " + id + ": this node admits only Kubernetes pods checked by its node agent, and the "
                         + "bundle names no pod (annotations " + PodIdentity.SANDBOX_NAMESPACE + ", -name, -uid)"));
@@ -75,6 +81,23 @@ public final class PodPolicy {
         inv.log().debug("pod " + pod + " admitted by policy " + decision.policy() + ": network=" + config.text(ConfigOption.NETWORK)
                 + " file-access=" + config.text(ConfigOption.FILE_ACCESS) + " overlay=" + config.text(ConfigOption.OVERLAY));
         return config;
+    }
+
+    /**
+     * A container that joins a sandbox skips the question only if that sandbox was created by this
+     * runsc (and so asked): naming a sandbox that does not exist here must not be a way around it.
+     */
+    private static void requireSandboxCreatedHere(Invocation inv, String id, String sandboxId) throws RunscException {
+        if (sandboxId == null || sandboxId.isBlank()) {
+            throw new RunscException("refusing to create container " + id + ": it names no sandbox ("
+                    + PodIdentity.SANDBOX_ID + ") to join");
+        }
+        try {
+            new StateStore(inv.root()).load(sandboxId);
+        } catch (ContainerNotFoundException | InvalidContainerIdException e) {
+            throw new RunscException("refusing to create container " + id + ": its sandbox " + sandboxId
+                    + " was not created on this node, so the node agent never checked it", e);
+        }
     }
 
     /** The policy's settings as runsc options (values in the API's spellings). */

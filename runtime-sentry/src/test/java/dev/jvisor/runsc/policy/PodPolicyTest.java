@@ -14,6 +14,11 @@ import dev.jvisor.runsc.config.ConfigSource;
 import dev.jvisor.runsc.config.FileAccess;
 import dev.jvisor.runsc.config.Network;
 import dev.jvisor.runsc.config.RunscConfig;
+import dev.jvisor.oci.ContainerStatus;
+import dev.jvisor.runsc.state.ContainerLock;
+import dev.jvisor.runsc.state.ContainerRecord;
+import dev.jvisor.runsc.state.StateStore;
+import java.time.Instant;
 import dev.jvisor.runsc.policy.grpc.GrpcPolicyClient;
 import io.grpc.Status;
 import java.io.ByteArrayInputStream;
@@ -203,11 +208,32 @@ class PodPolicyTest {
     @Test
     void aPodsLaterContainersJoinTheCheckedSandboxWithoutAsking() throws Exception {
         Invocation inv = invocation(Map.of());
+        StateStore store = new StateStore(inv.root());
+        try (ContainerLock lock = store.create(new ContainerRecord("pause-1", dir.toString(), ContainerStatus.CREATED,
+                null, Instant.now(), "root", POD))) {
+            // the sandbox's state exists, as create leaves it
+        }
         Map<String, String> container = pod();
         container.put(PodIdentity.CONTAINER_TYPE, "container");
+        container.put(PodIdentity.SANDBOX_ID, "pause-1");
         assertThat(PodPolicy.enforce(inv, "app", container, (s, t) -> {
             throw new AssertionError("asked the agent for a container that joins a sandbox");
         })).isSameAs(inv.config());
+    }
+
+    @Test
+    void aContainerNamingNoSandboxOfThisNodeIsRefused() throws Exception {
+        Invocation inv = invocation(Map.of());
+        Map<String, String> container = pod();
+        container.put(PodIdentity.CONTAINER_TYPE, "container");
+        assertThatThrownBy(() -> PodPolicy.enforce(inv, "app", container))
+                .isInstanceOf(RunscException.class).hasMessageContaining("names no sandbox");
+        container.put(PodIdentity.SANDBOX_ID, "never-created");
+        assertThatThrownBy(() -> PodPolicy.enforce(inv, "app", container))
+                .isInstanceOf(RunscException.class).hasMessageContaining("was not created on this node");
+        container.put(PodIdentity.SANDBOX_ID, "../../etc");
+        assertThatThrownBy(() -> PodPolicy.enforce(inv, "app", container))
+                .isInstanceOf(RunscException.class).hasMessageContaining("was not created on this node");
     }
 
     @Test
