@@ -7,8 +7,8 @@
 #
 # Needs: docker (a daemon that answers), kind, kubectl, helm; the images built as OCI/Docker tars.
 # Settings (environment):
-#   JVISOR_OPERATOR_IMAGE_TAR    default operator/target/jib-image.tar
-#   JVISOR_NODE_AGENT_IMAGE_TAR  default node-agent/target/jib-image.tar
+#   JVISOR_OPERATOR_IMAGE_TAR    default images/target/jvisor-operator-<chart appVersion>.oci.tar
+#   JVISOR_NODE_AGENT_IMAGE_TAR  default images/target/jvisor-node-agent-<chart appVersion>.oci.tar
 #   JVISOR_OPERATOR_IMAGE        image name inside the operator tar (read from the tar if unset)
 #   JVISOR_NODE_AGENT_IMAGE      image name inside the node agent tar (read from the tar if unset)
 #   JVISOR_KIND_CLUSTER          cluster name, default jvisor-e2e (an existing one is refused)
@@ -20,8 +20,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 e2e="$repo/kind-tests/e2e"
 cluster=${JVISOR_KIND_CLUSTER:-jvisor-e2e}
-operator_tar=${JVISOR_OPERATOR_IMAGE_TAR:-$repo/operator/target/jib-image.tar}
-agent_tar=${JVISOR_NODE_AGENT_IMAGE_TAR:-$repo/node-agent/target/jib-image.tar}
+# The images module names its archives by the tag the chart's defaults use: its appVersion
+# (read with bash alone: the missing-tools check below must be able to run with no tools at all).
+app_version=
+while IFS= read -r line; do
+  if [[ $line =~ ^appVersion:[[:space:]]*\"?([^\"[:space:]]+) ]]; then app_version=${BASH_REMATCH[1]}; fi
+done < "$repo/charts/jvisor/Chart.yaml"
+operator_tar=${JVISOR_OPERATOR_IMAGE_TAR:-$repo/images/target/jvisor-operator-$app_version.oci.tar}
+agent_tar=${JVISOR_NODE_AGENT_IMAGE_TAR:-$repo/images/target/jvisor-node-agent-$app_version.oci.tar}
 release=jvisor
 system_ns=jvisor-system
 test_ns=jvisor-e2e-untrusted

@@ -28,6 +28,13 @@ public final class ImagesMain {
      * system provider and DNS lookups through JNDI.
      */
     static final List<String> RUNTIME_ONLY_MODULES = List.of("jdk.naming.dns", "jdk.zipfs");
+    /**
+     * Modules class files reference but nothing loads at run time, left out: jdk.compiler is named
+     * only by vertx-codegen, an annotation processor the operator's dependencies bring along
+     * (a compiler in the image would be attack surface and 20 MB). ImageRunTest starts the
+     * operator without it.
+     */
+    static final List<String> BUILD_TIME_ONLY_MODULES = List.of("jdk.compiler");
 
     private ImagesMain() {}
 
@@ -51,6 +58,7 @@ public final class ImagesMain {
 
         long start = System.nanoTime();
         SortedSet<String> modules = JdkModuleScanner.modulesUsedBy(List.of(operatorApp, agentJar));
+        modules.removeAll(BUILD_TIME_ONLY_MODULES);
         modules.addAll(RUNTIME_ONLY_MODULES);
         if (a.containsKey("extra-modules") && !a.get("extra-modules").isBlank()) modules.addAll(List.of(a.get("extra-modules").split(",")));
         Path jre = JavaRuntimeLinker.link(modules, work.resolve("jre"));

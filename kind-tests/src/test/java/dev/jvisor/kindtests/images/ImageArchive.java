@@ -8,8 +8,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,9 +97,9 @@ public final class ImageArchive {
     byte[] blob(String digest) {
         byte[] b = file("blobs/sha256/" + digest.substring("sha256:".length()));
         try {
-            String actual = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+            String actual = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
             if (!actual.equals(digest)) throw new AssertionError("blob " + digest + " has content " + actual);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         return b;
@@ -122,7 +126,7 @@ public final class ImageArchive {
             String prefix = text(tar, at + 345, 155);
             if (!prefix.isEmpty()) name = prefix + "/" + name;
             int data = at + 512;
-            byte[] content = java.util.Arrays.copyOfRange(tar, data, (int) (data + size));
+            byte[] content = Arrays.copyOfRange(tar, data, (int) (data + size));
             at = data + (int) ((size + 511) / 512 * 512);
             if (type == 'x') {
                 for (String record : new String(content, StandardCharsets.UTF_8).split("\n")) {

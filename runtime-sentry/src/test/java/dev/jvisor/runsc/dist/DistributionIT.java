@@ -78,6 +78,8 @@ class DistributionIT {
         // jlink records the modules it linked; jdeps found these in our jars and the policy
         // client's (gRPC logs through java.util.logging).
         assertThat(Files.readAllLines(DIST.resolve("jre/release"))).contains("MODULES=\"java.base java.logging jdk.unsupported\"");
+        // The default CDS archive, for JVMs started without an AOT cache (the Gofer).
+        assertThat(DIST.resolve("jre/lib/server/classes.jsa")).isNotEmptyFile();
         Result r = exec(DIST, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info:stderr"),
                 DIST.resolve("bin/runsc").toString(), "--version");
         assertThat(r.status()).as(r.err()).isZero();
