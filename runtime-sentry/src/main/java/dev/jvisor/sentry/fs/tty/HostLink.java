@@ -50,12 +50,14 @@ public final class HostLink implements Terminal.FarEnd, AutoCloseable {
 
     /** Starts feeding host input into {@code terminal}. */
     public synchronized void start(Terminal terminal) {
-        terminal.windowSize(windowSize());
-        pump = Thread.ofPlatform().daemon().name("jvisor-console").start(() -> pump(terminal));
+        WindowSize initial = windowSize();
+        terminal.windowSize(initial);
+        pump = Thread.ofPlatform().daemon().name("jvisor-console").start(() -> pump(terminal, initial));
     }
 
-    private void pump(Terminal terminal) {
+    private void pump(Terminal terminal, WindowSize initial) {
         byte[] buf = new byte[4096];
+        WindowSize hostSize = initial;
         try {
             while (!closed) {
                 int ready = Host.poll(fd, POLLIN, POLL_MILLIS);
@@ -67,7 +69,13 @@ public final class HostLink implements Terminal.FarEnd, AutoCloseable {
                 } else if ((ready & (POLLHUP | POLLERR)) != 0) {
                     break;
                 }
-                terminal.windowSize(windowSize());
+                // Only a change on the host side is news: a program inside may have set its own
+                // size since, and that stays (the host pty is not the sandbox's to resize).
+                WindowSize now = windowSize();
+                if (!now.equals(hostSize)) {
+                    hostSize = now;
+                    terminal.windowSize(now);
+                }
             }
         } catch (HostException e) {
             // EIO: the master is gone. Anything else also ends the link.
