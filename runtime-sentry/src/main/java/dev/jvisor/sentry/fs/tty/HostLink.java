@@ -14,7 +14,7 @@ import dev.jvisor.sentry.host.HostTty;
 public final class HostLink implements Terminal.FarEnd, AutoCloseable {
     /** How often the pump wakes without input to look at the host window size. */
     static final int POLL_MILLIS = 100;
-    private static final int POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10;
+    private static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10;
 
     private final int fd;
     private final byte[] savedTermios;
@@ -81,6 +81,17 @@ public final class HostLink implements Terminal.FarEnd, AutoCloseable {
             // EIO: the master is gone. Anything else also ends the link.
         }
         if (!closed) terminal.hangup();
+    }
+
+    /** Room in the host pty now (or it hung up, and a write fails at once). */
+    @Override
+    public boolean canAccept() {
+        if (closed) return true;
+        try {
+            return (Host.poll(fd, POLLOUT, 0) & (POLLOUT | POLLHUP | POLLERR)) != 0;
+        } catch (HostException e) {
+            return true;
+        }
     }
 
     @Override
