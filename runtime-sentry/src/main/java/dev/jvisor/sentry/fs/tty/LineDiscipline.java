@@ -65,9 +65,9 @@ public final class LineDiscipline {
     private boolean hungUp;
     private long lastInputNanos;
 
-    // Guarded by outputLock.
+    // Guarded by outputLock; column is also read without it, for erasing tabs.
     private final Object outputLock = new Object();
-    private int column;
+    private volatile int column;
     private boolean stopped;
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
@@ -298,10 +298,9 @@ public final class LineDiscipline {
         for (byte x : line) echoChar(x & 0xff, echo);
     }
 
+    /** Read without the output lock: input processing must never wait for a slow screen. */
     private int currentColumn() {
-        synchronized (outputLock) {
-            return column;
-        }
+        return column;
     }
 
     /** ISIG without NOFLSH: what was typed but not read is thrown away. */

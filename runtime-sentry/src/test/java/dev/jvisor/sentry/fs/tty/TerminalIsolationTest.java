@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What a hostile program does with its terminal stays in the Sentry: it cannot fake input
  * (TIOCSTI), crash the Sentry with bad pointers or requests, take the terminal from another
  * session or give it to a foreign group, and whatever modes and size it sets, the host pty stays
- * raw and its size the host's; when the sandbox ends the host terminal gets its settings back.
+ * raw and its size the host's; when the sandbox ends the host terminal gets its settings and
+ * file status flags back.
  * A flood of typed input without a newline stays bounded.
  */
 class TerminalIsolationTest {
@@ -44,6 +45,7 @@ class TerminalIsolationTest {
             int slave = HostTty.openTerminal(pty.slavePath());
             try {
                 byte[] before = HostTty.getTermios(slave);
+                int flagsBefore = Host.fcntl(slave, 3 /* F_GETFL */, 0);
                 SandboxSpec spec = new SandboxSpec(rootfs, List.of("/bin/tty_attacks"), List.of(), "/", "jvisor",
                         false, slave, slave, slave, true, true);
                 CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Sandbox.run(spec));
@@ -73,6 +75,7 @@ class TerminalIsolationTest {
                 assertThat(pty.converse(Map.of(), "bye 4\r\n", 10_000)).endsWith("bye 4\r\n");
                 assertThat(status.get(30, TimeUnit.SECONDS)).isZero();
                 assertThat(HostTty.getTermios(slave)).as("the host terminal's settings come back").isEqualTo(before);
+                assertThat(Host.fcntl(slave, 3 /* F_GETFL */, 0)).as("and its file status flags (O_NONBLOCK)").isEqualTo(flagsBefore);
             } finally {
                 Host.close(slave);
             }
