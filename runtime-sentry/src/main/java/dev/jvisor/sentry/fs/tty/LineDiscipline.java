@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
  * The terminal line discipline (Linux's N_TTY) in plain Java: what the keyboard side sends
  * becomes what programs read, what programs write becomes what the screen side gets.
  *
- * <p>Input: ISTRIP, IGNCR/ICRNL/INLCR, IXON flow control, ISIG (INTR, QUIT, SUSP become signals
+ * <p>Input: ISTRIP, IGNCR/ICRNL/INLCR, IXON/IXANY flow control, ISIG (INTR, QUIT, SUSP become signals
  * for the foreground group), canonical line editing (ERASE, WERASE, KILL, EOF, EOL, EOL2,
  * REPRINT, LNEXT) and ECHO, ECHOE, ECHOK, ECHOKE, ECHONL, ECHOCTL. Reads follow canonical lines,
  * or VMIN/VTIME in non-canonical mode. Output: OPOST with ONLCR, OCRNL, ONOCR, ONLRET, OLCUC.
@@ -131,6 +131,8 @@ public final class LineDiscipline {
                 else if (r == FLOW_START) flow = 1;
             }
         }
+        // IXANY: any input, not only START, restarts stopped output.
+        if (flow == 0 && len > 0 && termios().input(Termbits.IXANY) && termios().input(Termbits.IXON)) flow = 1;
         if (flow > 0) resumeOutput();
         else if (flow < 0) synchronized (outputLock) { stopped = true; }
         if (echo.size() > 0) emit(echo.toByteArray());
