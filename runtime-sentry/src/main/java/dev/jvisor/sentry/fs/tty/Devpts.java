@@ -39,7 +39,7 @@ public final class Devpts {
 
     FileSystem fs() { return fs; }
 
-    /** The /dev/pts directory. */
+    /** The root of the devpts filesystem, mounted on /dev/pts. */
     public DirInode dir() { return dir; }
 
     /**

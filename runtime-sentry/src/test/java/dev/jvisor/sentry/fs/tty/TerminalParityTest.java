@@ -167,10 +167,10 @@ class TerminalParityTest {
             File slave = new File(pty.slavePath());
             Process p = new ProcessBuilder("setsid", "-c", rootfs.resolve("bin/tty_stuck_writer").toString())
                     .redirectInput(slave).redirectOutput(slave).redirectError(slave).start();
-            Thread.sleep(3_000); // nobody reads: the terminal fills and the writer sleeps until its alarm
-            pty.converse(Map.of(), null, 1_000);
+            // Nobody reads until it is over: the terminal fills and the writer sleeps until its alarm.
             assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
             nativeStatus = p.exitValue();
+            pty.converse(Map.of(), null, 500);
         }
         assertThat(nativeStatus).as("natively, the alarm cuts the write short").isEqualTo(42);
         try (PtyDriver pty = new PtyDriver(24, 80)) {
@@ -179,9 +179,11 @@ class TerminalParityTest {
                 SandboxSpec spec = new SandboxSpec(rootfs, List.of("/bin/tty_stuck_writer"), List.of(), "/", "jvisor",
                         false, slave, slave, slave, true, true);
                 CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Sandbox.run(spec));
-                Thread.sleep(3_000);
-                pty.converse(Map.of(), null, 1_000);
-                assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(nativeStatus);
+                try {
+                    assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(nativeStatus);
+                } finally {
+                    pty.converse(Map.of(), null, 500);
+                }
             } finally {
                 Host.close(slave);
             }
