@@ -11,6 +11,7 @@ import dev.jvisor.sentry.fs.tty.Terminal;
 import dev.jvisor.sentry.host.HostException;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.fs.proc.ProcFs;
+import dev.jvisor.sentry.fs.sys.SysFs;
 import dev.jvisor.sentry.fs.gofer.GoferProcess;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
@@ -83,6 +84,7 @@ public final class Sandbox {
         Mount devMount = mountAt(vfs, root, "dev", dev, 0755, false, "devtmpfs");
         // devpts on /dev/pts, as container runtimes mount it: its own filesystem, in /proc/mounts.
         if (devMount != null) vfs.mount(devpts.dir().fs(), devpts.dir(), new Location(devMount, dev.lookup("pts")), "devpts", false);
+        mountAt(vfs, root, "sys", SysFs.create(), 0555, false, "sysfs");
         FileSystem tmpFs = Tmpfs.newFileSystem(false);
         mountAt(vfs, root, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, false, "tmpfs");
 

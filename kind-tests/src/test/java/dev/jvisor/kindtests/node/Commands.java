@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Host commands run to completion with a deadline; output captured through files (no pipe can fill up). */
@@ -50,9 +51,14 @@ final class Commands {
     }
 
     static boolean onPath(String name) {
+        return which(name).isPresent();
+    }
+
+    /** The executable {@code name} first found on PATH. */
+    static Optional<Path> which(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return true;
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return Optional.of(Path.of(dir, name));
         }
-        return false;
+        return Optional.empty();
     }
 }

@@ -8,9 +8,11 @@ import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
+import dev.jvisor.runsc.config.RunscConfig;
 import dev.jvisor.runsc.lifecycle.BootLauncher;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
 import dev.jvisor.runsc.lifecycle.ConsoleSocket;
+import dev.jvisor.runsc.policy.PodPolicy;
 import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
@@ -58,6 +60,9 @@ public final class CreateCommand implements Subcommand {
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec spec = BundleSandbox.read(bundleDir);
         Path console = consoleSocketFor(spec);
+        // The node agent's policy for the pod, when the node has one: may refuse it or tighten its settings.
+        RunscConfig podConfig = PodPolicy.enforce(inv, id, spec.annotations());
+        inv = new Invocation(inv.root(), inv.systemdCgroup(), podConfig, inv.log(), inv.in(), inv.out(), inv.err(), inv.home());
         // Checked now so that a bad bundle fails create, not the container's start.
         BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();

@@ -154,4 +154,35 @@ class RunscConfigTest {
             if (o.annotationRule() == AnnotationRule.TIGHTEN_ONLY) o.strictness(o.parse(o.defaultText()));
         }
     }
+
+    @Test
+    void tighteningKeepsTheStricterValueAndOnlyForOrderedSettings() throws Exception {
+        RunscConfig node = RunscConfig.defaults().withFlags(Map.of(ConfigOption.NETWORK, "sandbox"));
+        RunscConfig tighter = node.tightenedTo(ConfigOption.NETWORK, "none", ConfigSource.POLICY);
+        assertThat(tighter.network()).isEqualTo(Network.NONE);
+        assertThat(tighter.source(ConfigOption.NETWORK)).isEqualTo(ConfigSource.POLICY);
+        RunscConfig same = node.tightenedTo(ConfigOption.NETWORK, "host", ConfigSource.POLICY);
+        assertThat(same).isSameAs(node);
+        assertThatThrownBy(() -> node.tightenedTo(ConfigOption.NETWORK, "wide", ConfigSource.POLICY))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("wide");
+        assertThatThrownBy(() -> node.tightenedTo(ConfigOption.POLICY_SOCKET, "/x", ConfigSource.POLICY))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("no isolation order");
+    }
+
+    @Test
+    void policySettingsParseAndRefuseNonsense() throws Exception {
+        RunscConfig c = RunscConfig.defaults();
+        assertThat(c.policySocket()).isEmpty();
+        assertThat(c.policyTimeoutMillis()).isEqualTo(5000);
+        assertThat(c.policyFailOpen()).isFalse();
+        RunscConfig set = c.withFlags(Map.of(ConfigOption.POLICY_SOCKET, "/run/jvisor/policy.sock",
+                ConfigOption.POLICY_TIMEOUT_MS, "250", ConfigOption.POLICY_FAIL_OPEN, "true"));
+        assertThat(set.policySocket()).contains(Path.of("/run/jvisor/policy.sock"));
+        assertThat(set.policyTimeoutMillis()).isEqualTo(250);
+        assertThat(set.policyFailOpen()).isTrue();
+        assertThatThrownBy(() -> c.withFlags(Map.of(ConfigOption.POLICY_TIMEOUT_MS, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("milliseconds");
+        assertThatThrownBy(() -> c.withAnnotations(Map.of("jvisor.dev/policy-socket", "/tmp/mine.sock")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("node only");
+    }
 }
