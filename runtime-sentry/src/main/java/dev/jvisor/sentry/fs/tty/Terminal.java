@@ -140,21 +140,22 @@ public final class Terminal {
             slaveWasOpen = true;
         }
         TtyFile f = new TtyFile(loc, path, flags, this);
-        // A session leader without a controlling terminal acquires the first it opens.
+        // A session leader without a controlling terminal acquires the first it opens. (Devpts
+        // is asked before this terminal is locked: it locks terminals itself.)
         if (t != null && (flags & FileMode.O_NOCTTY) == 0) {
             ThreadGroup g = t.group();
-            synchronized (this) {
-                if (session == 0 && g.sid() == g.tgid() && !kernelHasControllingTerminal(g.sid())) {
-                    session = g.sid();
-                    foreground = g.pgid();
+            int sid = g.sid();
+            int pgid = g.pgid();
+            if (sid == g.tgid() && node.devpts().controlling(sid) == null) {
+                synchronized (this) {
+                    if (session == 0) {
+                        session = sid;
+                        foreground = pgid;
+                    }
                 }
             }
         }
         return f;
-    }
-
-    private boolean kernelHasControllingTerminal(int sid) {
-        return node.devpts().controlling(sid) != null;
     }
 
     void slaveClosed() {
