@@ -26,6 +26,7 @@ import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.FsContext;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
+import dev.jvisor.sentry.vfs.Mount;
 import dev.jvisor.sentry.vfs.Vfs;
 
 import java.io.PrintStream;
@@ -79,7 +80,10 @@ public final class Sandbox {
         Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
         mountAt(vfs, root, "proc", ProcFs.create(kernel), 0555, false, "proc");
         Devpts devpts = new Devpts(kernel);
-        mountAt(vfs, root, "dev", DevFs.create(devpts), 0755, false, "devtmpfs");
+        DirInode dev = DevFs.create(devpts);
+        Mount devMount = mountAt(vfs, root, "dev", dev, 0755, false, "devtmpfs");
+        // devpts on /dev/pts, as container runtimes mount it: its own filesystem, in /proc/mounts.
+        if (devMount != null) vfs.mount(devpts.dir().fs(), devpts.dir(), new Location(devMount, dev.lookup("pts")), "devpts", false);
         mountAt(vfs, root, "sys", SysFs.create(), 0555, false, "sysfs");
         FileSystem tmpFs = Tmpfs.newFileSystem(false);
         mountAt(vfs, root, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, false, "tmpfs");
@@ -158,14 +162,15 @@ public final class Sandbox {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
     }
 
-    private static void mountAt(Vfs vfs, DirInode root, String name, DirInode fsRoot, int perm, boolean ro, String source) {
+    /** Mounts {@code fsRoot} on /NAME; null when /NAME exists and is not a directory. */
+    private static Mount mountAt(Vfs vfs, DirInode root, String name, DirInode fsRoot, int perm, boolean ro, String source) {
         Inode existing = root.lookup(name);
         if (existing == null) {
             existing = new DirInode(root.fs(), perm, 0, 0);
             root.link(name, existing);
         }
-        if (!existing.isDir()) return;
-        vfs.mount(fsRoot.fs(), fsRoot, new Location(vfs.root().mount(), existing), source, ro);
+        if (!existing.isDir()) return null;
+        return vfs.mount(fsRoot.fs(), fsRoot, new Location(vfs.root().mount(), existing), source, ro);
     }
 
     /** Resolves argv[0] as execvp(3) would, over the sandbox's PATH. */

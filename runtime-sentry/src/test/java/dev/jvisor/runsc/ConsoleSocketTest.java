@@ -113,6 +113,20 @@ class ConsoleSocketTest {
     }
 
     @Test
+    void aConsoleSizeATerminalCannotHoldIsRefusedBeforeAnythingStarts() throws Exception {
+        for (String size : List.of("{\"height\":70000,\"width\":80}", "{\"height\":-1,\"width\":80}", "{\"width\":80}", "\"big\"")) {
+            Files.deleteIfExists(work.resolve("bundle/rootfs"));
+            Path bundle = bundle("""
+                    {"terminal":true,"consoleSize":%s,"user":{"uid":0,"gid":0},"args":["/bin/true"],"cwd":"/"}""".formatted(size));
+            Path socket = work.resolve("size.sock");
+            var r = runsc("create", "--bundle", bundle.toString(), "--console-socket", socket.toString(), "tty4");
+            assertThat(r.status()).as(size).isNotZero();
+            assertThat(Files.readAllLines(home.resolve("log.json")).getLast()).as(size).contains("consoleSize");
+            assertThat(new StateStore(root).ids()).isEmpty();
+        }
+    }
+
+    @Test
     void aTerminalNeedsAConsoleSocketAndASocketNeedsATerminal() throws Exception {
         Path bundle = bundle("""
                 {"terminal":true,"user":{"uid":0,"gid":0},"args":["/bin/true"],"cwd":"/"}""");

@@ -6,6 +6,7 @@ import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.cli.UsageException;
+import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.sentry.SandboxSpec;
 import dev.jvisor.sentry.host.HostTty;
 import java.nio.file.Files;
@@ -85,7 +86,11 @@ public final class DoCommand implements Subcommand {
         boolean traced = strace.get() || inv.config().strace();
         // Over the host root the command starts where the caller is, as gVisor's runsc do does.
         String dir = root == null && !cwd.isSet() ? Path.of("").toAbsolutePath().toString() : cwd.get();
-        if (tty.get() && !HostTty.isTerminal(0)) throw new RunscException("do: --tty needs a terminal on stdin");
-        return new SandboxSpec(root, args, environment, dir, hostname.get(), traced, 0, 1, 2, inv.config().overlay(), tty.get());
+        SandboxSpec spec = new SandboxSpec(root, args, environment, dir, hostname.get(), traced, 0, 1, 2, inv.config().overlay());
+        if (!tty.get()) return spec;
+        if (!HostTty.isTerminal(0)) throw new RunscException("do: --tty needs a terminal on stdin");
+        // Reopened read-write, with a description of its own: the caller's fd 0 may be read-only,
+        // and its flags are the caller's shell's too.
+        return ConsoleSocket.onTerminal(spec, "/proc/self/fd/0");
     }
 }

@@ -120,6 +120,15 @@ public final class HostTty {
         }
     }
 
+    /** write(2) from a Java array; returns how much the host took (a short count is normal). */
+    public static int write(int fd, byte[] buf, int off, int len) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment seg = a.allocate(Math.max(1, len));
+            MemorySegment.copy(buf, off, seg, JAVA_BYTE, 0, len);
+            return (int) Host.write(fd, seg, len);
+        }
+    }
+
     /**
      * Connects to the unix socket at {@code socketPath} and sends {@code fd} in one message: one
      * SCM_RIGHTS control message carrying exactly that descriptor, and {@code name} as the data

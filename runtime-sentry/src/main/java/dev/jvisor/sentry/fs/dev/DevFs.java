@@ -55,12 +55,9 @@ public final class DevFs {
         root.link("stdout", new SymlinkInode(fs, "/proc/self/fd/1", 0, 0));
         root.link("stderr", new SymlinkInode(fs, "/proc/self/fd/2", 0, 0));
         root.link("shm", new DirInode(fs, 01777, 0, 0));
-        if (devpts != null) {
-            root.link("pts", devpts.dir());
-            root.link("ptmx", devpts.ptmx(fs));
-        } else {
-            root.link("pts", new DirInode(fs, 0755, 0, 0));
-        }
+        // The sandbox mounts devpts here when it has one.
+        root.link("pts", new DirInode(fs, 0755, 0, 0));
+        if (devpts != null) root.link("ptmx", devpts.ptmx(fs));
         return root;
     }
 

@@ -39,7 +39,7 @@ public final class Devpts {
 
     FileSystem fs() { return fs; }
 
-    /** The /dev/pts directory. */
+    /** The root of the devpts filesystem, mounted on /dev/pts. */
     public DirInode dir() { return dir; }
 
     /**
@@ -48,9 +48,24 @@ public final class Devpts {
      */
     public synchronized Terminal createConsole(Terminal.FarEnd far) {
         if (console != null) throw new IllegalStateException("the sandbox already has a console");
-        console = allocate();
-        console.attach(far);
+        console = attachHost(far);
         return console;
+    }
+
+    /**
+     * A new terminal, /dev/pts/N, whose far side is on the host: the console, or the pty of a
+     * process exec'd into a running sandbox with a terminal. Give it back with {@link #release}.
+     */
+    public synchronized Terminal attachHost(Terminal.FarEnd far) {
+        Terminal t = allocate();
+        t.attach(far);
+        return t;
+    }
+
+    /** The terminal's process is done with it: it hangs up and /dev/pts/N goes away. */
+    public void release(Terminal t) {
+        t.hangup();
+        remove(t);
     }
 
     /** The container's terminal, or null when it runs without one. */

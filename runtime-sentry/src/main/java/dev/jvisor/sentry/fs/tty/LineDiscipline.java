@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
  * The terminal line discipline (Linux's N_TTY) in plain Java: what the keyboard side sends
  * becomes what programs read, what programs write becomes what the screen side gets.
  *
- * <p>Input: ISTRIP, IGNCR/ICRNL/INLCR, IXON flow control, ISIG (INTR, QUIT, SUSP become signals
+ * <p>Input: ISTRIP, IGNCR/ICRNL/INLCR, IXON/IXANY flow control, ISIG (INTR, QUIT, SUSP become signals
  * for the foreground group), canonical line editing (ERASE, WERASE, KILL, EOF, EOL, EOL2,
  * REPRINT, LNEXT) and ECHO, ECHOE, ECHOK, ECHOKE, ECHONL, ECHOCTL. Reads follow canonical lines,
  * or VMIN/VTIME in non-canonical mode. Output: OPOST with ONLCR, OCRNL, ONOCR, ONLRET, OLCUC.
@@ -65,9 +65,9 @@ public final class LineDiscipline {
     private boolean hungUp;
     private long lastInputNanos;
 
-    // Guarded by outputLock.
+    // Guarded by outputLock; column is also read without it, for erasing tabs.
     private final Object outputLock = new Object();
-    private int column;
+    private volatile int column;
     private boolean stopped;
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
@@ -131,6 +131,8 @@ public final class LineDiscipline {
                 else if (r == FLOW_START) flow = 1;
             }
         }
+        // IXANY: any input, not only START, restarts stopped output.
+        if (flow == 0 && len > 0 && termios().input(Termbits.IXANY) && termios().input(Termbits.IXON)) flow = 1;
         if (flow > 0) resumeOutput();
         else if (flow < 0) synchronized (outputLock) { stopped = true; }
         if (echo.size() > 0) emit(echo.toByteArray());
@@ -298,10 +300,9 @@ public final class LineDiscipline {
         for (byte x : line) echoChar(x & 0xff, echo);
     }
 
+    /** Read without the output lock: input processing must never wait for a slow screen. */
     private int currentColumn() {
-        synchronized (outputLock) {
-            return column;
-        }
+        return column;
     }
 
     /** ISIG without NOFLSH: what was typed but not read is thrown away. */

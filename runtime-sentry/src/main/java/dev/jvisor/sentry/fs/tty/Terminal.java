@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.fs.tty;
 
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.abi.linux.Signal;
 import dev.jvisor.abi.linux.Termbits;
@@ -139,21 +140,22 @@ public final class Terminal {
             slaveWasOpen = true;
         }
         TtyFile f = new TtyFile(loc, path, flags, this);
-        // A session leader without a controlling terminal acquires the first it opens.
+        // A session leader without a controlling terminal acquires the first it opens. (Devpts
+        // is asked before this terminal is locked: it locks terminals itself.)
         if (t != null && (flags & FileMode.O_NOCTTY) == 0) {
             ThreadGroup g = t.group();
-            synchronized (this) {
-                if (session == 0 && g.sid() == g.tgid() && !kernelHasControllingTerminal(g.sid())) {
-                    session = g.sid();
-                    foreground = g.pgid();
+            int sid = g.sid();
+            int pgid = g.pgid();
+            if (sid == g.tgid() && node.devpts().controlling(sid) == null) {
+                synchronized (this) {
+                    if (session == 0) {
+                        session = sid;
+                        foreground = pgid;
+                    }
                 }
             }
         }
         return f;
-    }
-
-    private boolean kernelHasControllingTerminal(int sid) {
-        return node.devpts().controlling(sid) != null;
     }
 
     void slaveClosed() {
@@ -168,15 +170,37 @@ public final class Terminal {
         return ld.read(buf, off, len, (ready, deadline) -> t.block(queue, ready, deadline), f.nonBlocking());
     }
 
+    /**
+     * A program's write: in chunks, each once the far side has room, so that a writer whose
+     * reader stopped reading sleeps where signals (and SIGKILL) reach it rather than in a host
+     * write that never returns.
+     */
     int write(Task t, OpenFile f, byte[] buf, int off, int len) {
         if (ld.termios().has(Termbits.TOSTOP)) checkForeground(t, Signal.SIGTTOU);
         FarEnd end = far;
-        if (!end.canAccept()) {
-            if (f.nonBlocking()) throw Errno.EAGAIN.exception();
-            t.block(queue, () -> end.canAccept() || ld.hungUp(), Long.MAX_VALUE);
-        }
-        return ld.write(buf, off, len);
+        int done = 0;
+        do {
+            if (!end.canAccept() && !ld.hungUp()) {
+                try {
+                    if (f.nonBlocking()) throw Errno.EAGAIN.exception();
+                    // A host far side has no wait queue to wake us: look again every few ms.
+                    t.block(queue, () -> end.canAccept() || ld.hungUp(), System.nanoTime() + FAR_SIDE_RECHECK_NANOS);
+                } catch (ErrnoException e) {
+                    if (done > 0) return done;
+                    throw e;
+                }
+                continue;
+            }
+            int n = Math.min(len - done, WRITE_CHUNK);
+            ld.write(buf, off + done, n);
+            done += n;
+        } while (done < len);
+        return done;
     }
+
+    /** At most this much program output goes to the far side at once (before ONLCR doubles it). */
+    static final int WRITE_CHUNK = 512;
+    private static final long FAR_SIDE_RECHECK_NANOS = 20_000_000L;
 
     int poll(int mask) {
         int ready = OpenFile.POLLOUT | OpenFile.POLLWRNORM;

@@ -225,6 +225,30 @@ class LineDisciplineTest {
     }
 
     @Test
+    void withIxanyAnyKeyRestartsStoppedOutput() {
+        Termios t = ld.termios();
+        t.iflag |= Termbits.IXANY;
+        t.lflag &= ~Termbits.ECHO;
+        ld.setTermios(t);
+        type("\u0013");
+        ld.write("held".getBytes(StandardCharsets.US_ASCII), 0, 4);
+        assertThat(screen()).isEmpty();
+        type("k");
+        assertThat(screen()).isEqualTo("held");
+        assertThat(ld.readReady()).as("canonical: \"k\" waits for its line").isFalse();
+    }
+
+    @Test
+    void erasingATabMovesBackToWhereItStarted() {
+        byte[] prompt = "> ".getBytes(StandardCharsets.US_ASCII);
+        ld.write(prompt, 0, prompt.length);
+        type("ab\t\u007f\u007fc\n");
+        // The tab went from column 4 to 8: erasing it is four backspaces; then "b" is erased normally.
+        assertThat(screen()).isEqualTo("> ab\t\b\b\b\b\b \bc\r\n");
+        assertThat(read(100)).isEqualTo("ac\n");
+    }
+
+    @Test
     void rawModeWithVminZeroAndVtimeZeroNeverBlocks() {
         raw(0, 0);
         assertThat(read(10)).isEmpty();

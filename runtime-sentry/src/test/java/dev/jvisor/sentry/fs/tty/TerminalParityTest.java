@@ -36,15 +36,22 @@ class TerminalParityTest {
     @BeforeAll
     static void build() throws Exception {
         rootfs = SandboxRunner.busyboxRootfs(dir.resolve("rootfs"));
-        Path src = dir.resolve("tty_probe.c");
-        try (InputStream in = TerminalParityTest.class.getResourceAsStream("/programs/tty_probe.c")) {
+        probe = compile("tty_probe");
+        compile("tty_stuck_writer");
+    }
+
+    /** Builds {@code /programs/NAME.c} static into the rootfs's /bin. */
+    private static Path compile(String name) throws Exception {
+        Path src = dir.resolve(name + ".c");
+        try (InputStream in = TerminalParityTest.class.getResourceAsStream("/programs/" + name + ".c")) {
             Files.write(src, in.readAllBytes());
         }
-        probe = rootfs.resolve("bin/tty_probe");
-        Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-Wall", "-Wextra", "-Werror", "-o", probe.toString(), src.toString())
+        Path bin = rootfs.resolve("bin/" + name);
+        Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-Wall", "-Wextra", "-Werror", "-o", bin.toString(), src.toString())
                 .redirectErrorStream(true).start();
         String log = new String(gcc.getInputStream().readAllBytes());
         assertThat(gcc.waitFor()).as(log).isZero();
+        return bin;
     }
 
     /** The probe's prompts and the keys a person would type at them. */
@@ -147,6 +154,36 @@ class TerminalParityTest {
                 String actual = pty.converseInOrder(steps, 5_000);
                 assertThat(actual).isEqualTo(expected);
                 assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(4);
+            } finally {
+                Host.close(slave);
+            }
+        }
+    }
+
+    @Test
+    void aWriterStuckOnATerminalNobodyReadsIsStillInterruptible() throws Exception {
+        int nativeStatus;
+        try (PtyDriver pty = new PtyDriver(24, 80)) {
+            File slave = new File(pty.slavePath());
+            Process p = new ProcessBuilder("setsid", "-c", rootfs.resolve("bin/tty_stuck_writer").toString())
+                    .redirectInput(slave).redirectOutput(slave).redirectError(slave).start();
+            // Nobody reads until it is over: the terminal fills and the writer sleeps until its alarm.
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            nativeStatus = p.exitValue();
+            pty.converse(Map.of(), null, 500);
+        }
+        assertThat(nativeStatus).as("natively, the alarm cuts the write short").isEqualTo(42);
+        try (PtyDriver pty = new PtyDriver(24, 80)) {
+            int slave = HostTty.openTerminal(pty.slavePath());
+            try {
+                SandboxSpec spec = new SandboxSpec(rootfs, List.of("/bin/tty_stuck_writer"), List.of(), "/", "jvisor",
+                        false, slave, slave, slave, true, true);
+                CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> Sandbox.run(spec));
+                try {
+                    assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(nativeStatus);
+                } finally {
+                    pty.converse(Map.of(), null, 500);
+                }
             } finally {
                 Host.close(slave);
             }
