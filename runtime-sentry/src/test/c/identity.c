@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/times.h>
 #include <sys/wait.h>
+#include <time.h>
 
 /* Runs fn in a child and waits for it, so credential changes do not stick to the program. */
 static void in_child(void (*fn)(void)) {
@@ -127,6 +128,50 @@ static void scheduling(void) {
     SHOW("setpriority missing pid", setpriority(PRIO_PROCESS, 999999, 0));
 }
 
+/* Spins until this process's CPU clock has advanced by ms milliseconds. */
+static void burn_cpu(int ms) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    do {
+        for (volatile int i = 0; i < 100000; i++) {}
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    } while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static long ms_of(struct timeval u, struct timeval s) {
+    return (u.tv_sec + s.tv_sec) * 1000 + (u.tv_usec + s.tv_usec) / 1000;
+}
+
+static void cpu_accounting(void) {
+    SECTION("CPU accounting");
+    burn_cpu(100);
+    struct rusage ru;
+    REQUIRE(getrusage(RUSAGE_SELF, &ru) == 0);
+    FACT("RUSAGE_SELF counts the 100ms just spent", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
+    FACT("  ru_maxrss is set", ru.ru_maxrss > 0);
+    REQUIRE(getrusage(RUSAGE_THREAD, &ru) == 0);
+    FACT("RUSAGE_THREAD too", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
+    struct tms before;
+    REQUIRE(times(&before) != (clock_t)-1);
+    flush_all();
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        burn_cpu(150);
+        _exit(0);
+    }
+    struct rusage kids_before;
+    REQUIRE(getrusage(RUSAGE_CHILDREN, &kids_before) == 0);
+    REQUIRE(waitpid(child, NULL, 0) == child);
+    REQUIRE(getrusage(RUSAGE_CHILDREN, &ru) == 0);
+    FACT("RUSAGE_CHILDREN grows by the reaped child's 150ms",
+         ms_of(ru.ru_utime, ru.ru_stime) - ms_of(kids_before.ru_utime, kids_before.ru_stime) >= 120);
+    struct tms after;
+    REQUIRE(times(&after) != (clock_t)-1);
+    FACT("times: children's ticks grew by at least 12", (after.tms_cutime + after.tms_cstime) - (before.tms_cutime + before.tms_cstime) >= 12);
+    FACT("times: own ticks at least 8", after.tms_utime + after.tms_stime >= 8);
+}
+
 static void limits_and_usage(void) {
     SECTION("limits and usage");
     struct rlimit rl;
@@ -190,6 +235,7 @@ int main(void) {
     capabilities();
     scheduling();
     limits_and_usage();
+    cpu_accounting();
     persona_and_log();
     memory_locks();
     return 0;

@@ -483,7 +483,8 @@ public final class Kernel {
         g.state = ThreadGroup.State.REAPED;
         if (g.parent != null) {
             g.parent.children.remove(g);
-            g.parent.childUserNanos += 0;
+            // Every thread of a reaped process has exited, so its total is final.
+            g.parent.childUserNanos += g.cpuNanos() + g.childUserNanos;
         }
         groups.remove(g.tgid);
     }

@@ -158,6 +158,8 @@ public final class Task {
             kernel.warn("task " + tid + " (" + group.comm + ") failed in the Sentry: " + e, e);
             kernel.exitGroup(group, Signal.SIGKILL);
         } finally {
+            // Sampled before the stub goes: its host accounting goes with it.
+            group.addExitedThreadCpu(cpuTimeNanos());
             if (ctx != null) ctx.close();
             kernel.taskExited(this);
         }

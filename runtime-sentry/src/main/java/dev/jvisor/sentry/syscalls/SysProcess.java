@@ -79,14 +79,30 @@ final class SysProcess {
         r.full(Sysno.GETRLIMIT, "dp", (t, a) -> rlimit(t, 0, (int) a.arg(0), 0, a.arg(1)));
         r.full(Sysno.SETRLIMIT, "dp", (t, a) -> rlimit(t, 0, (int) a.arg(0), a.arg(1), 0));
         r.full(Sysno.PRLIMIT64, "ddpp", (t, a) -> rlimit(t, (int) a.arg(0), (int) a.arg(1), a.arg(2), a.arg(3)));
-        r.partial(Sysno.GETRUSAGE, "dp", "CPU times of the application are not yet accounted", (t, a) -> {
+        String cpuNote = "user time is the application's CPU time; system time (the Sentry's) is reported as 0";
+        r.partial(Sysno.GETRUSAGE, "dp", cpuNote, (t, a) -> {
             int who = (int) a.arg(0);
-            if (who != 0 && who != -1 && who != 1) throw Errno.EINVAL.exception();
-            t.mm().write(a.arg(1), new byte[144], 0, 144);
+            long cpu = switch (who) {
+                case 0 -> t.group().cpuNanos();                       // RUSAGE_SELF
+                case -1 -> t.group().reapedChildrenCpuNanos();        // RUSAGE_CHILDREN
+                case 1 -> t.cpuTimeNanos();                           // RUSAGE_THREAD
+                default -> throw Errno.EINVAL.exception();
+            };
+            // struct rusage: ru_utime and ru_stime (timevals), then fourteen longs from ru_maxrss.
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(144).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putLong(cpu / 1_000_000_000L).putLong((cpu % 1_000_000_000L) / 1000).putLong(0).putLong(0);
+            b.putLong(who == -1 ? 0 : t.mm().residentBytes() / 1024); // ru_maxrss in kB
+            t.mm().write(a.arg(1), b.array(), 0, 144);
             return 0;
         });
-        r.partial(Sysno.TIMES, "p", "CPU times of the application are not yet accounted", (t, a) -> {
-            if (a.arg(0) != 0) t.mm().write(a.arg(0), new byte[32], 0, 32);
+        r.partial(Sysno.TIMES, "p", cpuNote, (t, a) -> {
+            if (a.arg(0) != 0) {
+                // struct tms in clock ticks (USER_HZ = 100): utime, stime, cutime, cstime.
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putLong(t.group().cpuNanos() / 10_000_000L).putLong(0)
+                 .putLong(t.group().reapedChildrenCpuNanos() / 10_000_000L).putLong(0);
+                t.mm().write(a.arg(0), b.array(), 0, 32);
+            }
             return t.kernel().uptimeNanos() / 10_000_000L;
         });
         r.full(Sysno.SCHED_YIELD, "", (t, a) -> {
