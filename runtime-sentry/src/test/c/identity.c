@@ -170,6 +170,15 @@ static void cpu_accounting(void) {
     REQUIRE(times(&after) != (clock_t)-1);
     FACT("times: children's ticks grew by at least 12", (after.tms_cutime + after.tms_cstime) - (before.tms_cutime + before.tms_cstime) >= 12);
     FACT("times: own ticks at least 8", after.tms_utime + after.tms_stime >= 8);
+    flush_all();
+    child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        burn_cpu(100);
+        _exit(0);
+    }
+    REQUIRE(wait4(child, NULL, 0, &ru) == child);
+    FACT("wait4 reports the child's 100ms", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
 }
 
 static void limits_and_usage(void) {

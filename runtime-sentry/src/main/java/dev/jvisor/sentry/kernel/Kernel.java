@@ -490,7 +490,12 @@ public final class Kernel {
     }
 
     /** What wait4/waitid report about a child. */
-    public record WaitResult(int pid, int uid, int status, int code, int value) {}
+    /** {@code cpuNanos}: for an exited child, its CPU time and that of the children it reaped; else 0. */
+    public record WaitResult(int pid, int uid, int status, int code, int value, long cpuNanos) {
+        public WaitResult(int pid, int uid, int status, int code, int value) {
+            this(pid, uid, status, code, value, 0);
+        }
+    }
 
     public static final int WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000;
 
@@ -524,7 +529,7 @@ public final class Kernel {
                 int st = c.exitStatus;
                 boolean signaled = (st & 0x7f) != 0;
                 WaitResult r = new WaitResult(c.tgid, c.creds.uid(), st, signaled ? Signal.CLD_KILLED : Signal.CLD_EXITED,
-                        signaled ? st & 0x7f : (st >> 8) & 0xff);
+                        signaled ? st & 0x7f : (st >> 8) & 0xff, c.cpuNanos() + c.childUserNanos);
                 if ((options & WNOWAIT) == 0) reapLocked(c);
                 return r;
             }

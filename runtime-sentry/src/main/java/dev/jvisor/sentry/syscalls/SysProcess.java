@@ -59,7 +59,7 @@ final class SysProcess {
             t.kernel().exitGroup(t.group(), Kernel.exitedStatus((int) a.arg(0)));
             throw TaskExit.INSTANCE;
         });
-        r.partial(Sysno.WAIT4, "dpxp", "rusage is zeroed", SysProcess::wait4);
+        r.partial(Sysno.WAIT4, "dpxp", "rusage carries the child's CPU time only", SysProcess::wait4);
         r.full(Sysno.WAITID, "ddpxp", SysProcess::waitid);
         r.full(Sysno.SET_TID_ADDRESS, "p", (t, a) -> {
             t.clearChildTid(a.arg(0));
@@ -88,11 +88,7 @@ final class SysProcess {
                 case 1 -> t.cpuTimeNanos();                           // RUSAGE_THREAD
                 default -> throw Errno.EINVAL.exception();
             };
-            // struct rusage: ru_utime and ru_stime (timevals), then fourteen longs from ru_maxrss.
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(144).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            b.putLong(cpu / 1_000_000_000L).putLong((cpu % 1_000_000_000L) / 1000).putLong(0).putLong(0);
-            b.putLong(who == -1 ? 0 : t.mm().residentBytes() / 1024); // ru_maxrss in kB
-            t.mm().write(a.arg(1), b.array(), 0, 144);
+            writeRusage(t, a.arg(1), cpu, who == -1 ? 0 : t.mm().residentBytes() / 1024);
             return 0;
         });
         r.partial(Sysno.TIMES, "p", cpuNote, (t, a) -> {
@@ -192,6 +188,14 @@ final class SysProcess {
         return 0;
     }
 
+    /** struct rusage: ru_utime and ru_stime (timevals), then fourteen longs from ru_maxrss (kB). */
+    private static void writeRusage(Task t, long addr, long userNanos, long maxRssKb) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(144).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(userNanos / 1_000_000_000L).putLong((userNanos % 1_000_000_000L) / 1000).putLong(0).putLong(0);
+        b.putLong(maxRssKb);
+        t.mm().write(addr, b.array(), 0, 144);
+    }
+
     private static Predicate<ThreadGroup> match(Task t, long pid) {
         int p = (int) pid;
         if (p < -1) return c -> c.pgid() == -p;
@@ -212,7 +216,7 @@ final class SysProcess {
         Kernel.WaitResult res = t.kernel().waitChild(t, match(t, a.arg(0)), (options & 0xff) | Kernel.WEXITED);
         if (res == null) return 0;
         if (a.arg(1) != 0) t.mm().writeInt(a.arg(1), res.status());
-        if (a.arg(3) != 0) t.mm().write(a.arg(3), new byte[144], 0, 144);
+        if (a.arg(3) != 0) writeRusage(t, a.arg(3), res.cpuNanos(), 0);
         return res.pid();
     }
 
@@ -241,7 +245,7 @@ final class SysProcess {
             b.putInt(0, Signal.SIGCHLD).putInt(8, res.code()).putInt(16, res.pid()).putInt(20, res.uid()).putInt(24, res.value());
         }
         if (infop != 0) t.mm().write(infop, b.array(), 0, 128);
-        if (a.arg(4) != 0) t.mm().write(a.arg(4), new byte[144], 0, 144);
+        if (a.arg(4) != 0) writeRusage(t, a.arg(4), res == null ? 0 : res.cpuNanos(), 0);
         return 0;
     }
 
