@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -243,6 +244,39 @@ static void xattrs(void) {
     REQUIRE(unlink("x") == 0);
 }
 
+static void memfd(void) {
+    SECTION("memfd_create");
+    int fd = memfd_create("scratch", MFD_CLOEXEC);
+    FACT("memfd_create", fd >= 0);
+    FACT("  close-on-exec", fcntl(fd, F_GETFD) == FD_CLOEXEC);
+    char link[64] = {0}, path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    REQUIRE(readlink(path, link, sizeof link - 1) > 0);
+    printf("  /proc/self/fd shows %s\n", link);
+    VALUE("write", write(fd, "memory file", 11));
+    SHOW("ftruncate to 8192", ftruncate(fd, 8192));
+    struct stat st;
+    REQUIRE(fstat(fd, &st) == 0);
+    FACT("  regular, 8192 bytes", S_ISREG(st.st_mode) && st.st_size == 8192);
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    FACT("mmap MAP_SHARED", m != MAP_FAILED);
+    FACT("  sees what was written", m != MAP_FAILED && memcmp(m, "memory file", 11) == 0);
+    if (m != MAP_FAILED) {
+        memcpy(m + 4096, "through the map", 15);
+        munmap(m, 8192);
+    }
+    char buf[16] = {0};
+    VALUE("pread sees the store through the mapping", pread(fd, buf, 15, 4096));
+    printf("  got '%s'\n", buf);
+    close(fd);
+    char longname[300];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    SHOW("memfd_create with a 299-byte name", memfd_create(longname, 0));
+    SHOW("memfd_create bad flags", memfd_create("x", 0x100));
+    SHOW("memfd_create bad name pointer", syscall(SYS_memfd_create, BAD_POINTER, 0));
+}
+
 static void fds_and_roots(void) {
     SECTION("close_range, chroot, execveat");
     for (int i = 0; i < 3; i++) REQUIRE(dup2(0, 40 + i) == 40 + i);
@@ -298,6 +332,7 @@ int main(void) {
     at_family();
     io_and_sync();
     xattrs();
+    memfd();
     fds_and_roots();
     leave_scratch_dir();
     return 0;

@@ -42,6 +42,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysTimerFd.register(r);
         SysPosixTimer.register(r);
         SysInotify.register(r);
+        SysMemfd.register(r);
         SysDenied.register(r);
     }
 
