@@ -204,6 +204,34 @@ static void io_and_sync(void) {
     printf("  copy holds '%s'\n", c);
     SHOW("sendfile to a read-only fd", sendfile(ro, fd, NULL, 1));
 
+    int dst = open("dst", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    REQUIRE(dst >= 0);
+    loff_t in_off = 4, out_off = 2;
+    VALUE("copy_file_range 11 bytes from 4 to 2", copy_file_range(fd, &in_off, dst, &out_off, 11, 0));
+    FACT("  both offsets advanced", in_off == 15 && out_off == 13);
+    memset(c, 0, sizeof c);
+    REQUIRE(pread(dst, c, sizeof c, 2) == 11);
+    printf("  destination holds '%s'\n", c);
+    REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
+    VALUE("copy_file_range from the file positions", copy_file_range(fd, NULL, dst, NULL, 6, 0));
+    FACT("  positions moved", lseek(fd, 0, SEEK_CUR) == 6 && lseek(dst, 0, SEEK_CUR) == 6);
+    SHOW("copy_file_range bad flags", copy_file_range(fd, NULL, dst, NULL, 1, 1));
+    SHOW("copy_file_range to a read-only fd", copy_file_range(fd, NULL, ro, NULL, 1, 0));
+    loff_t a_off = 0, b_off = 4;
+    SHOW("copy_file_range overlapping in one file", copy_file_range(fd, &a_off, fd, &b_off, 8, 0));
+    int pp[2];
+    REQUIRE(pipe(pp) == 0);
+    SHOW("copy_file_range into a pipe", copy_file_range(fd, NULL, pp[1], NULL, 1, 0));
+    SHOW("posix_fadvise SEQUENTIAL", syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_SEQUENTIAL));
+    SHOW("posix_fadvise bad advice", syscall(SYS_fadvise64, fd, 0, 0, 99));
+    SHOW("posix_fadvise on a pipe", syscall(SYS_fadvise64, pp[0], 0, 0, POSIX_FADV_NORMAL));
+    SHOW("readahead", readahead(fd, 0, 4096));
+    SHOW("readahead on a pipe", readahead(pp[0], 0, 4096));
+    close(pp[0]);
+    close(pp[1]);
+    close(dst);
+    REQUIRE(unlink("dst") == 0);
+
     SHOW("flock LOCK_EX", flock(fd, LOCK_EX));
     SHOW("flock LOCK_SH|LOCK_NB converts the lock", flock(fd, LOCK_SH | LOCK_NB));
     SHOW("flock LOCK_UN", flock(fd, LOCK_UN));

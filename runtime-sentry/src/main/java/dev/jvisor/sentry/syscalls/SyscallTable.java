@@ -43,6 +43,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysPosixTimer.register(r);
         SysInotify.register(r);
         SysMemfd.register(r);
+        SysFileData.register(r);
         SysDenied.register(r);
     }
 
