@@ -383,6 +383,7 @@ public final class Kernel {
     /** Called on a task's own thread when it has left the run loop for good. */
     void taskExited(Task t) {
         t.releaseVforkParent();
+        RobustFutexes.release(t);
         if (t.clearChildTid != 0) {
             try {
                 t.as.writeInt(t.clearChildTid, 0);

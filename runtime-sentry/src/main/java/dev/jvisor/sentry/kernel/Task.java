@@ -21,6 +21,8 @@ import java.util.function.BooleanSupplier;
 public final class Task {
     final Kernel kernel;
     ThreadGroup group;
+    /** set_robust_list(2): the head of this thread's list of held robust futexes, or 0. */
+    volatile long robustListHead;
     /** Changes once at most: a thread that execs takes over its process's pid (see Kernel.deThread). */
     volatile int tid;
     /** Set when another thread of the process execs: this one ends at its next boundary. */
@@ -80,6 +82,9 @@ public final class Task {
 
     /** rt_sigreturn: the restored rax is a value, never a restart request. */
     public void suppressRestart() { noRestart = true; }
+
+    public long robustListHead() { return robustListHead; }
+    public void robustListHead(long head) { robustListHead = head; }
 
     Task(Kernel kernel, ThreadGroup group, int tid) {
         this.kernel = kernel;
@@ -453,6 +458,9 @@ public final class Task {
         synchronized (kernel) {
             group.execed = true; // before close-on-exec fds close: a parent may be watching for that
         }
+        // The robust futexes held go first, while their memory still exists (Linux: exec_mm_release).
+        RobustFutexes.release(this);
+        robustListHead = 0;
         AddressSpace old = as;
         as = next;
         if (ctx != null) ctx.switchTo(next);

@@ -149,6 +149,19 @@ final class SysProcess {
         });
         r.full(Sysno.SET_ROBUST_LIST, "pd", (t, a) -> {
             if (a.arg(1) != 24) throw Errno.EINVAL.exception();
+            t.robustListHead(a.arg(0));
+            return 0;
+        });
+        r.full(Sysno.GET_ROBUST_LIST, "dpp", (t, a) -> {
+            Task target = t;
+            if (a.arg(0) != 0) {
+                target = t.kernel().task((int) a.arg(0));
+                if (target == null) throw Errno.ESRCH.exception();
+                // Another process's list is ptrace-level information.
+                if (target.group() != t.group() && !t.creds().hasCap(Credentials.CAP_SYS_ADMIN)) throw Errno.EPERM.exception();
+            }
+            t.mm().writeLong(a.arg(1), target.robustListHead());
+            t.mm().writeLong(a.arg(2), 24);
             return 0;
         });
     }
