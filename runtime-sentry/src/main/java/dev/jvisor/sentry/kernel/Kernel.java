@@ -191,6 +191,7 @@ public final class Kernel {
             g.argv = pg.argv;
             g.envp = pg.envp;
             child = new Task(this, g, pid);
+            child.schedPolicy = parent.schedPolicy; // inherited across fork (no SCHED_RESET_ON_FORK kept)
             child.as = (flags & CLONE_VM) != 0 ? parent.as.retainUser() : parent.as.fork();
             inheritFromParent(child, parent, flags, newSp, childTid, tls);
             child.altStack(parent.altSp, parent.altSize, parent.altFlags);
@@ -230,6 +231,7 @@ public final class Kernel {
             if (g.exiting) throw Errno.EINTR.exception();
             int tid = allocPid();
             child = new Task(this, g, tid);
+            child.schedPolicy = parent.schedPolicy;
             child.as = parent.as.retainUser();
             inheritFromParent(child, parent, flags, newSp, childTid, tls); // a new thread has no altstack
             g.tasks.add(child);

@@ -21,6 +21,8 @@ import java.util.function.BooleanSupplier;
 public final class Task {
     final Kernel kernel;
     ThreadGroup group;
+    /** sched_setscheduler(2): the policy asked for (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE); the Sentry schedules all alike. */
+    volatile int schedPolicy;
     /** set_robust_list(2): the head of this thread's list of held robust futexes, or 0. */
     volatile long robustListHead;
     /** Changes once at most: a thread that execs takes over its process's pid (see Kernel.deThread). */
@@ -84,6 +86,8 @@ public final class Task {
     public void suppressRestart() { noRestart = true; }
 
     public long robustListHead() { return robustListHead; }
+    public int schedPolicy() { return schedPolicy; }
+    public void schedPolicy(int policy) { schedPolicy = policy; }
     public void robustListHead(long head) { robustListHead = head; }
 
     Task(Kernel kernel, ThreadGroup group, int tid) {

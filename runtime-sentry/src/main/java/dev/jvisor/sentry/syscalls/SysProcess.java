@@ -118,9 +118,26 @@ final class SysProcess {
             t.mm().read(a.arg(2), (int) Math.min(Math.max(a.arg(1), 0), 128));
             return 0;
         });
-        r.full(Sysno.SCHED_GETSCHEDULER, "d", (t, a) -> {
-            if (a.arg(0) != 0) target(t, (int) a.arg(0));
-            return 0; // SCHED_OTHER
+        r.full(Sysno.SCHED_GETSCHEDULER, "d", (t, a) -> schedTarget(t, a.arg(0)).schedPolicy());
+        String schedNote = "SCHED_OTHER, SCHED_BATCH and SCHED_IDLE are recorded; real-time policies are EPERM (the Sentry schedules tasks itself)";
+        r.partial(Sysno.SCHED_SETSCHEDULER, "ddp", schedNote, (t, a) -> {
+            Task target = schedTarget(t, a.arg(0));
+            int policy = (int) a.arg(1) & ~SCHED_RESET_ON_FORK;
+            int priority = t.mm().readInt(a.arg(2));
+            checkSchedPriority(policy, priority);
+            if (realtimePolicy(policy)) throw Errno.EPERM.exception();
+            target.schedPolicy(policy);
+            return 0;
+        });
+        r.partial(Sysno.SCHED_SETPARAM, "dp", schedNote, (t, a) -> {
+            Task target = schedTarget(t, a.arg(0));
+            checkSchedPriority(target.schedPolicy(), t.mm().readInt(a.arg(1)));
+            return 0;
+        });
+        r.full(Sysno.SCHED_RR_GET_INTERVAL, "dp", (t, a) -> {
+            schedTarget(t, a.arg(0));
+            SysTime.writeTimespec(t, a.arg(1), RR_TIMESLICE_NANOS);
+            return 0;
         });
         r.full(Sysno.SCHED_GETPARAM, "dp", (t, a) -> {
             if (a.arg(0) != 0) target(t, (int) a.arg(0));
@@ -164,6 +181,25 @@ final class SysProcess {
             t.mm().writeLong(a.arg(2), 24);
             return 0;
         });
+    }
+
+    private static final int SCHED_RESET_ON_FORK = 0x40000000;
+    /** RR_TIMESLICE: the round-robin quantum Linux reports, 100 ms. */
+    private static final long RR_TIMESLICE_NANOS = 100_000_000L;
+
+    /** The thread a sched_* call names: 0 is the caller; EINVAL for a negative id, ESRCH for a missing one. */
+    private static Task schedTarget(Task t, long pid) {
+        if ((int) pid < 0) throw Errno.EINVAL.exception();
+        if (pid == 0) return t;
+        Task target = t.kernel().task((int) pid);
+        if (target == null) throw Errno.ESRCH.exception();
+        return target;
+    }
+
+    /** A real-time policy takes priorities 1..99, the others only 0 (sched_setscheduler(2)). */
+    private static void checkSchedPriority(int policy, int priority) {
+        boolean realtime = realtimePolicy(policy);
+        if (realtime ? priority < 1 || priority > 99 : priority != 0) throw Errno.EINVAL.exception();
     }
 
     /** SCHED_FIFO and SCHED_RR; the other known policies have the single priority 0; unknown ones are EINVAL. */
