@@ -125,6 +125,13 @@ static void scheduling(void) {
     SHOW("sched_setscheduler missing pid", sched_setscheduler(999999, SCHED_OTHER, &zero));
     SHOW("sched_setscheduler negative pid", sched_setscheduler(-1, SCHED_OTHER, &zero));
     SHOW("sched_setscheduler bad param pointer", sched_setscheduler(0, SCHED_OTHER, BAD_POINTER));
+    long be3 = (2L << 13) | 3;
+    SHOW("ioprio_set best-effort level 3", syscall(SYS_ioprio_set, 1, 0, be3));
+    FACT("  ioprio_get reads it back", syscall(SYS_ioprio_get, 1, 0) == be3);
+    SHOW("ioprio_set an unknown class", syscall(SYS_ioprio_set, 1, 0, 7L << 13));
+    SHOW("ioprio_set back to none", syscall(SYS_ioprio_set, 1, 0, 0L));
+    SHOW("ioprio_get missing pid", syscall(SYS_ioprio_get, 1, 999999));
+    SHOW("ioprio_get bad which", syscall(SYS_ioprio_get, 9, 0));
     struct timespec quantum;
     SHOW("sched_rr_get_interval", sched_rr_get_interval(0, &quantum));
     SHOW("sched_rr_get_interval missing pid", sched_rr_get_interval(999999, &quantum));

@@ -23,6 +23,8 @@ public final class Task {
     ThreadGroup group;
     /** sched_setscheduler(2): the policy asked for (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE); the Sentry schedules all alike. */
     volatile int schedPolicy;
+    /** ioprio_set(2): the I/O class and level asked for; the Sentry does not order I/O by it. */
+    volatile int ioPriority;
     /** set_robust_list(2): the head of this thread's list of held robust futexes, or 0. */
     volatile long robustListHead;
     /** Changes once at most: a thread that execs takes over its process's pid (see Kernel.deThread). */
@@ -87,6 +89,8 @@ public final class Task {
 
     public long robustListHead() { return robustListHead; }
     public int schedPolicy() { return schedPolicy; }
+    public int ioPriority() { return ioPriority; }
+    public void ioPriority(int p) { ioPriority = p; }
     public void schedPolicy(int policy) { schedPolicy = policy; }
     public void robustListHead(long head) { robustListHead = head; }
 

@@ -134,6 +134,23 @@ final class SysProcess {
             checkSchedPriority(target.schedPolicy(), t.mm().readInt(a.arg(1)));
             return 0;
         });
+        String ioNote = "recorded per thread (IOPRIO_WHO_PROCESS); the Sentry does not order I/O by it; PGRP and USER act on the caller";
+        r.partial(Sysno.IOPRIO_GET, "dd", ioNote, (t, a) -> ioprioTarget(t, (int) a.arg(0), (int) a.arg(1)).ioPriority());
+        r.partial(Sysno.IOPRIO_SET, "ddx", ioNote, (t, a) -> {
+            Task target = ioprioTarget(t, (int) a.arg(0), (int) a.arg(1));
+            // include/uapi/linux/ioprio.h: class in bits 13-15, a hint in bits 3-12, the level in bits 0-2.
+            int value = (int) a.arg(2), cls = (value >>> 13) & 7, hint = (value >>> 3) & 0x3ff, level = value & 7;
+            boolean ok = switch (cls) {
+                case 0 -> level == 0;      // IOPRIO_CLASS_NONE carries no level
+                case 1, 2 -> hint <= 7;    // RT, BE: eight levels, duration-limit hints 1-7
+                case 3 -> true;            // IDLE ignores the rest
+                default -> false;
+            };
+            if (!ok) throw Errno.EINVAL.exception();
+            if (cls == 1 && !t.creds().hasCap(Credentials.CAP_SYS_ADMIN)) throw Errno.EPERM.exception();
+            target.ioPriority(value);
+            return 0;
+        });
         r.full(Sysno.SCHED_RR_GET_INTERVAL, "dp", (t, a) -> {
             schedTarget(t, a.arg(0));
             SysTime.writeTimespec(t, a.arg(1), RR_TIMESLICE_NANOS);
@@ -194,6 +211,19 @@ final class SysProcess {
         Task target = t.kernel().task((int) pid);
         if (target == null) throw Errno.ESRCH.exception();
         return target;
+    }
+
+    /** ioprio_get/ioprio_set's which and who: IOPRIO_WHO_PROCESS 1, IOPRIO_WHO_PGRP 2, IOPRIO_WHO_USER 3. */
+    private static Task ioprioTarget(Task t, int which, int who) {
+        return switch (which) {
+            case 1 -> schedTarget(t, who);
+            case 2 -> {
+                if (who != 0 && t.kernel().processGroup(who).isEmpty()) throw Errno.ESRCH.exception();
+                yield t;
+            }
+            case 3 -> t;
+            default -> throw Errno.EINVAL.exception();
+        };
     }
 
     /** A real-time policy takes priorities 1..99, the others only 0 (sched_setscheduler(2)). */
