@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -203,6 +204,34 @@ static void io_and_sync(void) {
     printf("  copy holds '%s'\n", c);
     SHOW("sendfile to a read-only fd", sendfile(ro, fd, NULL, 1));
 
+    int dst = open("dst", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    REQUIRE(dst >= 0);
+    loff_t in_off = 4, out_off = 2;
+    VALUE("copy_file_range 11 bytes from 4 to 2", copy_file_range(fd, &in_off, dst, &out_off, 11, 0));
+    FACT("  both offsets advanced", in_off == 15 && out_off == 13);
+    memset(c, 0, sizeof c);
+    REQUIRE(pread(dst, c, sizeof c, 2) == 11);
+    printf("  destination holds '%s'\n", c);
+    REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
+    VALUE("copy_file_range from the file positions", copy_file_range(fd, NULL, dst, NULL, 6, 0));
+    FACT("  positions moved", lseek(fd, 0, SEEK_CUR) == 6 && lseek(dst, 0, SEEK_CUR) == 6);
+    SHOW("copy_file_range bad flags", copy_file_range(fd, NULL, dst, NULL, 1, 1));
+    SHOW("copy_file_range to a read-only fd", copy_file_range(fd, NULL, ro, NULL, 1, 0));
+    loff_t a_off = 0, b_off = 4;
+    SHOW("copy_file_range overlapping in one file", copy_file_range(fd, &a_off, fd, &b_off, 8, 0));
+    int pp[2];
+    REQUIRE(pipe(pp) == 0);
+    SHOW("copy_file_range into a pipe", copy_file_range(fd, NULL, pp[1], NULL, 1, 0));
+    SHOW("posix_fadvise SEQUENTIAL", syscall(SYS_fadvise64, fd, 0, 0, POSIX_FADV_SEQUENTIAL));
+    SHOW("posix_fadvise bad advice", syscall(SYS_fadvise64, fd, 0, 0, 99));
+    SHOW("posix_fadvise on a pipe", syscall(SYS_fadvise64, pp[0], 0, 0, POSIX_FADV_NORMAL));
+    SHOW("readahead", readahead(fd, 0, 4096));
+    SHOW("readahead on a pipe", readahead(pp[0], 0, 4096));
+    close(pp[0]);
+    close(pp[1]);
+    close(dst);
+    REQUIRE(unlink("dst") == 0);
+
     SHOW("flock LOCK_EX", flock(fd, LOCK_EX));
     SHOW("flock LOCK_SH|LOCK_NB converts the lock", flock(fd, LOCK_SH | LOCK_NB));
     SHOW("flock LOCK_UN", flock(fd, LOCK_UN));
@@ -241,6 +270,39 @@ static void xattrs(void) {
     SHOW("fgetxattr on a bad fd", fgetxattr(999, "user.none", v, sizeof v));
     close(fd);
     REQUIRE(unlink("x") == 0);
+}
+
+static void memfd(void) {
+    SECTION("memfd_create");
+    int fd = memfd_create("scratch", MFD_CLOEXEC);
+    FACT("memfd_create", fd >= 0);
+    FACT("  close-on-exec", fcntl(fd, F_GETFD) == FD_CLOEXEC);
+    char link[64] = {0}, path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    REQUIRE(readlink(path, link, sizeof link - 1) > 0);
+    printf("  /proc/self/fd shows %s\n", link);
+    VALUE("write", write(fd, "memory file", 11));
+    SHOW("ftruncate to 8192", ftruncate(fd, 8192));
+    struct stat st;
+    REQUIRE(fstat(fd, &st) == 0);
+    FACT("  regular, 8192 bytes", S_ISREG(st.st_mode) && st.st_size == 8192);
+    char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    FACT("mmap MAP_SHARED", m != MAP_FAILED);
+    FACT("  sees what was written", m != MAP_FAILED && memcmp(m, "memory file", 11) == 0);
+    if (m != MAP_FAILED) {
+        memcpy(m + 4096, "through the map", 15);
+        munmap(m, 8192);
+    }
+    char buf[16] = {0};
+    VALUE("pread sees the store through the mapping", pread(fd, buf, 15, 4096));
+    printf("  got '%s'\n", buf);
+    close(fd);
+    char longname[300];
+    memset(longname, 'n', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    SHOW("memfd_create with a 299-byte name", memfd_create(longname, 0));
+    SHOW("memfd_create bad flags", memfd_create("x", 0x100));
+    SHOW("memfd_create bad name pointer", syscall(SYS_memfd_create, BAD_POINTER, 0));
 }
 
 static void fds_and_roots(void) {
@@ -298,6 +360,7 @@ int main(void) {
     at_family();
     io_and_sync();
     xattrs();
+    memfd();
     fds_and_roots();
     leave_scratch_dir();
     return 0;

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/times.h>
 #include <sys/wait.h>
+#include <time.h>
 
 /* Runs fn in a child and waits for it, so credential changes do not stick to the program. */
 static void in_child(void (*fn)(void)) {
@@ -104,6 +105,36 @@ static void scheduling(void) {
     SHOW("sched_get_priority_max bad policy", sched_get_priority_max(77));
     SHOW("sched_getscheduler missing pid", sched_getscheduler(999999));
     SHOW("sched_yield", sched_yield());
+    struct sched_param zero = {.sched_priority = 0}, five = {.sched_priority = 5};
+    SHOW("sched_setscheduler SCHED_BATCH", sched_setscheduler(0, SCHED_BATCH, &zero));
+    VALUE("  sched_getscheduler", sched_getscheduler(0));
+    flush_all();
+    pid_t kid = fork();
+    REQUIRE(kid >= 0);
+    if (kid == 0) _exit(sched_getscheduler(0));
+    int kid_status;
+    REQUIRE(waitpid(kid, &kid_status, 0) == kid);
+    VALUE("  a forked child inherits it", WEXITSTATUS(kid_status));
+    SHOW("sched_setparam priority 0", sched_setparam(0, &zero));
+    SHOW("sched_setparam priority 5 under SCHED_BATCH", sched_setparam(0, &five));
+    SHOW("sched_setscheduler SCHED_OTHER back", sched_setscheduler(0, SCHED_OTHER, &zero));
+    VALUE("  sched_getscheduler", sched_getscheduler(0));
+    SHOW("sched_setscheduler SCHED_OTHER priority 5", sched_setscheduler(0, SCHED_OTHER, &five));
+    SHOW("sched_setscheduler SCHED_FIFO priority 0", sched_setscheduler(0, SCHED_FIFO, &zero));
+    SHOW("sched_setscheduler unknown policy", sched_setscheduler(0, 77, &zero));
+    SHOW("sched_setscheduler missing pid", sched_setscheduler(999999, SCHED_OTHER, &zero));
+    SHOW("sched_setscheduler negative pid", sched_setscheduler(-1, SCHED_OTHER, &zero));
+    SHOW("sched_setscheduler bad param pointer", sched_setscheduler(0, SCHED_OTHER, BAD_POINTER));
+    long be3 = (2L << 13) | 3;
+    SHOW("ioprio_set best-effort level 3", syscall(SYS_ioprio_set, 1, 0, be3));
+    FACT("  ioprio_get reads it back", syscall(SYS_ioprio_get, 1, 0) == be3);
+    SHOW("ioprio_set an unknown class", syscall(SYS_ioprio_set, 1, 0, 7L << 13));
+    SHOW("ioprio_set back to none", syscall(SYS_ioprio_set, 1, 0, 0L));
+    SHOW("ioprio_get missing pid", syscall(SYS_ioprio_get, 1, 999999));
+    SHOW("ioprio_get bad which", syscall(SYS_ioprio_get, 9, 0));
+    struct timespec quantum;
+    SHOW("sched_rr_get_interval", sched_rr_get_interval(0, &quantum));
+    SHOW("sched_rr_get_interval missing pid", sched_rr_get_interval(999999, &quantum));
     cpu_set_t set;
     CPU_ZERO(&set);
     SHOW("sched_getaffinity", sched_getaffinity(0, sizeof set, &set));
@@ -125,6 +156,59 @@ static void scheduling(void) {
     SHOW("getpriority bad which", getpriority(9, 0));
     SHOW("setpriority bad which", setpriority(9, 0, 0));
     SHOW("setpriority missing pid", setpriority(PRIO_PROCESS, 999999, 0));
+}
+
+/* Spins until this process's CPU clock has advanced by ms milliseconds. */
+static void burn_cpu(int ms) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+    do {
+        for (volatile int i = 0; i < 100000; i++) {}
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+    } while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static long ms_of(struct timeval u, struct timeval s) {
+    return (u.tv_sec + s.tv_sec) * 1000 + (u.tv_usec + s.tv_usec) / 1000;
+}
+
+static void cpu_accounting(void) {
+    SECTION("CPU accounting");
+    burn_cpu(100);
+    struct rusage ru;
+    REQUIRE(getrusage(RUSAGE_SELF, &ru) == 0);
+    FACT("RUSAGE_SELF counts the 100ms just spent", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
+    FACT("  ru_maxrss is set", ru.ru_maxrss > 0);
+    REQUIRE(getrusage(RUSAGE_THREAD, &ru) == 0);
+    FACT("RUSAGE_THREAD too", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
+    struct tms before;
+    REQUIRE(times(&before) != (clock_t)-1);
+    flush_all();
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        burn_cpu(150);
+        _exit(0);
+    }
+    struct rusage kids_before;
+    REQUIRE(getrusage(RUSAGE_CHILDREN, &kids_before) == 0);
+    REQUIRE(waitpid(child, NULL, 0) == child);
+    REQUIRE(getrusage(RUSAGE_CHILDREN, &ru) == 0);
+    FACT("RUSAGE_CHILDREN grows by the reaped child's 150ms",
+         ms_of(ru.ru_utime, ru.ru_stime) - ms_of(kids_before.ru_utime, kids_before.ru_stime) >= 120);
+    struct tms after;
+    REQUIRE(times(&after) != (clock_t)-1);
+    FACT("times: children's ticks grew by at least 12", (after.tms_cutime + after.tms_cstime) - (before.tms_cutime + before.tms_cstime) >= 12);
+    FACT("times: own ticks at least 8", after.tms_utime + after.tms_stime >= 8);
+    flush_all();
+    child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        burn_cpu(100);
+        _exit(0);
+    }
+    REQUIRE(wait4(child, NULL, 0, &ru) == child);
+    FACT("wait4 reports the child's 100ms", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
 }
 
 static void limits_and_usage(void) {
@@ -190,6 +274,7 @@ int main(void) {
     capabilities();
     scheduling();
     limits_and_usage();
+    cpu_accounting();
     persona_and_log();
     memory_locks();
     return 0;

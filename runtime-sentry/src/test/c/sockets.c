@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 static void send_fd(int sock, int fd) {
     char byte = 'F';
@@ -129,6 +130,43 @@ static void unix_credentials(void) {
         memcpy(&u, CMSG_DATA(c), sizeof u);
         FACT("  of this process", u.pid == getpid() && u.uid == getuid() && u.gid == getgid());
     }
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void many_messages(void) {
+    SECTION("sendmmsg and recvmmsg");
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+    char *texts[] = {"one", "three", "seven!!"};
+    struct iovec out_iov[3];
+    struct mmsghdr out[3];
+    memset(out, 0, sizeof out);
+    for (int i = 0; i < 3; i++) {
+        out_iov[i].iov_base = texts[i];
+        out_iov[i].iov_len = strlen(texts[i]);
+        out[i].msg_hdr.msg_iov = &out_iov[i];
+        out[i].msg_hdr.msg_iovlen = 1;
+    }
+    VALUE("sendmmsg three datagrams", sendmmsg(sv[0], out, 3, 0));
+    printf("  msg_len %u %u %u\n", out[0].msg_len, out[1].msg_len, out[2].msg_len);
+    char bufs[5][16];
+    struct iovec in_iov[5];
+    struct mmsghdr in[5];
+    memset(in, 0, sizeof in);
+    for (int i = 0; i < 5; i++) {
+        in_iov[i].iov_base = bufs[i];
+        in_iov[i].iov_len = sizeof bufs[i];
+        in[i].msg_hdr.msg_iov = &in_iov[i];
+        in[i].msg_hdr.msg_iovlen = 1;
+    }
+    VALUE("recvmmsg MSG_WAITFORONE, room for five", recvmmsg(sv[1], in, 5, MSG_WAITFORONE, NULL));
+    printf("  msg_len %u %u %u\n", in[0].msg_len, in[1].msg_len, in[2].msg_len);
+    SHOW("recvmmsg MSG_DONTWAIT with nothing queued", recvmmsg(sv[1], in, 5, MSG_DONTWAIT, NULL));
+    struct timespec bad = {0, -1};
+    SHOW("recvmmsg bad timeout", recvmmsg(sv[1], in, 5, MSG_DONTWAIT, &bad));
+    SHOW("sendmmsg on a pipe fd", sendmmsg(1, out, 1, 0));
+    VALUE("sendmmsg of zero messages", sendmmsg(sv[0], out, 0, 0));
     close(sv[0]);
     close(sv[1]);
 }
@@ -289,6 +327,7 @@ int main(void) {
     enter_scratch_dir();
     unix_pairs();
     unix_credentials();
+    many_messages();
     unix_paths();
     unix_abstract_datagrams();
     inet_loopback();

@@ -157,6 +157,59 @@ static void raw_futex(void) {
           (atomic_int *)((char *)&word2 + 2), FUTEX_OP(FUTEX_OP_ADD, 3, FUTEX_OP_CMP_EQ, 5)));
 }
 
+/* ---- robust mutexes: a holder that dies hands the next locker EOWNERDEAD */
+
+static pthread_mutex_t robust;
+
+static void *dies_holding(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&robust);
+    return NULL; /* exits without unlocking */
+}
+
+static atomic_int holding;
+
+static void *holds_then_dies(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&robust);
+    atomic_store(&holding, 1);
+    struct timespec nap = {0, 100 * 1000000};
+    nanosleep(&nap, NULL);
+    return NULL;
+}
+
+static void robust_mutexes(void) {
+    SECTION("robust mutexes");
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    REQUIRE(pthread_mutex_init(&robust, &attr) == 0);
+    void *head = NULL;
+    size_t len = 0;
+    SHOW("get_robust_list of this thread", syscall(SYS_get_robust_list, 0, &head, &len));
+    FACT("  registered by libc, 24 bytes", head != NULL && len == 24);
+    SHOW("get_robust_list of a missing thread", syscall(SYS_get_robust_list, 999999, &head, &len));
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, dies_holding, NULL) == 0);
+    pthread_join(t, NULL);
+    int r = pthread_mutex_lock(&robust);
+    printf("lock after the owner died: %s\n", r == 0 ? "ok" : errno_name(r));
+    VALUE("pthread_mutex_consistent", pthread_mutex_consistent(&robust));
+    VALUE("unlock", pthread_mutex_unlock(&robust));
+    VALUE("lock again", pthread_mutex_lock(&robust));
+    pthread_mutex_unlock(&robust);
+
+    /* The same with a waiter already asleep on the lock when the owner dies. */
+    atomic_store(&holding, 0);
+    REQUIRE(pthread_create(&t, NULL, holds_then_dies, NULL) == 0);
+    while (!atomic_load(&holding)) sched_yield();
+    r = pthread_mutex_lock(&robust); /* sleeps until the holder's exit releases it */
+    printf("a sleeping waiter, woken by the owner's exit: %s\n", r == 0 ? "ok" : errno_name(r));
+    pthread_mutex_consistent(&robust);
+    pthread_mutex_unlock(&robust);
+    pthread_join(t, NULL);
+}
+
 /* ---- thread-directed signals */
 
 static _Thread_local int my_signals;
@@ -356,6 +409,7 @@ int main(int argc, char **argv) {
     self_path = argv[0][0] == '/' ? argv[0] : "/proc/self/exe";
     create_and_join();
     raw_futex();
+    robust_mutexes();
     directed_signals();
     exits();
     memory();

@@ -143,4 +143,20 @@ class SuiteMechanicsTest {
                     .isInstanceOf(BehaviourSetupException.class).hasMessageContaining("not on the class path");
         }
     }
+
+    @Test
+    void syscallStatsFilesParseToTheirNumbers() throws IOException {
+        Path stats = Files.createTempFile("syscall-stats", ".txt");
+        try {
+            Files.writeString(stats, "# counts\n0 read 12\n231 exit_group 1\n334 rseq 1 ENOSYS\n");
+            assertThat(SyscallCoverage.parse(stats)).containsExactly(0, 231, 334);
+            Files.writeString(stats, "0 read\n");
+            assertThatThrownBy(() -> SyscallCoverage.parse(stats))
+                    .isInstanceOf(BehaviourSetupException.class).hasMessageContaining("malformed");
+            Files.writeString(stats, "zero read 1\n");
+            assertThatThrownBy(() -> SyscallCoverage.parse(stats)).isInstanceOf(BehaviourSetupException.class);
+        } finally {
+            Files.deleteIfExists(stats);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.kernel;
 
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.sentry.mm.AddressSpace;
 
 import java.util.ArrayDeque;
@@ -84,14 +85,19 @@ public final class Futexes {
             w = new Waiter(key(t.mm(), addr, priv), bitset);
             QUEUES.computeIfAbsent(w.key, k -> new ArrayDeque<>()).addLast(w);
         }
-        boolean woken = false;
         try {
-            woken = t.block(w.queue, () -> {
+            return t.block(w.queue, () -> {
                 synchronized (LOCK) {
                     return w.woken;
                 }
             }, deadlineNanos);
-            return woken;
+        } catch (ErrnoException e) {
+            // A wake that raced with the signal counts: the waker already took it off the queue
+            // and counted it, so reporting EINTR would lose it.
+            synchronized (LOCK) {
+                if (w.woken) return true;
+            }
+            throw e;
         } finally {
             synchronized (LOCK) {
                 if (!w.woken) remove(w);

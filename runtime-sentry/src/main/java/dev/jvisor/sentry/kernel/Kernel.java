@@ -191,6 +191,7 @@ public final class Kernel {
             g.argv = pg.argv;
             g.envp = pg.envp;
             child = new Task(this, g, pid);
+            child.schedPolicy = parent.schedPolicy; // inherited across fork (no SCHED_RESET_ON_FORK kept)
             child.as = (flags & CLONE_VM) != 0 ? parent.as.retainUser() : parent.as.fork();
             inheritFromParent(child, parent, flags, newSp, childTid, tls);
             child.altStack(parent.altSp, parent.altSize, parent.altFlags);
@@ -230,6 +231,7 @@ public final class Kernel {
             if (g.exiting) throw Errno.EINTR.exception();
             int tid = allocPid();
             child = new Task(this, g, tid);
+            child.schedPolicy = parent.schedPolicy;
             child.as = parent.as.retainUser();
             inheritFromParent(child, parent, flags, newSp, childTid, tls); // a new thread has no altstack
             g.tasks.add(child);
@@ -383,6 +385,7 @@ public final class Kernel {
     /** Called on a task's own thread when it has left the run loop for good. */
     void taskExited(Task t) {
         t.releaseVforkParent();
+        RobustFutexes.release(t);
         if (t.clearChildTid != 0) {
             try {
                 t.as.writeInt(t.clearChildTid, 0);
@@ -483,13 +486,19 @@ public final class Kernel {
         g.state = ThreadGroup.State.REAPED;
         if (g.parent != null) {
             g.parent.children.remove(g);
-            g.parent.childUserNanos += 0;
+            // Every thread of a reaped process has exited, so its total is final.
+            g.parent.childUserNanos += g.cpuNanos() + g.childUserNanos;
         }
         groups.remove(g.tgid);
     }
 
     /** What wait4/waitid report about a child. */
-    public record WaitResult(int pid, int uid, int status, int code, int value) {}
+    /** {@code cpuNanos}: for an exited child, its CPU time and that of the children it reaped; else 0. */
+    public record WaitResult(int pid, int uid, int status, int code, int value, long cpuNanos) {
+        public WaitResult(int pid, int uid, int status, int code, int value) {
+            this(pid, uid, status, code, value, 0);
+        }
+    }
 
     public static final int WNOHANG = 1, WUNTRACED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000;
 
@@ -523,7 +532,7 @@ public final class Kernel {
                 int st = c.exitStatus;
                 boolean signaled = (st & 0x7f) != 0;
                 WaitResult r = new WaitResult(c.tgid, c.creds.uid(), st, signaled ? Signal.CLD_KILLED : Signal.CLD_EXITED,
-                        signaled ? st & 0x7f : (st >> 8) & 0xff);
+                        signaled ? st & 0x7f : (st >> 8) & 0xff, c.cpuNanos() + c.childUserNanos);
                 if ((options & WNOWAIT) == 0) reapLocked(c);
                 return r;
             }

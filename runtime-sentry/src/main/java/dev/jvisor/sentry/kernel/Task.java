@@ -21,6 +21,12 @@ import java.util.function.BooleanSupplier;
 public final class Task {
     final Kernel kernel;
     ThreadGroup group;
+    /** sched_setscheduler(2): the policy asked for (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE); the Sentry schedules all alike. */
+    volatile int schedPolicy;
+    /** ioprio_set(2): the I/O class and level asked for; the Sentry does not order I/O by it. */
+    volatile int ioPriority;
+    /** set_robust_list(2): the head of this thread's list of held robust futexes, or 0. */
+    volatile long robustListHead;
     /** Changes once at most: a thread that execs takes over its process's pid (see Kernel.deThread). */
     volatile int tid;
     /** Set when another thread of the process execs: this one ends at its next boundary. */
@@ -80,6 +86,13 @@ public final class Task {
 
     /** rt_sigreturn: the restored rax is a value, never a restart request. */
     public void suppressRestart() { noRestart = true; }
+
+    public long robustListHead() { return robustListHead; }
+    public int schedPolicy() { return schedPolicy; }
+    public int ioPriority() { return ioPriority; }
+    public void ioPriority(int p) { ioPriority = p; }
+    public void schedPolicy(int policy) { schedPolicy = policy; }
+    public void robustListHead(long head) { robustListHead = head; }
 
     Task(Kernel kernel, ThreadGroup group, int tid) {
         this.kernel = kernel;
@@ -158,6 +171,8 @@ public final class Task {
             kernel.warn("task " + tid + " (" + group.comm + ") failed in the Sentry: " + e, e);
             kernel.exitGroup(group, Signal.SIGKILL);
         } finally {
+            // Sampled before the stub goes: its host accounting goes with it.
+            group.addExitedThreadCpu(cpuTimeNanos());
             if (ctx != null) ctx.close();
             kernel.taskExited(this);
         }
@@ -451,6 +466,9 @@ public final class Task {
         synchronized (kernel) {
             group.execed = true; // before close-on-exec fds close: a parent may be watching for that
         }
+        // The robust futexes held go first, while their memory still exists (Linux: exec_mm_release).
+        RobustFutexes.release(this);
+        robustListHead = 0;
         AddressSpace old = as;
         as = next;
         if (ctx != null) ctx.switchTo(next);

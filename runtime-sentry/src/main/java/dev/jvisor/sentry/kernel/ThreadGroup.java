@@ -47,6 +47,8 @@ public final class ThreadGroup {
     final long startNanos = System.nanoTime();
     /** CPU time of reaped children, for getrusage(RUSAGE_CHILDREN) and times(2). */
     long childUserNanos, childSysNanos;
+    /** CPU time of this process's threads that have exited. */
+    private final java.util.concurrent.atomic.AtomicLong exitedThreadsCpuNanos = new java.util.concurrent.atomic.AtomicLong();
     final IntervalTimers timers;
     final PosixTimers posixTimers;
 
@@ -97,6 +99,27 @@ public final class ThreadGroup {
     public List<Task> tasks() {
         synchronized (kernel) {
             return new ArrayList<>(tasks);
+        }
+    }
+
+    void addExitedThreadCpu(long nanos) {
+        exitedThreadsCpuNanos.addAndGet(nanos);
+    }
+
+    /**
+     * CPU time the process's application code has used, all threads, living and exited: the
+     * host's accounting of their stubs. Time the Sentry spends serving syscalls is not in it.
+     */
+    public long cpuNanos() {
+        long total = exitedThreadsCpuNanos.get();
+        for (Task t : tasks()) total += t.cpuTimeNanos();
+        return total;
+    }
+
+    /** CPU time of the children (and their waited-for descendants) this process has reaped. */
+    public long reapedChildrenCpuNanos() {
+        synchronized (kernel) {
+            return childUserNanos;
         }
     }
 

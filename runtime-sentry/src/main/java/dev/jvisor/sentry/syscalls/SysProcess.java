@@ -59,7 +59,7 @@ final class SysProcess {
             t.kernel().exitGroup(t.group(), Kernel.exitedStatus((int) a.arg(0)));
             throw TaskExit.INSTANCE;
         });
-        r.partial(Sysno.WAIT4, "dpxp", "rusage is zeroed", SysProcess::wait4);
+        r.partial(Sysno.WAIT4, "dpxp", "rusage carries the child's CPU time only", SysProcess::wait4);
         r.full(Sysno.WAITID, "ddpxp", SysProcess::waitid);
         r.full(Sysno.SET_TID_ADDRESS, "p", (t, a) -> {
             t.clearChildTid(a.arg(0));
@@ -79,14 +79,26 @@ final class SysProcess {
         r.full(Sysno.GETRLIMIT, "dp", (t, a) -> rlimit(t, 0, (int) a.arg(0), 0, a.arg(1)));
         r.full(Sysno.SETRLIMIT, "dp", (t, a) -> rlimit(t, 0, (int) a.arg(0), a.arg(1), 0));
         r.full(Sysno.PRLIMIT64, "ddpp", (t, a) -> rlimit(t, (int) a.arg(0), (int) a.arg(1), a.arg(2), a.arg(3)));
-        r.partial(Sysno.GETRUSAGE, "dp", "CPU times of the application are not yet accounted", (t, a) -> {
+        String cpuNote = "user time is the application's CPU time; system time (the Sentry's) is reported as 0";
+        r.partial(Sysno.GETRUSAGE, "dp", cpuNote, (t, a) -> {
             int who = (int) a.arg(0);
-            if (who != 0 && who != -1 && who != 1) throw Errno.EINVAL.exception();
-            t.mm().write(a.arg(1), new byte[144], 0, 144);
+            long cpu = switch (who) {
+                case 0 -> t.group().cpuNanos();                       // RUSAGE_SELF
+                case -1 -> t.group().reapedChildrenCpuNanos();        // RUSAGE_CHILDREN
+                case 1 -> t.cpuTimeNanos();                           // RUSAGE_THREAD
+                default -> throw Errno.EINVAL.exception();
+            };
+            writeRusage(t, a.arg(1), cpu, who == -1 ? 0 : t.mm().residentBytes() / 1024);
             return 0;
         });
-        r.partial(Sysno.TIMES, "p", "CPU times of the application are not yet accounted", (t, a) -> {
-            if (a.arg(0) != 0) t.mm().write(a.arg(0), new byte[32], 0, 32);
+        r.partial(Sysno.TIMES, "p", cpuNote, (t, a) -> {
+            if (a.arg(0) != 0) {
+                // struct tms in clock ticks (USER_HZ = 100): utime, stime, cutime, cstime.
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putLong(t.group().cpuNanos() / 10_000_000L).putLong(0)
+                 .putLong(t.group().reapedChildrenCpuNanos() / 10_000_000L).putLong(0);
+                t.mm().write(a.arg(0), b.array(), 0, 32);
+            }
             return t.kernel().uptimeNanos() / 10_000_000L;
         });
         r.full(Sysno.SCHED_YIELD, "", (t, a) -> {
@@ -106,9 +118,43 @@ final class SysProcess {
             t.mm().read(a.arg(2), (int) Math.min(Math.max(a.arg(1), 0), 128));
             return 0;
         });
-        r.full(Sysno.SCHED_GETSCHEDULER, "d", (t, a) -> {
-            if (a.arg(0) != 0) target(t, (int) a.arg(0));
-            return 0; // SCHED_OTHER
+        r.full(Sysno.SCHED_GETSCHEDULER, "d", (t, a) -> schedTarget(t, a.arg(0)).schedPolicy());
+        String schedNote = "SCHED_OTHER, SCHED_BATCH and SCHED_IDLE are recorded; real-time policies are EPERM (the Sentry schedules tasks itself)";
+        r.partial(Sysno.SCHED_SETSCHEDULER, "ddp", schedNote, (t, a) -> {
+            Task target = schedTarget(t, a.arg(0));
+            int policy = (int) a.arg(1) & ~SCHED_RESET_ON_FORK;
+            int priority = t.mm().readInt(a.arg(2));
+            checkSchedPriority(policy, priority);
+            if (realtimePolicy(policy)) throw Errno.EPERM.exception();
+            target.schedPolicy(policy);
+            return 0;
+        });
+        r.partial(Sysno.SCHED_SETPARAM, "dp", schedNote, (t, a) -> {
+            Task target = schedTarget(t, a.arg(0));
+            checkSchedPriority(target.schedPolicy(), t.mm().readInt(a.arg(1)));
+            return 0;
+        });
+        String ioNote = "recorded per thread (IOPRIO_WHO_PROCESS); the Sentry does not order I/O by it; PGRP and USER act on the caller";
+        r.partial(Sysno.IOPRIO_GET, "dd", ioNote, (t, a) -> ioprioTarget(t, (int) a.arg(0), (int) a.arg(1)).ioPriority());
+        r.partial(Sysno.IOPRIO_SET, "ddx", ioNote, (t, a) -> {
+            Task target = ioprioTarget(t, (int) a.arg(0), (int) a.arg(1));
+            // include/uapi/linux/ioprio.h: class in bits 13-15, a hint in bits 3-12, the level in bits 0-2.
+            int value = (int) a.arg(2), cls = (value >>> 13) & 7, hint = (value >>> 3) & 0x3ff, level = value & 7;
+            boolean ok = switch (cls) {
+                case 0 -> level == 0;      // IOPRIO_CLASS_NONE carries no level
+                case 1, 2 -> hint <= 7;    // RT, BE: eight levels, duration-limit hints 1-7
+                case 3 -> true;            // IDLE ignores the rest
+                default -> false;
+            };
+            if (!ok) throw Errno.EINVAL.exception();
+            if (cls == 1 && !t.creds().hasCap(Credentials.CAP_SYS_ADMIN)) throw Errno.EPERM.exception();
+            target.ioPriority(value);
+            return 0;
+        });
+        r.full(Sysno.SCHED_RR_GET_INTERVAL, "dp", (t, a) -> {
+            schedTarget(t, a.arg(0));
+            SysTime.writeTimespec(t, a.arg(1), RR_TIMESLICE_NANOS);
+            return 0;
         });
         r.full(Sysno.SCHED_GETPARAM, "dp", (t, a) -> {
             if (a.arg(0) != 0) target(t, (int) a.arg(0));
@@ -137,8 +183,53 @@ final class SysProcess {
         });
         r.full(Sysno.SET_ROBUST_LIST, "pd", (t, a) -> {
             if (a.arg(1) != 24) throw Errno.EINVAL.exception();
+            t.robustListHead(a.arg(0));
             return 0;
         });
+        r.full(Sysno.GET_ROBUST_LIST, "dpp", (t, a) -> {
+            Task target = t;
+            if (a.arg(0) != 0) {
+                target = t.kernel().task((int) a.arg(0));
+                if (target == null) throw Errno.ESRCH.exception();
+                // Another process's list is ptrace-level information.
+                if (target.group() != t.group() && !t.creds().hasCap(Credentials.CAP_SYS_ADMIN)) throw Errno.EPERM.exception();
+            }
+            t.mm().writeLong(a.arg(1), target.robustListHead());
+            t.mm().writeLong(a.arg(2), 24);
+            return 0;
+        });
+    }
+
+    private static final int SCHED_RESET_ON_FORK = 0x40000000;
+    /** RR_TIMESLICE: the round-robin quantum Linux reports, 100 ms. */
+    private static final long RR_TIMESLICE_NANOS = 100_000_000L;
+
+    /** The thread a sched_* call names: 0 is the caller; EINVAL for a negative id, ESRCH for a missing one. */
+    private static Task schedTarget(Task t, long pid) {
+        if ((int) pid < 0) throw Errno.EINVAL.exception();
+        if (pid == 0) return t;
+        Task target = t.kernel().task((int) pid);
+        if (target == null) throw Errno.ESRCH.exception();
+        return target;
+    }
+
+    /** ioprio_get/ioprio_set's which and who: IOPRIO_WHO_PROCESS 1, IOPRIO_WHO_PGRP 2, IOPRIO_WHO_USER 3. */
+    private static Task ioprioTarget(Task t, int which, int who) {
+        return switch (which) {
+            case 1 -> schedTarget(t, who);
+            case 2 -> {
+                if (who != 0 && t.kernel().processGroup(who).isEmpty()) throw Errno.ESRCH.exception();
+                yield t;
+            }
+            case 3 -> t;
+            default -> throw Errno.EINVAL.exception();
+        };
+    }
+
+    /** A real-time policy takes priorities 1..99, the others only 0 (sched_setscheduler(2)). */
+    private static void checkSchedPriority(int policy, int priority) {
+        boolean realtime = realtimePolicy(policy);
+        if (realtime ? priority < 1 || priority > 99 : priority != 0) throw Errno.EINVAL.exception();
     }
 
     /** SCHED_FIFO and SCHED_RR; the other known policies have the single priority 0; unknown ones are EINVAL. */
@@ -176,6 +267,14 @@ final class SysProcess {
         return 0;
     }
 
+    /** struct rusage: ru_utime and ru_stime (timevals), then fourteen longs from ru_maxrss (kB). */
+    private static void writeRusage(Task t, long addr, long userNanos, long maxRssKb) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(144).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(userNanos / 1_000_000_000L).putLong((userNanos % 1_000_000_000L) / 1000).putLong(0).putLong(0);
+        b.putLong(maxRssKb);
+        t.mm().write(addr, b.array(), 0, 144);
+    }
+
     private static Predicate<ThreadGroup> match(Task t, long pid) {
         int p = (int) pid;
         if (p < -1) return c -> c.pgid() == -p;
@@ -196,7 +295,7 @@ final class SysProcess {
         Kernel.WaitResult res = t.kernel().waitChild(t, match(t, a.arg(0)), (options & 0xff) | Kernel.WEXITED);
         if (res == null) return 0;
         if (a.arg(1) != 0) t.mm().writeInt(a.arg(1), res.status());
-        if (a.arg(3) != 0) t.mm().write(a.arg(3), new byte[144], 0, 144);
+        if (a.arg(3) != 0) writeRusage(t, a.arg(3), res.cpuNanos(), 0);
         return res.pid();
     }
 
@@ -225,7 +324,7 @@ final class SysProcess {
             b.putInt(0, Signal.SIGCHLD).putInt(8, res.code()).putInt(16, res.pid()).putInt(20, res.uid()).putInt(24, res.value());
         }
         if (infop != 0) t.mm().write(infop, b.array(), 0, 128);
-        if (a.arg(4) != 0) t.mm().write(a.arg(4), new byte[144], 0, 144);
+        if (a.arg(4) != 0) writeRusage(t, a.arg(4), res == null ? 0 : res.cpuNanos(), 0);
         return 0;
     }
 

@@ -108,8 +108,11 @@ final class SysSocket {
             if (a.arg(4) != 0) writeAddress(t, s, a.arg(4), a.arg(5), got.from());
             return (flags & MSG_TRUNC) != 0 ? got.fullLength() : got.data().length;
         });
-        r.partial(Sysno.SENDMSG, "fpx", note, SysSocket::sendmsg);
-        r.partial(Sysno.RECVMSG, "fpx", note, SysSocket::recvmsg);
+        r.partial(Sysno.SENDMSG, "fpx", note, (t, a) -> sendmsg(t, a.arg(0), a.arg(1), (int) a.arg(2)));
+        r.partial(Sysno.RECVMSG, "fpx", note, (t, a) -> recvmsg(t, a.arg(0), a.arg(1), (int) a.arg(2)));
+        r.partial(Sysno.SENDMMSG, "fpdx", note, (t, a) -> sendmmsg(t, a.arg(0), a.arg(1), a.arg(2), (int) a.arg(3)));
+        r.partial(Sysno.RECVMMSG, "fpdxp", note + "; the timeout is checked only between messages, as on Linux",
+                (t, a) -> recvmmsg(t, a.arg(0), a.arg(1), a.arg(2), (int) a.arg(3), a.arg(4)));
         r.partial(Sysno.SHUTDOWN, "fd", note, (t, a) -> {
             int how = (int) a.arg(1);
             if (how < 0 || how > 2) throw Errno.EINVAL.exception();
@@ -240,10 +243,63 @@ final class SysSocket {
         t.mm().writeInt(lenAddr, full.length);
     }
 
-    private static long sendmsg(Task t, Registers a) {
-        UnixSocket s = socket(t, a.arg(0));
-        int flags = (int) a.arg(2);
-        ByteBuffer h = ByteBuffer.wrap(t.mm().read(a.arg(1), 56)).order(ByteOrder.LITTLE_ENDIAN);
+    /** struct mmsghdr: a msghdr, then the unsigned msg_len the kernel fills in (padded to 64 bytes). */
+    private static final int MMSGHDR_SIZE = 64, MSG_LEN_OFFSET = 56;
+    /** UIO_MAXIOV: sendmmsg/recvmmsg handle at most this many messages per call. */
+    private static final int MAX_MMSG = 1024;
+    private static final int MSG_WAITFORONE = 0x10000;
+
+    /** sendmmsg(2): sendmsg for each message; stops at the first error, which is reported only if nothing was sent. */
+    private static long sendmmsg(Task t, long fd, long vec, long vlen, int flags) {
+        socket(t, fd);
+        int n = (int) Math.min(vlen & 0xffffffffL, MAX_MMSG);
+        int sent = 0;
+        for (; sent < n; sent++) {
+            long hdr = vec + (long) MMSGHDR_SIZE * sent;
+            long len;
+            try {
+                len = sendmsg(t, fd, hdr, flags);
+            } catch (dev.jvisor.abi.linux.ErrnoException e) {
+                if (sent > 0) break;
+                throw e;
+            }
+            t.mm().writeInt(hdr + MSG_LEN_OFFSET, (int) len);
+        }
+        return sent;
+    }
+
+    /**
+     * recvmmsg(2): recvmsg for each message; with MSG_WAITFORONE only the first may block. The
+     * timeout, as on Linux, is looked at only after each message.
+     */
+    private static long recvmmsg(Task t, long fd, long vec, long vlen, int flags, long timeoutAddr) {
+        socket(t, fd);
+        long deadline = timeoutAddr == 0 ? Long.MAX_VALUE : SysTime.deadlineFromTimespec(t, timeoutAddr);
+        int n = (int) Math.min(vlen & 0xffffffffL, MAX_MMSG);
+        int got = 0;
+        for (; got < n; got++) {
+            long hdr = vec + (long) MMSGHDR_SIZE * got;
+            int f = flags & ~MSG_WAITFORONE;
+            if (got > 0 && (flags & MSG_WAITFORONE) != 0) f |= MSG_DONTWAIT;
+            long len;
+            try {
+                len = recvmsg(t, fd, hdr, f);
+            } catch (dev.jvisor.abi.linux.ErrnoException e) {
+                if (got > 0) break;
+                throw e;
+            }
+            t.mm().writeInt(hdr + MSG_LEN_OFFSET, (int) len);
+            if (System.nanoTime() >= deadline) {
+                got++;
+                break;
+            }
+        }
+        return got;
+    }
+
+    private static long sendmsg(Task t, long fd, long msgAddr, int flags) {
+        UnixSocket s = socket(t, fd);
+        ByteBuffer h = ByteBuffer.wrap(t.mm().read(msgAddr, 56)).order(ByteOrder.LITTLE_ENDIAN);
         long name = h.getLong(0), iov = h.getLong(16), iovlen = h.getLong(24), control = h.getLong(32), controllen = h.getLong(40);
         int namelen = h.getInt(8);
         if (iovlen < 0 || iovlen > 1024) throw Errno.EMSGSIZE.exception();
@@ -282,10 +338,8 @@ final class SysSocket {
         }
     }
 
-    private static long recvmsg(Task t, Registers a) {
-        UnixSocket s = socket(t, a.arg(0));
-        int flags = (int) a.arg(2);
-        long hdr = a.arg(1);
+    private static long recvmsg(Task t, long fd, long hdr, int flags) {
+        UnixSocket s = socket(t, fd);
         ByteBuffer h = ByteBuffer.wrap(t.mm().read(hdr, 56)).order(ByteOrder.LITTLE_ENDIAN);
         long name = h.getLong(0), iov = h.getLong(16), iovlen = h.getLong(24), control = h.getLong(32), controllen = h.getLong(40);
         if (iovlen < 0 || iovlen > 1024) throw Errno.EMSGSIZE.exception();

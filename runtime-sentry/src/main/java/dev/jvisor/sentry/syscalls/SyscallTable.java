@@ -42,6 +42,8 @@ public final class SyscallTable implements SyscallDispatcher {
         SysTimerFd.register(r);
         SysPosixTimer.register(r);
         SysInotify.register(r);
+        SysMemfd.register(r);
+        SysFileData.register(r);
         SysDenied.register(r);
     }
 
