@@ -32,6 +32,7 @@ public final class SyscallTable implements SyscallDispatcher {
         SysPoll.register(r);
         SysMm.register(r);
         SysProcess.register(r);
+        SysSched.register(r);
         SysSignal.register(r);
         SysTime.register(r);
         SysInfo.register(r);
