@@ -64,6 +64,12 @@ public final class Task {
         return r.getAsLong();
     }
 
+    /** The host pid of the stub process that holds this task's address space, or 0 before it runs. */
+    public int hostPid() {
+        PtraceContext c = ctx;
+        return c == null ? 0 : c.stub().pid();
+    }
+
     /** CPU time the application has used, from the host's accounting of its stub (schedstat). */
     public long cpuTimeNanos() {
         if (ctx == null) return 0;
@@ -162,6 +168,9 @@ public final class Task {
 
     private void loop() {
         while (true) {
+            if (group.exiting) return;
+            Freezer freezer = group.freezer;
+            if (freezer != null) freezer.awaitThawed(group);
             if (group.exiting) return;
             handleSignals();
             if (group.exiting) return;

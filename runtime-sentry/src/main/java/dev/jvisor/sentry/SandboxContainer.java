@@ -1,0 +1,268 @@
+package dev.jvisor.sentry;
+
+import dev.jvisor.abi.linux.ErrnoException;
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.sentry.fs.dev.DevFs;
+import dev.jvisor.sentry.fs.host.HostStdioFile;
+import dev.jvisor.sentry.fs.overlay.RootFilesystem;
+import dev.jvisor.sentry.fs.proc.ProcFs;
+import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
+import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.Freezer;
+import dev.jvisor.sentry.kernel.Kernel;
+import dev.jvisor.sentry.kernel.SigInfo;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.ThreadGroup;
+import dev.jvisor.sentry.loader.Loader;
+import dev.jvisor.sentry.vfs.DirInode;
+import dev.jvisor.sentry.vfs.FdTable;
+import dev.jvisor.sentry.vfs.FileSystem;
+import dev.jvisor.sentry.vfs.FsContext;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.Location;
+import dev.jvisor.sentry.vfs.Mount;
+import dev.jvisor.sentry.vfs.Vfs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One container of a running sandbox: its own root filesystem (served by its own Gofer) with
+ * proc, dev and tmp mounted in it, the processes started in it (its first and every exec'd one,
+ * and all they fork), and its freezer. A pod's containers share the Sentry's kernel (one PID
+ * namespace) but not their roots: a path walk of one never reaches another's files.
+ */
+public final class SandboxContainer {
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final String name;
+    private final Kernel kernel;
+    private final RootFilesystem rootfs;
+    private final Location root;
+    private final Freezer freezer;
+    private volatile SandboxProcess first;
+
+    private SandboxContainer(String name, Kernel kernel, RootFilesystem rootfs, Location root) {
+        this.name = name;
+        this.kernel = kernel;
+        this.rootfs = rootfs;
+        this.root = root;
+        this.freezer = new Freezer(name);
+    }
+
+    /** The sandbox's first container: its root is the kernel's VFS root. */
+    static SandboxContainer primary(String name, Kernel kernel, RootFilesystem rootfs) {
+        SandboxContainer c = new SandboxContainer(name, kernel, rootfs, kernel.vfs().root());
+        c.mountStandardFilesystems();
+        return c;
+    }
+
+    /**
+     * A further container (a pod's app container): its root is a mount of its own, attached
+     * nowhere in another container's tree, so ".." at its root stays there.
+     */
+    static SandboxContainer joined(String name, Kernel kernel, RootFilesystem rootfs) {
+        Mount own = new Mount(rootfs.fs(), rootfs.root(), null, "rootfs", rootfs.fs().readOnly());
+        SandboxContainer c = new SandboxContainer(name, kernel, rootfs, own.rootLocation());
+        c.mountStandardFilesystems();
+        return c;
+    }
+
+    public String name() { return name; }
+
+    /** The container's first process, once started. */
+    public SandboxProcess first() { return first; }
+
+    private void mountStandardFilesystems() {
+        Vfs vfs = kernel.vfs();
+        DirInode dir = (DirInode) root.inode();
+        mountAt(vfs, dir, "proc", ProcFs.create(kernel), 0555, "proc");
+        mountAt(vfs, dir, "dev", DevFs.create(), 0755, "devtmpfs");
+        FileSystem tmpFs = Tmpfs.newFileSystem(false);
+        mountAt(vfs, dir, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, "tmpfs");
+    }
+
+    private void mountAt(Vfs vfs, DirInode dir, String entry, DirInode fsRoot, int perm, String source) {
+        Inode existing = dir.lookup(entry);
+        if (existing == null) {
+            existing = new DirInode(dir.fs(), perm, 0, 0);
+            dir.link(entry, existing);
+        }
+        if (!existing.isDir()) return;
+        vfs.mount(fsRoot.fs(), fsRoot, new Location(root.mount(), existing), source, false);
+    }
+
+    /** Starts the kernel's init (pid 1) in this container: only for the primary container. */
+    SandboxProcess startInit(ProcessSpec spec) {
+        FsContext fs = fsContext(spec.cwd());
+        Credentials creds = credentials(spec);
+        Task init;
+        synchronized (kernel) {
+            init = kernel.createInit(fs, stdio(spec), creds);
+            init.group().freezer(freezer);
+        }
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        SandboxProcess p = new SandboxProcess(kernel, init.group(), exit);
+        load(init, spec);
+        kernel.start(init);
+        first = p;
+        return p;
+    }
+
+    /** Starts this container's first process, when it is not the sandbox's init (a pod's container). */
+    public SandboxProcess startFirst(ProcessSpec spec) {
+        if (first != null) throw new IllegalStateException("container " + name + " was started already");
+        SandboxProcess p = exec(spec);
+        first = p;
+        return p;
+    }
+
+    /**
+     * Starts a process in this container, as runsc exec does: a new session with no parent in
+     * the sandbox, its exit reported through {@link SandboxProcess#exit()}.
+     */
+    public SandboxProcess exec(ProcessSpec spec) {
+        FsContext fs;
+        try {
+            fs = fsContext(spec.cwd());
+        } catch (RuntimeException e) {
+            if (spec.ownsStdio()) closeStdio(spec);
+            throw e;
+        }
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        FdTable fds = stdio(spec);
+        Task t;
+        try {
+            t = kernel.createProcess(fs, fds, credentials(spec), freezer,
+                    status -> exit.complete(SandboxProcess.shellStatus(status)));
+        } catch (ErrnoException e) {
+            fds.releaseUser();
+            throw new Sandbox.SandboxException("the sandbox is shutting down", e);
+        }
+        SandboxProcess p = new SandboxProcess(kernel, t.group(), exit);
+        try {
+            load(t, spec);
+        } catch (RuntimeException e) {
+            // Never ran: end it so the kernel forgets it and the fds are released.
+            kernel.exitGroup(t.group(), dev.jvisor.abi.linux.Signal.SIGKILL);
+            kernel.start(t);
+            throw e;
+        }
+        kernel.start(t);
+        return p;
+    }
+
+    /** Sends {@code sig} to every process of the container (runsc kill --all). */
+    public void signalAll(int sig) {
+        for (ThreadGroup g : processes()) kernel.signalGroup(g, SigInfo.kernel(sig));
+    }
+
+    /** Live processes of this container, in pid order. */
+    public List<ThreadGroup> processes() {
+        List<ThreadGroup> out = new ArrayList<>();
+        for (ThreadGroup g : kernel.groups()) {
+            if (g.freezer() == freezer && g.state() == ThreadGroup.State.ALIVE) out.add(g);
+        }
+        return out;
+    }
+
+    /** Host pids of the stubs that run this container's tasks. */
+    public List<Integer> hostPids() {
+        List<Integer> out = new ArrayList<>();
+        for (ThreadGroup g : processes()) {
+            for (Task t : g.tasks()) {
+                int pid = t.hostPid();
+                if (pid > 0) out.add(pid);
+            }
+        }
+        return out;
+    }
+
+    /** Stops every task of the container at its next syscall boundary. */
+    public void pause() { freezer.freeze(processes()); }
+
+    public void resume() { freezer.thaw(); }
+
+    public boolean isPaused() { return freezer.isFrozen(); }
+
+    /** Kills what is left of the container and stops serving its root (a joined container's delete). */
+    void destroy() {
+        resume();
+        for (ThreadGroup g : processes()) kernel.exitGroup(g, dev.jvisor.abi.linux.Signal.SIGKILL);
+        rootfs.close();
+    }
+
+    /** Closes the container's root filesystem (its Gofer) once the sandbox has ended. */
+    void closeRoot() {
+        rootfs.close();
+    }
+
+    private FsContext fsContext(String cwdPath) {
+        FsContext fs = new FsContext(root, root);
+        try {
+            Location cwd = kernel.vfs().resolve(fs, root, cwdPath, true, Credentials.root());
+            if (!cwd.inode().isDir()) throw new Sandbox.SandboxException("working directory " + cwdPath + " is not a directory", null);
+            fs.cwd(cwd);
+        } catch (ErrnoException e) {
+            throw new Sandbox.SandboxException("working directory " + cwdPath + ": " + e.errno().description(), e);
+        }
+        return fs;
+    }
+
+    private static Credentials credentials(ProcessSpec spec) {
+        return spec.uid() == 0 && spec.gid() == 0 ? Credentials.root() : Credentials.of(spec.uid(), spec.gid(), new int[0]);
+    }
+
+    private static FdTable stdio(ProcessSpec spec) {
+        FdTable fds = new FdTable();
+        fds.install(file(spec, spec.stdin(), FileMode.O_RDONLY, "/dev/stdin"), 0, false);
+        fds.installAt(1, file(spec, spec.stdout(), FileMode.O_WRONLY, "/dev/stdout"), false);
+        fds.installAt(2, file(spec, spec.stderr(), FileMode.O_WRONLY, "/dev/stderr"), false);
+        return fds;
+    }
+
+    private static void closeStdio(ProcessSpec spec) {
+        for (int fd : new int[] {spec.stdin(), spec.stdout(), spec.stderr()}) {
+            try {
+                dev.jvisor.sentry.host.Host.close(fd);
+            } catch (dev.jvisor.sentry.host.HostException ignored) {
+                // the same fd twice, or already closed
+            }
+        }
+    }
+
+    private static HostStdioFile file(ProcessSpec spec, int fd, int mode, String name) {
+        return spec.ownsStdio() ? HostStdioFile.owning(fd, mode, name) : new HostStdioFile(fd, mode, name);
+    }
+
+    private void load(Task t, ProcessSpec spec) {
+        List<String> env = new ArrayList<>(spec.env());
+        if (env.stream().noneMatch(e -> e.startsWith("PATH="))) env.add("PATH=" + DEFAULT_PATH);
+        FsContext fs = t.fs();
+        String program = findProgram(fs, spec.argv().get(0), env);
+        try {
+            Loader.Image img = Loader.load(t, program, spec.argv(), env);
+            t.commitExec(img.as(), img.entry(), img.sp(), img.path(), img.argv(), img.envp());
+        } catch (ErrnoException e) {
+            throw new Sandbox.SandboxException("cannot execute " + spec.argv().get(0) + ": " + e.errno().description(), e);
+        }
+    }
+
+    /** Resolves argv[0] as execvp(3) would, over the process's PATH. */
+    private String findProgram(FsContext fs, String program, List<String> env) {
+        if (program.contains("/")) return program;
+        String path = DEFAULT_PATH;
+        for (String e : env) if (e.startsWith("PATH=")) path = e.substring(5);
+        for (String dir : path.split(":")) {
+            String candidate = (dir.isEmpty() ? "." : dir) + "/" + program;
+            try {
+                Location l = kernel.vfs().resolve(fs, fs.cwd(), candidate, true, Credentials.root());
+                if (l.inode().isRegular()) return candidate;
+            } catch (ErrnoException ignored) {
+                // not here
+            }
+        }
+        throw new Sandbox.SandboxException("cannot execute " + program + ": not found in PATH " + path, null);
+    }
+}
