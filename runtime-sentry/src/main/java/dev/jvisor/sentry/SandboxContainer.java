@@ -135,7 +135,8 @@ public final class SandboxContainer {
         Task t;
         try {
             t = kernel.createProcess(fs, fds, credentials(spec), freezer,
-                    status -> exit.complete(SandboxProcess.shellStatus(status)));
+                    // Told under the kernel's lock: whoever waits runs elsewhere (it may write to a socket).
+                    status -> CompletableFuture.runAsync(() -> exit.complete(SandboxProcess.shellStatus(status))));
         } catch (ErrnoException e) {
             fds.releaseUser();
             throw new Sandbox.SandboxException("the sandbox is shutting down", e);

@@ -191,13 +191,26 @@ class LifecycleContractTest {
     }
 
     @Test
-    void execIsRefusedClearlyAndItsProcessFileIsDeleted() throws Exception {
+    void execInAContainerThatIsNotRunningIsRefusedAndItsProcessFileIsDeleted() throws Exception {
         record("c", ContainerStatus.RUNNING, deadProcess());
-        Path process = Files.writeString(bundle.resolve("process.json"), "{}");
+        Path process = Files.writeString(bundle.resolve("process.json"), "{\"args\":[\"/bin/true\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
         var r = runsc("exec", "--process", process.toString(), "--detach", "--pid-file", bundle.resolve("e.pid").toString(), "c");
         assertThat(r.status()).isNotZero();
-        assertThat(lastLoggedError()).contains("not supported yet");
+        assertThat(lastLoggedError()).contains("stopped, not running");
         assertThat(process).doesNotExist();
+        assertThat(bundle.resolve("e.pid")).doesNotExist();
+    }
+
+    @Test
+    void execRefusesAProcessFileThatIsNotAProcess() throws Exception {
+        record("c", ContainerStatus.RUNNING, deadProcess());
+        for (String bad : new String[] {"{}", "[]", "{\"args\":[]}", "not json", "{\"args\":[\"/bin/true\"],\"user\":{\"uid\":-1}}"}) {
+            Path process = Files.writeString(bundle.resolve("process.json"), bad);
+            var r = runsc("exec", "--process", process.toString(), "c");
+            assertThat(r.status()).as(bad).isNotZero();
+            assertThat(lastLoggedError()).as(bad).contains("--process");
+            assertThat(process).doesNotExist();
+        }
     }
 
     @Test

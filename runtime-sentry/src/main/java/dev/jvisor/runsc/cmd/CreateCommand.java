@@ -9,7 +9,11 @@ import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.lifecycle.BootLauncher;
+import dev.jvisor.runsc.control.ControlException;
+import dev.jvisor.runsc.control.PodJoin;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
+import dev.jvisor.sentry.SandboxSpec;
+import java.util.Optional;
 import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
@@ -59,13 +63,15 @@ public final class CreateCommand implements Subcommand {
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec spec = BundleSandbox.read(bundleDir);
         // Checked now so that a bad bundle fails create, not the container's start.
-        BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
+        SandboxSpec sandboxSpec = BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
 
         StateStore store = new StateStore(inv.root());
         String owner = System.getProperty("user.name", "");
         ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), ContainerStatus.CREATING, null,
                 Instant.now(), owner, spec.annotations());
+        Optional<Path> pod = PodJoin.sandboxToJoin(store.root(), id, spec.annotations());
+        if (pod.isPresent()) return join(inv, store, record, pod.get(), sandboxSpec, spec, pidPath);
         try (ContainerLock lock = store.create(record)) {
             Path stateDir = store.root().resolve(id);
             Process boot = null;
@@ -88,8 +94,40 @@ public final class CreateCommand implements Subcommand {
         return 0;
     }
 
+    /**
+     * A pod's container joins the running sandbox of its pod: created in that Sentry, its pid
+     * a waiter that exits with the container's status.
+     */
+    private static int join(Invocation inv, StateStore store, ContainerRecord record, Path sandboxDir, SandboxSpec sandboxSpec,
+                            OciSpec spec, Path pidPath) throws RunscException {
+        String id = record.id();
+        try (ContainerLock lock = store.create(record)) {
+            long waiter = -1;
+            try {
+                OciSpec.User user = spec.process().user();
+                waiter = PodJoin.create(sandboxDir, store.root().resolve(id), id, sandboxSpec,
+                        user == null ? 0 : (int) user.uid(), user == null ? 0 : (int) user.gid());
+                long waiterPid = waiter;
+                HostProcess init = HostProcess.of(waiterPid)
+                        .orElseThrow(() -> new RunscException("the container's waiter exited while the container was created"));
+                if (pidPath != null) writePidFile(pidPath, waiterPid);
+                store.save(lock, new ContainerRecord(id, record.bundle(), ContainerStatus.CREATED, init,
+                        record.created(), record.owner(), spec.annotations()));
+            } catch (ControlException | IOException | IllegalStateException e) {
+                store.remove(lock);
+                throw new RunscException("cannot create container " + id + " in sandbox " + sandboxDir.getFileName() + ": " + e.getMessage(), e);
+            } catch (RunscException | RuntimeException e) {
+                if (waiter > 0) ProcessHandle.of(waiter).ifPresent(ProcessHandle::destroyForcibly);
+                store.remove(lock);
+                throw e;
+            }
+        }
+        inv.log().debug("created container " + id + " in sandbox " + sandboxDir.getFileName());
+        return 0;
+    }
+
     /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */
-    private static void writePidFile(Path file, long pid) throws RunscException {
+    static void writePidFile(Path file, long pid) throws RunscException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, Long.toString(pid), StandardCharsets.US_ASCII);

@@ -17,6 +17,9 @@ public final class AttachedProcess {
     public static final int LOST = 128 + 9;
 
     private final ControlConnection conn;
+    /** Signals that came before the process was started; sent once it is. */
+    private final List<Integer> early = new java.util.ArrayList<>();
+    private boolean started;
 
     AttachedProcess(ControlConnection conn) {
         this.conn = conn;
@@ -37,8 +40,28 @@ public final class AttachedProcess {
         }
     }
 
+    /**
+     * The request that starts the process has been answered: signals may go to it now, and
+     * those that came earlier go first.
+     */
+    public void started() {
+        List<Integer> pending;
+        synchronized (early) {
+            started = true;
+            pending = List.copyOf(early);
+            early.clear();
+        }
+        for (int sig : pending) signal(sig);
+    }
+
     /** Sends {@code sig} to the process; a connection already gone is ignored (it has exited). */
     public void signal(int sig) {
+        synchronized (early) {
+            if (!started) {
+                early.add(sig);
+                return;
+            }
+        }
         try {
             conn.write(ControlProtocol.request(ControlProtocol.SIGNAL).put("signal", sig).build());
         } catch (IOException ignored) {

@@ -30,7 +30,11 @@ public final class ExecWaiter {
             return;
         }
         AttachedProcess process = new AttachedProcess(new ControlConnection(new ChannelTransport(channel)));
+        process.started();
         process.forwardSignals();
+        // Tells the launcher that signals are forwarded from now on; nothing else is ever written here.
+        System.out.println(WaiterLauncher.READY);
+        System.out.close();
         System.exit(process.awaitExit());
     }
 }

@@ -123,7 +123,11 @@ public final class SandboxControl implements ControlHandler {
                     p.exit().complete(127);
                     throw new ControlException(EXEC_FAILED, e.getMessage(), e);
                 }
-                first.exit().whenComplete((status, err) -> p.exit().complete(status == null ? 128 + SIGKILL : status));
+                // As when a PID namespace's init exits: what is left of the container dies with it.
+                first.exit().whenComplete((status, err) -> {
+                    c.signalAll(SIGKILL);
+                    p.exit().complete(status == null ? 128 + SIGKILL : status);
+                });
                 yield JsonObject.builder().put("pid", first.pid()).build();
             }
             case ControlProtocol.DELETE -> {

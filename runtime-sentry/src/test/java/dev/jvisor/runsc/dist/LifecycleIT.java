@@ -102,8 +102,13 @@ class LifecycleIT {
         var start = runsc(bundle, "start", "c1");
         assertThat(start.status()).as(start.err()).isZero();
         assertThat(status(state(bundle, "c1"))).isEqualTo("running");
+        // ps: the boot process, then the stubs that run the container's processes (its children).
         var ps = runsc(bundle, "ps", "--format", "json", "c1");
-        assertThat(ps.out().strip()).startsWith("[" + pid);
+        List<Long> stubs = ((dev.jvisor.oci.json.JsonArray) JsonParser.parse(ps.out())).elements().stream()
+                .map(v -> ((JsonNumber) v).longValueExact().getAsLong()).toList();
+        assertThat(stubs.getFirst()).isEqualTo(pid);
+        assertThat(stubs).hasSizeGreaterThan(1);
+        for (long stub : stubs.subList(1, stubs.size())) assertThat(ProcessHandle.of(stub).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)).hasValue(pid);
 
         var waited = runsc(bundle, "wait", "c1");
         assertThat(waited.out().strip()).isEqualTo("{\"id\":\"c1\",\"exitStatus\":7}");
