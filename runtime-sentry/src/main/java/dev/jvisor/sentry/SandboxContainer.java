@@ -106,6 +106,7 @@ public final class SandboxContainer {
         SandboxProcess p = new SandboxProcess(kernel, init.group(), exit);
         load(init, spec);
         kernel.start(init);
+        awaitStub(init);
         first = p;
         return p;
     }
@@ -151,7 +152,20 @@ public final class SandboxContainer {
             throw e;
         }
         kernel.start(t);
+        awaitStub(t);
         return p;
+    }
+
+    /** How long a new task may take to get its stub before its starter stops waiting. */
+    private static final long STUB_WAIT_MILLIS = 30_000;
+
+    /** Returns once the task's stub runs: its host pid is then known (ps) and the program started. */
+    private static void awaitStub(Task t) {
+        try {
+            t.awaitStub(STUB_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Sends {@code sig} to every process of the container (runsc kill --all). */

@@ -9,6 +9,7 @@ import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.lifecycle.BootLauncher;
+import dev.jvisor.runsc.cgroup.ContainerCgroup;
 import dev.jvisor.runsc.control.ControlException;
 import dev.jvisor.runsc.control.PodJoin;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
@@ -77,6 +78,8 @@ public final class CreateCommand implements Subcommand {
             Process boot = null;
             try {
                 boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
+                // Before the boot process starts the Sentry's stubs and Gofers: they inherit the cgroup.
+                ContainerCgroup.setUp(stateDir, spec, inv.systemdCgroup(), boot.pid());
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())
                         .orElseThrow(() -> new RunscException("the sandbox process exited while the container was created"));
@@ -86,6 +89,7 @@ public final class CreateCommand implements Subcommand {
             } catch (RunscException | RuntimeException e) {
                 // Nothing half-made stays behind: no process, no state.
                 if (boot != null) killAndReap(boot);
+                removeCgroup(inv, stateDir);
                 store.remove(lock);
                 throw e;
             }
@@ -110,6 +114,7 @@ public final class CreateCommand implements Subcommand {
                 long waiterPid = waiter;
                 HostProcess init = HostProcess.of(waiterPid)
                         .orElseThrow(() -> new RunscException("the container's waiter exited while the container was created"));
+                ContainerCgroup.setUp(store.root().resolve(id), spec, inv.systemdCgroup(), waiterPid);
                 if (pidPath != null) writePidFile(pidPath, waiterPid);
                 store.save(lock, new ContainerRecord(id, record.bundle(), ContainerStatus.CREATED, init,
                         record.created(), record.owner(), spec.annotations()));
@@ -118,12 +123,23 @@ public final class CreateCommand implements Subcommand {
                 throw new RunscException("cannot create container " + id + " in sandbox " + sandboxDir.getFileName() + ": " + e.getMessage(), e);
             } catch (RunscException | RuntimeException e) {
                 if (waiter > 0) ProcessHandle.of(waiter).ifPresent(ProcessHandle::destroyForcibly);
+                removeCgroup(inv, store.root().resolve(id));
                 store.remove(lock);
                 throw e;
             }
         }
         inv.log().debug("created container " + id + " in sandbox " + sandboxDir.getFileName());
         return 0;
+    }
+
+    /** Removes the cgroup a failed create made, if it got that far. */
+    static void removeCgroup(Invocation inv, Path stateDir) {
+        try {
+            var cgroup = ContainerCgroup.of(stateDir);
+            if (cgroup.isPresent()) cgroup.get().remove();
+        } catch (RunscException e) {
+            inv.log().warning(e.getMessage());
+        }
     }
 
     /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */

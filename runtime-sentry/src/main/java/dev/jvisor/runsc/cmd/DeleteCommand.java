@@ -61,6 +61,7 @@ public final class DeleteCommand implements Subcommand {
                 }
             }
             leaveSandbox(inv, id);
+            CreateCommand.removeCgroup(inv, store.root().resolve(id));
             store.remove(lock);
             inv.log().debug("deleted container " + id);
         } catch (ContainerNotFoundException e) {

@@ -24,6 +24,8 @@ public final class Subcommands {
         register(t, ExecCommand::new);
         register(t, PauseCommand::new);
         register(t, PauseCommand::resume);
+        register(t, UpdateCommand::new);
+        register(t, EventsCommand::new);
         register(t, ListCommand::new);
         register(t, DeleteCommand::new);
         register(t, SpecCommand::new);

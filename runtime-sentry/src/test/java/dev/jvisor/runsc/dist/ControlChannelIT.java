@@ -350,6 +350,81 @@ class ControlChannelIT {
         assertThat(within(30, () -> !alive(boot))).isTrue();
     }
 
+    // ---------------------------------------------------------------- cgroup: limits, update, events
+
+    @Test
+    void theSandboxRunsInItsCgroupWithItsLimitsWhichUpdateChangesAndEventsReports() throws Exception {
+        Path memory = Path.of("/sys/fs/cgroup/memory"), pids = Path.of("/sys/fs/cgroup/pids");
+        assumeTrue(Files.isWritable(memory) && Files.isWritable(pids), "needs writable cgroup v1 memory and pids hierarchies");
+        String name = "jvisor-it-" + ProcessHandle.current().pid();
+        bundle = Files.createDirectories(work.resolve("bundle"));
+        Files.createSymbolicLink(bundle.resolve("rootfs"), ROOTFS);
+        Files.writeString(bundle.resolve("config.json"), """
+                {"ociVersion":"1.0.2",
+                 "process":{"user":{"uid":0,"gid":0},"args":["/bin/sh","-c","while :; do sleep 1; done"],"env":["PATH=/bin"],"cwd":"/"},
+                 "root":{"path":"rootfs"},
+                 "linux":{"cgroupsPath":"/%s/c","resources":{"memory":{"limit":1073741824},"pids":{"limit":200},"cpu":{"shares":256}}}}"""
+                .formatted(name));
+        long boot = run("cg", work.resolve("cg.out"));
+        try {
+            Path mem = memory.resolve(name + "/c"), pid = pids.resolve(name + "/c");
+            assertThat(Files.readString(mem.resolve("memory.limit_in_bytes")).strip()).isEqualTo("1073741824");
+            assertThat(Files.readString(pid.resolve("pids.max")).strip()).isEqualTo("200");
+            assertThat(Files.readAllLines(pid.resolve("cgroup.procs"))).contains(Long.toString(boot));
+            // The stubs inherit it: pid 1's (the loop's sleeps come and go, so only the shell's is checked).
+            List<Long> hostPidsNow = ps("cg");
+            assertThat(hostPidsNow.getFirst()).isEqualTo(boot);
+            assertThat(Files.readAllLines(pid.resolve("cgroup.procs"))).contains(Long.toString(hostPidsNow.get(1)));
+
+            var update = DistributionIT.exec(bundle, Map.of(), withStdin("{\"pids\":{\"limit\":100},\"memory\":{\"limit\":536870912}}",
+                    runscCommand("update", "--resources", "-", "cg")));
+            assertThat(update.status()).as(update.err() + lastError()).isZero();
+            assertThat(Files.readString(pid.resolve("pids.max")).strip()).isEqualTo("100");
+            assertThat(Files.readString(mem.resolve("memory.limit_in_bytes")).strip()).isEqualTo("536870912");
+            var bad = DistributionIT.exec(bundle, Map.of(), withStdin("{\"pids\":", runscCommand("update", "--resources", "-", "cg")));
+            assertThat(bad.status()).isNotZero();
+            assertThat(lastError()).contains("--resources: not valid JSON");
+            assertThat(Files.readString(pid.resolve("pids.max")).strip()).isEqualTo("100");
+
+            var events = runsc("events", "--stats", "cg");
+            assertThat(events.status()).as(events.err() + lastError()).isZero();
+            JsonObject event = (JsonObject) JsonParser.parse(events.out().strip());
+            assertThat(((JsonString) event.get("type")).value()).isEqualTo("stats");
+            JsonObject data = (JsonObject) event.get("data");
+            long current = ((JsonNumber) ((JsonObject) data.get("pids")).get("current")).longValueExact().getAsLong();
+            assertThat(current).isGreaterThanOrEqualTo(2);
+            long usage = ((JsonNumber) ((JsonObject) ((JsonObject) data.get("memory")).get("usage")).get("usage")).longValueExact().getAsLong();
+            assertThat(usage).isPositive();
+
+            assertThat(runsc("kill", "cg", "9").status()).isZero();
+            assertThat(within(30, () -> !alive(boot))).isTrue();
+            assertThat(runsc("delete", "cg").status()).as(lastError()).isZero();
+            assertThat(mem).doesNotExist();
+            assertThat(pid).doesNotExist();
+        } finally {
+            runsc("delete", "--force", "cg");
+            for (Path root : List.of(memory, pids, Path.of("/sys/fs/cgroup/cpu"), Path.of("/sys/fs/cgroup/cpuacct"), Path.of("/sys/fs/cgroup/cpu,cpuacct"))) {
+                within(10, () -> {
+                    try {
+                        Files.deleteIfExists(root.resolve(name + "/c"));
+                        Files.deleteIfExists(root.resolve(name));
+                        return true;
+                    } catch (IOException busy) {
+                        return false;
+                    }
+                });
+            }
+        }
+    }
+
+    /** {@code command} run through sh with {@code input} on its stdin. */
+    private static String[] withStdin(String input, List<String> command) {
+        StringBuilder sh = new StringBuilder("printf '%s' \"$0\" | \"$@\"");
+        List<String> out = new ArrayList<>(List.of("/bin/sh", "-c", sh.toString(), input));
+        out.addAll(command);
+        return out.toArray(String[]::new);
+    }
+
     // ---------------------------------------------------------------- the socket under attack
 
     private static byte[] frame(String json) {

@@ -92,7 +92,8 @@ class LifecycleIT {
     @Test
     void echoAndExitStatusThroughCreateStartWaitDelete() throws Exception {
         assumeTrue(Files.isDirectory(ROOTFS), "no busybox rootfs (busybox-static missing)");
-        Path bundle = bundle("[\"/bin/sh\",\"-c\",\"echo hello from $(hostname) in $(pwd); read x; exit 7\"]");
+        // create's stdin is a pipe that ends when create does; the program waits for a signal instead.
+        Path bundle = bundle("[\"/bin/sh\",\"-c\",\"echo hello from $(hostname) in $(pwd); trap 'exit 7' TERM; while :; do sleep 1; done\"]");
         Path out = work.resolve("out.txt");
         long pid = create(bundle, "c1", out);
         JsonObject created = state(bundle, "c1");
@@ -110,6 +111,7 @@ class LifecycleIT {
         assertThat(stubs).hasSizeGreaterThan(1);
         for (long stub : stubs.subList(1, stubs.size())) assertThat(ProcessHandle.of(stub).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)).hasValue(pid);
 
+        assertThat(runsc(bundle, "kill", "c1", "15").status()).isZero();
         var waited = runsc(bundle, "wait", "c1");
         assertThat(waited.out().strip()).isEqualTo("{\"id\":\"c1\",\"exitStatus\":7}");
         assertThat(Files.readString(out)).isEqualTo("hello from box in /tmp\n");
