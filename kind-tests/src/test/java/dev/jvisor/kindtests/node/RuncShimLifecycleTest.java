@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * jVisor's runsc behind containerd's stock runc shim, driven by ctr as a node would: output,
  * exit statuses (7 stays 7, SIGKILL gives 137), detached tasks, ps, exec (its exit code
- * returned), pause and resume, kill, forced removal; and
+ * returned), pause and resume, kill, forced removal, a pod's container joining its sandbox's
+ * Sentry; and
  * after every test nothing of the container is left: no process, no mount, no runsc state, no
  * shim socket.
  */
@@ -213,6 +214,42 @@ class RuncShimLifecycleTest {
         assertThat(exec.status()).as(exec.err()).isEqualTo(9);
         containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));
         awaitTaskStatus(id, "STOPPED");
+    }
+
+    @Test
+    void aPodsContainerJoinsItsSandboxsSentry() throws Exception {
+        String pause = id("pod");
+        String app = id("app");
+        List<String> pauseArgs = new ArrayList<>(run(pause, true, "sleep", "600"));
+        pauseArgs.addAll(1, List.of("--annotation", "io.kubernetes.cri.container-type=sandbox"));
+        containerd.ctr(pauseArgs.toArray(String[]::new)).requireSuccess(List.of("ctr run -d (pod sandbox)"));
+        String sentry = awaitTaskStatus(pause, "RUNNING");
+        List<String> appArgs = new ArrayList<>(run(app, true, "sh", "-c", "while :; do sleep 1; done"));
+        appArgs.addAll(1, List.of("--annotation", "io.kubernetes.cri.container-type=container",
+                "--annotation", "io.kubernetes.cri.sandbox-id=" + pause));
+        containerd.ctr(appArgs.toArray(String[]::new)).requireSuccess(List.of("ctr run -d (pod container)"));
+        String waiter = awaitTaskStatus(app, "RUNNING");
+        assertThat(waiter).isNotEqualTo(sentry);
+
+        // One Sentry: the app's stub processes are the pod sandbox's boot process's children.
+        List<String> appPids = containerd.ctr("task", "ps", app).requireSuccess(List.of("ctr task ps")).out().lines()
+                .skip(1).map(l -> l.trim().split("\\s+")[0]).toList();
+        assertThat(appPids).contains(waiter);
+        assertThat(appPids.stream().filter(p -> !p.equals(waiter))
+                .map(p -> ProcessHandle.of(Long.parseLong(p)).flatMap(ProcessHandle::parent).map(h -> Long.toString(h.pid())).orElse("")))
+                .isNotEmpty().allMatch(sentry::equals);
+        var exec = containerd.ctr("task", "exec", "--exec-id", "in-app", app, "sh", "-c", "exit 4");
+        assertThat(exec.status()).as(exec.err()).isEqualTo(4);
+
+        containerd.ctr("task", "kill", "-s", "9", app).requireSuccess(List.of("ctr task kill (pod container)"));
+        awaitTaskStatus(app, "STOPPED");
+        var rm = containerd.ctr("task", "rm", app);
+        assertThat(rm.status()).as(rm.err()).isZero();
+        assertThat(rm.err()).contains("exit code 137");
+        assertThat(containerd.ctr("task", "ls").out()).contains(pause);
+        awaitTaskStatus(pause, "RUNNING");
+        var rmPod = containerd.ctr("task", "rm", "-f", pause);
+        assertThat(rmPod.status()).as(rmPod.err()).isZero();
     }
 
     /** Polls {@code ctr task ls} until the task shows {@code status}; returns its pid. */

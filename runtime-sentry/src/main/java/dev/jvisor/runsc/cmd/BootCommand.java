@@ -60,7 +60,7 @@ public final class BootCommand implements Subcommand {
                 starter.close();
                 throw new RunscException("sandbox: " + e.getMessage(), e);
             }
-            try (sandbox; ControlServer control = ControlServer.start(stateDir, new SandboxControl(sandbox, System.err), System.err)) {
+            try (sandbox; ControlServer control = ControlServer.start(stateDir, new SandboxControl(sandbox, inv.root(), System.err), System.err)) {
                 // start returns once the program runs and the control channel answers.
                 StartChannel.confirm(starter);
                 status = Sandbox.awaitForwardingSignals(sandbox);

@@ -10,6 +10,9 @@ import dev.jvisor.oci.json.JsonArray;
 import dev.jvisor.oci.json.JsonNumber;
 import dev.jvisor.oci.json.JsonObject;
 import dev.jvisor.oci.json.JsonValue;
+import dev.jvisor.runsc.lifecycle.ExitStatusFile;
+import dev.jvisor.runsc.state.ContainerId;
+import dev.jvisor.runsc.state.InvalidContainerIdException;
 import dev.jvisor.sentry.ProcessSpec;
 import dev.jvisor.sentry.RunningSandbox;
 import dev.jvisor.sentry.Sandbox;
@@ -36,13 +39,16 @@ public final class SandboxControl implements ControlHandler {
 
     private final RunningSandbox sandbox;
     private final PrintStream log;
+    /** runsc's --root: a joined container's exit status goes to its state directory there, for runsc wait. */
+    private final Path stateRoot;
     /** Created pod containers not started yet: what start will run, and where their exit goes. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
     private record Pending(ProcessSpec process, CompletableFuture<Integer> exit) {}
 
-    public SandboxControl(RunningSandbox sandbox, PrintStream log) {
+    public SandboxControl(RunningSandbox sandbox, Path stateRoot, PrintStream log) {
         this.sandbox = sandbox;
+        this.stateRoot = stateRoot;
         this.log = log;
     }
 
@@ -126,7 +132,9 @@ public final class SandboxControl implements ControlHandler {
                 // As when a PID namespace's init exits: what is left of the container dies with it.
                 first.exit().whenComplete((status, err) -> {
                     c.signalAll(SIGKILL);
-                    p.exit().complete(status == null ? 128 + SIGKILL : status);
+                    int shellStatus = status == null ? 128 + SIGKILL : status;
+                    recordExit(c.name(), shellStatus);
+                    p.exit().complete(shellStatus);
                 });
                 yield JsonObject.builder().put("pid", first.pid()).build();
             }
@@ -141,6 +149,15 @@ public final class SandboxControl implements ControlHandler {
             }
             default -> throw new ControlException(UNKNOWN_OP, "unknown operation \"" + op + "\"");
         };
+    }
+
+    private void recordExit(String name, int status) {
+        try {
+            Path dir = stateRoot.resolve(name);
+            if (Files.isDirectory(dir)) ExitStatusFile.write(dir, status);
+        } catch (IOException e) {
+            log.println("jvisor: cannot record the exit status of container " + name + ": " + e.getMessage());
+        }
     }
 
     private SandboxContainer container(JsonObject o) throws ControlException {
@@ -183,13 +200,18 @@ public final class SandboxControl implements ControlHandler {
      * start. The connection stays until that process exits; a hang-up kills the container.
      */
     private boolean create(JsonObject o, int[] stdio, ControlConnection conn) throws ControlException, IOException {
+        // Until the container is made, a failure leaves the fds to handle(), which closes them.
         Set<String> members = new java.util.HashSet<>(PROCESS_MEMBERS);
         members.addAll(Set.of("rootfs", "overlay"));
         ControlProtocol.onlyMembers(o, members);
         String name = ControlProtocol.string(o, "container");
+        try {
+            ContainerId.validate(name);
+        } catch (InvalidContainerIdException e) {
+            throw new ControlException(BAD_REQUEST, "container: " + e.getMessage());
+        }
         Path rootfs = Path.of(ControlProtocol.string(o, "rootfs"));
         if (!rootfs.isAbsolute() || !Files.isDirectory(rootfs)) {
-            ControlConnection.closeAll(stdio);
             throw new ControlException(BAD_REQUEST, "rootfs " + rootfs + " is not an absolute path to a directory");
         }
         boolean overlay = ControlProtocol.optionalBoolean(o, "overlay");
@@ -198,12 +220,19 @@ public final class SandboxControl implements ControlHandler {
         try {
             c = sandbox.addContainer(name, rootfs, overlay);
         } catch (IllegalArgumentException | Sandbox.SandboxException e) {
-            ControlConnection.closeAll(stdio);
             throw new ControlException(e instanceof IllegalArgumentException ? WRONG_STATE : EXEC_FAILED, e.getMessage(), e);
         }
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         pending.put(name, new Pending(spec, exit));
-        conn.write(ControlProtocol.ok(JsonObject.builder().build()));
+        try {
+            conn.write(ControlProtocol.ok(JsonObject.builder().build()));
+        } catch (IOException e) {
+            // Nobody to hold it: the container goes again, fds and all.
+            pending.remove(name);
+            ControlConnection.closeAll(stdio);
+            sandbox.removeContainer(name);
+            return false;
+        }
         attend(conn, exit, sig -> {
             SandboxProcess first = c.first();
             if (first != null) first.signal(sig);

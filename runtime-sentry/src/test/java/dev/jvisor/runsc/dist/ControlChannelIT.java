@@ -318,6 +318,15 @@ class ControlChannelIT {
         }
         // exec lands in the named container's root, not the other's.
         assertThat(runsc("exec", "app", "/bin/cat", "/app-marker").out()).isEqualTo("app\n");
+        // The pod's Sentry refuses a second container of that name, and names that are not ids.
+        Path sandboxSocket = work.resolve("root/pause/control.sock");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 sends the fds");
+        assertThat(withStdioFds(sandboxSocket, "{\"v\":1,\"op\":\"create\",\"container\":\"../evil\",\"rootfs\":\"/\",\"argv\":[\"/bin/true\"]}"))
+                .contains("\"BAD_REQUEST\"").contains("container:");
+        assertThat(withStdioFds(sandboxSocket, "{\"v\":1,\"op\":\"create\",\"container\":\"app\",\"rootfs\":\"/\",\"argv\":[\"/bin/true\"]}"))
+                .contains("\"WRONG_STATE\"").contains("already exists");
+        assertThat(withStdioFds(sandboxSocket, "{\"v\":1,\"op\":\"create\",\"container\":\"other\",\"rootfs\":\"relative\",\"argv\":[\"/bin/true\"]}"))
+                .contains("\"BAD_REQUEST\"").contains("absolute path");
         assertThat(runsc("exec", "app", "/bin/cat", "/pause-marker").status()).isNotZero();
         assertThat(runsc("exec", "pause", "/bin/cat", "/app-marker").status()).isNotZero();
         assertThat(runsc("exec", "pause", "/bin/sh", "-c", "cd /..; cat pause-marker").out()).isEqualTo("pause\n");
@@ -326,6 +335,7 @@ class ControlChannelIT {
         assertThat(runsc("kill", "app", "9").status()).as(lastError()).isZero();
         assertThat(within(30, () -> !alive(waiter))).isTrue();
         assertThat(status("app")).isEqualTo("stopped");
+        assertThat(runsc("wait", "app").out().strip()).isEqualTo("{\"id\":\"app\",\"exitStatus\":137}");
         assertThat(runsc("delete", "app").status()).as(lastError()).isZero();
         assertThat(status("pause")).isEqualTo("running");
 
@@ -425,6 +435,22 @@ class ControlChannelIT {
         return out.toArray(String[]::new);
     }
 
+    /** Sends one frame with this process's stdin, stdout and stderr as SCM_RIGHTS (python3) and returns the answer. */
+    private String withStdioFds(Path socket, String json) throws Exception {
+        String client = """
+                import socket, struct, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(sys.argv[1])
+                body = sys.argv[2].encode()
+                socket.send_fds(s, [struct.pack('>I', len(body)) + body], [0, 1, 2])
+                n = struct.unpack('>I', s.recv(4))[0]
+                print(s.recv(n).decode())
+                """;
+        var r = DistributionIT.exec(work, Map.of(), "/usr/bin/python3", "-c", client, socket.toString(), json);
+        assertThat(r.status()).as(r.err()).isZero();
+        return r.out();
+    }
+
     // ---------------------------------------------------------------- the socket under attack
 
     private static byte[] frame(String json) {
@@ -462,6 +488,9 @@ class ControlChannelIT {
         assertThat(raw(socket, frame("{\"v\":1,\"op\":\"ps\",\"container\":\"b\",\"extra\":1}"))).contains("\"BAD_REQUEST\"");
         assertThat(raw(socket, frame("{\"v\":1,\"op\":\"signal\",\"container\":\"b\",\"signal\":65}"))).contains("\"BAD_REQUEST\"");
         assertThat(raw(socket, frame("{\"v\":1,\"op\":\"ps\",\"container\":\"nope\"}"))).contains("\"NO_SUCH_CONTAINER\"");
+        assertThat(raw(socket, frame("{\"v\":1,\"op\":\"state\",\"container\":\"b\"}"))).contains("\"running\":true").contains("\"paused\":false");
+        assertThat(raw(socket, frame("{\"v\":1,\"op\":\"start\",\"container\":\"b\"}"))).contains("\"WRONG_STATE\"");
+        assertThat(raw(socket, frame("{\"v\":1,\"op\":\"delete\",\"container\":\"b\"}"))).contains("\"WRONG_STATE\"");
         // exec without its three fds.
         assertThat(raw(socket, frame("{\"v\":1,\"op\":\"exec\",\"container\":\"b\",\"argv\":[\"/bin/true\"]}"))).contains("\"BAD_REQUEST\"");
         // A peer that connects and says nothing is dropped, and holds up nobody meanwhile.
