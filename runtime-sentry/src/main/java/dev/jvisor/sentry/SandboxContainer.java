@@ -136,8 +136,10 @@ public final class SandboxContainer {
         Task t;
         try {
             t = kernel.createProcess(fs, fds, credentials(spec), freezer,
-                    // Told under the kernel's lock: whoever waits runs elsewhere (it may write to a socket).
-                    status -> CompletableFuture.runAsync(() -> exit.complete(SandboxProcess.shellStatus(status))));
+                    // Told under the kernel's lock: whoever waits runs on a thread of its own (it may
+                    // write to a socket), one that ends with it rather than a pool's that lingers.
+                    status -> Thread.ofPlatform().daemon(true).name("jvisor-exit-" + spec.argv().getFirst())
+                            .start(() -> exit.complete(SandboxProcess.shellStatus(status))));
         } catch (ErrnoException e) {
             fds.releaseUser();
             throw new Sandbox.SandboxException("the sandbox is shutting down", e);

@@ -474,10 +474,12 @@ class ControlChannelIT {
 
     @Test
     void badInputOnTheControlSocketGetsTypedErrorsAndNeverWedgesTheSentry() throws Exception {
-        bundle("while :; do sleep 1; done");
-        run("b", work.resolve("b.out"));
+        bundle("exec sleep 100000"); // one task throughout: the Sentry's fd and thread counts hold still
+        long boot = run("b", work.resolve("b.out"));
         Path socket = work.resolve("root/b/control.sock");
         assertThat(socket).exists();
+        assertThat(raw(socket, frame("{\"v\":1,\"op\":\"ps\",\"container\":\"b\"}"))).contains("\"ok\"");
+        long fdsBefore = openFds(boot), threadsBefore = threads(boot);
 
         assertThat(raw(socket, "garbage that is not a frame\n".getBytes(StandardCharsets.US_ASCII))).contains("\"BAD_FRAME\"");
         assertThat(raw(socket, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff})).contains("\"BAD_FRAME\"");
@@ -504,6 +506,26 @@ class ControlChannelIT {
         }
         assertThat(runsc("exec", "b", "/bin/sh", "-c", "exit 5").status()).isEqualTo(5);
         assertThat(status("b")).isEqualTo("running");
+        // Nothing of all that stays in the Sentry: no fd, no thread.
+        assertThat(within(15, () -> openFds(boot) == fdsBefore && threads(boot) == threadsBefore))
+                .as("fds %d→%d, threads %d→%d", fdsBefore, openFds(boot), threadsBefore, threads(boot)).isTrue();
+    }
+
+    private static long openFds(long pid) {
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long threads(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("Threads:"))
+                    .mapToLong(l -> Long.parseLong(l.substring(8).strip())).findFirst().orElse(-1);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     @Test
