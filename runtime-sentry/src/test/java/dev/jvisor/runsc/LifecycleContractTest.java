@@ -220,4 +220,33 @@ class LifecycleContractTest {
         assertThat(lastLoggedError()).contains("not being created");
         assertThat(root.resolve("ghost")).doesNotExist();
     }
+
+    @Test
+    void updateAndEventsNeedTheContainersCgroupAndSaySoOtherwise() throws Exception {
+        record("plain", ContainerStatus.RUNNING, HostProcess.of(ProcessHandle.current().pid()).orElseThrow());
+        Path resources = Files.writeString(bundle.resolve("resources.json"), "{\"pids\":{\"limit\":10}}");
+        assertThat(runsc("update", "--resources", resources.toString(), "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("has no cgroup");
+        assertThat(runsc("events", "--stats", "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("has no cgroup");
+        assertThat(runsc("update", "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("--resources");
+        assertThat(runsc("events", "--interval", "soon", "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("invalid --interval");
+
+        record("over", ContainerStatus.RUNNING, deadProcess());
+        assertThat(runsc("update", "--resources", resources.toString(), "over").status()).isNotZero();
+        assertThat(lastLoggedError()).isEqualTo("container not running");
+    }
+
+    @Test
+    void pauseAndResumeOnlyApplyToARunningOrPausedContainer() throws Exception {
+        record("idle", ContainerStatus.CREATED, HostProcess.of(ProcessHandle.current().pid()).orElseThrow());
+        assertThat(runsc("pause", "idle").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("it is created, not running");
+        assertThat(runsc("resume", "idle").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("it is created, not paused");
+        assertThat(runsc("pause", "ghost").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("does not exist");
+    }
 }
