@@ -8,7 +8,9 @@ here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 dist=$(cd "$here/../.." && pwd)/runtime-sentry/target/jvisor-runtime
 runs=${1:-25}
 [[ -x $dist/bin/runsc ]] || { echo "build first: mvn -pl runtime-sentry -am package -DskipTests" >&2; exit 1; }
-java=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$dist/bin/runsc")
+# The JVM bin/runsc runs: the distribution's bundled jre/ when it has one, else the build JDK.
+java=$dist/jre/bin/java
+[[ -x $java ]] || java=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$dist/bin/runsc")
 cp="$dist/lib/runtime-sentry.jar:$dist/lib/runtime-gofer.jar"
 work=$(mktemp -d)
 # shellcheck source=lib.sh

@@ -18,7 +18,9 @@ if [[ ! -x $runsc ]]; then
   export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
   (cd "$repo" && mvn -B -ntp -q -pl runtime-sentry -am package -DskipTests)
 fi
-java_bin=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$runsc")
+# The JVM bin/runsc runs: the distribution's bundled jre/ when it has one, else the build JDK.
+java_bin=$dist/jre/bin/java
+[[ -x $java_bin ]] || java_bin=$(sed -n "s/^built_java='\(.*\)'$/\1/p" "$runsc")
 
 with_aot() { "$runsc" --version; }
 without_aot() { JVISOR_NO_AOT=1 "$runsc" --version; }

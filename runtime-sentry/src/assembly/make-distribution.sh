@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Assembles the runtime distribution from the built jars (run by `mvn package`, bound in the
 # module's pom; runnable by hand with the same arguments):
-#   <dist>/bin/runsc         launcher, with the JDK that trained the AOT cache recorded in it
+#   <dist>/bin/runsc         launcher; runs <dist>/jre (or, without one, the build JDK recorded in it)
+#   <dist>/jre/              a Java runtime linked (jlink) from the build JDK with only the modules
+#                            the two jars use, so that a node needs no JDK of its own
+#   <dist>/VERSION           the distribution's version (the node agent installs under it)
 #   <dist>/etc/runsc.toml    node-wide sandbox settings (see RunscConfig)
 #   <dist>/lib/*.jar         runtime-sentry.jar + runtime-gofer.jar, nothing else
+#   <dist>/lib/policy/*.jar  the node agent's gRPC client and its dependencies (policy-socket)
 #   <dist>/lib/runsc.aot     JDK AOT cache (JEP 483/514) trained on real runsc commands
 #   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on a busybox shell)
 #   <tarball>                the directory above as jvisor-runtime-<version>/
@@ -20,6 +24,7 @@ while (($#)); do
     --java-home) java_home=$2 ;;
     --main) main_class=$2 ;;
     --version) version=$2 ;;
+    --jre) jre_mode=$2 ;;
     *) echo "make-distribution: unknown argument $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -27,6 +32,9 @@ done
 
 java="$java_home/bin/java"
 [[ -x $java ]] || { echo "make-distribution: no java at $java" >&2; exit 1; }
+# --jre bundled (default): link jre/ into the distribution; --jre none: run on the build JDK.
+jre_mode=${jre_mode:-bundled}
+case $jre_mode in bundled|none) ;; *) echo "make-distribution: --jre must be bundled or none, not $jre_mode" >&2; exit 2 ;; esac
 
 # --- directory layout -------------------------------------------------------------------
 mkdir -p "$dist/bin" "$dist/etc" "$dist/lib"
@@ -37,12 +45,37 @@ for f in "$dist"/lib/*.jar; do
   case ${f##*/} in runtime-sentry.jar|runtime-gofer.jar) ;; *) rm -f "$f" ;; esac
 done
 
-# The launcher runs exactly the JVM that trained the cache: an AOT cache is only valid for it.
+# The launcher runs exactly the JVM that trained the cache (an AOT cache is only valid for it):
+# the bundled jre/ when there is one, else the build JDK recorded here.
+# lib/policy/: the policy client's jars, off the launcher's class path (runsc loads them itself).
+[[ -f $dist/lib/policy/grpc-netty-shaded.jar ]] || { echo "make-distribution: lib/policy/ lacks the gRPC client jars (dependency copy)" >&2; exit 1; }
 sed -e "s|@JAVA_HOME@|$java_home|g" -e "s|@VERSION@|$version|g" -e "s|@MAIN_CLASS@|$main_class|g" \
   "$module_dir/src/main/dist/bin/runsc" > "$dist/bin/runsc.tmp"
 chmod 755 "$dist/bin/runsc.tmp"
 mv "$dist/bin/runsc.tmp" "$dist/bin/runsc"
 cp "$module_dir/src/main/dist/etc/runsc.toml" "$dist/etc/runsc.toml"
+echo "$version" > "$dist/VERSION"
+
+# --- bundled Java runtime -------------------------------------------------------------------
+# jdeps names the modules the jars need (java.base, jdk.unsupported today); jlink links exactly
+# those from the build JDK. No CDS archive is generated: the AOT caches below are trained on this
+# runtime and carry the JDK classes runsc loads. Linking takes seconds, so an unchanged runtime
+# (same JDK release, same modules) is kept: its inputs are recorded next to the distribution.
+if [[ $jre_mode == bundled ]]; then
+  modules=$("$java_home/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
+    "$dist/lib/runtime-sentry.jar" "$dist/lib/runtime-gofer.jar")
+  [[ -n $modules ]] || { echo "make-distribution: jdeps found no modules" >&2; exit 1; }
+  jre_inputs="$java_home"$'\n'"$(cat "$java_home/release")"$'\n'"modules=$modules"
+  stamp="$dist.jre-inputs"
+  if [[ ! -x $dist/jre/bin/java || ! -f $stamp || $(cat "$stamp") != "$jre_inputs" ]]; then
+    rm -rf "$dist/jre" "$stamp"
+    "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+      --output "$dist/jre"
+    printf '%s' "$jre_inputs" > "$stamp"
+  fi
+else
+  rm -rf "$dist/jre" "$dist.jre-inputs"
+fi
 
 # --- busybox root filesystem ----------------------------------------------------------------
 # From the host's busybox-static: the binary, one symlink per applet where busybox would put it,

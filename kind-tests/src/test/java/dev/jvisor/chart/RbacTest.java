@@ -84,8 +84,10 @@ class RbacTest {
 
         // NodeStatus: read the node, label it ready / unlabel it, lift taints (fabric8 edit = get + patch);
         // DaemonSetSelection: read its own pod, its DaemonSet and the node on SIGTERM.
+        // The policy service: get pods and namespaces, watch SandboxPolicies, create Events.
         assertThat(grants(chart.one(ClusterRole.class, "jvisor-node-agent").getRules()))
-                .containsExactlyInAnyOrder("/nodes/*:get", "/nodes/*:patch");
+                .containsExactlyInAnyOrder("/nodes/*:get", "/nodes/*:patch", "/pods/*:get", "/namespaces/*:get",
+                        "jvisor.dev/sandboxpolicies/*:list", "jvisor.dev/sandboxpolicies/*:watch", "/events/*:create");
         Role role = chart.one(Role.class, "jvisor-node-agent");
         assertThat(role.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
         assertThat(grants(role.getRules())).containsExactlyInAnyOrder("/pods/*:get", "apps/daemonsets/*:get");

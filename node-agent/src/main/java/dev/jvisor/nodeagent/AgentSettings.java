@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 
 /**
@@ -41,13 +42,15 @@ public record AgentSettings(
         Optional<String> podName,
         Optional<String> podNamespace,
         Optional<InetSocketAddress> statusListen,
-        Duration reconcileInterval) {
+        Duration reconcileInterval,
+        Optional<String> policySocket,
+        OptionalInt policySocketGroup) {
 
     /** Flag name → environment variable; the order is the one {@code --help} prints. */
     static final List<String> FLAGS = List.of("host-root", "install-dir", "distribution", "version", "containerd-flavour",
             "containerd-config", "restart-command", "containerd-socket", "node-name", "handler-name", "runtime-root",
             "lock-file", "probe", "startup-taints", "ready-timeout-seconds", "pod-name", "pod-namespace",
-            "status-listen", "reconcile-seconds");
+            "status-listen", "reconcile-seconds", "policy-socket", "policy-socket-group");
 
     /** Environment names that Kubernetes' downward API conventionally fills. */
     private static final Map<String, String> EXTRA_ENV = Map.of("node-name", "NODE_NAME",
@@ -121,7 +124,35 @@ public record AgentSettings(
                 Optional.ofNullable(v.get("pod-name")),
                 Optional.ofNullable(v.get("pod-namespace")),
                 listen(v.getOrDefault("status-listen", ":9470")),
-                Duration.ofSeconds(seconds(v, "reconcile-seconds", "60", 0)));
+                Duration.ofSeconds(seconds(v, "reconcile-seconds", "60", 0)),
+                policySocket(v),
+                policySocketGroup(v));
+    }
+
+    /** The policy service's host socket path, or empty for {@code off}. */
+    private static Optional<String> policySocket(Map<String, String> v) throws SettingsException {
+        String value = v.getOrDefault("policy-socket", "/run/jvisor/policy.sock");
+        if (value.equals("off")) {
+            return Optional.empty();
+        }
+        return Optional.of(absolute(v, "policy-socket", value));
+    }
+
+    /** A numeric group id that may connect to the policy socket (mode 0660); unset: root only (0600). */
+    private static OptionalInt policySocketGroup(Map<String, String> v) throws SettingsException {
+        String value = v.get("policy-socket-group");
+        if (value == null) {
+            return OptionalInt.empty();
+        }
+        try {
+            int gid = Integer.parseInt(value);
+            if (gid < 0) {
+                throw new NumberFormatException(value);
+            }
+            return OptionalInt.of(gid);
+        } catch (NumberFormatException e) {
+            throw new SettingsException("policy-socket-group", "expected a numeric group id, got " + value);
+        }
     }
 
     private static long seconds(Map<String, String> v, String flag, String fallback, long minimum)

@@ -16,6 +16,8 @@ import dev.jvisor.nodeagent.lifecycle.LifecycleException;
 import dev.jvisor.nodeagent.lifecycle.NodeContext;
 import dev.jvisor.nodeagent.lifecycle.RestartCommand;
 import dev.jvisor.nodeagent.lifecycle.Uninstall;
+import dev.jvisor.nodeagent.policy.PolicyService;
+import dev.jvisor.nodeagent.policy.PolicySocketException;
 import dev.jvisor.nodeagent.status.AgentStatus;
 import dev.jvisor.nodeagent.status.StatusServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -67,7 +69,7 @@ public final class NodeAgentMain {
             return 2;
         }
         try (KubernetesClient client = settings.nodeName().isPresent() ? new KubernetesClientBuilder().build() : null) {
-            NodeContext ctx = context(settings, Optional.ofNullable(client));
+            NodeContext ctx = context(settings, Optional.ofNullable(client), args.getFirst().equals("run"));
             switch (args.getFirst()) {
                 case "install" -> new Install(ctx).run();
                 case "uninstall" -> new Uninstall(ctx).run();
@@ -83,11 +85,25 @@ public final class NodeAgentMain {
         } catch (SettingsException e) {
             AgentLog.error("invalid settings", "setting", e.setting(), "error", e.getMessage());
             return 2;
+        } catch (PolicySocketException e) {
+            AgentLog.error("cannot serve the policy socket", "error", e.getMessage());
+            return 1;
         }
     }
 
-    /** Builds the context: resolves host paths, the flavour's socket and restart command. */
+    /** The context of a one-shot install or uninstall (no policy service). */
     public static NodeContext context(AgentSettings s, Optional<KubernetesClient> client) throws SettingsException {
+        return context(s, client, false);
+    }
+
+    /**
+     * Builds the context: resolves host paths, the flavour's socket and restart command.
+     *
+     * @param servingPolicy whether this process serves the policy socket (run mode): only then is
+     *                      the installed runsc told to ask it, or every pod would be refused
+     */
+    public static NodeContext context(AgentSettings s, Optional<KubernetesClient> client, boolean servingPolicy)
+            throws SettingsException {
         if (!Files.isDirectory(s.hostRoot().resolve("etc"))) {
             // Without the host's filesystem the agent would "install" into its own container.
             throw new SettingsException("host-root", s.hostRoot() + " does not look like the host's root (no etc/)");
@@ -118,7 +134,9 @@ public final class NodeAgentMain {
                 new ConfigPlanner(host), s.containerdConfig(), flavour, handler, restart, host.resolve(socket),
                 s.probe(), s.readyTimeout(),
                 client.flatMap(c -> s.nodeName().map(n -> new NodeStatus(c, n))), s.startupTaints(),
-                new AgentStatus(s.version(), s.handlerName()));
+                new AgentStatus(s.version(), s.handlerName()),
+                // runsc asks the agent only where the agent serves: in run mode, with the API server.
+                servingPolicy && client.isPresent() && s.nodeName().isPresent() ? s.policySocket() : Optional.empty());
     }
 
     /** A k3s/rke2 worker runs the "-agent" unit; a server node has the server unit file. */
@@ -133,12 +151,33 @@ public final class NodeAgentMain {
      * longer selects this node: a pod restart or rolling update must leave running sandboxes alone.
      */
     private static void runAsDaemon(AgentSettings s, NodeContext ctx, Optional<KubernetesClient> client)
-            throws LifecycleException, IOException {
+            throws LifecycleException, IOException, PolicySocketException {
         // Serving before installing keeps the liveness probe answering through a long install.
         Optional<StatusServer> server = s.statusListen().isPresent()
                 ? Optional.of(new StatusServer(s.statusListen().get(), ctx.status()))
                 : Optional.empty();
-        new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
+        try (PolicyService policy = policyService(s, ctx, client)) {
+            new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
+        }
+    }
+
+    /**
+     * The per-pod policy and event service, served before the install so that runsc on this node
+     * finds it as soon as containerd runs the handler (the install's own probe sandbox included).
+     * It needs the API server; without one it is not served and runsc is not told to ask it. A
+     * socket that cannot be served stops the agent before it installs: a node whose runsc asks a
+     * silent agent would refuse every pod.
+     */
+    private static PolicyService policyService(AgentSettings s, NodeContext ctx, Optional<KubernetesClient> client)
+            throws PolicySocketException {
+        if (ctx.policySocket().isEmpty()) {
+            if (s.policySocket().isPresent()) {
+                AgentLog.warn("not serving the policy socket: it needs --node-name and API access");
+            }
+            return null;
+        }
+        return PolicyService.start(client.orElseThrow(), s.nodeName().orElseThrow(),
+                ctx.host().resolve(ctx.policySocket().get()), s.policySocketGroup(), ctx.status());
     }
 
     /**

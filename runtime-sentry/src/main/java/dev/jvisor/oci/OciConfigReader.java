@@ -91,7 +91,17 @@ public final class OciConfigReader {
                 args, env, cwd,
                 p.has("capabilities") ? capabilities(p.object("capabilities")) : OciSpec.Capabilities.NONE,
                 rlimits(p),
-                p.bool("noNewPrivileges", false));
+                p.bool("noNewPrivileges", false),
+                consoleSize(p));
+    }
+
+    private static OciSpec.ConsoleSize consoleSize(JsonFields p) throws OciConfigException {
+        if (!p.has("consoleSize")) return null;
+        JsonFields c = p.object("consoleSize");
+        long max = 0xFFFF_FFFFL; // uint in the spec
+        long height = c.integer("height", 0, max).orElseThrow(() -> new OciConfigException(c.path("height"), "required"));
+        long width = c.integer("width", 0, max).orElseThrow(() -> new OciConfigException(c.path("width"), "required"));
+        return new OciSpec.ConsoleSize(height, width);
     }
 
     private static OciSpec.User user(JsonFields u, String path) throws OciConfigException {

@@ -21,13 +21,23 @@ public record OciSpec(String ociVersion, Process process, Root root, List<Mount>
 
     /** The program the container runs and its credentials. */
     public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
-                          Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges) {
+                          Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges,
+                          ConsoleSize consoleSize) {
         public Process {
             args = List.copyOf(args);
             env = List.copyOf(env);
             rlimits = List.copyOf(rlimits);
         }
+
+        /** A process without a {@code consoleSize}. */
+        public Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
+                       Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges) {
+            this(terminal, user, args, env, cwd, capabilities, rlimits, noNewPrivileges, null);
+        }
     }
+
+    /** {@code process.consoleSize}: the terminal's initial size in characters (each a uint). */
+    public record ConsoleSize(long height, long width) {}
 
     /** uid/gid are Linux uid_t/gid_t: unsigned 32-bit. */
     public record User(long uid, long gid, List<Long> additionalGids) {

@@ -4,6 +4,7 @@ import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.fs.gofer.GoferProcess;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
+import dev.jvisor.sentry.fs.tty.Devpts;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.syscalls.SyscallTable;
 import dev.jvisor.sentry.vfs.Vfs;
@@ -20,13 +21,15 @@ import java.util.Map;
  */
 public final class RunningSandbox implements AutoCloseable {
     private final Kernel kernel;
+    private final Devpts devpts;
     private final SandboxContainer primary;
     private final Map<String, SandboxContainer> joined = new LinkedHashMap<>();
     private final boolean strace;
     private final PrintStream log;
 
-    private RunningSandbox(Kernel kernel, SandboxContainer primary, boolean strace, PrintStream log) {
+    private RunningSandbox(Kernel kernel, Devpts devpts, SandboxContainer primary, boolean strace, PrintStream log) {
         this.kernel = kernel;
+        this.devpts = devpts;
         this.primary = primary;
         this.strace = strace;
         this.log = log;
@@ -41,10 +44,11 @@ public final class RunningSandbox implements AutoCloseable {
         try {
             Vfs vfs = new Vfs(rootfs.fs(), rootfs.root(), "rootfs");
             Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
-            SandboxContainer primary = SandboxContainer.primary(containerName, kernel, rootfs);
-            RunningSandbox sandbox = new RunningSandbox(kernel, primary, spec.strace(), log);
+            Devpts devpts = new Devpts(kernel);
+            SandboxContainer primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs);
+            RunningSandbox sandbox = new RunningSandbox(kernel, devpts, primary, spec.strace(), log);
             primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), 0, 0,
-                    spec.stdin(), spec.stdout(), spec.stderr(), false));
+                    spec.stdin(), spec.stdout(), spec.stderr(), false), spec.terminal());
             return sandbox;
         } catch (RuntimeException e) {
             rootfs.close();
@@ -62,6 +66,9 @@ public final class RunningSandbox implements AutoCloseable {
     }
 
     public Kernel kernel() { return kernel; }
+
+    /** Whether pid 1 runs on a terminal (then window changes reach it through the terminal). */
+    public boolean hasTerminal() { return primary.hasTerminal(); }
 
     /** The container whose program is pid 1. */
     public SandboxContainer primary() { return primary; }
@@ -88,7 +95,7 @@ public final class RunningSandbox implements AutoCloseable {
         }
         SandboxContainer c;
         try {
-            c = SandboxContainer.joined(name, kernel, root);
+            c = SandboxContainer.joined(name, kernel, devpts, root);
         } catch (RuntimeException e) {
             root.close();
             throw e;

@@ -41,7 +41,7 @@ public final class Sandbox {
      * @return pid 1's exit status as a shell reports it
      */
     public static int awaitForwardingSignals(RunningSandbox sandbox) {
-        List<Object> handlers = forwardSignals(sandbox.kernel());
+        List<Object> handlers = forwardSignals(sandbox.kernel(), sandbox.hasTerminal());
         try {
             return sandbox.awaitExit();
         } catch (InterruptedException e) {
@@ -54,9 +54,11 @@ public final class Sandbox {
     }
 
     /** Host signals to the runtime go to the sandbox's init, as from outside its PID namespace. */
-    private static List<Object> forwardSignals(Kernel kernel) {
+    private static List<Object> forwardSignals(Kernel kernel, boolean terminal) {
         List<Object> previous = new ArrayList<>();
         for (String name : FORWARDED_SIGNALS) {
+            // On a terminal, window changes reach the foreground group through the terminal.
+            if (terminal && name.equals("WINCH")) continue;
             try {
                 sun.misc.Signal sig = new sun.misc.Signal(name);
                 previous.add(new Object[] {sig, sun.misc.Signal.handle(sig, s -> kernel.signalInitFromOutside(s.getNumber()))});

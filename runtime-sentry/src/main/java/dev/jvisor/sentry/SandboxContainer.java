@@ -3,6 +3,12 @@ package dev.jvisor.sentry;
 import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.dev.DevFs;
+import dev.jvisor.sentry.fs.sys.SysFs;
+import dev.jvisor.sentry.fs.tty.Devpts;
+import dev.jvisor.sentry.fs.tty.HostLink;
+import dev.jvisor.sentry.fs.tty.Terminal;
+import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.fs.host.HostStdioFile;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
 import dev.jvisor.sentry.fs.proc.ProcFs;
@@ -41,19 +47,24 @@ public final class SandboxContainer {
     private final RootFilesystem rootfs;
     private final Location root;
     private final Freezer freezer;
+    /** The sandbox's pseudo-terminals, shared by its containers as their /dev/pts. */
+    private final Devpts devpts;
     private volatile SandboxProcess first;
+    /** The host side of the first process's terminal, when it runs on one. */
+    private volatile HostLink hostTerminal;
 
-    private SandboxContainer(String name, Kernel kernel, RootFilesystem rootfs, Location root) {
+    private SandboxContainer(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs, Location root) {
         this.name = name;
         this.kernel = kernel;
+        this.devpts = devpts;
         this.rootfs = rootfs;
         this.root = root;
         this.freezer = new Freezer(name);
     }
 
     /** The sandbox's first container: its root is the kernel's VFS root. */
-    static SandboxContainer primary(String name, Kernel kernel, RootFilesystem rootfs) {
-        SandboxContainer c = new SandboxContainer(name, kernel, rootfs, kernel.vfs().root());
+    static SandboxContainer primary(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs) {
+        SandboxContainer c = new SandboxContainer(name, kernel, devpts, rootfs, kernel.vfs().root());
         c.mountStandardFilesystems();
         return c;
     }
@@ -62,9 +73,9 @@ public final class SandboxContainer {
      * A further container (a pod's app container): its root is a mount of its own, attached
      * nowhere in another container's tree, so ".." at its root stays there.
      */
-    static SandboxContainer joined(String name, Kernel kernel, RootFilesystem rootfs) {
+    static SandboxContainer joined(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs) {
         Mount own = new Mount(rootfs.fs(), rootfs.root(), null, "rootfs", rootfs.fs().readOnly());
-        SandboxContainer c = new SandboxContainer(name, kernel, rootfs, own.rootLocation());
+        SandboxContainer c = new SandboxContainer(name, kernel, devpts, rootfs, own.rootLocation());
         c.mountStandardFilesystems();
         return c;
     }
@@ -78,7 +89,8 @@ public final class SandboxContainer {
         Vfs vfs = kernel.vfs();
         DirInode dir = (DirInode) root.inode();
         mountAt(vfs, dir, "proc", ProcFs.create(kernel), 0555, "proc");
-        mountAt(vfs, dir, "dev", DevFs.create(), 0755, "devtmpfs");
+        mountAt(vfs, dir, "dev", DevFs.create(devpts), 0755, "devtmpfs");
+        mountAt(vfs, dir, "sys", SysFs.create(), 0555, "sysfs");
         FileSystem tmpFs = Tmpfs.newFileSystem(false);
         mountAt(vfs, dir, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, "tmpfs");
     }
@@ -93,18 +105,45 @@ public final class SandboxContainer {
         vfs.mount(fsRoot.fs(), fsRoot, new Location(root.mount(), existing), source, false);
     }
 
-    /** Starts the kernel's init (pid 1) in this container: only for the primary container. */
-    SandboxProcess startInit(ProcessSpec spec) {
+    /**
+     * Starts the kernel's init (pid 1) in this container: only for the primary container. With
+     * {@code terminal}, {@code spec.stdin()} is a host pty slave: the Sentry runs the line
+     * discipline of a terminal of its own over it, and fds 0, 1 and 2 are that terminal.
+     */
+    SandboxProcess startInit(ProcessSpec spec, boolean terminal) {
         FsContext fs = fsContext(spec.cwd());
         Credentials creds = credentials(spec);
+        Terminal console = null;
+        FdTable fds;
+        if (terminal) {
+            try {
+                hostTerminal = HostLink.open(spec.stdin());
+            } catch (HostException e) {
+                throw new Sandbox.SandboxException("the container's terminal (host fd " + spec.stdin() + ") is not a terminal: " + e.getMessage(), e);
+            }
+            console = devpts.createConsole(hostTerminal);
+            // One open file on fds 0, 1 and 2, as a runtime dup2s the pty slave onto them.
+            OpenFile tty = console.openSlave(FileMode.O_RDWR | FileMode.O_NOCTTY);
+            fds = new FdTable();
+            fds.install(tty, 0, false);
+            fds.installAt(1, tty.retain(), false);
+            fds.installAt(2, tty.retain(), false);
+        } else {
+            fds = stdio(spec);
+        }
         Task init;
         synchronized (kernel) {
-            init = kernel.createInit(fs, stdio(spec), creds);
+            init = kernel.createInit(fs, fds, creds);
             init.group().freezer(freezer);
         }
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         SandboxProcess p = new SandboxProcess(kernel, init.group(), exit);
         load(init, spec);
+        if (console != null) {
+            // The container's process is a session leader on its terminal, as runc sets it up.
+            console.controlSessionOf(init.group());
+            hostTerminal.start(console);
+        }
         kernel.start(init);
         awaitStub(init);
         first = p;
@@ -210,10 +249,14 @@ public final class SandboxContainer {
         rootfs.close();
     }
 
-    /** Closes the container's root filesystem (its Gofer) once the sandbox has ended. */
+    /** Closes the container's root filesystem (its Gofer) and terminal once the sandbox has ended. */
     void closeRoot() {
+        HostLink t = hostTerminal;
+        if (t != null) t.close();
         rootfs.close();
     }
+
+    boolean hasTerminal() { return hostTerminal != null; }
 
     private FsContext fsContext(String cwdPath) {
         FsContext fs = new FsContext(root, root);

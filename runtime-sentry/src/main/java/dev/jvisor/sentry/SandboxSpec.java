@@ -20,13 +20,24 @@ import java.util.Objects;
  * @param stderr   host fd the application's fd 2 writes to
  * @param rootOverlay writes to the root stay in a memory overlay (runsc {@code --overlay}, the
  *                 default); false sends them to the host directory through the Gofer
+ * @param terminal the program runs on a terminal: {@code stdin} is a host pty slave that the
+ *                 Sentry puts in raw mode and serves as /dev/pts/0 through its own line
+ *                 discipline; fds 0, 1 and 2 are all that terminal ({@code stdout} and
+ *                 {@code stderr} are unused)
  */
 public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
-                          String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay) {
+                          String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
+                          boolean terminal) {
+    /** A spec without a terminal. */
+    public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
+                       String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay) {
+        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, rootOverlay, false);
+    }
+
     /** A spec with the default memory overlay on the root. */
     public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                        String hostname, boolean strace, int stdin, int stdout, int stderr) {
-        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, true);
+        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, true, false);
     }
 
     public SandboxSpec {

@@ -29,7 +29,9 @@ class IsolationBehaviourTest {
             "swapon", "swapoff", "ptrace(PTRACE_ATTACH, host-like pid 2)", "iopl(3)", "ioperm",
             "open host canary", "open host canary through /../..", "open host canary through a symlink",
             "create host file", "open /proc/1/root/../../../etc/shadow", "open /dev/mem", "open /dev/kmem",
-            "open /proc/kcore", "open /dev/sda", "open /dev/vda", "open /etc/shadow", "open /run/containerd");
+            "open /proc/kcore", "open /dev/sda", "open /dev/vda", "open /etc/shadow", "open /run/containerd",
+            "pivot_root", "acct", "setns", "process_vm_readv", "process_vm_writev", "kexec_file_load", "bpf",
+            "open_tree", "fsopen", "move_mount");
 
     private static final String CANARY_TEXT = "host-only canary\n";
 
@@ -60,15 +62,22 @@ class IsolationBehaviourTest {
                 "isolation [" + mode.label() + "]", () -> probeInSandbox(mode)));
     }
 
+    /** Runs the probe in a sandbox the way the test does; the results are the caller's to judge. */
+    static Outcome runProbe(Mode mode, CaseEnvironment env) throws IOException {
+        Path canary = hostCanary(env);
+        Path target = env.workDir().resolve("created-by-probe");
+        Invocation probe = new Invocation("/bin/isolation", List.of(canary.toString(), target.toString()),
+                Map.of("JVISOR_ISOLATION_PROBE", "1"), Timeouts.of(mode));
+        return env.run(mode, probe);
+    }
+
     private static void probeInSandbox(Mode mode) throws IOException {
         try (CaseEnvironment env = CaseEnvironment.create()) {
-            Path canary = hostCanary(env);
-            Path target = env.workDir().resolve("created-by-probe");
             String hostnameBefore = Files.readString(Path.of("/proc/sys/kernel/hostname"));
             String swapsBefore = Files.readString(Path.of("/proc/swaps"));
-            Invocation probe = new Invocation("/bin/isolation", List.of(canary.toString(), target.toString()),
-                    Map.of("JVISOR_ISOLATION_PROBE", "1"), Timeouts.of(mode));
-            Outcome outcome = env.run(mode, probe);
+            Outcome outcome = runProbe(mode, env);
+            Path canary = env.workDir().resolve("host-canary");
+            Path target = env.workDir().resolve("created-by-probe");
 
             CaseCheck.verify(mode, CASE_ID, () -> {
                 assertThat(outcome.status()).as("probe status (stderr: %s)", outcome.stderr()).isZero();

@@ -27,12 +27,18 @@ final class ModeRunner {
     }
 
     static Outcome run(Mode mode, Invocation invocation, Path rootfs, Path workDir) {
+        // Beside the working directory, inside the case directory that is removed afterwards.
+        Path stats = workDir.resolveSibling("syscall-stats");
         ProcessBuilder builder = switch (mode) {
             case NATIVE -> nativeCommand(invocation, rootfs, workDir);
-            case JVISOR -> jvisorCommand(invocation, rootfs, workDir);
+            case JVISOR -> jvisorCommand(invocation, rootfs, workDir, stats);
             case GVISOR -> gvisorCommand(invocation, rootfs, workDir);
         };
-        return collect(builder, invocation, mode);
+        Outcome outcome = collect(builder, invocation, mode);
+        if (mode == Mode.JVISOR) {
+            SyscallCoverage.record(invocation, stats);
+        }
+        return outcome;
     }
 
     private static ProcessBuilder nativeCommand(Invocation invocation, Path rootfs, Path workDir) {
@@ -50,11 +56,12 @@ final class ModeRunner {
         return builder;
     }
 
-    private static ProcessBuilder jvisorCommand(Invocation invocation, Path rootfs, Path workDir) {
+    private static ProcessBuilder jvisorCommand(Invocation invocation, Path rootfs, Path workDir, Path stats) {
         requireRunsc();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
+                "-D" + SyscallCoverage.STATS_PROPERTY + "=" + stats,
                 "-cp", System.getProperty("java.class.path"),
                 RUNSC_MAIN, "do", "--rootfs", rootfs.toString(), "--cwd", "/tmp", "--env", "PATH=/bin"));
         invocation.env().forEach((k, v) -> command.addAll(List.of("--env", k + "=" + v)));

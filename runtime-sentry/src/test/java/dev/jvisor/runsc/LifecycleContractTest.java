@@ -107,13 +107,13 @@ class LifecycleContractTest {
     }
 
     @Test
-    void createRefusesAConsoleSocketWithoutLeavingState() throws Exception {
+    void createRefusesAConsoleSocketForAProcessWithoutATerminal() throws Exception {
         writeConfig(PROCESS, ",\"root\":{\"path\":\"rootfs\"}");
         Files.createDirectory(bundle.resolve("rootfs"));
         var r = runsc("create", "--bundle", bundle.toString(), "--console-socket", "/tmp/pty.sock", "--pid-file",
                 bundle.resolve("init.pid").toString(), "tty");
         assertThat(r.status()).isNotZero();
-        assertThat(lastLoggedError()).contains("--console-socket").contains("not supported yet");
+        assertThat(lastLoggedError()).contains("--console-socket").contains("process.terminal is not set");
         assertThat(new StateStore(root).ids()).isEmpty();
         assertThat(bundle.resolve("init.pid")).doesNotExist();
     }
@@ -127,7 +127,7 @@ class LifecycleContractTest {
                 new Case(PROCESS, ",\"root\":{\"path\":\"missing\"}", "root.path:"),
                 new Case(PROCESS.replace("\"cwd\":\"/\"", "\"cwd\":\"rel\""), ",\"root\":{\"path\":\"rootfs\"}", "process.cwd"),
                 new Case(PROCESS.replace("[\"/bin/true\"]", "[]"), ",\"root\":{\"path\":\"rootfs\"}", "process.args"),
-                new Case(PROCESS.replace("\"user\"", "\"terminal\":true,\"user\""), ",\"root\":{\"path\":\"rootfs\"}", "terminal"),
+                new Case(PROCESS.replace("\"user\"", "\"terminal\":true,\"user\""), ",\"root\":{\"path\":\"rootfs\"}", "needs --console-socket"),
                 new Case(PROCESS, ",\"root\":{\"path\":\"rootfs\"},\"hostname\":\"" + "h".repeat(65) + "\"", "hostname"));
         Files.createDirectory(bundle.resolve("rootfs"));
         for (Case c : cases) {

@@ -20,13 +20,27 @@ import java.util.zip.GZIPOutputStream;
  */
 final class BusyboxImage {
     static final String NAME = "localhost/busybox:latest";
+    /** The same layer, named for a pod's sandbox container: its default command blocks until killed. */
+    static final String PAUSE_NAME = "localhost/busybox-pause:latest";
     static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final Duration TAR_TIMEOUT = Duration.ofSeconds(60);
 
+    /** An image name and the command its config runs when the container names none. */
+    record Tag(String name, List<String> cmd) {}
+
+    static final Tag SHELL = new Tag(NAME, List.of("/bin/sh"));
+    /** busybox sleep for as long as a timespec allows: a pause container that only a signal ends. */
+    static final Tag PAUSE = new Tag(PAUSE_NAME, List.of("sleep", "2147483647"));
+
     private BusyboxImage() {}
 
-    /** Builds the image under {@code work} and returns the path of the importable tar. */
+    /** Builds the image {@link #NAME} under {@code work} and returns the path of the importable tar. */
     static Path build(Path work) throws IOException, InterruptedException {
+        return build(work, List.of(SHELL));
+    }
+
+    /** Builds one image per tag, all on the same busybox layer, into one importable tar under {@code work}. */
+    static Path build(Path work, List<Tag> tags) throws IOException, InterruptedException {
         Path rootfs = Files.createDirectories(work.resolve("rootfs"));
         for (String d : List.of("bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "proc", "dev", "sys", "root")) {
             Files.createDirectories(rootfs.resolve(d));
@@ -56,16 +70,21 @@ final class BusyboxImage {
             Files.copy(layerTar, out); // Java's gzip header carries no name and mtime 0, as gzip -n
         }
         Blob layer = store(blobs, Files.readAllBytes(layerGz));
-        Blob config = store(blobs, ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],"
-                + "\"Cmd\":[\"/bin/sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + diffId + "\"]}}")
-                .getBytes(StandardCharsets.UTF_8));
-        Blob manifest = store(blobs, ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + config.digest()
-                + "\",\"size\":" + config.size() + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
-                + "\"digest\":\"sha256:" + layer.digest() + "\",\"size\":" + layer.size() + "}]}").getBytes(StandardCharsets.UTF_8));
-        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + manifest.digest() + "\",\"size\":"
-                + manifest.size() + ",\"annotations\":{\"io.containerd.image.name\":\"" + NAME + "\"}}]}");
+        StringBuilder manifests = new StringBuilder();
+        for (Tag tag : tags) {
+            Blob config = store(blobs, ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/usr/sbin:/usr/bin:/sbin:/bin\"],"
+                    + "\"Cmd\":" + jsonArray(tag.cmd()) + "},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:" + diffId + "\"]}}")
+                    .getBytes(StandardCharsets.UTF_8));
+            Blob manifest = store(blobs, ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                    + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:" + config.digest()
+                    + "\",\"size\":" + config.size() + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+                    + "\"digest\":\"sha256:" + layer.digest() + "\",\"size\":" + layer.size() + "}]}").getBytes(StandardCharsets.UTF_8));
+            if (!manifests.isEmpty()) manifests.append(',');
+            manifests.append("{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:").append(manifest.digest())
+                    .append("\",\"size\":").append(manifest.size()).append(",\"annotations\":{\"io.containerd.image.name\":")
+                    .append(jsonString(tag.name())).append("}}");
+        }
+        Files.writeString(layout.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[" + manifests + "]}");
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         Path image = work.resolve("busybox-image.tar");
         List<String> pack = List.of("tar", "-C", layout.toString(), "-cf", image.toString(), ".");
@@ -74,6 +93,18 @@ final class BusyboxImage {
     }
 
     private record Blob(String digest, long size) {}
+
+    private static String jsonArray(List<String> items) {
+        StringBuilder sb = new StringBuilder("[");
+        for (String item : items) sb.append(sb.length() > 1 ? "," : "").append(jsonString(item));
+        return sb.append(']').toString();
+    }
+
+    /** Names and busybox commands are plain ASCII; a quote, backslash or control character is refused rather than escaped. */
+    private static String jsonString(String s) {
+        if (s.chars().anyMatch(c -> c == '"' || c == '\\' || c < 0x20)) throw new IllegalArgumentException("not a plain JSON string: " + s);
+        return "\"" + s + "\"";
+    }
 
     private static Blob store(Path blobs, byte[] content) throws IOException {
         String digest = sha256(content);

@@ -50,9 +50,14 @@ final class Commands {
     }
 
     static boolean onPath(String name) {
+        return which(name).isPresent();
+    }
+
+    /** The executable {@code name} first found on PATH. */
+    static java.util.Optional<Path> which(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return true;
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return java.util.Optional.of(Path.of(dir, name));
         }
-        return false;
+        return java.util.Optional.empty();
     }
 }

@@ -7,7 +7,9 @@ import dev.jvisor.nodeagent.cri.v1.CriApi;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Proves that containerd can run pods with the jVisor handler before the node is labelled ready:
@@ -87,12 +89,44 @@ public final class HandlerProbe {
         return null;
     }
 
+    /**
+     * The uids of probe sandboxes this process is creating right now. The probe pod exists in no
+     * API server, so the agent's policy service admits it by this uid alone (see
+     * {@link #isProbeInFlight}), and only while the probe runs.
+     */
+    private static final Set<String> PROBES_IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+    /** Whether {@code namespace/name} with {@code uid} is a probe sandbox this process is creating. */
+    public static boolean isProbeInFlight(String namespace, String name, String uid) {
+        return PROBE_NAMESPACE.equals(namespace) && PROBE_NAME.equals(name) && PROBES_IN_FLIGHT.contains(uid);
+    }
+
+    /** Admits a probe sandbox of {@code uid} to the policy service until the handle is closed. */
+    public static AutoCloseableProbe probeInFlight(String uid) {
+        PROBES_IN_FLIGHT.add(uid);
+        return () -> PROBES_IN_FLIGHT.remove(uid);
+    }
+
+    /** The handle {@link #probeInFlight} returns; closing it cannot fail. */
+    @FunctionalInterface
+    public interface AutoCloseableProbe extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     private void runSandbox(String handler) throws CriException {
+        String uid = UUID.randomUUID().toString();
+        try (AutoCloseableProbe admitted = probeInFlight(uid)) {
+            runSandbox(handler, uid);
+        }
+    }
+
+    private void runSandbox(String handler, String uid) throws CriException {
         CriApi.PodSandboxConfig config = CriApi.PodSandboxConfig.newBuilder()
                 .setMetadata(CriApi.PodSandboxMetadata.newBuilder()
                         .setName(PROBE_NAME)
                         .setNamespace(PROBE_NAMESPACE)
-                        .setUid(UUID.randomUUID().toString()))
+                        .setUid(uid))
                 .putLabels("jvisor.dev/probe", "true")
                 .setLinux(CriApi.LinuxPodSandboxConfig.newBuilder()
                         .setSecurityContext(CriApi.LinuxSandboxSecurityContext.newBuilder()

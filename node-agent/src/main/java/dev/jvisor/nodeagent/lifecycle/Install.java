@@ -10,6 +10,7 @@ import dev.jvisor.nodeagent.cri.CriException;
 import dev.jvisor.nodeagent.cri.HandlerProbe;
 import dev.jvisor.nodeagent.host.HostException;
 import dev.jvisor.nodeagent.host.HostLock;
+import dev.jvisor.nodeagent.host.RunscNodeConfig;
 import dev.jvisor.nodeagent.host.InstallJournal;
 import dev.jvisor.nodeagent.host.InstallJournal.Phase;
 import dev.jvisor.nodeagent.kube.KubeException;
@@ -71,7 +72,9 @@ public final class Install {
 
     private void copy() throws LifecycleException {
         try {
-            ctx.installer().install(ctx.distribution(), ctx.version());
+            Path installed = ctx.installer().install(ctx.distribution(), ctx.version());
+            // Before activation: runsc never runs from a version that does not yet ask the agent.
+            RunscNodeConfig.setPolicySocket(installed, ctx.policySocket());
             ctx.installer().activate(ctx.version());
         } catch (HostException e) {
             throw new LifecycleException(LifecycleException.Step.COPY, e);

@@ -34,6 +34,7 @@ import java.util.Optional;
  * @param node             the node object, when the agent talks to Kubernetes
  * @param startupTaints    taint keys removed once ready
  * @param status           what the agent reports about itself
+ * @param policySocket     the policy socket runsc is told to ask (host path), when this agent serves one
  */
 public record NodeContext(
         HostPaths host,
@@ -52,7 +53,8 @@ public record NodeContext(
         Duration readyTimeout,
         Optional<NodeStatus> node,
         List<String> startupTaints,
-        AgentStatus status) {
+        AgentStatus status,
+        Optional<String> policySocket) {
 
     /** How long to wait for another agent holding the host lock. */
     static final Duration LOCK_TIMEOUT = Duration.ofMinutes(5);

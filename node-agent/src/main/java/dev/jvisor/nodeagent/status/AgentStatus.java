@@ -1,7 +1,10 @@
 package dev.jvisor.nodeagent.status;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,6 +21,8 @@ public final class AgentStatus {
     private final AtomicLong uninstalls = new AtomicLong();
     private final AtomicLong containerdRestarts = new AtomicLong();
     private final Map<String, AtomicLong> failuresByStep = new TreeMap<>();
+    /** Other parts of the agent that export metrics on the same endpoint (the policy service). */
+    private final List<Supplier<String>> moreMetrics = new CopyOnWriteArrayList<>();
 
     public AgentStatus(String version, String handler) {
         this.version = version;
@@ -49,6 +54,11 @@ public final class AgentStatus {
         }
     }
 
+    /** Adds {@code metrics}' Prometheus text to what {@link #metrics()} returns. */
+    public void exportAlso(Supplier<String> metrics) {
+        moreMetrics.add(metrics);
+    }
+
     public boolean ready() {
         return ready.get();
     }
@@ -72,6 +82,7 @@ public final class AgentStatus {
             failuresByStep.forEach((step, count) -> out.append("jvisor_node_agent_failures_total{step=\"")
                     .append(label(step)).append("\"} ").append(count.get()).append('\n'));
         }
+        moreMetrics.forEach(m -> out.append(m.get()));
         return out.toString();
     }
 

@@ -8,6 +8,7 @@ import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
+import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.lifecycle.ExitStatusFile;
 import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerId;
@@ -30,6 +31,7 @@ import java.util.List;
  */
 public final class BootCommand implements Subcommand {
     private Flag<String> bundle;
+    private Flag<String> console;
 
     @Override public String name() { return "boot"; }
     @Override public String summary() { return "run a created container's sandbox (started by create)"; }
@@ -38,6 +40,7 @@ public final class BootCommand implements Subcommand {
     @Override
     public void defineFlags(FlagSet flags) {
         bundle = flags.string("bundle", "DIR", ".", "the OCI bundle");
+        console = flags.string("console", "PTY", "", "host pty slave that is the container's terminal (create passes it)");
     }
 
     @Override
@@ -49,6 +52,8 @@ public final class BootCommand implements Subcommand {
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec oci = BundleSandbox.read(bundleDir);
         SandboxSpec spec = BundleSandbox.toSandboxSpec(bundleDir, oci, inv.config().strace());
+        // Opened before listening for start: create's readiness check is also our hold on it.
+        if (!console.get().isEmpty()) spec = ConsoleSocket.onTerminal(spec, console.get());
 
         int status;
         try (StartChannel channel = StartChannel.listen(stateDir)) {

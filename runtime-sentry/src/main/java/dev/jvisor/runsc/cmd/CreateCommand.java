@@ -10,9 +10,12 @@ import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.lifecycle.BootLauncher;
 import dev.jvisor.runsc.cgroup.ContainerCgroup;
+import dev.jvisor.runsc.config.RunscConfig;
 import dev.jvisor.runsc.control.ControlException;
 import dev.jvisor.runsc.control.PodJoin;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
+import dev.jvisor.runsc.lifecycle.ConsoleSocket;
+import dev.jvisor.runsc.policy.PodPolicy;
 import dev.jvisor.sentry.SandboxSpec;
 import java.util.Optional;
 import dev.jvisor.runsc.state.ContainerLock;
@@ -31,7 +34,8 @@ import java.util.List;
  * {@code runsc create --bundle B --pid-file F ID}: records the container and starts its boot
  * process, which waits for {@code start}. The pid in F is that process: it descends from create,
  * outlives it and exits with the container's status, which is how the containerd shim learns
- * the container ended. The container's stdio are create's own fds 0, 1 and 2.
+ * the container ended. The container's stdio are create's own fds 0, 1 and 2, or with
+ * {@code --console-socket} a new pty whose master goes to that socket ({@link ConsoleSocket}).
  */
 public final class CreateCommand implements Subcommand {
     private Flag<String> bundle;
@@ -58,11 +62,12 @@ public final class CreateCommand implements Subcommand {
     public int execute(Invocation inv, List<String> args) throws RunscException {
         Invocation.requireArgs(args, 1, "<container-id>");
         String id = args.getFirst();
-        if (!consoleSocket.get().isEmpty()) {
-            throw new RunscException("--console-socket: a terminal for the container is not supported yet; run it without one (no -t)");
-        }
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec spec = BundleSandbox.read(bundleDir);
+        Path console = consoleSocketFor(spec);
+        // The node agent's policy for the pod, when the node has one: may refuse it or tighten its settings.
+        RunscConfig podConfig = PodPolicy.enforce(inv, id, spec.annotations());
+        inv = new Invocation(inv.root(), inv.systemdCgroup(), podConfig, inv.log(), inv.in(), inv.out(), inv.err(), inv.home());
         // Checked now so that a bad bundle fails create, not the container's start.
         SandboxSpec sandboxSpec = BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
@@ -71,15 +76,23 @@ public final class CreateCommand implements Subcommand {
         String owner = System.getProperty("user.name", "");
         ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), ContainerStatus.CREATING, null,
                 Instant.now(), owner, spec.annotations());
-        Optional<Path> pod = PodJoin.sandboxToJoin(store.root(), id, spec.annotations());
+        // A pod's container on a terminal boots a Sentry of its own: a joined container's stdio are plain fds.
+        Optional<Path> pod = console == null ? PodJoin.sandboxToJoin(store.root(), id, spec.annotations()) : Optional.empty();
         if (pod.isPresent()) return join(inv, store, record, pod.get(), sandboxSpec, spec, pidPath);
         try (ContainerLock lock = store.create(record)) {
             Path stateDir = store.root().resolve(id);
             Process boot = null;
+            ConsoleSocket terminal = null;
             try {
-                boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
+                if (console != null) {
+                    terminal = ConsoleSocket.connect(console, spec.process().consoleSize());
+                    boot = BootLauncher.spawnOnTerminal(BootLauncher.command(inv, bundleDir, id, terminal.slavePath()), bundleDir);
+                } else {
+                    boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
+                }
                 // Before the boot process starts the Sentry's stubs and Gofers: they inherit the cgroup.
                 ContainerCgroup.setUp(stateDir, spec, inv.systemdCgroup(), boot.pid());
+                // Ready means the boot process holds the terminal: create's own hold can go.
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())
                         .orElseThrow(() -> new RunscException("the sandbox process exited while the container was created"));
@@ -92,6 +105,8 @@ public final class CreateCommand implements Subcommand {
                 removeCgroup(inv, stateDir);
                 store.remove(lock);
                 throw e;
+            } finally {
+                if (terminal != null) terminal.close();
             }
         }
         inv.log().debug("created container " + id);
@@ -140,6 +155,20 @@ public final class CreateCommand implements Subcommand {
         } catch (RunscException e) {
             inv.log().warning(e.getMessage());
         }
+    }
+
+    /**
+     * The console socket, when the container has a terminal. A terminal needs a socket to send
+     * its master to, and a socket without a terminal would wait for a master that never comes.
+     */
+    private Path consoleSocketFor(OciSpec spec) throws RunscException {
+        boolean terminal = spec.process() != null && spec.process().terminal();
+        if (consoleSocket.get().isEmpty()) {
+            if (terminal) throw new RunscException("config.json: process.terminal is set: create needs --console-socket to hand the terminal to");
+            return null;
+        }
+        if (!terminal) throw new RunscException("--console-socket given, but config.json's process.terminal is not set");
+        return Invocation.hostPath("console-socket", consoleSocket.get()).toAbsolutePath();
     }
 
     /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */

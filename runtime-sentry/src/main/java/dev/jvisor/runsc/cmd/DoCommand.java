@@ -7,13 +7,14 @@ import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.cli.UsageException;
 import dev.jvisor.sentry.SandboxSpec;
+import dev.jvisor.sentry.host.HostTty;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code runsc do [--rootfs DIR] [--strace] [--cwd D] [--env K=V]… -- CMD ARGS…}: runs one
+ * {@code runsc do [--rootfs DIR] [--strace] [--tty] [--cwd D] [--env K=V]… -- CMD ARGS…}: runs one
  * command in a new sandbox, without a bundle or container state, and exits with its status.
  */
 public final class DoCommand implements Subcommand {
@@ -32,6 +33,7 @@ public final class DoCommand implements Subcommand {
     private Flag<String> cwd;
     private Flag<List<String>> env;
     private Flag<String> hostname;
+    private Flag<Boolean> tty;
 
     public DoCommand() {
         this(Subcommands.sentry());
@@ -52,6 +54,7 @@ public final class DoCommand implements Subcommand {
         cwd = flags.string("cwd", "DIR", "/", "working directory inside the sandbox");
         env = flags.repeated("env", "KEY=VALUE", "add to the environment (repeatable)");
         hostname = flags.string("hostname", "NAME", "jvisor", "the sandbox's hostname");
+        tty = flags.bool("tty", "run the command on this terminal (stdin): the Sentry serves it as /dev/pts/0");
     }
 
     @Override
@@ -82,6 +85,7 @@ public final class DoCommand implements Subcommand {
         boolean traced = strace.get() || inv.config().strace();
         // Over the host root the command starts where the caller is, as gVisor's runsc do does.
         String dir = root == null && !cwd.isSet() ? Path.of("").toAbsolutePath().toString() : cwd.get();
-        return new SandboxSpec(root, args, environment, dir, hostname.get(), traced, 0, 1, 2, inv.config().overlay());
+        if (tty.get() && !HostTty.isTerminal(0)) throw new RunscException("do: --tty needs a terminal on stdin");
+        return new SandboxSpec(root, args, environment, dir, hostname.get(), traced, 0, 1, 2, inv.config().overlay(), tty.get());
     }
 }

@@ -46,6 +46,19 @@ public enum ConfigOption {
     DEBUG_LOG("debug-log", "", "file that receives debug lines; empty: --log",
             AnnotationRule.NEVER) {
         @Override Object parse(String text) { return text.isEmpty() ? "" : Path.of(text).toString(); }
+    },
+    POLICY_SOCKET("policy-socket", "", "the node agent's policy socket; create asks it for each pod's settings (empty: no policy)",
+            AnnotationRule.NEVER) {
+        @Override Object parse(String text) { return text.isEmpty() ? "" : Path.of(text).toString(); }
+    },
+    POLICY_TIMEOUT_MS("policy-timeout-ms", "5000", "how long create waits for the node agent's policy answer",
+            AnnotationRule.NEVER) {
+        @Override Object parse(String text) { return parseMillis(key(), text); }
+    },
+    POLICY_FAIL_OPEN("policy-fail-open", "false", "create pods with the node's settings when the node agent cannot answer (default: refuse them)",
+            AnnotationRule.NEVER) {
+        @Override Object parse(String text) { return parseBool(key(), text); }
+        @Override public boolean isBoolean() { return true; }
     };
 
     /** The annotation prefix pods use: {@code jvisor.dev/network: none}. */
@@ -104,6 +117,16 @@ public enum ConfigOption {
         String allowed = Arrays.stream(type.getEnumConstants())
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", "));
         throw new IllegalArgumentException("invalid value \"" + text + "\" (allowed: " + allowed + ")");
+    }
+
+    private static Integer parseMillis(String key, String text) {
+        try {
+            int ms = Integer.parseInt(text);
+            if (ms >= 1 && ms <= 600_000) return ms;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("invalid value \"" + text + "\" for " + key + " (milliseconds, 1 to 600000)");
     }
 
     private static Boolean parseBool(String key, String text) {

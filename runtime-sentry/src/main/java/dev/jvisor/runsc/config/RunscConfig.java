@@ -76,6 +76,36 @@ public final class RunscConfig {
         return next;
     }
 
+    /**
+     * Moves {@code option} to {@code text} if that is more isolated than its current value and
+     * keeps the current value otherwise: how the node agent's policy and a pod's requests combine
+     * with the node's own settings, the strictest winning.
+     */
+    public RunscConfig tightenedTo(ConfigOption option, String text, ConfigSource source) throws ConfigException {
+        if (option.annotationRule() != AnnotationRule.TIGHTEN_ONLY) {
+            throw new ConfigException(option.key() + " has no isolation order to tighten");
+        }
+        Object proposed = parse(option, text, source.name().toLowerCase(Locale.ROOT) + " " + option.key());
+        if (option.strictness(proposed) <= option.strictness(values.get(option))) return this;
+        RunscConfig next = copy();
+        next.values.put(option, proposed);
+        next.sources.put(option, source);
+        return next;
+    }
+
+    public Optional<Path> policySocket() {
+        String p = (String) values.get(ConfigOption.POLICY_SOCKET);
+        return p.isEmpty() ? Optional.empty() : Optional.of(Path.of(p));
+    }
+
+    public int policyTimeoutMillis() {
+        return (Integer) values.get(ConfigOption.POLICY_TIMEOUT_MS);
+    }
+
+    public boolean policyFailOpen() {
+        return (Boolean) values.get(ConfigOption.POLICY_FAIL_OPEN);
+    }
+
     public Platform platform() {
         return (Platform) values.get(ConfigOption.PLATFORM);
     }

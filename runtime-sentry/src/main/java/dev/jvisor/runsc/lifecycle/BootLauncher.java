@@ -27,6 +27,11 @@ public final class BootLauncher {
 
     /** The command line of the boot process for container {@code id}. */
     public static List<String> command(Invocation inv, Path bundle, String id) {
+        return command(inv, bundle, id, null);
+    }
+
+    /** The same, with {@code console} (a host pty slave's path) as the container's terminal. */
+    public static List<String> command(Invocation inv, Path bundle, String id, String console) {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
         cmd.addAll(launcher(inv.home()));
@@ -39,6 +44,7 @@ public final class BootLauncher {
         if (inv.config().strace()) cmd.add("--strace");
         cmd.add("boot");
         cmd.add("--bundle=" + bundle);
+        if (console != null) cmd.add("--console=" + console);
         cmd.add(id);
         return cmd;
     }
@@ -58,10 +64,25 @@ public final class BootLauncher {
 
     /** Spawns the boot process; its working directory is the bundle, as create's is. */
     public static Process spawn(List<String> command, Path bundle) throws RunscException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(bundle.toFile())
+        return start(new ProcessBuilder(command).directory(bundle.toFile())
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectError(ProcessBuilder.Redirect.INHERIT));
+    }
+
+    /**
+     * Spawns the boot process of a container on a terminal: it keeps none of create's stdio.
+     * The shim reads create's output through a pipe until every holder has closed it, so a boot
+     * process that inherited it would keep create from ever returning; its errors go to --log.
+     */
+    public static Process spawnOnTerminal(List<String> command, Path bundle) throws RunscException {
+        return start(new ProcessBuilder(command).directory(bundle.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD));
+    }
+
+    private static Process start(ProcessBuilder pb) throws RunscException {
         try {
             return pb.start();
         } catch (IOException e) {

@@ -35,14 +35,12 @@ public final class BundleSandbox {
 
     /**
      * The sandbox of this bundle. Its program's stdio are runsc's own fds 0, 1 and 2: create
-     * passes them to the boot process untouched.
+     * passes them to the boot process untouched. With {@code process.terminal}, fd 0 is the
+     * host pty slave of the console socket and the Sentry serves it as the container's terminal.
      */
     public static SandboxSpec toSandboxSpec(Path bundle, OciSpec spec, boolean strace) throws RunscException {
         OciSpec.Process process = spec.process();
         if (process == null) throw new BundleException("config.json: process: required to create a container");
-        if (process.terminal()) {
-            throw new BundleException("config.json: process.terminal: a terminal for the container is not supported yet");
-        }
         if (spec.root() == null) throw new BundleException("config.json: root: required (jVisor serves no host root to a container)");
         Path rootfs = bundle.resolve(spec.root().path()).toAbsolutePath().normalize();
         if (!Files.isDirectory(rootfs)) {
@@ -53,7 +51,8 @@ public final class BundleSandbox {
             throw new BundleException("config.json: hostname: at most " + HOST_NAME_MAX + " bytes and no NUL");
         }
         if (hostname == null || hostname.isEmpty()) hostname = "jvisor";
-        return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2);
+        return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2, true,
+                process.terminal());
     }
 
     /** A bundle that cannot become a container. */

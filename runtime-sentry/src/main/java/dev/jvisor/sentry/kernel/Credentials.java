@@ -36,6 +36,16 @@ public record Credentials(int uid, int euid, int suid, int fsuid, int gid, int e
         return new Credentials(uid, euid, suid, fsuid, rgid, eg, sg, eg, groups, capEffective);
     }
 
+    /** setfsuid(2): only the filesystem uid changes. */
+    public Credentials withFsuid(int fu) {
+        return new Credentials(uid, euid, suid, fu, gid, egid, sgid, fsgid, groups, capEffective);
+    }
+
+    /** setfsgid(2): only the filesystem gid changes. */
+    public Credentials withFsgid(int fg) {
+        return new Credentials(uid, euid, suid, fsuid, gid, egid, sgid, fg, groups, capEffective);
+    }
+
     public Credentials withGroups(int[] g) {
         return new Credentials(uid, euid, suid, fsuid, gid, egid, sgid, fsgid, g.clone(), capEffective);
     }

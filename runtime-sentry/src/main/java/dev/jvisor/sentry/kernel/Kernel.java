@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Predicate;
 
 /**
@@ -46,7 +45,7 @@ public final class Kernel {
     private final ScheduledExecutorService timers;
     private final long bootNanos = System.nanoTime();
     private final long bootEpochNanos = dev.jvisor.sentry.vfs.Clock.realtimeNanos();
-    private final AtomicLongArray unimplemented = new AtomicLongArray(512);
+    private final SyscallStats syscallStats = new SyscallStats();
 
     public Kernel(Vfs vfs, SyscallDispatcher dispatcher, String hostname, boolean strace, PrintStream log) {
         this.vfs = vfs;
@@ -70,15 +69,16 @@ public final class Kernel {
     public long bootEpochNanos() { return bootEpochNanos; }
     public long uptimeNanos() { return System.nanoTime() - bootNanos; }
 
+    /** Per-number dispatch counts of this sandbox. */
+    public SyscallStats syscallStats() { return syscallStats; }
+
     /** Counts a call to an unimplemented syscall (reported when the sandbox ends). */
     public void countUnimplemented(long nr) {
-        if (nr >= 0 && nr < unimplemented.length()) unimplemented.incrementAndGet((int) nr);
+        syscallStats.unimplemented(nr);
     }
 
     public Map<Integer, Long> unimplementedCounts() {
-        Map<Integer, Long> m = new java.util.TreeMap<>();
-        for (int i = 0; i < unimplemented.length(); i++) if (unimplemented.get(i) > 0) m.put(i, unimplemented.get(i));
-        return m;
+        return syscallStats.unimplementedCounts();
     }
 
     public void warn(String msg, Throwable t) {
@@ -211,6 +211,7 @@ public final class Kernel {
             g.comm = pg.comm;
             g.freezer = pg.freezer;
             g.exePath = pg.exePath;
+            g.auxv = pg.auxv;
             g.argv = pg.argv;
             g.envp = pg.envp;
             child = new Task(this, g, pid);
@@ -314,7 +315,11 @@ public final class Kernel {
             SigAction act = g.handlers.get(sig);
             // PID 1 of a PID namespace only gets signals it has handlers for (from inside).
             // That includes the signals init sends itself, as for pid 1 of any Linux pid namespace.
-            if (g == init && !s.fromKernel && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
+            // A blocked signal is queued all the same (Linux's sig_ignored looks at the blocked
+            // mask first), so init can still take it with sigwait or a signalfd.
+            boolean blockedForInit = sig != Signal.SIGKILL && sig != Signal.SIGSTOP
+                    && (target != null ? (target.sigMask & Signal.bit(sig)) != 0 : allBlock(g, sig));
+            if (g == init && !s.fromKernel && !blockedForInit && (act.isDefault() || sig == Signal.SIGKILL || sig == Signal.SIGSTOP)) return;
             if (sig == Signal.SIGKILL) {
                 g.stopped = false;
             }
@@ -421,11 +426,46 @@ public final class Kernel {
             if (groupDead) groupExitedLocked(g);
             liveTasks--;
             if (liveTasks == 0) allDone.countDown();
+            notifyAll(); // a thread in deThread waits for the others to be gone
+        }
+    }
+
+    /**
+     * The part of execve(2) that makes {@code t} the only thread of its process (Linux's
+     * de_thread): every other thread ends at its next boundary, and once they are gone a
+     * thread that is not the leader takes over the process's pid as its thread id. Called
+     * after the new image is loaded, when execve can no longer fail.
+     */
+    public void deThread(Task t) {
+        ThreadGroup g = t.group;
+        synchronized (this) {
+            if (g.tasks.size() == 1) return;
+            for (Task other : g.tasks) {
+                if (other != t) {
+                    other.killedByExec = true;
+                    other.interrupt();
+                }
+            }
+            while (g.tasks.size() > 1 && !g.exiting) {
+                try {
+                    wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (g.exiting) return; // killed meanwhile: the exec'ing thread ends too
+            if (t.tid != g.tgid) {
+                tasks.remove(t.tid);
+                t.tid = g.tgid;
+                tasks.put(g.tgid, t);
+            }
         }
     }
 
     private void groupExitedLocked(ThreadGroup g) {
         g.timers.cancelAll();
+        g.posixTimers.deleteAll();
         if (!g.exiting) {
             g.exiting = true;
             g.exitStatus = g.lastThreadExitStatus;
@@ -588,6 +628,11 @@ public final class Kernel {
         }
         if (!allDone.await(10, TimeUnit.SECONDS)) warn("tasks still running 10 s after init exited", null);
         timers.shutdownNow();
+        try {
+            syscallStats.writeIfRequested();
+        } catch (java.io.UncheckedIOException e) {
+            warn(e.getMessage(), e);
+        }
         return init.exitStatus;
     }
 

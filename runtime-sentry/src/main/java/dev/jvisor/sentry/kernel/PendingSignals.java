@@ -43,23 +43,34 @@ final class PendingSignals {
 
     synchronized SigInfo takeSignal(int sig) {
         if ((mask & Signal.bit(sig)) == 0) return null;
+        SigInfo s;
         if (sig < Signal.SIGRTMIN) {
-            SigInfo s = standard[sig];
+            s = standard[sig];
             standard[sig] = null;
             mask &= ~Signal.bit(sig);
-            return s;
+        } else {
+            s = realtime[sig].poll();
+            if (realtime[sig].isEmpty()) mask &= ~Signal.bit(sig);
         }
-        SigInfo s = realtime[sig].poll();
-        if (realtime[sig].isEmpty()) mask &= ~Signal.bit(sig);
+        taken(s);
         return s;
+    }
+
+    private static void taken(SigInfo s) {
+        if (s != null && s.onTake != null) s.onTake.accept(s);
     }
 
     /** Drops every pending instance of the signals in {@code set}. */
     synchronized void discard(long set) {
         for (int sig = 1; sig <= Signal.NSIG; sig++) {
             if ((set & Signal.bit(sig)) != 0 && (mask & Signal.bit(sig)) != 0) {
-                if (sig < Signal.SIGRTMIN) standard[sig] = null;
-                else realtime[sig].clear();
+                if (sig < Signal.SIGRTMIN) {
+                    taken(standard[sig]);
+                    standard[sig] = null;
+                } else {
+                    realtime[sig].forEach(PendingSignals::taken);
+                    realtime[sig].clear();
+                }
                 mask &= ~Signal.bit(sig);
             }
         }

@@ -18,6 +18,8 @@ public final class SigInfo {
     public int timerId;
     public int overrun;
     public long utime, stime;
+    /** Called once when the signal leaves the pending queue; a POSIX timer stamps its overrun count here. */
+    public java.util.function.Consumer<SigInfo> onTake;
     /** Sent by the sandbox's host side (runsc kill, a fault): bypasses init's protection. */
     public boolean fromKernel;
 

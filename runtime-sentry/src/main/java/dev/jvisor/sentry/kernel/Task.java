@@ -21,7 +21,10 @@ import java.util.function.BooleanSupplier;
 public final class Task {
     final Kernel kernel;
     ThreadGroup group;
-    final int tid;
+    /** Changes once at most: a thread that execs takes over its process's pid (see Kernel.deThread). */
+    volatile int tid;
+    /** Set when another thread of the process execs: this one ends at its next boundary. */
+    volatile boolean killedByExec;
     final Registers regs = new Registers();
     final FpState fp = new FpState();
     /** True when {@link #fp} must be loaded into the stub before first running (fork, exec). */
@@ -185,12 +188,12 @@ public final class Task {
 
     private void loop() {
         while (true) {
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             Freezer freezer = group.freezer;
             if (freezer != null) freezer.awaitThawed(group);
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             handleSignals();
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             if (fpPending) {
                 ctx.setFpState(fp);
                 fpPending = false;
@@ -278,7 +281,7 @@ public final class Task {
 
     private void handleSignals() {
         while (true) {
-            if (group.exiting) return;
+            if (group.exiting || killedByExec) return;
             if (group.isStopped()) {
                 waitWhileStopped();
                 continue;
@@ -357,12 +360,15 @@ public final class Task {
 
     /** An unblocked signal is pending, or the process is stopping or dying. */
     public boolean interruptPending() {
-        if (group.exiting) return true;
+        if (group.exiting || killedByExec) return true;
         long m = sigMask;
         return (pending.mask() & ~m) != 0 || (group.pending.mask() & ~m) != 0 || group.isStopped();
     }
 
     /** Pending signals (task and process), for sigpending(2). */
+    /** Whether this thread has exited. */
+    public boolean exited() { return exited; }
+
     public long pendingMask() { return pending.mask() | group.pending.mask(); }
 
     /** Takes a pending signal from {@code set} (rt_sigtimedwait). */
@@ -455,6 +461,9 @@ public final class Task {
 
     /** rt_sigreturn(2): returns the restored rax. */
     public long sigreturn() {
+        // A call interrupted for a handler is never restarted later: restart_syscall(2) after a
+        // handler returns EINTR, as Linux's restore_sigcontext arranges.
+        restartBlock = null;
         return SignalFrames.restore(this);
     }
 
@@ -475,6 +484,7 @@ public final class Task {
         fds.closeOnExec();
         group.handlers = group.handlers.copy();
         group.handlers.resetForExec();
+        group.posixTimers.deleteAll();
         altStack(0, 0, Signal.SS_DISABLE);
         regs.clearGeneral();
         regs.rip(entry);
@@ -486,9 +496,31 @@ public final class Task {
         int slash = path.lastIndexOf('/');
         group.comm(slash >= 0 ? path.substring(slash + 1) : path);
         group.exePath = path;
+        group.auxv = readAuxv(next, sp);
         group.argv = java.util.List.copyOf(argv);
         group.envp = java.util.List.copyOf(envp);
         releaseVforkParent();
+    }
+
+    /**
+     * The auxv pairs from a fresh initial stack: argc, argv pointers and NULL, envp pointers and
+     * NULL, then (type, value) pairs up to and including AT_NULL.
+     */
+    private static byte[] readAuxv(AddressSpace as, long sp) {
+        try {
+            long p = sp + 8 + 8 * (as.readLong(sp) + 1);
+            while (as.readLong(p) != 0) p += 8;
+            long start = p + 8, end = start;
+            for (int pairs = 0; pairs < 64; pairs++, end += 16) {
+                if (as.readLong(end) == 0) {
+                    end += 16;
+                    break;
+                }
+            }
+            return as.read(start, (int) (end - start));
+        } catch (RuntimeException e) {
+            return new byte[0]; // a stack we did not build; /proc/PID/auxv is then empty
+        }
     }
 
     void releaseVforkParent() {

@@ -40,12 +40,15 @@ public final class ThreadGroup {
     final Rlimits rlimits;
     volatile String comm = "";
     volatile String exePath = "";
+    /** The auxiliary vector the program was started with, as /proc/PID/auxv shows it. */
+    volatile byte[] auxv = new byte[0];
     volatile List<String> argv = List.of();
     volatile List<String> envp = List.of();
     final long startNanos = System.nanoTime();
     /** CPU time of reaped children, for getrusage(RUSAGE_CHILDREN) and times(2). */
     long childUserNanos, childSysNanos;
     final IntervalTimers timers;
+    final PosixTimers posixTimers;
     /** The container this process belongs to; forks inherit it. Null outside a managed container. */
     volatile Freezer freezer;
     /**
@@ -62,6 +65,7 @@ public final class ThreadGroup {
         this.creds = creds;
         this.rlimits = rlimits;
         this.timers = new IntervalTimers(this);
+        this.posixTimers = new PosixTimers(this);
     }
 
     public int tgid() { return tgid; }
@@ -71,9 +75,11 @@ public final class ThreadGroup {
     public SignalHandlers handlers() { return handlers; }
     public Rlimits rlimits() { return rlimits; }
     public IntervalTimers timers() { return timers; }
+    public PosixTimers posixTimers() { return posixTimers; }
     public String comm() { return comm; }
     public void comm(String c) { comm = c.length() > 15 ? c.substring(0, 15) : c; }
     public String exePath() { return exePath; }
+    public byte[] auxv() { return auxv.clone(); }
     public List<String> argv() { return argv; }
     public List<String> envp() { return envp; }
     public long startNanos() { return startNanos; }

@@ -48,11 +48,15 @@ public final class AddressSpace {
     private int users = 1;
 
     /**
-     * Chunks unmapped while other tasks share this address space. Another thread's stub may still
-     * map them until it next traps, so they are freed only when the address space goes.
+     * Chunks unmapped while other tasks share this address space, each with the generation it
+     * was unmapped at. Another thread's stub may still map one until it next syncs, so a chunk
+     * is released once no stub runs application code with mappings older than that.
      */
-    private final List<Chunk> graveyard = new ArrayList<>();
+    private record Buried(Chunk chunk, long generation) {}
+    private final List<Buried> graveyard = new ArrayList<>();
     private boolean everShared;
+    /** Each platform context that runs code in this space: {generation synced to, 1 while running}. */
+    private final java.util.Map<Object, long[]> mappers = new java.util.IdentityHashMap<>();
 
     /** Another task uses this address space (vfork, threads). */
     public synchronized AddressSpace retainUser() {
@@ -62,9 +66,49 @@ public final class AddressSpace {
     }
 
     private void releaseChunk(Chunk c) {
-        if (everShared) graveyard.add(c);
+        if (everShared) graveyard.add(new Buried(c, generation));
         else c.release();
     }
+
+    /**
+     * A platform context is about to run application code with host mappings synced to
+     * generation {@code synced}. Returns false, and records nothing, when the mappings are stale
+     * already: the caller syncs again first, so that no stub ever runs with a mapping of memory
+     * that may be released.
+     */
+    public synchronized boolean enter(Object mapper, long synced) {
+        if (synced != generation) return false;
+        mappers.put(mapper, new long[] {synced, 1});
+        return true;
+    }
+
+    /** The application code {@code mapper} ran has stopped; memory it alone held is released. */
+    public synchronized void leave(Object mapper) {
+        long[] m = mappers.get(mapper);
+        if (m != null) m[1] = 0;
+        reclaim();
+    }
+
+    /** {@code mapper} will not run in this space again (its task exited or exec'd). */
+    public synchronized void forget(Object mapper) {
+        mappers.remove(mapper);
+        reclaim();
+    }
+
+    /** Releases buried chunks that no running stub can still reach. */
+    private void reclaim() {
+        if (graveyard.isEmpty()) return;
+        graveyard.removeIf(b -> {
+            for (long[] m : mappers.values()) {
+                if (m[1] == 1 && m[0] <= b.generation()) return false;
+            }
+            b.chunk().release();
+            return true;
+        });
+    }
+
+    /** Chunks unmapped but not yet released, for tests. */
+    synchronized int buriedChunks() { return graveyard.size(); }
 
     /** A task stopped using it; the last one frees all its memory. */
     public void releaseUser() {
@@ -203,7 +247,10 @@ public final class AddressSpace {
         if ((addr & (PAGE - 1)) != 0 || length <= 0) throw Errno.EINVAL.exception();
         long end = addr + pageUp(length);
         if (end < addr || end > top) throw Errno.EINVAL.exception();
-        if (removeRange(addr, end)) generation++;
+        if (removeRange(addr, end)) {
+            generation++;
+            reclaim();
+        }
     }
 
     /** Removes [start, end), splitting VMAs at its edges and releasing their memory. */
@@ -296,6 +343,26 @@ public final class AddressSpace {
     }
 
     /** mincore(2): one byte per page, 1 when the page has data in memory. */
+    /**
+     * Bytes of the memory file populated under this address space's mappings (VmRSS): found
+     * range by range with SEEK_DATA/SEEK_HOLE, not page by page.
+     */
+    public synchronized long residentBytes() {
+        long total = 0;
+        for (Vma v : vmas.values()) {
+            long pos = v.fileOffset(), end = v.fileOffset() + v.length();
+            while (pos < end) {
+                long data = Host.lseek(mf.fd(), pos, 3 /* SEEK_DATA */);
+                if (data < 0 || data >= end) break;
+                long hole = Host.lseek(mf.fd(), data, 4 /* SEEK_HOLE */);
+                if (hole < 0 || hole > end) hole = end;
+                total += hole - data;
+                pos = hole;
+            }
+        }
+        return total;
+    }
+
     public synchronized byte[] residency(long addr, long length) {
         if ((addr & (PAGE - 1)) != 0) throw Errno.EINVAL.exception();
         if (!isMapped(addr, length)) throw Errno.ENOMEM.exception();
@@ -421,7 +488,7 @@ public final class AddressSpace {
             if (!v.shared()) mf.decommit(v.fileOffset(), v.length());
             v.chunk().release();
         }
-        for (Chunk c : graveyard) c.release();
+        for (Buried b : graveyard) b.chunk().release();
         graveyard.clear();
         vmas.clear();
         brk = brkStart = 0;

@@ -21,9 +21,11 @@ final class SysEpoll {
     /** struct epoll_event is packed on x86-64: u32 events, u64 data. */
     private static final int EVENT_SIZE = 12;
     private static final int MAX_EVENTS = (Integer.MAX_VALUE / EVENT_SIZE);
+    /** TASK_SIZE_MAX of x86-64 with 4-level page tables. */
+    private static final long USER_LIMIT = (1L << 47) - 4096;
 
     static void register(Registrar r) {
-        String note = "edge-triggered entries are reported as level-triggered; nested epoll is EINVAL";
+        String note = "an edge-triggered entry re-arms on any wake-up of its file (Linux: only of the events watched); nested epoll is EINVAL";
         r.partial(Sysno.EPOLL_CREATE, "d", note, (t, a) -> {
             if ((int) a.arg(0) <= 0) throw Errno.EINVAL.exception();
             return t.fds().install(new EpollFile(0), 0, false);
@@ -81,7 +83,10 @@ final class SysEpoll {
     private static long wait(Task t, int epfd, long eventsAddr, int max, long deadline) {
         if (max <= 0 || max > MAX_EVENTS) throw Errno.EINVAL.exception();
         EpollFile ep = epoll(t, epfd);
-        t.mm().checkAccess(eventsAddr, (long) max * EVENT_SIZE, true);
+        // Like Linux's access_ok: the range must be user addresses; whether it is mapped shows
+        // only when events are copied out.
+        long end = eventsAddr + (long) max * EVENT_SIZE;
+        if (end < eventsAddr || end > USER_LIMIT) throw Errno.EFAULT.exception();
         List<OpenFile> watched = new ArrayList<>(ep.files());
         watched.add(ep);
         List<long[]>[] found = new List[1];

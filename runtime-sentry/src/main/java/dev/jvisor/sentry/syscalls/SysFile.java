@@ -51,9 +51,14 @@ final class SysFile {
         r.full(Sysno.PIPE2, "px", (t, a) -> pipe(t, a.arg(0), (int) a.arg(1)));
         r.partial(Sysno.FLOCK, "fd", "advisory locks always granted", (t, a) -> {
             t.fds().get((int) a.arg(0));
+            int op = (int) a.arg(1) & ~LOCK_NB;
+            if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN) throw Errno.EINVAL.exception();
             return 0;
         });
     }
+
+    /** flock(2) operations, from include/uapi/asm-generic/fcntl.h. */
+    private static final int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
 
     static long openat(Task t, int dirfd, long pathAddr, int flags, int mode) {
         String path = Paths.read(t, pathAddr, false);

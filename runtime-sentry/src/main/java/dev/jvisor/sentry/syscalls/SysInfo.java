@@ -69,8 +69,8 @@ final class SysInfo {
             switch (type) {
                 case 0, 1 -> { return 0; }                       // close, open
                 case 2, 3, 4 -> {                                // read, read all, read and clear
-                    long len = a.arg(2);
-                    if (len < 0) throw Errno.EINVAL.exception();
+                    int len = (int) a.arg(2);
+                    if (len < 0 || a.arg(1) == 0) throw Errno.EINVAL.exception();
                     int n = (int) Math.min(len, log.length);
                     if (n > 0) t.mm().write(a.arg(1), log, log.length - n, n);
                     return n;

@@ -60,7 +60,9 @@ final class SysMm {
             return 0;
         });
         r.full(Sysno.MSYNC, "pdx", (t, a) -> {
-            if ((a.arg(0) & 4095) != 0 || (a.arg(2) & ~7) != 0) throw Errno.EINVAL.exception();
+            long flags = a.arg(2);
+            // MS_ASYNC 1, MS_INVALIDATE 2, MS_SYNC 4; asking for both kinds of sync is EINVAL.
+            if ((a.arg(0) & 4095) != 0 || (flags & ~7) != 0 || (flags & 5) == 5) throw Errno.EINVAL.exception();
             if (a.arg(1) > 0 && !t.mm().isMapped(a.arg(0), a.arg(1))) throw Errno.ENOMEM.exception();
             return 0;
         });
@@ -71,9 +73,17 @@ final class SysMm {
             return 0;
         };
         r.partial(Sysno.MLOCK, "pd", "memory is never swapped; accepted", lockRange);
-        r.partial(Sysno.MLOCK2, "pdx", "memory is never swapped; accepted", lockRange);
+        r.partial(Sysno.MLOCK2, "pdx", "memory is never swapped; accepted", (t, a) -> {
+            if ((a.arg(2) & ~1L) != 0) throw Errno.EINVAL.exception(); // only MLOCK_ONFAULT
+            return lockRange.call(t, a);
+        });
         r.partial(Sysno.MUNLOCK, "pd", "memory is never swapped; accepted", lockRange);
-        r.partial(Sysno.MLOCKALL, "x", "memory is never swapped; accepted", (t, a) -> 0);
+        r.partial(Sysno.MLOCKALL, "x", "memory is never swapped; accepted", (t, a) -> {
+            long flags = a.arg(0);
+            // MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4 (which needs one of the others).
+            if (flags == 0 || (flags & ~7L) != 0 || flags == 4) throw Errno.EINVAL.exception();
+            return 0;
+        });
         r.partial(Sysno.MUNLOCKALL, "", "memory is never swapped; accepted", (t, a) -> 0);
     }
 

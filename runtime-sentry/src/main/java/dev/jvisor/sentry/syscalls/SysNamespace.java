@@ -100,7 +100,12 @@ final class SysNamespace {
         });
         r.full(Sysno.FSYNC, "f", (t, a) -> { t.fds().get((int) a.arg(0)).fsync(); return 0; });
         r.full(Sysno.FDATASYNC, "f", (t, a) -> { t.fds().get((int) a.arg(0)).fsync(); return 0; });
-        r.full(Sysno.SYNC_FILE_RANGE, "fddx", (t, a) -> { t.fds().get((int) a.arg(0)); return 0; });
+        r.full(Sysno.SYNC_FILE_RANGE, "fddx", (t, a) -> {
+            // SYNC_FILE_RANGE_WAIT_BEFORE | WRITE | WAIT_AFTER; nothing to flush in the Sentry.
+            if ((a.arg(3) & ~7L) != 0 || a.arg(1) < 0 || a.arg(2) < 0) throw Errno.EINVAL.exception();
+            t.fds().get((int) a.arg(0));
+            return 0;
+        });
         r.full(Sysno.SYNC, "", (t, a) -> 0);
         r.full(Sysno.SYNCFS, "f", (t, a) -> { t.fds().get((int) a.arg(0)); return 0; });
         r.full(Sysno.CHDIR, "s", (t, a) -> chdir(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), true)));
@@ -153,9 +158,12 @@ final class SysNamespace {
     }
 
     private static long mknod(Task t, int dirfd, long pathAddr, int mode) {
-        Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
         int type = mode & FileMode.S_IFMT;
-        if (type == FileMode.S_IFDIR) throw Errno.EINVAL.exception();
+        // The type is checked before the path, as Linux's may_mknod does.
+        if (type == FileMode.S_IFDIR) throw Errno.EPERM.exception();
+        if (type != 0 && type != FileMode.S_IFREG && type != FileMode.S_IFIFO && type != FileMode.S_IFCHR
+                && type != FileMode.S_IFBLK && type != FileMode.S_IFSOCK) throw Errno.EINVAL.exception();
+        Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
         if (type == FileMode.S_IFCHR || type == FileMode.S_IFBLK || type == FileMode.S_IFSOCK) throw Errno.EPERM.exception();
         DirInode dir = creatable(t, p);
         int perm = mode & 07777 & ~t.fs().umask();

@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.abi.linux.Signal;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.kernel.Credentials;
@@ -35,11 +36,12 @@ final class SysProcess {
         r.full(Sysno.GETPPID, "", (t, a) -> t.group().ppid());
         r.full(Sysno.FORK, "", (t, a) -> t.kernel().cloneProcess(t, Signal.SIGCHLD, 0, 0, 0, 0));
         r.full(Sysno.VFORK, "", (t, a) -> t.kernel().cloneProcess(t, Kernel.CLONE_VM | Kernel.CLONE_VFORK | Signal.SIGCHLD, 0, 0, 0, 0));
-        r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM; execve from a non-leader thread is not supported",
+        r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM",
                 (t, a) -> t.kernel().cloneProcess(t, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4)));
         r.full(Sysno.EXECVE, "spp", (t, a) -> execve(t, Paths.read(t, a.arg(0), false), a.arg(1), a.arg(2)));
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
             int dirfd = (int) a.arg(0), flags = (int) a.arg(4);
+            if ((flags & ~(FileMode.AT_EMPTY_PATH | FileMode.AT_SYMLINK_NOFOLLOW)) != 0) throw Errno.EINVAL.exception();
             String p = Paths.read(t, a.arg(1), true);
             if (p.isEmpty()) {
                 if ((flags & 0x1000) == 0) throw Errno.ENOENT.exception();
@@ -113,16 +115,19 @@ final class SysProcess {
             t.mm().writeInt(a.arg(1), 0);
             return 0;
         });
-        r.full(Sysno.SCHED_GET_PRIORITY_MAX, "d", (t, a) -> a.arg(0) == 1 || a.arg(0) == 2 ? 99 : 0);
-        r.full(Sysno.SCHED_GET_PRIORITY_MIN, "d", (t, a) -> a.arg(0) == 1 || a.arg(0) == 2 ? 1 : 0);
+        r.full(Sysno.SCHED_GET_PRIORITY_MAX, "d", (t, a) -> realtimePolicy(a.arg(0)) ? 99 : 0);
+        r.full(Sysno.SCHED_GET_PRIORITY_MIN, "d", (t, a) -> realtimePolicy(a.arg(0)) ? 1 : 0);
         r.full(Sysno.GETCPU, "ppp", (t, a) -> {
             if (a.arg(0) != 0) t.mm().writeInt(a.arg(0), 0);
             if (a.arg(1) != 0) t.mm().writeInt(a.arg(1), 0);
             return 0;
         });
-        r.partial(Sysno.GETPRIORITY, "dd", "every process has nice 0", (t, a) -> 20);
+        r.partial(Sysno.GETPRIORITY, "dd", "every process has nice 0", (t, a) -> {
+            priorityTarget(t, (int) a.arg(0), (int) a.arg(1));
+            return 20; // 20 - nice, so that the value is never negative
+        });
         r.partial(Sysno.SETPRIORITY, "ddd", "accepted, not applied", (t, a) -> {
-            if (a.arg(0) < 0 || a.arg(0) > 2) throw Errno.EINVAL.exception();
+            priorityTarget(t, (int) a.arg(0), (int) a.arg(1));
             return 0;
         });
         r.partial(Sysno.PERSONALITY, "x", "only PER_LINUX", (t, a) -> {
@@ -136,6 +141,25 @@ final class SysProcess {
         });
     }
 
+    /** SCHED_FIFO and SCHED_RR; the other known policies have the single priority 0; unknown ones are EINVAL. */
+    private static boolean realtimePolicy(long policy) {
+        if (policy == 1 || policy == 2) return true;
+        if (policy == 0 || policy == 3 || policy == 5 || policy == 6) return false;
+        throw Errno.EINVAL.exception();
+    }
+
+    /** Checks getpriority/setpriority's which (PRIO_PROCESS, PRIO_PGRP, PRIO_USER) and who. */
+    private static void priorityTarget(Task t, int which, int who) {
+        switch (which) {
+            case 0 -> target(t, who);
+            case 1 -> {
+                if (who != 0 && t.kernel().processGroup(who).isEmpty()) throw Errno.ESRCH.exception();
+            }
+            case 2 -> { }
+            default -> throw Errno.EINVAL.exception();
+        }
+    }
+
     private static ThreadGroup target(Task t, int pid) {
         if (pid == 0) return t.group();
         ThreadGroup g = t.kernel().group(pid);
@@ -147,6 +171,7 @@ final class SysProcess {
         List<String> argv = t.mm().readStringArray(argvAddr, MAX_ARGS, MAX_ARG_BYTES);
         List<String> envp = t.mm().readStringArray(envpAddr, MAX_ARGS, MAX_ARG_BYTES);
         Loader.Image img = Loader.load(t, path, argv, envp);
+        t.kernel().deThread(t);
         t.commitExec(img.as(), img.entry(), img.sp(), img.path(), img.argv(), img.envp());
         return 0;
     }
@@ -344,11 +369,38 @@ final class SysProcess {
             return 0;
         });
         r.full(Sysno.SETRESUID, "ddd", (t, a) -> setresuid(t, (int) a.arg(0), (int) a.arg(1), (int) a.arg(2)));
-        r.full(Sysno.SETREUID, "dd", (t, a) -> setresuid(t, (int) a.arg(0), (int) a.arg(1), -1));
+        r.full(Sysno.SETREUID, "dd", (t, a) -> {
+            // The saved id follows a new effective id when the real id is set or the effective
+            // id moves away from the real one (setreuid(2)).
+            int ru = (int) a.arg(0), eu = (int) a.arg(1);
+            Credentials c = t.creds();
+            boolean saves = ru != -1 || (eu != -1 && eu != c.uid());
+            return setresuid(t, ru, eu, saves ? (eu != -1 ? eu : c.euid()) : -1);
+        });
         r.full(Sysno.SETRESGID, "ddd", (t, a) -> setresgid(t, (int) a.arg(0), (int) a.arg(1), (int) a.arg(2)));
-        r.full(Sysno.SETREGID, "dd", (t, a) -> setresgid(t, (int) a.arg(0), (int) a.arg(1), -1));
-        r.partial(Sysno.SETFSUID, "d", "returns the current fsuid; does not change it", (t, a) -> t.creds().fsuid());
-        r.partial(Sysno.SETFSGID, "d", "returns the current fsgid; does not change it", (t, a) -> t.creds().fsgid());
+        r.full(Sysno.SETREGID, "dd", (t, a) -> {
+            int rg = (int) a.arg(0), eg = (int) a.arg(1);
+            Credentials c = t.creds();
+            boolean saves = rg != -1 || (eg != -1 && eg != c.gid());
+            return setresgid(t, rg, eg, saves ? (eg != -1 ? eg : c.egid()) : -1);
+        });
+        // Both return the previous value whether or not the change was allowed, as Linux does.
+        r.full(Sysno.SETFSUID, "d", (t, a) -> {
+            Credentials c = t.creds();
+            int id = (int) a.arg(0);
+            if (id != -1 && (c.hasCap(Credentials.CAP_SETUID) || id == c.uid() || id == c.euid() || id == c.suid() || id == c.fsuid())) {
+                t.group().creds(c.withFsuid(id));
+            }
+            return c.fsuid();
+        });
+        r.full(Sysno.SETFSGID, "d", (t, a) -> {
+            Credentials c = t.creds();
+            int id = (int) a.arg(0);
+            if (id != -1 && (c.hasCap(Credentials.CAP_SETGID) || id == c.gid() || id == c.egid() || id == c.sgid() || id == c.fsgid())) {
+                t.group().creds(c.withFsgid(id));
+            }
+            return c.fsgid();
+        });
         r.full(Sysno.GETGROUPS, "dp", (t, a) -> {
             int[] g = t.creds().groups();
             int size = (int) a.arg(0);

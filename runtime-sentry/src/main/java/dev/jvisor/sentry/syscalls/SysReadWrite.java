@@ -22,10 +22,16 @@ final class SysReadWrite {
         r.full(Sysno.WRITEV, "fpd", (t, a) -> writev(t, (int) a.arg(0), a.arg(1), a.arg(2), -1));
         r.full(Sysno.PREADV, "fpdd", (t, a) -> readv(t, (int) a.arg(0), a.arg(1), a.arg(2), positional(a.arg(3))));
         r.full(Sysno.PWRITEV, "fpdd", (t, a) -> writev(t, (int) a.arg(0), a.arg(1), a.arg(2), positional(a.arg(3))));
-        r.partial(Sysno.PREADV2, "fpddx", "flags ignored", (t, a) -> readv(t, (int) a.arg(0), a.arg(1), a.arg(2), a.arg(3) == -1 ? -1 : positional(a.arg(3))));
-        r.partial(Sysno.PWRITEV2, "fpddx", "flags ignored", (t, a) -> writev(t, (int) a.arg(0), a.arg(1), a.arg(2), a.arg(3) == -1 ? -1 : positional(a.arg(3))));
+        r.partial(Sysno.PREADV2, "fpdddx", "RWF_* flags are accepted and ignored", (t, a) -> checkRwf(a.arg(5)) + readv(t, (int) a.arg(0), a.arg(1), a.arg(2), a.arg(3) == -1 ? -1 : positional(a.arg(3))));
+        r.partial(Sysno.PWRITEV2, "fpdddx", "RWF_* flags are accepted and ignored", (t, a) -> checkRwf(a.arg(5)) + writev(t, (int) a.arg(0), a.arg(1), a.arg(2), a.arg(3) == -1 ? -1 : positional(a.arg(3))));
         r.full(Sysno.LSEEK, "fdd", (t, a) -> t.fds().get((int) a.arg(0)).seek(a.arg(1), (int) a.arg(2)));
         r.full(Sysno.SENDFILE, "ffpd", SysReadWrite::sendfile);
+    }
+
+    /** RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND (linux/fs.h); others are EOPNOTSUPP. Returns 0. */
+    private static long checkRwf(long flags) {
+        if ((flags & ~0x1fL) != 0) throw Errno.EOPNOTSUPP.exception();
+        return 0;
     }
 
     private static long positional(long pos) {

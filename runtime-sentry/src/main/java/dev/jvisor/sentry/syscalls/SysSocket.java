@@ -54,7 +54,10 @@ final class SysSocket {
         });
         r.partial(Sysno.SOCKETPAIR, "dddp", note, (t, a) -> {
             int type = (int) a.arg(1);
-            if ((int) a.arg(0) != AF_UNIX) throw Errno.EAFNOSUPPORT.exception();
+            int domain = (int) a.arg(0);
+            // Internet sockets exist but cannot be made in pairs.
+            if (domain == InetLoopback.AF_INET || domain == InetLoopback.AF_INET6) throw Errno.EOPNOTSUPP.exception();
+            if (domain != AF_UNIX) throw Errno.EAFNOSUPPORT.exception();
             int kind = checkType(type, a.arg(2));
             t.mm().checkAccess(a.arg(3), 8, true);
             UnixSocket[] pair = UnixSocket.pair(kind, (type & SOCK_NONBLOCK) != 0 ? FileMode.O_NONBLOCK : 0, creds(t));
@@ -202,8 +205,8 @@ final class SysSocket {
         Vfs.checkPermission(t.creds(), dir, Vfs.MAY_WRITE | Vfs.MAY_EXEC);
         Vfs.checkWritable(p.dir());
         if (!dir.mutable()) throw Errno.EACCES.exception();
-        String abs = addr[1].startsWith("/") ? addr[1] : Paths.absolute(t, p.dir(), p.name());
-        Names.bindPath(dir, p.name(), abs, 0777 & ~t.fs().umask(), t.creds().fsuid(), t.creds().fsgid(), s);
+        // The socket's name is the path as the caller spelled it, relative or not (unix(7)).
+        Names.bindPath(dir, p.name(), addr[1], 0777 & ~t.fs().umask(), t.creds().fsuid(), t.creds().fsgid(), s);
         return 0;
     }
 
@@ -351,7 +354,9 @@ final class SysSocket {
         int level = (int) a.arg(1), opt = (int) a.arg(2);
         long val = a.arg(3), lenAddr = a.arg(4);
         if (level != SOL_SOCKET) {
-            if (s.family() == AF_UNIX || (level != 6 && level != 0 && level != 41)) throw Errno.ENOPROTOOPT.exception();
+            // AF_UNIX has no protocol-level options at all (Linux: sock_no_getsockopt).
+            if (s.family() == AF_UNIX) throw Errno.EOPNOTSUPP.exception();
+            if (level != 6 && level != 0 && level != 41) throw Errno.ENOPROTOOPT.exception();
             // IPPROTO_TCP / IP / IPV6 options of a loopback socket: report them off.
             int room = t.mm().readInt(lenAddr);
             if (room < 4) throw Errno.EINVAL.exception();

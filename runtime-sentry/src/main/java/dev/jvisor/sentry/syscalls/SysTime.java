@@ -88,7 +88,7 @@ final class SysTime {
     }
 
     private static long nanosleep(Task t, int clock, int flags, long reqAddr, long remAddr) {
-        if ((flags & ~TIMER_ABSTIME) != 0) throw Errno.EINVAL.exception();
+        // Linux looks only at TIMER_ABSTIME and ignores any other flag bit.
         long req = readTimespec(t, reqAddr);
         long deadline;
         if ((flags & TIMER_ABSTIME) != 0) {

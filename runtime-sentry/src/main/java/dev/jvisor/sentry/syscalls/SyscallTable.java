@@ -40,6 +40,8 @@ public final class SyscallTable implements SyscallDispatcher {
         SysEpoll.register(r);
         SysSocket.register(r);
         SysTimerFd.register(r);
+        SysPosixTimer.register(r);
+        SysInotify.register(r);
         SysDenied.register(r);
     }
 
@@ -61,6 +63,7 @@ public final class SyscallTable implements SyscallDispatcher {
         Registers r = t.regs();
         long nr = r.origRax();
         Entry e = nr >= 0 && nr < TABLE.length ? TABLE[(int) nr] : null;
+        t.kernel().syscallStats().dispatched(nr);
         boolean strace = t.kernel().strace();
         String enter = strace ? Strace.enter(t, nr, e == null ? "" : e.argFormat()) : null;
         long ret;

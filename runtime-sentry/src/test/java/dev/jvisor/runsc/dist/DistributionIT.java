@@ -57,15 +57,54 @@ class DistributionIT {
     @Test
     void layoutHoldsTheLauncherOurTwoJarsAndTheAotCaches() throws Exception {
         assertThat(DIST.resolve("bin/runsc")).isExecutable();
-        List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot"));
+        List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot", "policy"));
         if (Files.isDirectory(ROOTFS)) expected.add("sandbox.aot");
         try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
             assertThat(lib.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected);
         }
         assertThat(Files.size(DIST.resolve("lib/runsc.aot"))).isGreaterThan(1 << 20);
+        // The node agent's policy client: gRPC over a unix socket needs netty's epoll native library.
+        assertThat(DIST.resolve("lib/policy/grpc-netty-shaded.jar")).isRegularFile();
+        assertThat(DIST.resolve("lib/policy/protobuf-java.jar")).isRegularFile();
         assertThat(DIST.resolve("etc/runsc.toml")).isRegularFile();
         String launcher = Files.readString(DIST.resolve("bin/runsc"));
         assertThat(launcher).doesNotContainPattern("@[A-Z_]+@").contains(System.getProperty("java.home"));
+    }
+
+    @Test
+    void theBundledRuntimeHoldsOnlyTheModulesRunscUsesAndIsWhatTheLauncherRuns() throws Exception {
+        assertThat(DIST.resolve("jre/bin/java")).isExecutable();
+        assertThat(DIST.resolve("VERSION")).content().isEqualTo(VERSION + "\n");
+        // jlink records the modules it linked; jdeps found these in our jars and the policy
+        // client's (gRPC logs through java.util.logging).
+        assertThat(Files.readAllLines(DIST.resolve("jre/release"))).contains("MODULES=\"java.base java.logging jdk.unsupported\"");
+        Result r = exec(DIST, Map.of("JVISOR_JAVA_OPTS", "-XX:AOTMode=on -Xlog:aot=info:stderr"),
+                DIST.resolve("bin/runsc").toString(), "--version");
+        assertThat(r.status()).as(r.err()).isZero();
+        // AOTMode=on fails the start if the cache does not match the JVM: it was trained on jre/.
+        assertThat(r.err()).contains("Using AOT-linked classes: true");
+    }
+
+    /**
+     * A node has no JDK: hide every JDK of this machine (a private mount namespace with a tmpfs
+     * over the build JDK's parent directory) and run the distribution with an empty environment.
+     */
+    @Test
+    void runsOnANodeWithoutAJdk(@TempDir Path cwd) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "hiding the JDK needs a mount namespace (root)");
+        Path jdks = Path.of(System.getProperty("java.home")).toRealPath().getParent();
+        String script = "mount -t tmpfs none \"$1\" && ! ls \"$1\"/*/bin/java 2>/dev/null && exec env -i PATH=/usr/bin:/bin \"$2\" --version";
+        Result r = exec(cwd, Map.of(), "unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
+                jdks.toString(), DIST.resolve("bin/runsc").toAbsolutePath().toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("runsc version " + VERSION + "\nspec: " + SPEC + "\n");
+        if (Files.isDirectory(ROOTFS)) {
+            Result sandbox = exec(cwd, Map.of(), "unshare", "--mount", "--propagation", "private", "sh", "-c",
+                    "mount -t tmpfs none \"$1\" && exec env -i PATH=/usr/bin:/bin \"$2\" do --rootfs \"$3\" -- /bin/echo sandboxed",
+                    "sh", jdks.toString(), DIST.resolve("bin/runsc").toAbsolutePath().toString(), ROOTFS.toAbsolutePath().toString());
+            assertThat(sandbox.status()).as(sandbox.err()).isZero();
+            assertThat(sandbox.out()).isEqualTo("sandboxed\n");
+        }
     }
 
     @Test

@@ -149,4 +149,44 @@ class AddressSpaceTest {
         for (Vma v : as.vmas()) assertThat(starts.add(v.start())).isTrue();
         as.clear();
     }
+
+    @Test
+    void memoryAThreadUnmapsIsFreedOnceNoRunningStubCanStillMapIt() {
+        AddressSpace as = space();
+        as.retainUser(); // a second thread shares the space
+        Object thread1 = new Object(), thread2 = new Object();
+        long a = as.mapAnonymous(0, 1 << 20, RW, false, false, "");
+        as.write(a, new byte[] {1}, 0, 1);
+        long gen = as.generation();
+        assertThat(as.enter(thread1, gen)).isTrue(); // thread 1 runs with the mapping
+
+        long before = MemoryFile.get().allocatedBytes();
+        as.unmap(a, 1 << 20); // thread 2 unmaps it while thread 1 still runs
+        assertThat(as.buriedChunks()).as("kept while thread 1 may still map it").isEqualTo(1);
+        assertThat(as.enter(thread2, gen)).as("a stub with stale mappings must sync first").isFalse();
+
+        as.leave(thread1); // thread 1 traps: it will sync before it runs again
+        assertThat(as.buriedChunks()).isZero();
+        assertThat(MemoryFile.get().allocatedBytes()).isEqualTo(before - (1 << 20));
+        assertThat(as.enter(thread1, gen)).isFalse();
+        assertThat(as.enter(thread1, as.generation())).isTrue();
+        as.leave(thread1);
+        as.releaseUser();
+        as.releaseUser();
+    }
+
+    @Test
+    void memoryUnmappedWhileNoOtherStubRunsIsFreedAtOnce() {
+        AddressSpace as = space();
+        as.retainUser();
+        Object thread1 = new Object();
+        assertThat(as.enter(thread1, as.generation())).isTrue();
+        as.leave(thread1); // stopped in the Sentry, e.g. blocked in a syscall
+        long a = as.mapAnonymous(0, 64 * 1024, RW, false, false, "");
+        as.unmap(a, 64 * 1024);
+        assertThat(as.buriedChunks()).isZero();
+        as.forget(thread1);
+        as.releaseUser();
+        as.releaseUser();
+    }
 }

@@ -13,8 +13,11 @@ import java.util.Map;
 /**
  * An epoll instance (epoll(7)): the interest list of (fd, file) pairs with their events and
  * user data. Readiness is computed from each file's poll state when waited on; EPOLLONESHOT
- * disarms an entry once reported; edge-triggered entries are reported like level-triggered
- * ones (more wake-ups than Linux, never fewer).
+ * disarms an entry once reported until EPOLL_CTL_MOD re-arms it. An edge-triggered (EPOLLET)
+ * entry, once reported, is reported again only after its file's wait queue has been woken
+ * since — new data, a new peer, a hang-up. Linux wakes selectively by event kind, so a wake-up
+ * for the other direction of a file can make jVisor report an entry again where Linux does
+ * not: more reports than Linux, never fewer.
  */
 public final class EpollFile extends OpenFile {
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
@@ -28,6 +31,8 @@ public final class EpollFile extends OpenFile {
         int events;
         long data;
         boolean disarmed;
+        /** The watched queue's wake-up count when an edge-triggered entry was last reported; -1 before. */
+        long reportedAt = -1;
 
         Entry(int fd, OpenFile file, int events, long data) {
             this.fd = fd;
@@ -64,6 +69,7 @@ public final class EpollFile extends OpenFile {
                 e.events = events | EPOLLERR | EPOLLHUP;
                 e.data = data;
                 e.disarmed = false;
+                e.reportedAt = -1;
             }
             case EPOLL_CTL_DEL -> {
                 Entry e = interest.remove(k);
@@ -88,10 +94,15 @@ public final class EpollFile extends OpenFile {
         for (Entry e : interest.values()) {
             if (out.size() >= max) break;
             if (e.disarmed) continue;
+            WaitQueue q = (e.events & EPOLLET) != 0 ? e.file.waitQueue() : null;
+            // Read before polling: a wake-up racing with the poll then counts as a new edge.
+            long wakeups = q == null ? -1 : q.wakeups();
+            if (q != null && wakeups == e.reportedAt) continue;
             int mask = e.events & ~(EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE | EPOLLWAKEUP);
             int r = e.file.poll(mask) & (mask | EPOLLERR | EPOLLHUP);
             if (r == 0) continue;
             out.add(new long[] {r, e.data});
+            if (q != null) e.reportedAt = wakeups;
             if ((e.events & EPOLLONESHOT) != 0) e.disarmed = true;
         }
         return out;

@@ -4,6 +4,8 @@ import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.host.HostStdioFile;
 import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
+import dev.jvisor.sentry.fs.tty.Devpts;
+import dev.jvisor.sentry.fs.tty.Terminal;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.vfs.DirInode;
 import dev.jvisor.sentry.vfs.FileSystem;
@@ -29,6 +31,16 @@ public final class DevFs {
     }
 
     public static DirInode create() {
+        return create(null);
+    }
+
+    /**
+     * /dev with the sandbox's terminals: /dev/ptmx and /dev/pts from {@code devpts}, /dev/tty
+     * for the caller's controlling terminal and /dev/console for the container's terminal.
+     * Without {@code devpts} (or before a terminal exists) the old pass-through to a host tty on
+     * fd 0 stays.
+     */
+    public static DirInode create(Devpts devpts) {
         FileSystem fs = new FileSystem("devtmpfs", Tmpfs.MAGIC, false);
         DirInode root = new DirInode(fs, 0755, 0, 0);
         root.link("null", new Device(fs, 1, 3, 0666, Kind.NULL));
@@ -36,27 +48,38 @@ public final class DevFs {
         root.link("full", new Device(fs, 1, 7, 0666, Kind.FULL));
         root.link("random", new Device(fs, 1, 8, 0666, Kind.RANDOM));
         root.link("urandom", new Device(fs, 1, 9, 0666, Kind.RANDOM));
-        root.link("tty", new Device(fs, 5, 0, 0666, Kind.TTY));
-        root.link("console", new Device(fs, 5, 1, 0600, Kind.TTY));
+        root.link("tty", new Device(fs, 5, 0, 0666, Kind.TTY, devpts));
+        root.link("console", new Device(fs, 5, 1, 0600, Kind.CONSOLE, devpts));
         root.link("fd", new SymlinkInode(fs, "/proc/self/fd", 0, 0));
         root.link("stdin", new SymlinkInode(fs, "/proc/self/fd/0", 0, 0));
         root.link("stdout", new SymlinkInode(fs, "/proc/self/fd/1", 0, 0));
         root.link("stderr", new SymlinkInode(fs, "/proc/self/fd/2", 0, 0));
         root.link("shm", new DirInode(fs, 01777, 0, 0));
-        root.link("pts", new DirInode(fs, 0755, 0, 0));
+        if (devpts != null) {
+            root.link("pts", devpts.dir());
+            root.link("ptmx", devpts.ptmx(fs));
+        } else {
+            root.link("pts", new DirInode(fs, 0755, 0, 0));
+        }
         return root;
     }
 
-    private enum Kind { NULL, ZERO, FULL, RANDOM, TTY }
+    private enum Kind { NULL, ZERO, FULL, RANDOM, TTY, CONSOLE }
 
     private static final class Device extends Inode {
         private final long rdev;
         private final Kind kind;
+        private final Devpts devpts;
 
         Device(FileSystem fs, int major, int minor, int perm, Kind kind) {
+            this(fs, major, minor, perm, kind, null);
+        }
+
+        Device(FileSystem fs, int major, int minor, int perm, Kind kind, Devpts devpts) {
             super(fs, FileMode.S_IFCHR | perm, 0, 0);
             this.rdev = ((long) major << 8) | minor;
             this.kind = kind;
+            this.devpts = devpts;
         }
 
         @Override
@@ -67,7 +90,15 @@ public final class DevFs {
 
         @Override
         public OpenFile open(Location loc, String path, int flags) {
-            if (kind == Kind.TTY) {
+            if (kind == Kind.TTY || kind == Kind.CONSOLE) {
+                Terminal terminal = null;
+                if (devpts != null) {
+                    Task t = Task.current();
+                    terminal = kind == Kind.CONSOLE ? devpts.console() : t == null ? null : devpts.controlling(t.group().sid());
+                    if (terminal != null) return terminal.openAs(loc, path, flags);
+                    // A sandbox with terminals: no controlling terminal means none (Linux's ENXIO).
+                    if (devpts.console() != null) throw Errno.ENXIO.exception();
+                }
                 if (!HostStdioFile.isTty(0)) throw Errno.ENXIO.exception();
                 return new HostStdioFile(0, flags, path);
             }

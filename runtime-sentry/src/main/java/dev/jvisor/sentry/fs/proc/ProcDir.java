@@ -10,17 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** A procfs directory: fixed entries plus entries a supplier lists at each lookup. */
-class ProcDir extends DirInode {
+/** A synthetic directory (procfs, sysfs): fixed entries plus entries a supplier lists at each lookup. */
+public class ProcDir extends DirInode {
     private final Map<String, Inode> fixed = new LinkedHashMap<>();
     private final Supplier<Map<String, Inode>> dynamic;
 
-    ProcDir(FileSystem fs, int perm, Supplier<Map<String, Inode>> dynamic) {
+    public ProcDir(FileSystem fs, int perm, Supplier<Map<String, Inode>> dynamic) {
         super(fs, perm, 0, 0);
         this.dynamic = dynamic;
     }
 
-    ProcDir add(String name, Inode child) {
+    public ProcDir add(String name, Inode child) {
         fixed.put(name, child);
         if (child instanceof DirInode d) adopt(d, name);
         return this;

@@ -10,17 +10,17 @@ import dev.jvisor.sentry.vfs.OpenFile;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
-/** A read-only procfs file whose contents a supplier generates at open. Size reads as 0, as on Linux. */
-final class ProcFile extends Inode {
+/** A read-only synthetic file (procfs, sysfs) whose contents a supplier generates at open. Size reads as 0, as on Linux. */
+public final class ProcFile extends Inode {
     private final Supplier<byte[]> content;
 
-    ProcFile(FileSystem fs, int perm, Supplier<byte[]> content) {
+    public ProcFile(FileSystem fs, int perm, Supplier<byte[]> content) {
         super(fs, FileMode.S_IFREG | perm, 0, 0);
         nlink = 1;
         this.content = content;
     }
 
-    static ProcFile text(FileSystem fs, Supplier<String> text) {
+    public static ProcFile text(FileSystem fs, Supplier<String> text) {
         return new ProcFile(fs, 0444, () -> text.get().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -57,7 +57,9 @@ public final class ProcFs {
         root.add("meminfo", ProcFile.text(fs, this::meminfo));
         root.add("cpuinfo", ProcFile.text(fs, ProcFs::cpuinfo));
         root.add("stat", ProcFile.text(fs, this::stat));
-        root.add("filesystems", ProcFile.text(fs, () -> "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tdevpts\n"));
+        // The filesystem types the sandbox can show; "9p" is how the Gofer's files appear.
+        root.add("filesystems", ProcFile.text(fs, () -> "nodev\tsysfs\nnodev\ttmpfs\nnodev\tbdev\nnodev\tproc\nnodev\tdevtmpfs\n"
+                + "nodev\tpipefs\nnodev\tsockfs\nnodev\tdevpts\nnodev\toverlay\nnodev\t9p\nnodev\tanon_inodefs\n"));
         root.add("mounts", ProcFile.text(fs, this::mounts));
         ProcDir sys = new ProcDir(fs, 0555, null);
         ProcDir sysKernel = new ProcDir(fs, 0555, null);
@@ -104,6 +106,7 @@ public final class ProcFs {
         d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
         d.add("fd", new ProcDir(fs, 0500, () -> fds(g)));
         d.add("mounts", ProcFile.text(fs, this::mounts));
+        d.add("auxv", new ProcFile(fs, 0400, g::auxv));
         return d;
     }
 
@@ -146,14 +149,46 @@ public final class ProcFs {
 
     private String status(ThreadGroup g) {
         var c = g.creds();
+        Task leader = g.leader();
         char state = g.state() == ThreadGroup.State.ZOMBIE ? 'Z' : g.isStopped() ? 'T' : 'S';
         String stateName = switch (state) { case 'Z' -> "Z (zombie)"; case 'T' -> "T (stopped)"; default -> "S (sleeping)"; };
-        return "Name:\t" + g.comm() + "\nUmask:\t0022\nState:\t" + stateName + "\nTgid:\t" + g.tgid() + "\nNgid:\t0\nPid:\t" + g.tgid()
-                + "\nPPid:\t" + g.ppid() + "\nTracerPid:\t0\nUid:\t" + c.uid() + "\t" + c.euid() + "\t" + c.suid() + "\t" + c.fsuid()
-                + "\nGid:\t" + c.gid() + "\t" + c.egid() + "\t" + c.sgid() + "\t" + c.fsgid() + "\nFDSize:\t64\nGroups:\t\n"
+        int umask = leader == null ? 022 : leader.fs().umask();
+        StringBuilder groups = new StringBuilder();
+        for (int gid : c.groups()) groups.append(gid).append(' ');
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return "Name:\t" + g.comm() + String.format("\nUmask:\t%04o", umask) + "\nState:\t" + stateName + "\nTgid:\t" + g.tgid()
+                + "\nNgid:\t0\nPid:\t" + g.tgid() + "\nPPid:\t" + g.ppid() + "\nTracerPid:\t0\nUid:\t" + c.uid() + "\t" + c.euid()
+                + "\t" + c.suid() + "\t" + c.fsuid() + "\nGid:\t" + c.gid() + "\t" + c.egid() + "\t" + c.sgid() + "\t" + c.fsgid()
+                + "\nFDSize:\t64\nGroups:\t" + groups + "\nNStgid:\t" + g.tgid() + "\nNSpid:\t" + g.tgid()
+                + "\nNSpgid:\t" + g.pgid() + "\nNSsid:\t" + g.sid() + "\nKthread:\t0\n" + memoryLines(leader)
                 + "Threads:\t" + Math.max(1, g.tasks().size()) + "\nSigQ:\t0/0\n" + signalLines(g)
-                + String.format("CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\n", 0L, c.capEffective(), c.capEffective(), c.capEffective())
-                + "NoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed_list:\t0-" + (Runtime.getRuntime().availableProcessors() - 1) + "\n";
+                + String.format("CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
+                        0L, c.capEffective(), c.capEffective(), c.capEffective(), 0L)
+                + "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+                + "Cpus_allowed:\t" + Long.toHexString(cpus >= 64 ? -1L : (1L << cpus) - 1) + "\nCpus_allowed_list:\t0-" + (cpus - 1)
+                + "\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
+    }
+
+    /**
+     * The Vm* and Rss* lines memory-aware runtimes read (Go, the JVM, psutil): sizes from the
+     * VMAs, resident pages from the memory actually populated.
+     */
+    private static String memoryLines(Task t) {
+        if (t == null) return "";
+        long size = 0, data = 0, stack = 0, exec = 0;
+        var mm = t.mm();
+        long rss = mm.residentBytes();
+        for (Vma v : mm.vmas()) {
+            size += v.length();
+            if (v.name().equals("[stack]")) stack += v.length();
+            else if ((v.prot() & 4) != 0) exec += v.length();
+            else if ((v.prot() & 2) != 0 && !v.shared()) data += v.length();
+        }
+        return String.format("VmPeak:\t%8d kB\nVmSize:\t%8d kB\nVmLck:\t%8d kB\nVmPin:\t%8d kB\nVmHWM:\t%8d kB\nVmRSS:\t%8d kB\n"
+                        + "RssAnon:\t%8d kB\nRssFile:\t%8d kB\nRssShmem:\t%8d kB\nVmData:\t%8d kB\nVmStk:\t%8d kB\n"
+                        + "VmExe:\t%8d kB\nVmLib:\t%8d kB\nVmPTE:\t%8d kB\nVmSwap:\t%8d kB\n",
+                size / 1024, size / 1024, 0, 0, rss / 1024, rss / 1024, rss / 1024, 0, 0, data / 1024, stack / 1024,
+                exec / 1024, 0, 0, 0);
     }
 
     /** SigPnd, ShdPnd, SigBlk, SigIgn and SigCgt, as /proc/PID/status shows them. */

@@ -68,14 +68,23 @@ public final class PtraceContext implements AutoCloseable {
 
     /** Switches to another address space (execve); the next run replaces the stub's mappings. */
     public void switchTo(AddressSpace next) {
+        as.forget(this);
         this.as = Objects.requireNonNull(next);
         this.syncedGeneration = -1;
     }
 
     /** Runs application code with {@code regs} until it traps; see {@link Stub#resume}. */
     public Stub.StopKind run(Registers regs) {
-        sync();
-        return stub.resume(regs);
+        // The address space frees memory other threads unmapped only once no running stub can
+        // still map it: this stub announces the generation it runs with, re-syncing if it moved.
+        do {
+            sync();
+        } while (!as.enter(this, syncedGeneration));
+        try {
+            return stub.resume(regs);
+        } finally {
+            as.leave(this);
+        }
     }
 
     /** Brings the stub's host mappings up to date; returns true if anything changed. */
@@ -121,5 +130,8 @@ public final class PtraceContext implements AutoCloseable {
     public void setFpState(FpState fp) { stub.setFpRegs(fp); }
 
     @Override
-    public void close() { stub.kill(); }
+    public void close() {
+        as.forget(this);
+        stub.kill();
+    }
 }

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Everyday workloads: native vs gVisor (ptrace platform) vs jVisor, medians and ratios in one run.
+#
+#   bench/workloads/run.sh            # run everything available, write RESULTS.md
+#   REPEATS=7 bench/workloads/run.sh  # more runs per median (default 5)
+#
+# Each workload is a Debian program run unchanged over the host root: natively, under gVisor's
+# `runsc do` and under jVisor's `runsc do` (both: host root read-only beneath an in-memory
+# overlay, cwd = a fresh directory). The time is the wall time of the whole command, sandbox
+# start-up included; the output of every sandboxed run is compared with the native one.
+# JVISOR_RUNSC=PATH measures another jVisor launcher; GVISOR_RUNSC=PATH another gVisor.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+results=$here/RESULTS.md
+repeats=${REPEATS:-5}
+gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
+jvisor=${JVISOR_RUNSC:-$repo/runtime-sentry/target/jvisor-runtime/bin/runsc}
+
+# name | what it runs (a shell command line; the workload files are in $here)
+workloads=(
+  "python3 threads + json|python3 $here/python_threads.py"
+  "python3 subprocess.run ×20|python3 $here/python_subprocess.py"
+  "python3 multiprocessing Pool(2)|python3 $here/python_multiprocessing.py"
+  "python3 asyncio echo on 127.0.0.1|python3 $here/python_asyncio.py"
+  "sqlite3 :memory: 100k inserts|sh $here/sqlite_insert.sh"
+  "gcc -O2 -c, link, run|sh $here/gcc_hello.sh"
+)
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+available() {
+  case $1 in
+    native) return 0 ;;
+    gvisor) [[ -x $gvisor ]] && [[ $(id -u) == 0 ]] ;;
+    jvisor) [[ -x $jvisor ]] ;;
+  esac
+}
+
+# Runs a command line under a runtime in directory $2; stdout+stderr to stdout.
+run_in() {  # runtime, dir, command line
+  local runtime=$1 dir=$2 cmd=$3
+  case $runtime in
+    native) (cd "$dir" && sh -c "$cmd") ;;
+    gvisor) (cd "$dir" && "$gvisor" --network=none --platform=ptrace do --quiet sh -c "$cmd") ;;
+    jvisor) (cd "$dir" && "$jvisor" do -- sh -c "$cmd") ;;
+  esac 2>&1
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Median wall milliseconds of a workload under a runtime; checks its output against $expected.
+measure() {  # runtime, command line -> "ms" or "n/a" / "differs"
+  local runtime=$1 cmd=$2 dir start end out
+  for _ in $(seq "$repeats"); do
+    dir=$(mktemp -d /var/tmp/jvisor-workload.XXXXXX)
+    start=$(date +%s%N)
+    out=$(run_in "$runtime" "$dir" "$cmd") || { rm -rf "$dir"; echo "run.sh: '$cmd' failed under $runtime: $out" >&2; echo FAIL; return; }
+    end=$(date +%s%N)
+    rm -rf "$dir"
+    if [[ $out != "$expected" ]]; then
+      printf 'run.sh: %s under %s printed\n%s\ninstead of\n%s\n' "$cmd" "$runtime" "$out" "$expected" >&2
+      echo DIFF; return
+    fi
+    echo $(( (end - start) / 1000000 ))
+  done | { local v; v=$(cat); if grep -q FAIL <<<"$v"; then echo n/a; elif grep -q DIFF <<<"$v"; then echo differs; else median <<<"$v"; fi; }
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "n/a"; else printf "%.2f×\n", a / b }'; }
+
+version_of() { local v; v=$("$@" 2>/dev/null) || v="not installed"; echo "${v%%$'\n'*}"; }
+
+main() {
+  for tool in python3 sqlite3 gcc; do command -v $tool >/dev/null || die "$tool is required (apt-get install $tool)"; done
+  local runtimes=(native gvisor jvisor)
+  declare -A result
+  for w in "${workloads[@]}"; do
+    local name=${w%%|*} cmd=${w#*|} dir
+    dir=$(mktemp -d /var/tmp/jvisor-workload.XXXXXX)
+    expected=$(run_in native "$dir" "$cmd") || die "'$cmd' fails natively: $expected"
+    rm -rf "$dir"
+    for runtime in "${runtimes[@]}"; do
+      if ! available "$runtime"; then result[$runtime,$name]=n/a; continue; fi
+      echo "$runtime: $name (x $repeats)" >&2
+      result[$runtime,$name]=$(measure "$runtime" "$cmd")
+    done
+  done
+
+  {
+    echo "# Everyday workloads"
+    echo
+    echo "Written by \`bench/workloads/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median wall time of $repeats runs"
+    echo "of each whole command (sandbox start-up included), in milliseconds. Host: $(uname -sr), $(nproc) CPUs"
+    echo "($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)); $(version_of python3 --version),"
+    echo "sqlite3 $(version_of sqlite3 --version | cut -d' ' -f1), $(version_of gcc --version | sed 's/^gcc //')."
+    echo "gVisor \`$(version_of "$gvisor" --version)\` with \`--platform=ptrace --network=none do\`;"
+    echo "jVisor \`runsc do\` of the distribution built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'this tree')."
+    echo "Every sandboxed run's output was compared with the native output (\"differs\" otherwise)."
+    echo
+    echo "| workload | native ms | gVisor ms | jVisor ms | jVisor / native | jVisor / gVisor |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for w in "${workloads[@]}"; do
+      local name=${w%%|*} n g j
+      n=${result[native,$name]}; g=${result[gvisor,$name]}; j=${result[jvisor,$name]}
+      echo "| $name | $n | $g | $j | $(ratio "$j" "$n") | $(ratio "$j" "$g") |"
+    done
+    echo
+    echo "Goal (issue 8): jVisor no slower than gVisor on each workload."
+  } > "$results"
+  cat "$results"
+}
+
+main "$@"

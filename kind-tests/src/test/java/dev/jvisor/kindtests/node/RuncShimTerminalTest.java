@@ -1,0 +1,180 @@
+package dev.jvisor.kindtests.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ctr run -t} through containerd's stock runc shim with jVisor's runsc: the shim asks for
+ * a console socket, runsc sends it the master of a new pty, and the container's shell runs on
+ * the Sentry's terminal. ctr itself needs a terminal, so a python3 pty stands in for the
+ * person at the keyboard: it sets a window size, waits for the prompt, types a line and reads
+ * the screen until ctr exits. Checked: {@code tty} inside, the window size ctr passed on, the
+ * Sentry's echo of the typed line, ^C, the exit code, the very same screen under runc, and
+ * nothing left behind.
+ */
+class RuncShimTerminalTest {
+    private static final Path RUNSC = RuncShimLifecycleTest.RUNSC;
+    /** Debian's runc: what a container on a terminal looks like behind the same shim and ctr. */
+    private static final Path RUNC = Path.of("/usr/sbin/runc");
+
+    /** The keyboard and screen: runs argv on a new pty of ROWSxCOLS, answers PROMPT with KEYS. */
+    private static final String DRIVER = """
+            import fcntl, os, pty, select, struct, sys, termios, time
+            rows, cols, prompt, keys, timeout = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].encode(), sys.argv[4].encode(), float(sys.argv[5])
+            argv = sys.argv[6:]
+            master, slave = pty.openpty()
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+            pid = os.fork()
+            if pid == 0:
+                os.setsid()
+                fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+                for fd in (0, 1, 2):
+                    os.dup2(slave, fd)
+                os.close(master)
+                os.execvp(argv[0], argv)
+            os.close(slave)
+            screen, typed, deadline = b"", False, time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if not ready:
+                    continue
+                try:
+                    data = os.read(master, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                screen += data
+                if not typed and prompt in screen:
+                    time.sleep(0.5)
+                    os.write(master, keys)
+                    typed = True
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished == 0:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                print("exit=timeout")
+            else:
+                print("exit=%d" % os.waitstatus_to_exitcode(status))
+            print("screen=%r" % screen.decode(errors="replace"))
+            """;
+
+    private static PrivateContainerd containerd;
+    private final List<String> ids = new ArrayList<>();
+
+    @BeforeAll
+    static void startContainerdAndImportBusybox() throws Exception {
+        assumeTrue(Files.isExecutable(RUNSC), "skipped: no runsc distribution at " + RUNSC + " (build runtime-sentry first)");
+        assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY),
+                "skipped: containerd, ctr or " + PrivateContainerd.SHIM_BINARY + " not installed (apt-get install containerd)");
+        assumeTrue(Commands.onPath("python3"), "skipped: python3 drives ctr's terminal");
+        assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "skipped: no /bin/busybox (apt-get install busybox-static)");
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: a private containerd needs root");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvt");
+        containerd = PrivateContainerd.start(dir);
+        Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")));
+        containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr images import"));
+    }
+
+    @AfterAll
+    static void stopContainerd() throws Exception {
+        if (containerd != null) containerd.close();
+    }
+
+    @AfterEach
+    void nothingIsLeftBehind() throws Exception {
+        for (String id : ids) {
+            containerd.ctr("task", "rm", "-f", id);
+            containerd.ctr("containers", "rm", id);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!leftovers().isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
+        assertThat(leftovers()).isEmpty();
+    }
+
+    private List<String> leftovers() throws IOException {
+        List<String> left = new ArrayList<>();
+        for (ProcessHandle shim : containerd.shims()) left.add("shim process " + shim.pid());
+        String home = "-Djvisor.home=" + RUNSC.getParent().getParent();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(home) && List.of(a).contains("boot")).orElse(false))
+                .forEach(p -> left.add("sandbox process " + p.pid()));
+        Path state = containerd.runcRoot().resolve(PrivateContainerd.NAMESPACE);
+        if (Files.isDirectory(state)) {
+            try (Stream<Path> entries = Files.list(state)) {
+                entries.forEach(p -> left.add("runsc state " + p));
+            }
+        }
+        for (String m : containerd.mounts()) {
+            if (m.contains("/io.containerd.runtime.v2.task/")) left.add("mount " + m);
+        }
+        return left;
+    }
+
+    private record Screen(String exit, String shown) {}
+
+    /**
+     * The same terminal session under runc (the reference) and under jVisor: the screens and
+     * exit codes must be the same. Returns jVisor's.
+     */
+    private Screen sameAsRunc(String name, String prompt, String keys, String... command) throws Exception {
+        Screen jvisor = runOnTerminal(RUNSC, name, prompt, keys, command);
+        if (Files.isExecutable(RUNC)) {
+            Screen runc = runOnTerminal(RUNC, name + "-runc", prompt, keys, command);
+            assertThat(jvisor).isEqualTo(runc);
+        }
+        return jvisor;
+    }
+
+    /** {@code ctr run -t --rm} of {@code command} on a 37x111 terminal, answering {@code prompt}. */
+    private Screen runOnTerminal(Path runtime, String name, String prompt, String keys, String... command) throws Exception {
+        String id = name + "-" + ProcessHandle.current().pid() + "-" + ids.size();
+        ids.add(id);
+        Path driver = Files.writeString(containerd.dir().resolve("terminal_driver.py"), DRIVER);
+        List<String> ctrArgs = new ArrayList<>(List.of("run", "-t", "--rm"));
+        ctrArgs.addAll(containerd.runtimeFlags(runtime));
+        ctrArgs.add(BusyboxImage.NAME);
+        ctrArgs.add(id);
+        ctrArgs.addAll(List.of(command));
+        List<String> cmd = new ArrayList<>(List.of("python3", driver.toString(), "37", "111", prompt, keys, "120"));
+        cmd.addAll(containerd.ctrCommand(ctrArgs));
+        Process p = new ProcessBuilder(cmd).directory(containerd.dir().toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("the terminal driver finishes").isTrue();
+        String report = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String exit = report.lines().filter(l -> l.startsWith("exit=")).findFirst().orElse("exit=?").substring(5);
+        String shown = report.lines().filter(l -> l.startsWith("screen=")).findFirst().orElse("screen=").substring(7);
+        return new Screen(exit, shown);
+    }
+
+    @Test
+    void ttyInTheContainerIsTheSentrysTerminalAndTheExitCodeComesBack() throws Exception {
+        Screen s = sameAsRunc("tty", "ready", "hel\u007flo\r",
+                "sh", "-c", "echo ready; read x; tty; stty size; test -t 1 && echo \"got [$x] on a terminal\"; exit 5");
+        assertThat(s.exit()).as(s.shown()).isEqualTo("5");
+        // The echo "hel" DEL "lo" CR comes from the Sentry's line discipline (the host pty is raw);
+        // ctr's terminal adds a CR to every line, under runc too.
+        assertThat(s.shown()).contains("ready\\r\\r\\nhel\\x08 \\x08lo\\r\\r\\n/dev/pts/0\\r\\r\\n37 111\\r\\r\\ngot [helo] on a terminal\\r\\r\\n");
+    }
+
+    @Test
+    void controlCFromCtrsTerminalInterruptsTheForegroundCommand() throws Exception {
+        // sh is pid 1 with a trap; sleep, in the terminal's foreground group, dies of the ^C.
+        Screen s = sameAsRunc("intr", "sleeping", "\u0003",
+                "sh", "-c", "trap 'echo trapped' INT; echo sleeping; sleep 60; echo \"sleep: $?\"; exit 9");
+        assertThat(s.exit()).as(s.shown()).isEqualTo("9");
+        assertThat(s.shown()).contains("sleeping\\r\\r\\n^Ctrapped\\r\\r\\nsleep: 130\\r\\r\\n");
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jvisor.nodeagent.policy;
+
+import dev.jvisor.node.v1.EventKind;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * Counters of the policy service, exported in Prometheus' text format on the agent's metrics
+ * endpoint. Label values come from a fixed set (event kinds, decision results) or, for syscall
+ * names, from validated names capped in number, so a hostile sandbox cannot grow the series
+ * without bound.
+ */
+public final class SandboxMetrics {
+
+    /** A syscall name as in the kernel's syscall_64.tbl, or syscall_NNN for an unnamed number. */
+    static final Pattern SYSCALL_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
+    /** Distinct syscall label values kept; x86-64 has fewer than 470 syscalls. */
+    static final int MAX_SYSCALL_SERIES = 512;
+    static final String OTHER = "other";
+
+    private final Map<String, AtomicLong> decisions = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> events = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> deniedSyscalls = new ConcurrentHashMap<>();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong streams = new AtomicLong();
+    private final AtomicLong podEventsRecorded = new AtomicLong();
+    private final AtomicLong podEventsFailed = new AtomicLong();
+
+    /** @param result allowed, denied, invalid or unavailable */
+    void decision(String result) {
+        decisions.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    void stream() {
+        streams.incrementAndGet();
+    }
+
+    void event(EventKind kind, String syscall) {
+        events.computeIfAbsent(kind.name().toLowerCase(Locale.ROOT), k -> new AtomicLong()).incrementAndGet();
+        if (kind == EventKind.SYSCALL_DENIED) {
+            String label = SYSCALL_NAME.matcher(syscall).matches()
+                    && (deniedSyscalls.containsKey(syscall) || deniedSyscalls.size() < MAX_SYSCALL_SERIES)
+                    ? syscall : OTHER;
+            deniedSyscalls.computeIfAbsent(label, k -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    void rejected() {
+        rejected.incrementAndGet();
+    }
+
+    void podEventRecorded() {
+        podEventsRecorded.incrementAndGet();
+    }
+
+    void podEventFailed() {
+        podEventsFailed.incrementAndGet();
+    }
+
+    long eventCount(EventKind kind) {
+        AtomicLong n = events.get(kind.name().toLowerCase(Locale.ROOT));
+        return n == null ? 0 : n.get();
+    }
+
+    /** Prometheus text exposition format (version 0.0.4). */
+    public String prometheus() {
+        StringBuilder out = new StringBuilder();
+        labelled(out, "jvisor_node_agent_policy_decisions_total",
+                "GetSandboxPolicy answers, by result (allowed, denied, invalid, unavailable).", "result", decisions);
+        labelled(out, "jvisor_node_agent_sandbox_events_total", "Monitoring events accepted from sandboxes, by kind.",
+                "kind", events);
+        labelled(out, "jvisor_node_agent_syscalls_denied_total", "System calls sandboxes refused, by name.",
+                "syscall", deniedSyscalls);
+        counter(out, "jvisor_node_agent_sandbox_events_rejected_total",
+                "Monitoring events dropped as malformed, from another pod than their stream's, or over the limit.",
+                rejected.get());
+        counter(out, "jvisor_node_agent_event_streams_total", "Event streams opened by sandboxes.", streams.get());
+        counter(out, "jvisor_node_agent_pod_events_recorded_total", "Kubernetes Events written on pods.",
+                podEventsRecorded.get());
+        counter(out, "jvisor_node_agent_pod_events_failed_total",
+                "Kubernetes Events that could not be written (API error or queue full).", podEventsFailed.get());
+        return out.toString();
+    }
+
+    private static void labelled(StringBuilder out, String name, String help, String label,
+                                 Map<String, AtomicLong> values) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(values).forEach((value, count) -> out.append(name).append('{').append(label).append("=\"")
+                .append(value).append("\"} ").append(count.get()).append('\n'));
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+    }
+}

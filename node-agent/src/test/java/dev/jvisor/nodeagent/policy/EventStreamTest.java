@@ -1,0 +1,166 @@
+package dev.jvisor.nodeagent.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jvisor.node.v1.EventKind;
+import dev.jvisor.node.v1.EventSummary;
+import dev.jvisor.node.v1.PodIdentity;
+import dev.jvisor.node.v1.SandboxEvent;
+import dev.jvisor.node.v1.SandboxPolicyServiceGrpc;
+import dev.jvisor.nodeagent.status.AgentStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** StreamEvents over the real unix socket: counted into metrics, notable ones written as Events on the pod. */
+@EnableKubernetesMockClient(crud = true)
+class EventStreamTest {
+
+    static KubernetesClient client;
+
+    @TempDir
+    static Path dir;
+
+    private static PolicyCluster cluster;
+    private static KubernetesClusterView view;
+    private SandboxMetrics metrics;
+    private PodEventRecorder recorder;
+    private PolicySocketServer server;
+
+    @BeforeAll
+    static void cluster() throws Exception {
+        cluster = PolicyCluster.create(client);
+        view = PolicyCluster.syncedView(client);
+    }
+
+    @AfterAll
+    static void stopView() {
+        view.close();
+    }
+
+    /** A fresh agent per test, so each test's counters are its own. */
+    @BeforeEach
+    void serve() throws Exception {
+        metrics = new SandboxMetrics();
+        recorder = new PodEventRecorder(client, "node-1", metrics);
+        server = PolicySocketServer.start(dir.resolve("policy.sock"), OptionalInt.empty(),
+                new SandboxPolicyGrpcService(view, metrics, Optional.of(recorder)));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        recorder.close();
+    }
+
+    private static SandboxEvent.Builder event(String namespace, String name, String uid, EventKind kind) {
+        return SandboxEvent.newBuilder().setPod(PodIdentity.newBuilder().setNamespace(namespace).setName(name)
+                .setUid(uid)).setSandboxId("sb-1").setKind(kind).setTimeUnixNanos(System.currentTimeMillis() * 1_000_000);
+    }
+
+    private EventSummary send(List<SandboxEvent> events) throws Exception {
+        try (AgentChannel agent = new AgentChannel(server.socket())) {
+            CompletableFuture<EventSummary> summary = new CompletableFuture<>();
+            StreamObserver<SandboxEvent> stream = SandboxPolicyServiceGrpc.newStub(agent.channel)
+                    .streamEvents(new StreamObserver<>() {
+                        @Override public void onNext(EventSummary s) { summary.complete(s); }
+                        @Override public void onError(Throwable t) { summary.completeExceptionally(t); }
+                        @Override public void onCompleted() { }
+                    });
+            events.forEach(stream::onNext);
+            stream.onCompleted();
+            return summary.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Event> eventsOn(String namespace, String pod, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<Event> events = client.v1().events().inNamespace(namespace).list().getItems().stream()
+                    .filter(e -> pod.equals(e.getInvolvedObject().getName())).toList();
+            if (events.size() >= atLeast || System.nanoTime() > deadline) return events;
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void eventsAreCountedAndTheNotableOnesBecomePodEvents() throws Exception {
+        String uid = cluster.webUid;
+        EventSummary summary = send(List.of(
+                event("tenant-a", "web-0", uid, EventKind.SANDBOX_STARTED).build(),
+                event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
+                event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
+                event("tenant-a", "web-0", uid, EventKind.TRACE).setTracePoint("exec").setDetail("/bin/sh").build(),
+                event("tenant-a", "web-0", uid, EventKind.OOM).build(),
+                event("tenant-a", "web-0", uid, EventKind.SANDBOX_EXITED).setExitStatus(137).build(),
+                // Malformed: no kind; and one about another pod on the same stream.
+                event("tenant-a", "web-0", uid, EventKind.EVENT_KIND_UNSPECIFIED).build(),
+                event("tenant-a", "db-0", cluster.dbUid, EventKind.SANDBOX_STARTED).build()));
+        assertThat(summary.getAccepted()).isEqualTo(6);
+        assertThat(summary.getRejected()).isEqualTo(2);
+        assertThat(summary.getRecorded()).isEqualTo(5);
+
+        List<Event> events = eventsOn("tenant-a", "web-0", 5);
+        assertThat(events).extracting(Event::getReason).containsExactlyInAnyOrder(
+                "SandboxStarted", "SyscallDenied", "SyscallDenied", "SandboxOOM", "SandboxExited");
+        Event exited = events.stream().filter(e -> e.getReason().equals("SandboxExited")).findFirst().orElseThrow();
+        assertThat(exited.getType()).isEqualTo("Warning");
+        assertThat(exited.getMessage()).contains("status 137");
+        assertThat(exited.getInvolvedObject().getUid()).isEqualTo(uid);
+        assertThat(exited.getSource().getComponent()).isEqualTo("jvisor-node-agent");
+        assertThat(exited.getSource().getHost()).isEqualTo("node-1");
+        assertThat(eventsOn("tenant-a", "db-0", 0)).isEmpty();
+
+        AgentStatus status = new AgentStatus("0.1.0", "jvisor");
+        status.exportAlso(metrics::prometheus);
+        String text = status.metrics();
+        assertThat(text).contains("jvisor_node_agent_sandbox_events_total{kind=\"syscall_denied\"} 2")
+                .contains("jvisor_node_agent_sandbox_events_total{kind=\"trace\"} 1")
+                .contains("jvisor_node_agent_syscalls_denied_total{syscall=\"ptrace\"} 2")
+                .contains("jvisor_node_agent_sandbox_events_rejected_total 2")
+                .contains("jvisor_node_agent_pod_events_recorded_total 5")
+                .contains("jvisor_node_agent_ready 0");
+    }
+
+    @Test
+    void aSandboxCannotWriteEventsOntoAPodThatIsNotItsOwn() throws Exception {
+        EventSummary summary = send(List.of(
+                event("tenant-a", "db-0", "00000000-dead-beef-0000-000000000000", EventKind.SYSCALL_DENIED)
+                        .setSyscall("keyctl").build(),
+                event("tenant-a", "ghost", cluster.webUid, EventKind.OOM).build()));
+        // Counted (the sandbox did report them), but no Event: the first names a uid the pod does not have.
+        assertThat(summary.getAccepted()).isEqualTo(1);
+        assertThat(summary.getRejected()).isEqualTo(1);
+        assertThat(summary.getRecorded()).isZero();
+        Thread.sleep(300);
+        assertThat(eventsOn("tenant-a", "db-0", 0)).isEmpty();
+    }
+
+    @Test
+    void hostileFieldsAreRejectedAndLabelValuesStayBounded() throws Exception {
+        String uid = cluster.plainUid;
+        EventSummary summary = send(List.of(
+                event("Not_A_Namespace", "app-0", uid, EventKind.SANDBOX_STARTED).build(),
+                event("plain", "app-0", uid, EventKind.SYSCALL_DENIED).setSyscall("x\"} 1\nfake_metric{a=\"").build(),
+                event("plain", "app-0", uid, EventKind.TRACE).setDetail("d".repeat(5000)).build(),
+                SandboxEvent.newBuilder().setPod(PodIdentity.newBuilder().setNamespace("plain").setName("app-0")
+                        .setUid(uid)).setKindValue(99).build()));
+        assertThat(summary.getAccepted()).isEqualTo(1);
+        assertThat(summary.getRejected()).isEqualTo(3);
+        assertThat(metrics.prometheus()).doesNotContain("fake_metric")
+                .contains("jvisor_node_agent_syscalls_denied_total{syscall=\"other\"}");
+    }
+}
