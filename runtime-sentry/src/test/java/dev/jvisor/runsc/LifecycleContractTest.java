@@ -191,13 +191,26 @@ class LifecycleContractTest {
     }
 
     @Test
-    void execIsRefusedClearlyAndItsProcessFileIsDeleted() throws Exception {
+    void execInAContainerThatIsNotRunningIsRefusedAndItsProcessFileIsDeleted() throws Exception {
         record("c", ContainerStatus.RUNNING, deadProcess());
-        Path process = Files.writeString(bundle.resolve("process.json"), "{}");
+        Path process = Files.writeString(bundle.resolve("process.json"), "{\"args\":[\"/bin/true\"],\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}");
         var r = runsc("exec", "--process", process.toString(), "--detach", "--pid-file", bundle.resolve("e.pid").toString(), "c");
         assertThat(r.status()).isNotZero();
-        assertThat(lastLoggedError()).contains("not supported yet");
+        assertThat(lastLoggedError()).contains("stopped, not running");
         assertThat(process).doesNotExist();
+        assertThat(bundle.resolve("e.pid")).doesNotExist();
+    }
+
+    @Test
+    void execRefusesAProcessFileThatIsNotAProcess() throws Exception {
+        record("c", ContainerStatus.RUNNING, deadProcess());
+        for (String bad : new String[] {"{}", "[]", "{\"args\":[]}", "not json", "{\"args\":[\"/bin/true\"],\"user\":{\"uid\":-1}}"}) {
+            Path process = Files.writeString(bundle.resolve("process.json"), bad);
+            var r = runsc("exec", "--process", process.toString(), "c");
+            assertThat(r.status()).as(bad).isNotZero();
+            assertThat(lastLoggedError()).as(bad).contains("--process");
+            assertThat(process).doesNotExist();
+        }
     }
 
     @Test
@@ -206,5 +219,34 @@ class LifecycleContractTest {
         assertThat(r.status()).isNotZero();
         assertThat(lastLoggedError()).contains("not being created");
         assertThat(root.resolve("ghost")).doesNotExist();
+    }
+
+    @Test
+    void updateAndEventsNeedTheContainersCgroupAndSaySoOtherwise() throws Exception {
+        record("plain", ContainerStatus.RUNNING, HostProcess.of(ProcessHandle.current().pid()).orElseThrow());
+        Path resources = Files.writeString(bundle.resolve("resources.json"), "{\"pids\":{\"limit\":10}}");
+        assertThat(runsc("update", "--resources", resources.toString(), "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("has no cgroup");
+        assertThat(runsc("events", "--stats", "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("has no cgroup");
+        assertThat(runsc("update", "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("--resources");
+        assertThat(runsc("events", "--interval", "soon", "plain").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("invalid --interval");
+
+        record("over", ContainerStatus.RUNNING, deadProcess());
+        assertThat(runsc("update", "--resources", resources.toString(), "over").status()).isNotZero();
+        assertThat(lastLoggedError()).isEqualTo("container not running");
+    }
+
+    @Test
+    void pauseAndResumeOnlyApplyToARunningOrPausedContainer() throws Exception {
+        record("idle", ContainerStatus.CREATED, HostProcess.of(ProcessHandle.current().pid()).orElseThrow());
+        assertThat(runsc("pause", "idle").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("it is created, not running");
+        assertThat(runsc("resume", "idle").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("it is created, not paused");
+        assertThat(runsc("pause", "ghost").status()).isNotZero();
+        assertThat(lastLoggedError()).contains("does not exist");
     }
 }

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * jVisor's runsc behind containerd's stock runc shim, driven by ctr as a node would: output,
- * exit statuses (7 stays 7, SIGKILL gives 137), detached tasks, ps, kill, forced removal; and
+ * exit statuses (7 stays 7, SIGKILL gives 137), detached tasks, ps, exec (its exit code
+ * returned), pause and resume, kill, forced removal, a pod's container joining its sandbox's
+ * Sentry; and
  * after every test nothing of the container is left: no process, no mount, no runsc state, no
  * shim socket.
  */
@@ -83,6 +85,9 @@ class RuncShimLifecycleTest {
         ProcessHandle.allProcesses()
                 .filter(p -> p.info().arguments().map(a -> List.of(a).contains(home) && List.of(a).contains("boot")).orElse(false))
                 .forEach(p -> left.add("sandbox process " + p.pid()));
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.jvisor.runsc.control.ExecWaiter")).orElse(false))
+                .forEach(p -> left.add("exec waiter " + p.pid()));
         for (String id : ids) {
             if (Files.exists(containerd.shimSocket(id))) left.add("shim socket " + containerd.shimSocket(id));
         }
@@ -168,6 +173,83 @@ class RuncShimLifecycleTest {
         assertThat(rm.status()).as(rm.err()).isZero();
         assertThat(containerd.ctr("task", "ls", "-q").out()).doesNotContain(id);
         assertThat(containerd.ctr("containers", "rm", id).status()).isZero();
+    }
+
+    @Test
+    void execReturnsItsExitCodeAndOutput() throws Exception {
+        String id = id("exec");
+        containerd.ctr(run(id, true, "sleep", "600").toArray(String[]::new)).requireSuccess(List.of("ctr run -d"));
+        awaitTaskStatus(id, "RUNNING");
+        var exec = containerd.ctr("task", "exec", "--exec-id", "e1", id, "sh", "-c", "echo exec in $(hostname); exit 5");
+        assertThat(exec.status()).as(exec.err()).isEqualTo(5);
+        assertThat(exec.out()).startsWith("exec in ");
+        var ok = containerd.ctr("task", "exec", "--exec-id", "e2", id, "true");
+        assertThat(ok.status()).as(ok.err()).isZero();
+        var missing = containerd.ctr("task", "exec", "--exec-id", "e3", id, "/no/such/program");
+        assertThat(missing.status()).isNotZero();
+        // A detached exec is still running when the task is removed by force: nothing of it stays.
+        Process longExec = new ProcessBuilder(containerd.ctrCommand(List.of("task", "exec", "--exec-id", "e4", id, "sleep", "600")))
+                .redirectErrorStream(true).redirectOutput(containerd.dir().resolve(id + ".exec.out").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (containerd.ctr("task", "ps", id).out().lines().count() < 4 && System.nanoTime() < deadline) Thread.sleep(100);
+            var rm = containerd.ctr("task", "rm", "-f", id);
+            assertThat(rm.status()).as(rm.err()).isZero();
+            assertThat(longExec.waitFor(60, TimeUnit.SECONDS)).as("the exec ends with its task").isTrue();
+        } finally {
+            longExec.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void pauseAndResume() throws Exception {
+        String id = id("pause");
+        containerd.ctr(run(id, true, "sleep", "600").toArray(String[]::new)).requireSuccess(List.of("ctr run -d"));
+        awaitTaskStatus(id, "RUNNING");
+        containerd.ctr("task", "pause", id).requireSuccess(List.of("ctr task pause"));
+        awaitTaskStatus(id, "PAUSED");
+        containerd.ctr("task", "resume", id).requireSuccess(List.of("ctr task resume"));
+        awaitTaskStatus(id, "RUNNING");
+        var exec = containerd.ctr("task", "exec", "--exec-id", "after", id, "sh", "-c", "exit 9");
+        assertThat(exec.status()).as(exec.err()).isEqualTo(9);
+        containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));
+        awaitTaskStatus(id, "STOPPED");
+    }
+
+    @Test
+    void aPodsContainerJoinsItsSandboxsSentry() throws Exception {
+        String pause = id("pod");
+        String app = id("app");
+        List<String> pauseArgs = new ArrayList<>(run(pause, true, "sleep", "600"));
+        pauseArgs.addAll(1, List.of("--annotation", "io.kubernetes.cri.container-type=sandbox"));
+        containerd.ctr(pauseArgs.toArray(String[]::new)).requireSuccess(List.of("ctr run -d (pod sandbox)"));
+        String sentry = awaitTaskStatus(pause, "RUNNING");
+        List<String> appArgs = new ArrayList<>(run(app, true, "sh", "-c", "while :; do sleep 1; done"));
+        appArgs.addAll(1, List.of("--annotation", "io.kubernetes.cri.container-type=container",
+                "--annotation", "io.kubernetes.cri.sandbox-id=" + pause));
+        containerd.ctr(appArgs.toArray(String[]::new)).requireSuccess(List.of("ctr run -d (pod container)"));
+        String waiter = awaitTaskStatus(app, "RUNNING");
+        assertThat(waiter).isNotEqualTo(sentry);
+
+        // One Sentry: the app's stub processes are the pod sandbox's boot process's children.
+        List<String> appPids = containerd.ctr("task", "ps", app).requireSuccess(List.of("ctr task ps")).out().lines()
+                .skip(1).map(l -> l.trim().split("\\s+")[0]).toList();
+        assertThat(appPids).contains(waiter);
+        assertThat(appPids.stream().filter(p -> !p.equals(waiter))
+                .map(p -> ProcessHandle.of(Long.parseLong(p)).flatMap(ProcessHandle::parent).map(h -> Long.toString(h.pid())).orElse("")))
+                .isNotEmpty().allMatch(sentry::equals);
+        var exec = containerd.ctr("task", "exec", "--exec-id", "in-app", app, "sh", "-c", "exit 4");
+        assertThat(exec.status()).as(exec.err()).isEqualTo(4);
+
+        containerd.ctr("task", "kill", "-s", "9", app).requireSuccess(List.of("ctr task kill (pod container)"));
+        awaitTaskStatus(app, "STOPPED");
+        var rm = containerd.ctr("task", "rm", app);
+        assertThat(rm.status()).as(rm.err()).isZero();
+        assertThat(rm.err()).contains("exit code 137");
+        assertThat(containerd.ctr("task", "ls").out()).contains(pause);
+        awaitTaskStatus(pause, "RUNNING");
+        var rmPod = containerd.ctr("task", "rm", "-f", pause);
+        assertThat(rmPod.status()).as(rmPod.err()).isZero();
     }
 
     /** Polls {@code ctr task ls} until the task shows {@code status}; returns its pid. */

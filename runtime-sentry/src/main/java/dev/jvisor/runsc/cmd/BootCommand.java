@@ -12,6 +12,10 @@ import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.lifecycle.ExitStatusFile;
 import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerId;
+import dev.jvisor.runsc.control.ControlServer;
+import dev.jvisor.runsc.control.SandboxControl;
+import dev.jvisor.sentry.RunningSandbox;
+import dev.jvisor.sentry.Sandbox;
 import dev.jvisor.sentry.SandboxSpec;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -21,21 +25,13 @@ import java.util.List;
 
 /**
  * {@code runsc boot --bundle B ID}: the process create starts and whose pid the shim waits on.
- * It listens for {@code start}, then runs the container's program in the Sentry and exits with
- * its status. Not for people: create runs it.
+ * It listens for {@code start}, then boots the Sentry with the container's program as pid 1,
+ * serves the sandbox's control channel ({@link ControlServer}: exec, kill, ps, pause, resume,
+ * a pod's containers) while it runs, and exits with pid 1's status. Not for people: create runs it.
  */
 public final class BootCommand implements Subcommand {
-    private final DoCommand.SandboxRunner runner;
     private Flag<String> bundle;
     private Flag<String> console;
-
-    public BootCommand() {
-        this(Subcommands.sentry());
-    }
-
-    public BootCommand(DoCommand.SandboxRunner runner) {
-        this.runner = runner;
-    }
 
     @Override public String name() { return "boot"; }
     @Override public String summary() { return "run a created container's sandbox (started by create)"; }
@@ -59,13 +55,24 @@ public final class BootCommand implements Subcommand {
         // Opened before listening for start: create's readiness check is also our hold on it.
         if (!console.get().isEmpty()) spec = ConsoleSocket.onTerminal(spec, console.get());
 
+        int status;
         try (StartChannel channel = StartChannel.listen(stateDir)) {
             SocketChannel starter = channel.awaitStart();
-            StartChannel.confirm(starter);
+            RunningSandbox sandbox;
+            try {
+                sandbox = RunningSandbox.boot(id, spec, System.err);
+            } catch (Sandbox.SandboxException e) {
+                starter.close();
+                throw new RunscException("sandbox: " + e.getMessage(), e);
+            }
+            try (sandbox; ControlServer control = ControlServer.start(stateDir, new SandboxControl(sandbox, inv.root(), System.err), System.err)) {
+                // start returns once the program runs and the control channel answers.
+                StartChannel.confirm(starter);
+                status = Sandbox.awaitForwardingSignals(sandbox);
+            }
         } catch (IOException e) {
-            throw new RunscException("boot: start handshake failed: " + IoErrors.reason(e), e);
+            throw new RunscException("boot: " + IoErrors.reason(e), e);
         }
-        int status = runner.run(spec);
         try {
             ExitStatusFile.write(stateDir, status);
         } catch (IOException e) {

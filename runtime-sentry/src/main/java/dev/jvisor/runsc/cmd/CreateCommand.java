@@ -8,11 +8,16 @@ import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
-import dev.jvisor.runsc.config.RunscConfig;
 import dev.jvisor.runsc.lifecycle.BootLauncher;
+import dev.jvisor.runsc.cgroup.ContainerCgroup;
+import dev.jvisor.runsc.config.RunscConfig;
+import dev.jvisor.runsc.control.ControlException;
+import dev.jvisor.runsc.control.PodJoin;
 import dev.jvisor.runsc.lifecycle.BundleSandbox;
 import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.policy.PodPolicy;
+import dev.jvisor.sentry.SandboxSpec;
+import java.util.Optional;
 import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
@@ -64,13 +69,16 @@ public final class CreateCommand implements Subcommand {
         RunscConfig podConfig = PodPolicy.enforce(inv, id, spec.annotations());
         inv = new Invocation(inv.root(), inv.systemdCgroup(), podConfig, inv.log(), inv.in(), inv.out(), inv.err(), inv.home());
         // Checked now so that a bad bundle fails create, not the container's start.
-        BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
+        SandboxSpec sandboxSpec = BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
 
         StateStore store = new StateStore(inv.root());
         String owner = System.getProperty("user.name", "");
         ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), ContainerStatus.CREATING, null,
                 Instant.now(), owner, spec.annotations());
+        // A pod's container on a terminal boots a Sentry of its own: a joined container's stdio are plain fds.
+        Optional<Path> pod = console == null ? PodJoin.sandboxToJoin(store.root(), id, spec.annotations()) : Optional.empty();
+        if (pod.isPresent()) return join(inv, store, record, pod.get(), sandboxSpec, spec, pidPath);
         try (ContainerLock lock = store.create(record)) {
             Path stateDir = store.root().resolve(id);
             Process boot = null;
@@ -82,6 +90,8 @@ public final class CreateCommand implements Subcommand {
                 } else {
                     boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
                 }
+                // Before the boot process starts the Sentry's stubs and Gofers: they inherit the cgroup.
+                ContainerCgroup.setUp(stateDir, spec, inv.systemdCgroup(), boot.pid());
                 // Ready means the boot process holds the terminal: create's own hold can go.
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())
@@ -92,6 +102,7 @@ public final class CreateCommand implements Subcommand {
             } catch (RunscException | RuntimeException e) {
                 // Nothing half-made stays behind: no process, no state.
                 if (boot != null) killAndReap(boot);
+                removeCgroup(inv, stateDir);
                 store.remove(lock);
                 throw e;
             } finally {
@@ -100,6 +111,50 @@ public final class CreateCommand implements Subcommand {
         }
         inv.log().debug("created container " + id);
         return 0;
+    }
+
+    /**
+     * A pod's container joins the running sandbox of its pod: created in that Sentry, its pid
+     * a waiter that exits with the container's status.
+     */
+    private static int join(Invocation inv, StateStore store, ContainerRecord record, Path sandboxDir, SandboxSpec sandboxSpec,
+                            OciSpec spec, Path pidPath) throws RunscException {
+        String id = record.id();
+        try (ContainerLock lock = store.create(record)) {
+            long waiter = -1;
+            try {
+                OciSpec.User user = spec.process().user();
+                waiter = PodJoin.create(sandboxDir, store.root().resolve(id), id, sandboxSpec,
+                        user == null ? 0 : (int) user.uid(), user == null ? 0 : (int) user.gid());
+                long waiterPid = waiter;
+                HostProcess init = HostProcess.of(waiterPid)
+                        .orElseThrow(() -> new RunscException("the container's waiter exited while the container was created"));
+                ContainerCgroup.setUp(store.root().resolve(id), spec, inv.systemdCgroup(), waiterPid);
+                if (pidPath != null) writePidFile(pidPath, waiterPid);
+                store.save(lock, new ContainerRecord(id, record.bundle(), ContainerStatus.CREATED, init,
+                        record.created(), record.owner(), spec.annotations()));
+            } catch (ControlException | IOException | IllegalStateException e) {
+                store.remove(lock);
+                throw new RunscException("cannot create container " + id + " in sandbox " + sandboxDir.getFileName() + ": " + e.getMessage(), e);
+            } catch (RunscException | RuntimeException e) {
+                if (waiter > 0) ProcessHandle.of(waiter).ifPresent(ProcessHandle::destroyForcibly);
+                removeCgroup(inv, store.root().resolve(id));
+                store.remove(lock);
+                throw e;
+            }
+        }
+        inv.log().debug("created container " + id + " in sandbox " + sandboxDir.getFileName());
+        return 0;
+    }
+
+    /** Removes the cgroup a failed create made, if it got that far. */
+    static void removeCgroup(Invocation inv, Path stateDir) {
+        try {
+            var cgroup = ContainerCgroup.of(stateDir);
+            if (cgroup.isPresent()) cgroup.get().remove();
+        } catch (RunscException e) {
+            inv.log().warning(e.getMessage());
+        }
     }
 
     /**
@@ -117,7 +172,7 @@ public final class CreateCommand implements Subcommand {
     }
 
     /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */
-    private static void writePidFile(Path file, long pid) throws RunscException {
+    static void writePidFile(Path file, long pid) throws RunscException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             Files.writeString(tmp, Long.toString(pid), StandardCharsets.US_ASCII);

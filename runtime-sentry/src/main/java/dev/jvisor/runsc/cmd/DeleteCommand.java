@@ -2,6 +2,9 @@ package dev.jvisor.runsc.cmd;
 
 import dev.jvisor.oci.ContainerStatus;
 import dev.jvisor.runsc.cli.Flag;
+import dev.jvisor.runsc.control.ControlException;
+import dev.jvisor.runsc.control.ControlProtocol;
+import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.cli.FlagSet;
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
@@ -57,12 +60,25 @@ public final class DeleteCommand implements Subcommand {
                     kill(record.init());
                 }
             }
+            leaveSandbox(inv, id);
+            CreateCommand.removeCgroup(inv, store.root().resolve(id));
             store.remove(lock);
             inv.log().debug("deleted container " + id);
         } catch (ContainerNotFoundException e) {
             if (!force.get()) throw e;
         }
         return 0;
+    }
+
+    /** A pod's container also leaves its pod's Sentry, which stops serving its root. */
+    private static void leaveSandbox(Invocation inv, String id) {
+        try {
+            SandboxAddress address = SandboxAddress.of(inv.root(), id);
+            if (address.joined() && address.listening()) address.call(ControlProtocol.DELETE, b -> b);
+        } catch (ControlException | IOException e) {
+            // The sandbox is gone or never had it: nothing of the container is left there.
+            inv.log().debug("container " + id + " was not in its sandbox any more: " + e.getMessage());
+        }
     }
 
     private static void kill(HostProcess init) throws RunscException {

@@ -50,8 +50,9 @@ public final class FeaturesCommand implements Subcommand {
                 .put("namespaces", JsonArray.ofStrings(NAMESPACES.stream().map(NamespaceType::specName).toList()))
                 // Credentials inside the sandbox carry every capability set; none reaches the host.
                 .put("capabilities", JsonArray.ofStrings(Arrays.stream(Capability.values()).map(Enum::name).toList()))
-                // Container cgroups (linux.resources, cgroupsPath) are not applied yet.
-                .put("cgroup", JsonObject.builder().put("v1", false).put("v2", false).put("systemd", false)
+                // cgroupsPath and linux.resources (memory, pids, cpu) are applied on cgroup v1 hierarchies,
+                // a systemd slice:prefix:name path laid out directly in cgroupfs; not yet on v2.
+                .put("cgroup", JsonObject.builder().put("v1", true).put("v2", false).put("systemd", false)
                         .put("systemdUser", false).put("rdma", false).build())
                 // The Sentry filters syscalls itself; a config's linux.seccomp profile is not enforced.
                 .put("seccomp", disabled)

@@ -2,6 +2,8 @@ package dev.jvisor.runsc.cmd;
 
 import dev.jvisor.oci.ContainerStatus;
 import dev.jvisor.runsc.cli.Flag;
+import dev.jvisor.runsc.control.ControlProtocol;
+import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.cli.FlagSet;
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
@@ -16,8 +18,9 @@ import dev.jvisor.sentry.host.HostException;
 import java.util.List;
 
 /**
- * {@code runsc kill [--all] ID [SIGNAL]}: sends a host signal to the container's boot process,
- * which the Sentry forwards to the container's init (SIGKILL ends the whole sandbox). The texts
+ * {@code runsc kill [--all] ID [SIGNAL]}: a started container's signal goes through its sandbox's
+ * control channel to the container's first process (with --all, to each of its processes); a
+ * created one's boot process gets it as a host signal (SIGKILL ends the whole sandbox). The texts
  * "container not running" and "does not exist" are what the containerd shim matches.
  */
 public final class KillCommand implements Subcommand {
@@ -44,6 +47,15 @@ public final class KillCommand implements Subcommand {
             throw new RunscException("container not running");
         }
         HostProcess init = record.init();
+        if (status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) {
+            // A started sandbox takes signals through its control channel: the container's first
+            // process, or with --all every process of the container.
+            SandboxAddress address = ControlCalls.address(inv, id);
+            if (address.listening()) {
+                ControlCalls.call(address, ControlProtocol.SIGNAL, b -> b.put("signal", signal).put("all", all.get()));
+                return 0;
+            }
+        }
         // The Sentry's stubs die with their tracer (PTRACE_O_EXITKILL); with --all a SIGKILL
         // also reaches them directly, so nothing of the container survives a wedged Sentry.
         List<ProcessHandle> rest = all.get() && signal == SignalNames.SIGKILL

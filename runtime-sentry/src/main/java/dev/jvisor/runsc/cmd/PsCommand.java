@@ -1,7 +1,13 @@
 package dev.jvisor.runsc.cmd;
 
 import dev.jvisor.oci.ContainerStatus;
+import dev.jvisor.oci.json.JsonArray;
+import dev.jvisor.oci.json.JsonNumber;
+import dev.jvisor.oci.json.JsonObject;
+import dev.jvisor.oci.json.JsonValue;
 import dev.jvisor.runsc.cli.Flag;
+import dev.jvisor.runsc.control.ControlProtocol;
+import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.cli.FlagSet;
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
@@ -14,8 +20,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * {@code runsc ps [--format table|json] ID}: the host pids of a container: its boot process (the
- * Sentry) and the stub processes that hold the application's address spaces. The shim wants
+ * {@code runsc ps [--format table|json] ID}: the host pids of a container: the process the shim
+ * waits on (the boot process, or a pod container's waiter), then the stub processes that hold its
+ * processes' address spaces, from its sandbox's control channel. The shim wants
  * {@code --format json}: a JSON array of integers.
  */
 public final class PsCommand implements Subcommand {
@@ -39,7 +46,16 @@ public final class PsCommand implements Subcommand {
         }
         ContainerRecord record = new StateStore(inv.root()).load(args.getFirst());
         List<Long> pids = new ArrayList<>();
-        if (record.currentStatus() != ContainerStatus.STOPPED && record.init() != null) {
+        ContainerStatus status = record.currentStatus();
+        SandboxAddress address = ControlCalls.address(inv, record.id());
+        if ((status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) && address.listening()) {
+            // The pid the shim waits on (the Sentry, or a pod container's waiter), then the stubs.
+            if (record.init() != null) pids.add(record.init().pid());
+            JsonObject ok = ControlCalls.call(address, ControlProtocol.PS, b -> b);
+            if (ok.get("pids") instanceof JsonArray a) {
+                for (JsonValue v : a.elements()) if (v instanceof JsonNumber n) pids.add(n.longValueExact().orElse(0));
+            }
+        } else if (status != ContainerStatus.STOPPED && record.init() != null) {
             ProcessHandle.of(record.init().pid()).ifPresent(h -> {
                 pids.add(h.pid());
                 h.descendants().forEach(d -> pids.add(d.pid()));

@@ -5,6 +5,9 @@ import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.cli.Subcommand;
+import dev.jvisor.runsc.control.ControlException;
+import dev.jvisor.runsc.control.ControlProtocol;
+import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
@@ -28,6 +31,17 @@ public final class StartCommand implements Subcommand {
             ContainerStatus status = record.currentStatus();
             if (status != ContainerStatus.CREATED) {
                 throw new RunscException("cannot start container " + id + ": it is " + status.specName() + ", not created");
+            }
+            SandboxAddress address = ControlCalls.address(inv, id);
+            if (address.joined()) {
+                // A pod's container: its program starts in the pod's running Sentry.
+                try {
+                    address.call(ControlProtocol.START, b -> b);
+                } catch (ControlException | IOException e) {
+                    throw new RunscException("cannot start container " + id + ": " + e.getMessage(), e);
+                }
+                store.save(lock, record.withStatus(ContainerStatus.RUNNING));
+                return 0;
             }
             try {
                 StartChannel.requestStart(store.root().resolve(id));

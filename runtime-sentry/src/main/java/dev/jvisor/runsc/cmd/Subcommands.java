@@ -22,6 +22,10 @@ public final class Subcommands {
         register(t, PsCommand::new);
         register(t, WaitCommand::new);
         register(t, ExecCommand::new);
+        register(t, PauseCommand::new);
+        register(t, PauseCommand::resume);
+        register(t, UpdateCommand::new);
+        register(t, EventsCommand::new);
         register(t, ListCommand::new);
         register(t, DeleteCommand::new);
         register(t, SpecCommand::new);

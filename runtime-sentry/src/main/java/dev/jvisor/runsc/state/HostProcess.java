@@ -19,10 +19,26 @@ public record HostProcess(long pid, long startTime) {
         return start.isPresent() ? Optional.of(new HostProcess(pid, start.getAsLong())) : Optional.empty();
     }
 
-    /** Whether this very process still exists (a zombie counts until it is reaped). */
+    /**
+     * Whether this very process still runs. A zombie does not, as for runc: its parent may be a
+     * reaper that is slow or never reaps (an exited waiter re-parented to a pid 1 that does not).
+     */
     public boolean isAlive() {
         OptionalLong now = startTime(pid);
-        return now.isPresent() && now.getAsLong() == startTime;
+        return now.isPresent() && now.getAsLong() == startTime && !isZombie(pid);
+    }
+
+    /** State Z (zombie) or X (dead) in {@code /proc/PID/stat}; a process that is gone counts too. */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            int close = stat.lastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.length()) return true;
+            char state = stat.charAt(close + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException gone) {
+            return true;
+        }
     }
 
     /**

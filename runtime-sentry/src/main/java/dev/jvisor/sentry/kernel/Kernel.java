@@ -115,6 +115,29 @@ public final class Kernel {
         return t;
     }
 
+    /**
+     * Creates a process started from outside the sandbox (runsc exec): a new session with no
+     * parent inside, an empty address space for the caller to exec into, and {@code onExit}
+     * told its wait status when it exits (it is reaped at once; its orphans go to init).
+     */
+    public synchronized Task createProcess(FsContext fs, FdTable fds, Credentials creds, Freezer freezer,
+                                           java.util.function.IntConsumer onExit) {
+        if (init == null || init.state != ThreadGroup.State.ALIVE || init.exiting) throw Errno.ESRCH.exception();
+        int pid = allocPid();
+        ThreadGroup g = new ThreadGroup(this, pid, null, new SignalHandlers(), creds, Rlimits.defaults());
+        g.pgid = g.sid = pid;
+        g.freezer = freezer;
+        g.orphanExit = onExit;
+        Task t = new Task(this, g, pid);
+        t.as = PtraceContext.newAddressSpace();
+        t.fds = fds;
+        t.fs = fs;
+        g.tasks.add(t);
+        groups.put(pid, g);
+        tasks.put(pid, t);
+        return t;
+    }
+
     /** Starts a task whose registers and address space are ready. */
     public void start(Task t) {
         synchronized (this) {
@@ -186,6 +209,7 @@ public final class Kernel {
             g.sid = pg.sid;
             g.exitSignal = exitSignal;
             g.comm = pg.comm;
+            g.freezer = pg.freezer;
             g.exePath = pg.exePath;
             g.auxv = pg.auxv;
             g.argv = pg.argv;
@@ -464,6 +488,13 @@ public final class Kernel {
         }
         g.children.clear();
         ThreadGroup p = g.parent;
+        if (p == null) {
+            // Started from outside: nobody inside waits for it; whoever started it hears.
+            g.state = ThreadGroup.State.ZOMBIE;
+            reapLocked(g);
+            if (g.orphanExit != null) g.orphanExit.accept(g.exitStatus);
+            return;
+        }
         SigAction act = p.handlers.get(Signal.SIGCHLD);
         if (g.exitSignal == Signal.SIGCHLD && (act.isIgnore() || act.has(Signal.SA_NOCLDWAIT))) {
             reapLocked(g); // auto-reaped: no zombie

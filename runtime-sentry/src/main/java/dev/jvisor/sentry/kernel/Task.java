@@ -49,6 +49,9 @@ public final class Task {
     long clearChildTid;
 
     private Thread thread;
+    /** The stub's host pid once it runs (read by other threads: runsc ps). */
+    private volatile int stubPid;
+    private final CountDownLatch stubReady = new CountDownLatch(1);
     private volatile boolean inApp;
     private final Object sleepLock = new Object();
     private boolean woken;
@@ -71,6 +74,21 @@ public final class Task {
         restartBlock = null;
         if (r == null) throw Errno.EINTR.exception();
         return r.getAsLong();
+    }
+
+    /** The host pid of the stub process that holds this task's address space, or 0 before it runs. */
+    public int hostPid() {
+        return stubPid;
+    }
+
+    /**
+     * Waits until the task's stub runs (or the task failed to get one), so that whoever
+     * started it can say the program runs and name its host process.
+     *
+     * @return false if that took longer than {@code millis}
+     */
+    public boolean awaitStub(long millis) throws InterruptedException {
+        return stubReady.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** CPU time the application has used, from the host's accounting of its stub (schedstat). */
@@ -158,7 +176,12 @@ public final class Task {
     private void run() {
         CURRENT.set(this);
         try {
-            ctx = PtraceContext.create(as);
+            try {
+                ctx = PtraceContext.create(as);
+                stubPid = ctx.stub().pid();
+            } finally {
+                stubReady.countDown();
+            }
             if (fpPending) {
                 ctx.setFpState(fp);
                 fpPending = false;
@@ -180,6 +203,9 @@ public final class Task {
 
     private void loop() {
         while (true) {
+            if (group.exiting || killedByExec) return;
+            Freezer freezer = group.freezer;
+            if (freezer != null) freezer.awaitThawed(group);
             if (group.exiting || killedByExec) return;
             handleSignals();
             if (group.exiting || killedByExec) return;

@@ -51,6 +51,13 @@ public final class ThreadGroup {
     private final java.util.concurrent.atomic.AtomicLong exitedThreadsCpuNanos = new java.util.concurrent.atomic.AtomicLong();
     final IntervalTimers timers;
     final PosixTimers posixTimers;
+    /** The container this process belongs to; forks inherit it. Null outside a managed container. */
+    volatile Freezer freezer;
+    /**
+     * Told the wait status of a process that has no parent in the sandbox (one started from
+     * outside, like an exec'd process) when it exits; such a process is reaped at once.
+     */
+    java.util.function.IntConsumer orphanExit;
 
     ThreadGroup(Kernel kernel, int tgid, ThreadGroup parent, SignalHandlers handlers, Credentials creds, Rlimits rlimits) {
         this.kernel = kernel;
@@ -91,6 +98,12 @@ public final class ThreadGroup {
     public ThreadGroup parent() { synchronized (kernel) { return parent; } }
 
     public State state() { synchronized (kernel) { return state; } }
+
+    /** The freezer of the container this process belongs to, or null. */
+    public Freezer freezer() { return freezer; }
+
+    /** Puts a process that has not started yet into a container. */
+    public void freezer(Freezer f) { freezer = f; }
 
     /** Lock-free: sleeping tasks ask this while holding their own sleep lock. */
     public boolean isStopped() { return stopped; }

@@ -92,7 +92,8 @@ class LifecycleIT {
     @Test
     void echoAndExitStatusThroughCreateStartWaitDelete() throws Exception {
         assumeTrue(Files.isDirectory(ROOTFS), "no busybox rootfs (busybox-static missing)");
-        Path bundle = bundle("[\"/bin/sh\",\"-c\",\"echo hello from $(hostname) in $(pwd); read x; exit 7\"]");
+        // create's stdin is a pipe that ends when create does; the program waits for a signal instead.
+        Path bundle = bundle("[\"/bin/sh\",\"-c\",\"echo hello from $(hostname) in $(pwd); trap 'exit 7' TERM; while :; do sleep 1; done\"]");
         Path out = work.resolve("out.txt");
         long pid = create(bundle, "c1", out);
         JsonObject created = state(bundle, "c1");
@@ -102,9 +103,15 @@ class LifecycleIT {
         var start = runsc(bundle, "start", "c1");
         assertThat(start.status()).as(start.err()).isZero();
         assertThat(status(state(bundle, "c1"))).isEqualTo("running");
+        // ps: the boot process, then the stubs that run the container's processes (its children).
         var ps = runsc(bundle, "ps", "--format", "json", "c1");
-        assertThat(ps.out().strip()).startsWith("[" + pid);
+        List<Long> stubs = ((dev.jvisor.oci.json.JsonArray) JsonParser.parse(ps.out())).elements().stream()
+                .map(v -> ((JsonNumber) v).longValueExact().getAsLong()).toList();
+        assertThat(stubs.getFirst()).isEqualTo(pid);
+        assertThat(stubs).hasSizeGreaterThan(1);
+        for (long stub : stubs.subList(1, stubs.size())) assertThat(ProcessHandle.of(stub).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)).hasValue(pid);
 
+        assertThat(runsc(bundle, "kill", "c1", "15").status()).isZero();
         var waited = runsc(bundle, "wait", "c1");
         assertThat(waited.out().strip()).isEqualTo("{\"id\":\"c1\",\"exitStatus\":7}");
         assertThat(Files.readString(out)).isEqualTo("hello from box in /tmp\n");

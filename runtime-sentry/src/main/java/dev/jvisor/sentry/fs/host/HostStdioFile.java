@@ -30,11 +30,37 @@ public final class HostStdioFile extends OpenFile {
     private final boolean tty;
     private static volatile int foregroundPgrp = 1;
 
+    /** Closes the host fd with the last reference: set for fds handed over for one process (runsc exec). */
+    private final boolean ownsHostFd;
+
     public HostStdioFile(int hostFd, int flags, String name) {
+        this(hostFd, flags, name, false);
+    }
+
+    /**
+     * A stream over a host fd that belongs to this file from now on: the fd is closed when the
+     * last descriptor referring to it is (an exec'd process's stdio, received from runsc exec).
+     */
+    public static HostStdioFile owning(int hostFd, int flags, String name) {
+        return new HostStdioFile(hostFd, flags, name, true);
+    }
+
+    private HostStdioFile(int hostFd, int flags, String name, boolean ownsHostFd) {
         super(new Location(null, new dev.jvisor.sentry.vfs.AnonymousInode(HOSTFS,
                 (isTty(hostFd) ? FileMode.S_IFCHR : FileMode.S_IFIFO) | 0620, 0, 5, 136L << 8)), name, flags);
         this.hostFd = hostFd;
         this.tty = isTty(hostFd);
+        this.ownsHostFd = ownsHostFd;
+    }
+
+    @Override
+    protected void onLastClose() {
+        if (!ownsHostFd) return;
+        try {
+            Host.close(hostFd);
+        } catch (HostException ignored) {
+            // already gone; nothing else refers to it
+        }
     }
 
     public static boolean isTty(int fd) {

@@ -1,0 +1,30 @@
+package dev.jvisor.sentry;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A process to start in a running sandbox from outside (runsc exec, a pod's container).
+ *
+ * @param argv   the program and its arguments; {@code argv.get(0)} is resolved inside the sandbox
+ * @param env    environment as {@code KEY=value} strings; PATH is added when missing
+ * @param cwd    working directory inside the container
+ * @param uid    the process's user (real, effective, saved and fs)
+ * @param gid    the process's group
+ * @param stdin  host fd the process's fd 0 reads from
+ * @param stdout host fd the process's fd 1 writes to
+ * @param stderr host fd the process's fd 2 writes to
+ * @param ownsStdio the three host fds belong to the sandbox from now on and are closed when the
+ *               last descriptor inside refers to them no longer (fds received from runsc)
+ */
+public record ProcessSpec(List<String> argv, List<String> env, String cwd, int uid, int gid,
+                          int stdin, int stdout, int stderr, boolean ownsStdio) {
+    public ProcessSpec {
+        Objects.requireNonNull(argv, "argv");
+        if (argv.isEmpty()) throw new IllegalArgumentException("argv must name a program");
+        argv = List.copyOf(argv);
+        env = env == null ? List.of() : List.copyOf(env);
+        cwd = cwd == null || cwd.isEmpty() ? "/" : cwd;
+        if (uid < 0 || gid < 0) throw new IllegalArgumentException("uid and gid must not be negative");
+    }
+}
