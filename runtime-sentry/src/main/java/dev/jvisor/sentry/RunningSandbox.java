@@ -45,7 +45,7 @@ public final class RunningSandbox implements AutoCloseable {
             Vfs vfs = new Vfs(rootfs.fs(), rootfs.root(), "rootfs");
             Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
             Devpts devpts = new Devpts(kernel);
-            SandboxContainer primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs);
+            SandboxContainer primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null);
             RunningSandbox sandbox = new RunningSandbox(kernel, devpts, primary, spec.strace(), log);
             primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), 0, 0,
                     spec.stdin(), spec.stdout(), spec.stderr(), false), spec.terminal());

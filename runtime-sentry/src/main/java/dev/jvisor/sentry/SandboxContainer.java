@@ -62,10 +62,15 @@ public final class SandboxContainer {
         this.freezer = new Freezer(name);
     }
 
-    /** The sandbox's first container: its root is the kernel's VFS root. */
-    static SandboxContainer primary(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs) {
+    /**
+     * The sandbox's first container: its root is the kernel's VFS root. {@code privateTmp}: a
+     * tmpfs on /tmp; without it (the host's own root, as {@code runsc do} serves it) /tmp is the
+     * host's, under the root's overlay like every other directory, so a program run from a
+     * directory there finds it.
+     */
+    static SandboxContainer primary(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs, boolean privateTmp) {
         SandboxContainer c = new SandboxContainer(name, kernel, devpts, rootfs, kernel.vfs().root());
-        c.mountStandardFilesystems();
+        c.mountStandardFilesystems(privateTmp);
         return c;
     }
 
@@ -76,7 +81,7 @@ public final class SandboxContainer {
     static SandboxContainer joined(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs) {
         Mount own = new Mount(rootfs.fs(), rootfs.root(), null, "rootfs", rootfs.fs().readOnly());
         SandboxContainer c = new SandboxContainer(name, kernel, devpts, rootfs, own.rootLocation());
-        c.mountStandardFilesystems();
+        c.mountStandardFilesystems(true);
         return c;
     }
 
@@ -85,7 +90,7 @@ public final class SandboxContainer {
     /** The container's first process, once started. */
     public SandboxProcess first() { return first; }
 
-    private void mountStandardFilesystems() {
+    private void mountStandardFilesystems(boolean privateTmp) {
         Vfs vfs = kernel.vfs();
         DirInode dir = (DirInode) root.inode();
         mountAt(vfs, dir, "proc", ProcFs.create(kernel), 0555, "proc");
@@ -94,8 +99,10 @@ public final class SandboxContainer {
         // devpts on /dev/pts, as container runtimes mount it: its own filesystem, in /proc/mounts.
         if (devMount != null) vfs.mount(devpts.dir().fs(), devpts.dir(), new Location(devMount, dev.lookup("pts")), "devpts", false);
         mountAt(vfs, dir, "sys", SysFs.create(), 0555, "sysfs");
-        FileSystem tmpFs = Tmpfs.newFileSystem(false);
-        mountAt(vfs, dir, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, "tmpfs");
+        if (privateTmp) {
+            FileSystem tmpFs = Tmpfs.newFileSystem(false);
+            mountAt(vfs, dir, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, "tmpfs");
+        }
     }
 
     /** Mounts {@code fsRoot} on ENTRY of the container's root; null when ENTRY exists and is not a directory. */

@@ -31,6 +31,22 @@ class HostRootDynamicBinaryTest {
         assertThat(java.nio.file.Path.of("/etc/jvisor-overlay-probe")).doesNotExist();
     }
 
+    @Test
+    void theHostsTmpIsVisibleUnderTheOverlayAsEveryOtherDirectory() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("/tmp"), "jvisor-hosttmp");
+        try {
+            java.nio.file.Files.writeString(dir.resolve("input"), "from the host\n");
+            SandboxRunner.Result r = SandboxRunner.run(null, List.of("/bin/busybox", "sh", "-c",
+                    "cat " + dir + "/input && echo sandboxed > " + dir + "/output && cat " + dir + "/output"), null);
+            assertThat(r.err()).isEmpty();
+            assertThat(r.out()).isEqualTo("from the host\nsandboxed\n");
+            assertThat(dir.resolve("output")).doesNotExist();
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir.resolve("input"));
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
     private static String nativeRun(String... argv) throws Exception {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
