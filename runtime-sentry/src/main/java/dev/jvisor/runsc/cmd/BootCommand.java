@@ -51,7 +51,7 @@ public final class BootCommand implements Subcommand {
         if (!Files.isDirectory(stateDir)) throw new RunscException("boot: container \"" + id + "\" is not being created");
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec oci = BundleSandbox.read(bundleDir);
-        SandboxSpec spec = BundleSandbox.toSandboxSpec(bundleDir, oci, inv.config().strace());
+        SandboxSpec spec = BundleSandbox.toSandboxSpec(bundleDir, oci, inv.config().strace(), inv.config().overlay());
         // Opened before listening for start: create's readiness check is also our hold on it.
         if (!console.get().isEmpty()) spec = ConsoleSocket.onTerminal(spec, console.get());
 

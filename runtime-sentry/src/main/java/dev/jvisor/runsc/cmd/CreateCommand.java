@@ -69,7 +69,7 @@ public final class CreateCommand implements Subcommand {
         RunscConfig podConfig = PodPolicy.enforce(inv, id, spec.annotations());
         inv = new Invocation(inv.root(), inv.systemdCgroup(), podConfig, inv.log(), inv.in(), inv.out(), inv.err(), inv.home());
         // Checked now so that a bad bundle fails create, not the container's start.
-        SandboxSpec sandboxSpec = BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace());
+        SandboxSpec sandboxSpec = BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace(), inv.config().overlay());
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
 
         StateStore store = new StateStore(inv.root());

@@ -42,6 +42,9 @@ public final class BootLauncher {
             cmd.add("--log-format=" + inv.log().format().name().toLowerCase(Locale.ROOT));
         }
         if (inv.config().strace()) cmd.add("--strace");
+        // The settings create decided (node config, policy, annotations), not the config file's
+        // alone: boot reads the same file, so a policy's tightening must travel as a flag.
+        cmd.add("--overlay=" + inv.config().overlay());
         cmd.add("boot");
         cmd.add("--bundle=" + bundle);
         if (console != null) cmd.add("--console=" + console);

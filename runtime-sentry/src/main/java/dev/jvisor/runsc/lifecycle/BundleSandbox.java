@@ -37,8 +37,10 @@ public final class BundleSandbox {
      * The sandbox of this bundle. Its program's stdio are runsc's own fds 0, 1 and 2: create
      * passes them to the boot process untouched. With {@code process.terminal}, fd 0 is the
      * host pty slave of the console socket and the Sentry serves it as the container's terminal.
+     * {@code overlay}: the root's writes stay in the Sentry's memory (otherwise they reach the
+     * bundle's rootfs through the Gofer, as under runc).
      */
-    public static SandboxSpec toSandboxSpec(Path bundle, OciSpec spec, boolean strace) throws RunscException {
+    public static SandboxSpec toSandboxSpec(Path bundle, OciSpec spec, boolean strace, boolean overlay) throws RunscException {
         OciSpec.Process process = spec.process();
         if (process == null) throw new BundleException("config.json: process: required to create a container");
         if (spec.root() == null) throw new BundleException("config.json: root: required (jVisor serves no host root to a container)");
@@ -51,7 +53,7 @@ public final class BundleSandbox {
             throw new BundleException("config.json: hostname: at most " + HOST_NAME_MAX + " bytes and no NUL");
         }
         if (hostname == null || hostname.isEmpty()) hostname = "jvisor";
-        return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2, true,
+        return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2, overlay,
                 process.terminal());
     }
 

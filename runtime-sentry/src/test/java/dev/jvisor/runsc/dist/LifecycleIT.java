@@ -54,12 +54,13 @@ class LifecycleIT {
     }
 
     /** create with its stdout and stderr going to {@code out}, as the shim hands it its fifos. */
-    private long create(Path bundle, String id, Path out) throws Exception {
+    private long create(Path bundle, String id, Path out, String... globalFlags) throws Exception {
         Path pidFile = bundle.resolve("init.pid");
-        Process p = new ProcessBuilder(DIST.resolve("bin/runsc").toString(), "--root", work.resolve("root").toString(),
-                "--log", work.resolve("log.json").toString(), "--log-format", "json",
-                "create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id)
-                .directory(bundle.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/runsc").toString(), "--root", work.resolve("root").toString(),
+                "--log", work.resolve("log.json").toString(), "--log-format", "json"));
+        cmd.addAll(List.of(globalFlags));
+        cmd.addAll(List.of("create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), id));
+        Process p = new ProcessBuilder(cmd).directory(bundle.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(out)).isZero();
         long pid = Long.parseLong(Files.readString(pidFile));
@@ -125,6 +126,31 @@ class LifecycleIT {
         try (var left = Files.list(work.resolve("root"))) {
             assertThat(left).isEmpty();
         }
+    }
+
+    /**
+     * The overlay setting create decided reaches the boot process: with {@code --overlay=false}
+     * the container's writes land in the bundle's rootfs (as under runc), by default they stay in
+     * the Sentry's memory. The rootfs is a private copy: this test writes to it.
+     */
+    @Test
+    void theOverlaySettingOfCreateDecidesWhereTheRootsWritesGo() throws Exception {
+        assumeTrue(Files.isDirectory(ROOTFS), "no busybox rootfs (busybox-static missing)");
+        Path bundle = bundle("[\"/bin/busybox\",\"sh\",\"-c\",\"echo written > /probe\"]");
+        Path rootfs = bundle.resolve("rootfs");
+        Files.delete(rootfs);
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("tmp"));
+        Files.copy(ROOTFS.resolve("bin/busybox"), rootfs.resolve("bin/busybox"));
+        for (boolean overlay : new boolean[] {true, false}) {
+            String id = "ov-" + overlay;
+            create(bundle, id, work.resolve(id + ".out"), "--overlay=" + overlay);
+            assertThat(runsc(bundle, "start", id).status()).isZero();
+            assertThat(runsc(bundle, "wait", id).out().strip()).isEqualTo("{\"id\":\"" + id + "\",\"exitStatus\":0}");
+            assertThat(Files.exists(rootfs.resolve("probe"))).as("host sees the write with --overlay=" + overlay).isEqualTo(!overlay);
+            assertThat(runsc(bundle, "delete", id).status()).isZero();
+        }
+        assertThat(Files.readString(rootfs.resolve("probe"))).isEqualTo("written\n");
     }
 
     @Test
