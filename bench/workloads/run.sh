@@ -72,6 +72,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]
 version_of() { local v; v=$("$@" 2>/dev/null) || v="not installed"; echo "${v%%$'\n'*}"; }
 
 main() {
+  local load_before
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   for tool in python3 sqlite3 gcc; do command -v $tool >/dev/null || die "$tool is required (apt-get install $tool)"; done
   local runtimes=(native gvisor jvisor)
   declare -A result
@@ -97,6 +99,7 @@ main() {
     echo "gVisor \`$(version_of "$gvisor" --version)\` with \`--platform=ptrace --network=none do\`;"
     echo "jVisor \`runsc do\` of the distribution built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'this tree')."
     echo "Every sandboxed run's output was compared with the native output (\"differs\" otherwise)."
+    echo "Load average before / after the run: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (2 CPUs: above 2, runs wait for a CPU)."
     echo
     echo "| workload | native ms | gVisor ms | jVisor ms | jVisor / native | jVisor / gVisor |"
     echo "|---|---:|---:|---:|---:|---:|"
