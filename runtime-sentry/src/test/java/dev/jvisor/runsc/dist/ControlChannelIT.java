@@ -506,8 +506,9 @@ class ControlChannelIT {
         }
         assertThat(runsc("exec", "b", "/bin/sh", "-c", "exit 5").status()).isEqualTo(5);
         assertThat(status("b")).isEqualTo("running");
-        // Nothing of all that stays in the Sentry: no fd, no thread.
-        assertThat(within(15, () -> openFds(boot) == fdsBefore && threads(boot) == threadsBefore))
+        // Nothing of all that stays in the Sentry: no fd, no thread. (At most as many as before:
+        // the baseline may have caught a connection or worker of the Sentry's own on its way out.)
+        assertThat(within(15, () -> openFds(boot) <= fdsBefore && threads(boot) <= threadsBefore))
                 .as("fds %d→%d, threads %d→%d", fdsBefore, openFds(boot), threadsBefore, threads(boot)).isTrue();
     }
 
