@@ -31,13 +31,15 @@ import java.util.Optional;
 
 /**
  * The node agent's command line: {@code install}, {@code uninstall}, or {@code run} (the DaemonSet
- * mode: install, then on SIGTERM uninstall only if the DaemonSet no longer selects this node).
+ * mode: install, then on SIGTERM uninstall only if the DaemonSet no longer selects this node), and
+ * {@code --version} (the agent's and its runtime distribution's, see {@link VersionReport}).
  * Exit status: 0 done, 1 a step failed, 2 bad settings.
  */
 public final class NodeAgentMain {
 
     static final String USAGE = """
             usage: node-agent install|uninstall|run [--flag value]...
+                   node-agent --version [--distribution DIR]
             flags (or environment JVISOR_<FLAG>, e.g. JVISOR_INSTALL_DIR):
             """ + String.join("\n", AgentSettings.FLAGS.stream().map(f -> "  --" + f).toList());
 
@@ -56,6 +58,15 @@ public final class NodeAgentMain {
         if (args.isEmpty() || args.getFirst().equals("help") || args.getFirst().equals("--help")) {
             System.out.println(USAGE);
             return args.isEmpty() ? 2 : 0;
+        }
+        if (args.getFirst().equals("--version") || args.getFirst().equals("version")) {
+            try {
+                System.out.println(VersionReport.report(args.subList(1, args.size()), System.getenv()));
+                return 0;
+            } catch (SettingsException e) {
+                AgentLog.error("invalid settings", "setting", e.setting(), "error", e.getMessage());
+                return 2;
+            }
         }
         if (!List.of("install", "uninstall", "run").contains(args.getFirst())) {
             System.err.println(USAGE);

@@ -84,6 +84,7 @@ class ImageRunTest {
         assertThat(r.status()).as(r.out() + r.err()).isZero();
         String version = Files.readString(BuiltImages.REPO.resolve("runtime-sentry/target/jvisor-runtime/VERSION")).strip();
         assertThat(r.out()).startsWith("runsc version " + version + "\n");
+        assertThat(run(List.of(), agentImage, "/opt/java/bin/java", "-jar", "/opt/jvisor-agent/node-agent.jar", "--version").out()).endsWith("runtime distribution " + version + " (/opt/jvisor-dist)\n");
         assertThat(r.out() + r.err()).contains("Using AOT-linked classes: true");
     }
 

@@ -14,8 +14,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Re-checks the webhook certificate every hour while the operator runs (the first check happens in
- * {@link dev.jvisor.operator.OperatorMain} before the HTTPS server starts). The HTTPS server reloads the files on
- * the same period ({@code quarkus.tls.reload-period}).
+ * {@link WebhookKeyStoreProvider} before the HTTPS server starts). The HTTPS server reloads the files on the same
+ * period ({@code quarkus.tls.reload-period}).
  */
 @ApplicationScoped
 public class WebhookCertificateRotation {
