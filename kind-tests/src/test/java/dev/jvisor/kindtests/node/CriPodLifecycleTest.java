@@ -83,9 +83,9 @@ class CriPodLifecycleTest {
         jvisorAppliesCgroupsV1 = new ObjectMapper().readTree(features.out()).path("linux").path("cgroup").path("v1").asBoolean();
 
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvc");
-        // runsc listens on a unix socket in <Root>/k8s.io/<64-hex id>/, and such a path may not pass
-        // 107 bytes: Root must be as short as a node's (the node agent's default is /run/jvisor/runsc).
-        jvisorRoot = Path.of("/run", "jvc" + ProcessHandle.current().pid());
+        // A deep Root on purpose: with the shim's /k8s.io and a 64-hex id, runsc's sockets in a
+        // container's state directory are far past sockaddr_un's 107 bytes, and must still work.
+        jvisorRoot = dir.resolve("io.containerd.runtime.v2.task-" + "r".repeat(64)).resolve("jvisor-runsc-root");
         List<PrivateContainerd.CriHandler> handlers = List.of(
                 new PrivateContainerd.CriHandler(RUNC, runc.get(), dir.resolve("runc-state")),
                 new PrivateContainerd.CriHandler(JVISOR, runsc.toRealPath(), jvisorRoot));

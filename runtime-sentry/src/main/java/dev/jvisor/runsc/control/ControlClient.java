@@ -3,6 +3,7 @@ package dev.jvisor.runsc.control;
 import dev.jvisor.oci.json.JsonObject;
 import dev.jvisor.oci.json.JsonString;
 import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.ShortSocketPath;
 import dev.jvisor.sentry.host.UnixSockets;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,8 +21,8 @@ public final class ControlClient implements AutoCloseable {
     /** Connects to the sandbox whose boot process keeps its state in {@code stateDir}. */
     public static ControlClient connect(Path stateDir) throws IOException {
         Path socket = ControlProtocol.socketIn(stateDir);
-        try {
-            return new ControlClient(new NativeTransport(UnixSockets.connect(socket.toString())));
+        try (ShortSocketPath name = ShortSocketPath.of(socket)) {
+            return new ControlClient(new NativeTransport(UnixSockets.connect(name.address())));
         } catch (HostException e) {
             throw new IOException("cannot reach the sandbox at " + socket + ": " + e.getMessage(), e);
         }

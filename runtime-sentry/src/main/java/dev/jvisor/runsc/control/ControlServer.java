@@ -2,6 +2,7 @@ package dev.jvisor.runsc.control;
 
 import dev.jvisor.oci.json.JsonObject;
 import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.ShortSocketPath;
 import dev.jvisor.sentry.host.UnixSockets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,15 +43,16 @@ public final class ControlServer implements AutoCloseable {
 
     /**
      * Listens in {@code stateDir} and starts serving. The socket appears under its final name
-     * only once it listens (bound under a temporary name, mode 0600, then renamed).
+     * only once it listens (bound under a temporary name, mode 0600, then renamed). A state
+     * directory too long for {@code sockaddr_un} is bound through its fd ({@link ShortSocketPath}).
      */
     public static ControlServer start(Path stateDir, ControlHandler handler, PrintStream log) throws IOException {
         Path path = ControlProtocol.socketIn(stateDir);
         Path tmp = stateDir.resolve(ControlProtocol.SOCKET + ".tmp");
         Files.deleteIfExists(tmp);
         int fd;
-        try {
-            fd = UnixSockets.listen(tmp.toString());
+        try (ShortSocketPath name = ShortSocketPath.of(tmp)) {
+            fd = UnixSockets.listen(name.address());
         } catch (HostException e) {
             throw new IOException("cannot listen on " + tmp + ": " + e.getMessage(), e);
         }

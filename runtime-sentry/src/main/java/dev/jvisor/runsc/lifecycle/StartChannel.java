@@ -1,6 +1,9 @@
 package dev.jvisor.runsc.lifecycle;
 
+import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.ShortSocketPath;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -20,6 +23,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * tells {@code create} that the container is ready to start.
  *
  * <p>Only root may connect: the socket file is mode 0600 inside the root-owned state directory.
+ * Both sides name the socket through {@link ShortSocketPath}, so a state directory of any
+ * length works.
  */
 public final class StartChannel implements AutoCloseable {
     public static final String SOCKET = "start.sock";
@@ -49,7 +54,11 @@ public final class StartChannel implements AutoCloseable {
         Files.deleteIfExists(tmp);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(tmp));
+            try (ShortSocketPath name = ShortSocketPath.of(tmp)) {
+                server.bind(UnixDomainSocketAddress.of(name.address()));
+            } catch (HostException e) {
+                throw new IOException("cannot listen on " + tmp + ": " + e.getMessage(), e);
+            }
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -104,7 +113,7 @@ public final class StartChannel implements AutoCloseable {
      * @throws IOException if nobody listens, or the boot process hung up without confirming
      */
     public static void requestStart(Path stateDir) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socketIn(stateDir)))) {
+        try (SocketChannel ch = open(socketIn(stateDir))) {
             ByteBuffer b = ByteBuffer.wrap(REQUEST.getBytes(StandardCharsets.US_ASCII));
             while (b.hasRemaining()) ch.write(b);
             String answer = readMessage(ch);
@@ -112,6 +121,15 @@ public final class StartChannel implements AutoCloseable {
                 throw new IOException(answer.isEmpty() ? "the sandbox exited before it started the program"
                         : "unexpected answer from the sandbox: " + answer.strip());
             }
+        }
+    }
+
+    private static SocketChannel open(Path socket) throws IOException {
+        try (ShortSocketPath name = ShortSocketPath.of(socket)) {
+            return SocketChannel.open(UnixDomainSocketAddress.of(name.address()));
+        } catch (HostException e) {
+            // The state directory itself is gone: nobody can be listening in it.
+            throw new ConnectException("cannot reach the sandbox at " + socket + ": " + e.getMessage());
         }
     }
 

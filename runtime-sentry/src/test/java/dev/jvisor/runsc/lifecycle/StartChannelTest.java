@@ -113,4 +113,29 @@ class StartChannelTest {
             assertThatThrownBy(() -> StartChannel.listen(dir)).isInstanceOf(IOException.class).hasMessageContaining("already exists");
         }
     }
+
+    @Test
+    void aStateDirectoryTooLongForSockaddrUnStillStarts() throws Exception {
+        // <containerd's runtime root>/k8s.io/<64-hex CRI id>
+        Path stateDir = Files.createDirectories(dir.resolve("runtime-root-" + "x".repeat(60)).resolve("k8s.io")
+                .resolve("0123456789abcdef".repeat(4)));
+        Path socket = StartChannel.socketIn(stateDir);
+        assertThat(socket.toString().length()).isGreaterThan(107);
+        try (StartChannel channel = StartChannel.listen(stateDir)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+            CompletableFuture<Void> start = CompletableFuture.runAsync(() -> {
+                try {
+                    StartChannel.requestStart(stateDir);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, threads);
+            StartChannel.confirm(channel.awaitStart());
+            start.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(socket).doesNotExist();
+        // A state directory that is gone: nobody listens, and start says so.
+        assertThatThrownBy(() -> StartChannel.requestStart(stateDir.resolve("gone"))).isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot reach the sandbox");
+    }
 }
