@@ -105,9 +105,18 @@ class ExecTerminalTest {
 
     /** runsc exec -t of {@code process} as the shim runs it; returns the stand-in's report. */
     private String execOnATerminal(String id, String process) throws Exception {
+        return report(startExecOnATerminal(id, process, work.resolve("exec.pid")));
+    }
+
+    private static String report(Process shim) throws Exception {
+        assertThat(shim.waitFor(120, TimeUnit.SECONDS)).as("the shim stand-in finishes").isTrue();
+        return new String(shim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Starts the shim stand-in on runsc exec -t of {@code process}, the waiter's pid to go to {@code pidFile}. */
+    private Process startExecOnATerminal(String id, String process, Path pidFile) throws Exception {
         Path processJson = Files.writeString(work.resolve("process-" + System.nanoTime() + ".json"), process);
         Path socket = work.resolve("exec-" + System.nanoTime() + ".sock");
-        Path pidFile = work.resolve("exec.pid");
         Files.deleteIfExists(pidFile);
         List<String> command = new ArrayList<>(List.of("python3", script("exec_shim.py").toString(), socket.toString(),
                 pidFile.toString(), "90"));
@@ -115,11 +124,7 @@ class ExecTerminalTest {
                 "-Djvisor.home=" + home, "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(globalFlags("exec", "--console-socket", socket.toString(), "--process", processJson.toString(),
                 "--detach", "--pid-file", pidFile.toString(), id));
-        Process shim = helper(command);
-        assertThat(shim.waitFor(120, TimeUnit.SECONDS)).as("the shim stand-in finishes").isTrue();
-        String report = new String(shim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(processJson).as("exec deletes --process").doesNotExist();
-        return report;
+        return helper(command);
     }
 
     private static String screen(String report) {
@@ -138,6 +143,9 @@ class ExecTerminalTest {
                 {"terminal":true,"consoleSize":{"height":40,"width":120},"user":{"uid":0,"gid":0},
                  "args":["/bin/sh","-c","tty; stty size; ls -1 /dev/pts; sleep 2; exit 3"],"env":["PATH=/bin"],"cwd":"/"}""");
         assertThat(report).as(log()).contains("name=/dev/ptmx fds=1 truncated=0");
+        try (var left = Files.list(work)) {
+            assertThat(left.filter(f -> f.getFileName().toString().startsWith("process-"))).as("exec deletes --process").isEmpty();
+        }
         assertThat(report).contains("exec_rc=0").contains("exec_output=''");
         assertThat(report).as("the waiter holds none of exec's output pipe").contains("waiter_alive_at_output_end=True");
         assertThat(report).contains("waiter_status=3").contains("master-closed");
@@ -154,6 +162,29 @@ class ExecTerminalTest {
 
         assertThat(runsc("ps", "--format", "json", "t1").out().lines().toList()).as("nothing of the execs is left").isEqualTo(before);
         assertThat(runsc("state", "t1").out()).contains("\"running\"");
+    }
+
+    @Test
+    void sigkillOfTheWaiterKillsTheProcessAndItsTerminalHangsUp() throws Exception {
+        runContainerOnATerminal("t3");
+        Path pidFile = work.resolve("killed.pid");
+        Process shim = startExecOnATerminal("t3", """
+                {"terminal":true,"user":{"uid":0,"gid":0},"args":["/bin/sh","-c","echo ready; exec sleep 1000"],"cwd":"/"}""", pidFile);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) {
+            assertThat(System.nanoTime()).as("exec writes the waiter's pid").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        long waiter = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle.of(waiter).ifPresent(ProcessHandle::destroyForcibly);
+        // The shim stand-in only finishes when the master hangs up: the sandbox killed the process
+        // and let go of its terminal.
+        String report = report(shim);
+        assertThat(report).as(log()).contains("master-closed").contains("waiter_status=-9");
+        assertThat(screen(report)).isEqualTo("ready\\r\\n");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (runsc("ps", "--format", "json", "t3").out().split(",").length > 2 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(runsc("ps", "--format", "json", "t3").out().split(",")).as("boot and the container's sleep alone").hasSize(2);
     }
 
     @Test
