@@ -72,9 +72,6 @@ final class ExecTerminal {
         link.start(terminal);
     }
 
-    /** The terminal's path inside the sandbox. */
-    String path() { return terminal.path(); }
-
     /** The session leader is gone: hang up, drop /dev/pts/N and let go of the host slave. Idempotent. */
     synchronized void close() {
         if (closed) return;

@@ -2,6 +2,8 @@ package dev.jvisor.runsc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jvisor.runsc.control.ControlProtocol;
+import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.state.StateStore;
 import dev.jvisor.sentry.SandboxRunner;
 import java.io.InputStream;
@@ -185,6 +187,20 @@ class ExecTerminalTest {
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (runsc("ps", "--format", "json", "t3").out().split(",").length > 2 && System.nanoTime() < deadline) Thread.sleep(50);
         assertThat(runsc("ps", "--format", "json", "t3").out().split(",")).as("boot and the container's sleep alone").hasSize(2);
+    }
+
+    @Test
+    void theControlChannelRefusesATerminalThatIsNotOneAndClosesWhatItWasSent() throws Exception {
+        runContainerOnATerminal("t4");
+        Path socket = ControlProtocol.socketIn(SandboxAddress.of(root, "t4").stateDir());
+        String report = report(helper(List.of("python3", script("control_exec_terminal.py").toString(), socket.toString(), "t4")));
+        List<String> answers = report.lines().filter(l -> l.startsWith("answer=")).toList();
+        assertThat(answers).as(report).hasSize(4).allMatch(a -> a.endsWith("closed=True"));
+        assertThat(answers.get(0)).contains("BAD_REQUEST").contains("expected 1 fd");
+        assertThat(answers.get(1)).contains("EXEC_FAILED").contains("not a terminal");
+        assertThat(answers.get(2)).contains("BAD_REQUEST");
+        assertThat(answers.get(3)).contains("NO_SUCH_CONTAINER");
+        assertThat(runsc("state", "t4").out()).contains("\"running\"");
     }
 
     @Test

@@ -40,7 +40,8 @@ import java.util.List;
  * [ARG…]}: runs another process in a running container's Sentry, with exec's own fds 0, 1 and
  * 2 as its stdio, or, when the process has {@code terminal} set, on a new pty whose master goes
  * to {@code --console-socket} as create's does ({@link ConsoleSocket}) and whose slave becomes
- * a terminal of the process's own in the sandbox (/dev/pts/N, controlling its session). P is deleted as soon as it is read, as the containerd shim expects. With
+ * a terminal of the process's own in the sandbox (/dev/pts/N, controlling its session). P is
+ * deleted as soon as it is read, as the containerd shim expects. With
  * --detach, the pid in F is a small waiter process that outlives exec, passes on the signals it
  * gets and exits with the process's status; if it is killed, so is the process. Without,
  * exec itself waits and exits with that status.
