@@ -16,9 +16,19 @@ import java.util.Objects;
  * @param stderr host fd the process's fd 2 writes to
  * @param ownsStdio the three host fds belong to the sandbox from now on and are closed when the
  *               last descriptor inside refers to them no longer (fds received from runsc)
+ * @param terminal {@code stdin}, {@code stdout} and {@code stderr} are one host pty slave: the
+ *               process gets a terminal of its own in the sandbox (/dev/pts/N) over it, is the
+ *               leader of a session it controls, and has it on fds 0, 1 and 2 (runsc exec -t);
+ *               the sandbox closes that fd when the process exits, whatever {@code ownsStdio} says
  */
 public record ProcessSpec(List<String> argv, List<String> env, String cwd, int uid, int gid,
-                          int stdin, int stdout, int stderr, boolean ownsStdio) {
+                          int stdin, int stdout, int stderr, boolean ownsStdio, boolean terminal) {
+    /** A process whose fds 0, 1 and 2 are the host fds given, without a terminal of its own. */
+    public ProcessSpec(List<String> argv, List<String> env, String cwd, int uid, int gid,
+                       int stdin, int stdout, int stderr, boolean ownsStdio) {
+        this(argv, env, cwd, uid, gid, stdin, stdout, stderr, ownsStdio, false);
+    }
+
     public ProcessSpec {
         Objects.requireNonNull(argv, "argv");
         if (argv.isEmpty()) throw new IllegalArgumentException("argv must name a program");
@@ -26,5 +36,8 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, int u
         env = env == null ? List.of() : List.copyOf(env);
         cwd = cwd == null || cwd.isEmpty() ? "/" : cwd;
         if (uid < 0 || gid < 0) throw new IllegalArgumentException("uid and gid must not be negative");
+        if (terminal && (stdin != stdout || stdin != stderr)) {
+            throw new IllegalArgumentException("a process on a terminal has the one host pty slave as stdin, stdout and stderr");
+        }
     }
 }

@@ -67,6 +67,9 @@ public final class RunningSandbox implements AutoCloseable {
 
     public Kernel kernel() { return kernel; }
 
+    /** The sandbox's pseudo-terminals, shared by its containers. */
+    public Devpts devpts() { return devpts; }
+
     /** Whether pid 1 runs on a terminal (then window changes reach it through the terminal). */
     public boolean hasTerminal() { return primary.hasTerminal(); }
 

@@ -171,7 +171,10 @@ public final class SandboxContainer {
 
     /**
      * Starts a process in this container, as runsc exec does: a new session with no parent in
-     * the sandbox, its exit reported through {@link SandboxProcess#exit()}.
+     * the sandbox, its exit reported through {@link SandboxProcess#exit()}. With
+     * {@link ProcessSpec#terminal()} the session gets a terminal of its own over the host pty
+     * slave given (see {@link ExecTerminal}); it hangs up and goes away when the process exits,
+     * before the exit is reported, so whoever reads the host master has seen all the output.
      */
     public SandboxProcess exec(ProcessSpec spec) {
         FsContext fs;
@@ -181,28 +184,36 @@ public final class SandboxContainer {
             if (spec.ownsStdio()) closeStdio(spec);
             throw e;
         }
+        // The terminal owns the host slave from here on, and lets go of it itself if it fails.
+        ExecTerminal terminal = spec.terminal() ? ExecTerminal.open(devpts, spec.stdin()) : null;
+        FdTable fds = terminal != null ? terminal.stdio() : stdio(spec);
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        FdTable fds = stdio(spec);
+        ExecTerminal ownTerminal = terminal;
         Task t;
         try {
             t = kernel.createProcess(fs, fds, credentials(spec), freezer,
                     // Told under the kernel's lock: whoever waits runs on a thread of its own (it may
                     // write to a socket), one that ends with it rather than a pool's that lingers.
                     status -> Thread.ofPlatform().daemon(true).name("jvisor-exit-" + spec.argv().getFirst())
-                            .start(() -> exit.complete(SandboxProcess.shellStatus(status))));
+                            .start(() -> {
+                                if (ownTerminal != null) ownTerminal.close();
+                                exit.complete(SandboxProcess.shellStatus(status));
+                            }));
         } catch (ErrnoException e) {
             fds.releaseUser();
+            if (terminal != null) terminal.close();
             throw new Sandbox.SandboxException("the sandbox is shutting down", e);
         }
         SandboxProcess p = new SandboxProcess(kernel, t.group(), exit);
         try {
             load(t, spec);
         } catch (RuntimeException e) {
-            // Never ran: end it so the kernel forgets it and the fds are released.
+            // Never ran: end it so the kernel forgets it and the fds (and terminal) are released.
             kernel.exitGroup(t.group(), dev.jvisor.abi.linux.Signal.SIGKILL);
             kernel.start(t);
             throw e;
         }
+        if (terminal != null) terminal.controlledBy(t.group());
         kernel.start(t);
         awaitStub(t);
         return p;
@@ -294,7 +305,8 @@ public final class SandboxContainer {
     }
 
     private static void closeStdio(ProcessSpec spec) {
-        for (int fd : new int[] {spec.stdin(), spec.stdout(), spec.stderr()}) {
+        // Each distinct fd once: a second close of a number could hit an fd opened since.
+        for (int fd : java.util.stream.IntStream.of(spec.stdin(), spec.stdout(), spec.stderr()).distinct().toArray()) {
             try {
                 dev.jvisor.sentry.host.Host.close(fd);
             } catch (dev.jvisor.sentry.host.HostException ignored) {

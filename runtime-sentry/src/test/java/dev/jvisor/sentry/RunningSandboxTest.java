@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.HostTty;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The running sandbox's API without runsc: processes started from outside (output through
  * fds the sandbox then owns and closes, exit statuses, signals), the freezer (even a process
- * that never makes a syscall stops), and a second container with its own root.
+ * that never makes a syscall stops), a second container with its own root, and a process on a
+ * terminal of its own (runsc exec -t) over a host pty.
  */
 class RunningSandboxTest {
     private static final int O_CLOEXEC = 0x80000;
@@ -186,5 +189,73 @@ class RunningSandboxTest {
         first.output();
         sandbox.removeContainer("second");
         assertThat(sandbox.container("second")).isNull();
+    }
+
+    @Test
+    void aProcessOnATerminalOfItsOwnLeadsItsSessionAndTheTerminalGoesWithIt() throws Exception {
+        HostTty.Pty pty = HostTty.openPty();
+        try {
+            HostTty.setWindowSize(pty.master(), 25, 90);
+            int slave = HostTty.openTerminal(pty.slavePath());
+            SandboxProcess p = sandbox.primary().exec(new ProcessSpec(List.of("/bin/sh", "-c",
+                    "tty; stty size; read -r pid comm state ppid pgrp sid rest </proc/$$/stat; "
+                            + "[ \"$sid\" = \"$$\" ] && [ \"$pgrp\" = \"$$\" ] && echo leader; exit 4"),
+                    List.of("PATH=/bin"), "/", 0, 0, slave, slave, slave, true, true));
+            assertThat(sandbox.devpts().terminals()).hasSize(1);
+            assertThat(await(p)).isEqualTo(4);
+            // The master reads to its end (EIO) only because the sandbox let go of the slave.
+            assertThat(readUntilHangup(pty.master())).isEqualTo("/dev/pts/0\r\n25 90\r\nleader\r\n");
+            assertThat(sandbox.devpts().terminals()).as("/dev/pts/0 went with its process").isEmpty();
+        } finally {
+            Host.close(pty.master());
+        }
+    }
+
+    @Test
+    void closingTheHostMasterHangsUpTheTerminalAndItsSessionLeaderGetsSighup() throws Exception {
+        HostTty.Pty pty = HostTty.openPty();
+        int slave = HostTty.openTerminal(pty.slavePath());
+        SandboxProcess p = sandbox.primary().exec(new ProcessSpec(List.of("/bin/sh", "-c", "echo ready; read x; echo read $?; exit 0"),
+                List.of("PATH=/bin"), "/", 0, 0, slave, slave, slave, true, true));
+        byte[] buf = new byte[64];
+        StringBuilder shown = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!shown.toString().contains("ready") && System.nanoTime() < deadline) {
+            if ((Host.poll(pty.master(), 1, 200) & 1) != 0) shown.append(new String(buf, 0, HostTty.read(pty.master(), buf), StandardCharsets.UTF_8));
+        }
+        assertThat(shown.toString()).contains("ready");
+        Host.close(pty.master()); // the shim goes away
+        assertThat(await(p)).as("sh dies of SIGHUP").isEqualTo(128 + 1);
+        assertThat(sandbox.devpts().terminals()).isEmpty();
+    }
+
+    @Test
+    void aTerminalThatIsNotOneIsATypedErrorAndItsFdIsClosed() throws Exception {
+        int[] pipe = Host.pipe2(O_CLOEXEC);
+        assertThatThrownBy(() -> sandbox.primary().exec(new ProcessSpec(List.of("/bin/true"), List.of(), "/", 0, 0,
+                pipe[1], pipe[1], pipe[1], true, true)))
+                .isInstanceOf(Sandbox.SandboxException.class).hasMessageContaining("is not a terminal");
+        assertThat(new Run(null, pipe[0]).output()).as("the write end was closed").isEmpty();
+        assertThat(sandbox.devpts().terminals()).isEmpty();
+        assertThatThrownBy(() -> new ProcessSpec(List.of("/bin/true"), List.of(), "/", 0, 0, 0, 1, 2, false, true))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static String readUntilHangup(int master) {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if ((Host.poll(master, 1 /* POLLIN */, 200) & (1 | 0x10 /* POLLHUP */)) == 0) continue;
+            int n;
+            try {
+                n = HostTty.read(master, buf);
+            } catch (HostException e) {
+                return bos.toString(StandardCharsets.UTF_8); // EIO: every slave is closed
+            }
+            if (n <= 0) return bos.toString(StandardCharsets.UTF_8);
+            bos.write(buf, 0, n);
+        }
+        throw new AssertionError("the terminal never hung up; it showed " + bos.toString(StandardCharsets.UTF_8));
     }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * person at the keyboard: it sets a window size, waits for the prompt, types a line and reads
  * the screen until ctr exits. Checked: {@code tty} inside, the window size ctr passed on, the
  * Sentry's echo of the typed line, ^C, the exit code, the very same screen under runc, and
- * nothing left behind.
+ * nothing left behind. The same for {@code ctr task exec -t} in a running container: the
+ * exec'd process gets a terminal of its own through the console socket the shim passes exec.
  */
 class RuncShimTerminalTest {
     private static final Path RUNSC = RuncShimLifecycleTest.RUNSC;
@@ -112,6 +113,9 @@ class RuncShimTerminalTest {
         ProcessHandle.allProcesses()
                 .filter(p -> p.info().arguments().map(a -> List.of(a).contains(home) && List.of(a).contains("boot")).orElse(false))
                 .forEach(p -> left.add("sandbox process " + p.pid()));
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.jvisor.runsc.control.ExecWaiter")).orElse(false))
+                .forEach(p -> left.add("exec waiter " + p.pid()));
         Path state = containerd.runcRoot().resolve(PrivateContainerd.NAMESPACE);
         if (Files.isDirectory(state)) {
             try (Stream<Path> entries = Files.list(state)) {
@@ -143,12 +147,38 @@ class RuncShimTerminalTest {
     private Screen runOnTerminal(Path runtime, String name, String prompt, String keys, String... command) throws Exception {
         String id = name + "-" + ProcessHandle.current().pid() + "-" + ids.size();
         ids.add(id);
-        Path driver = Files.writeString(containerd.dir().resolve("terminal_driver.py"), DRIVER);
         List<String> ctrArgs = new ArrayList<>(List.of("run", "-t", "--rm"));
         ctrArgs.addAll(containerd.runtimeFlags(runtime));
         ctrArgs.add(BusyboxImage.NAME);
         ctrArgs.add(id);
         ctrArgs.addAll(List.of(command));
+        return onTerminal(ctrArgs, prompt, keys);
+    }
+
+    /**
+     * {@code ctr task exec -t} of {@code command} on a 37x111 terminal in a container started
+     * with {@code ctr run -d} (no terminal of its own), which is killed and removed afterwards.
+     */
+    private Screen execOnTerminal(Path runtime, String name, String prompt, String keys, String... command) throws Exception {
+        String id = name + "-" + ProcessHandle.current().pid() + "-" + ids.size();
+        ids.add(id);
+        List<String> run = new ArrayList<>(List.of("run", "-d"));
+        run.addAll(containerd.runtimeFlags(runtime));
+        run.addAll(List.of(BusyboxImage.NAME, id, "sleep", "600"));
+        containerd.ctr(run.toArray(String[]::new)).requireSuccess(List.of("ctr run -d"));
+        List<String> exec = new ArrayList<>(List.of("task", "exec", "-t", "--exec-id", "tty1", id));
+        exec.addAll(List.of(command));
+        Screen s = onTerminal(exec, prompt, keys);
+        // The container is untouched by its exec'd process's end, and takes another exec.
+        var after = containerd.ctr("task", "exec", "--exec-id", "after", id, "sh", "-c", "exit 6");
+        assertThat(after.status()).as(after.err()).isEqualTo(6);
+        containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));
+        return s;
+    }
+
+    /** Runs ctr with {@code ctrArgs} under the python3 keyboard and screen. */
+    private Screen onTerminal(List<String> ctrArgs, String prompt, String keys) throws Exception {
+        Path driver = Files.writeString(containerd.dir().resolve("terminal_driver.py"), DRIVER);
         List<String> cmd = new ArrayList<>(List.of("python3", driver.toString(), "37", "111", prompt, keys, "120"));
         cmd.addAll(containerd.ctrCommand(ctrArgs));
         Process p = new ProcessBuilder(cmd).directory(containerd.dir().toFile()).redirectErrorStream(true).start();
@@ -167,6 +197,19 @@ class RuncShimTerminalTest {
         // The echo "hel" DEL "lo" CR comes from the Sentry's line discipline (the host pty is raw);
         // ctr's terminal adds a CR to every line, under runc too.
         assertThat(s.shown()).contains("ready\\r\\r\\nhel\\x08 \\x08lo\\r\\r\\n/dev/pts/0\\r\\r\\n37 111\\r\\r\\ngot [helo] on a terminal\\r\\r\\n");
+    }
+
+    @Test
+    void ctrTaskExecTOnARunningContainerGetsATerminalOfItsOwnAndReturnsItsExitCode() throws Exception {
+        Screen jvisor = execOnTerminal(RUNSC, "exect", "ready", "hel\u007flo\r",
+                "sh", "-c", "echo ready; read x; tty; stty size; test -t 0 && echo \"got [$x] on a terminal\"; exit 4");
+        if (Files.isExecutable(RUNC)) {
+            assertThat(jvisor).isEqualTo(execOnTerminal(RUNC, "exect-runc", "ready", "hel\u007flo\r",
+                    "sh", "-c", "echo ready; read x; tty; stty size; test -t 0 && echo \"got [$x] on a terminal\"; exit 4"));
+        }
+        assertThat(jvisor.exit()).as(jvisor.shown()).isEqualTo("4");
+        // The container runs without a terminal, so the exec'd process's is the first: /dev/pts/0.
+        assertThat(jvisor.shown()).contains("ready\\r\\r\\nhel\\x08 \\x08lo\\r\\r\\n/dev/pts/0\\r\\r\\n37 111\\r\\r\\ngot [helo] on a terminal\\r\\r\\n");
     }
 
     @Test

@@ -23,8 +23,12 @@ import dev.jvisor.runsc.control.ControlException;
 import dev.jvisor.runsc.control.ControlProtocol;
 import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.control.WaiterLauncher;
+import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.StateStore;
+import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.HostTty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +38,10 @@ import java.util.List;
 /**
  * {@code runsc exec --process P.json [--detach --pid-file F] ID}, or {@code runsc exec ID CMD
  * [ARG…]}: runs another process in a running container's Sentry, with exec's own fds 0, 1 and
- * 2 as its stdio. P is deleted as soon as it is read, as the containerd shim expects. With
+ * 2 as its stdio, or, when the process has {@code terminal} set, on a new pty whose master goes
+ * to {@code --console-socket} as create's does ({@link ConsoleSocket}) and whose slave becomes
+ * a terminal of the process's own in the sandbox (/dev/pts/N, controlling its session). P is
+ * deleted as soon as it is read, as the containerd shim expects. With
  * --detach, the pid in F is a small waiter process that outlives exec, passes on the signals it
  * gets and exits with the process's status; if it is killed, so is the process. Without,
  * exec itself waits and exits with that status.
@@ -70,8 +77,11 @@ public final class ExecCommand implements Subcommand {
         if (status != ContainerStatus.RUNNING) {
             throw new RunscException("cannot exec in container " + id + ": it is " + status.specName() + ", not running");
         }
-        if (proc.terminal()) throw new RunscException("exec: a terminal for the process is not supported yet");
-        if (!consoleSocket.get().isEmpty()) throw new RunscException("exec: --console-socket needs process.terminal");
+        if (proc.terminal() && consoleSocket.get().isEmpty()) {
+            throw new RunscException("exec: process.terminal is set: exec needs --console-socket to hand the terminal to");
+        }
+        if (!proc.terminal() && !consoleSocket.get().isEmpty()) throw new RunscException("exec: --console-socket needs process.terminal");
+        Path consolePath = proc.terminal() ? Invocation.hostPath("console-socket", consoleSocket.get()).toAbsolutePath() : null;
         Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
 
         SandboxAddress address;
@@ -85,7 +95,8 @@ public final class ExecCommand implements Subcommand {
                 .put("env", JsonArray.ofStrings(proc.env()))
                 .put("cwd", proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd())
                 .put("uid", proc.user() == null ? 0 : proc.user().uid())
-                .put("gid", proc.user() == null ? 0 : proc.user().gid()).build();
+                .put("gid", proc.user() == null ? 0 : proc.user().gid())
+                .put("terminal", proc.terminal()).build();
         ControlClient client;
         try {
             client = ControlClient.connect(address.stateDir());
@@ -97,11 +108,13 @@ public final class ExecCommand implements Subcommand {
         AttachedProcess attached = detach.get() ? null : AttachedProcess.of(client);
         if (attached != null) attached.forwardSignals();
         try {
-            JsonObject ok = client.call(request, 0, 1, 2);
+            JsonObject ok = consolePath == null ? client.call(request, 0, 1, 2) : callOnTerminal(client, request, consolePath, proc);
             long pid = ok.get("pid") instanceof JsonNumber n ? n.longValueExact().orElse(0) : 0;
             inv.log().debug("exec'd pid " + pid + " in container " + id);
             if (detach.get()) {
-                int waiter = WaiterLauncher.spawn(client.fd());
+                // On a terminal exec's own stdout and stderr are a pipe the shim reads to its end
+                // once exec returns: a waiter holding it would keep the shim waiting for its exit.
+                int waiter = consolePath == null ? WaiterLauncher.spawn(client.fd()) : WaiterLauncher.spawnQuiet(client.fd());
                 if (pidPath != null) CreateCommand.writePidFile(pidPath, waiter);
                 return 0;
             }
@@ -114,6 +127,28 @@ public final class ExecCommand implements Subcommand {
             throw new RunscException("exec failed: " + e.getMessage(), e);
         } finally {
             client.close();
+        }
+    }
+
+    /**
+     * Sends the exec request with a new host pty's slave as the process's terminal; its master
+     * has gone to the console socket first. Once the sandbox answers it holds the slave itself,
+     * and this process lets go of its copies.
+     */
+    private static JsonObject callOnTerminal(ControlClient client, JsonObject request, Path consolePath, OciSpec.Process proc)
+            throws RunscException, ControlException, IOException {
+        try (ConsoleSocket console = ConsoleSocket.connect(consolePath, proc.consoleSize())) {
+            int slave;
+            try {
+                slave = HostTty.openTerminal(console.slavePath());
+            } catch (HostException e) {
+                throw new RunscException("cannot open the exec'd process's terminal " + console.slavePath() + ": " + e.getMessage(), e);
+            }
+            try {
+                return client.call(request, slave);
+            } finally {
+                Host.close(slave);
+            }
         }
     }
 

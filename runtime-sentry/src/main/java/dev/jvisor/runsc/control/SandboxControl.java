@@ -59,7 +59,7 @@ public final class SandboxControl implements ControlHandler {
             JsonObject o = request.body();
             String op = ControlProtocol.string(o, "op");
             return switch (op) {
-                case ControlProtocol.EXEC -> exec(o, takeStdio(fds), conn);
+                case ControlProtocol.EXEC -> exec(o, ControlProtocol.optionalBoolean(o, "terminal") ? takeTerminal(fds) : takeStdio(fds), conn);
                 case ControlProtocol.CREATE -> create(o, takeStdio(fds), conn);
                 default -> {
                     noFds(fds);
@@ -77,6 +77,12 @@ public final class SandboxControl implements ControlHandler {
     private static int[] takeStdio(int[] fds) throws ControlException {
         if (fds.length != 3) throw new ControlException(BAD_REQUEST, "expected 3 fds (stdin, stdout, stderr), got " + fds.length);
         return fds;
+    }
+
+    /** exec with a terminal: one fd, the host pty slave, which stands for stdin, stdout and stderr. */
+    private static int[] takeTerminal(int[] fds) throws ControlException {
+        if (fds.length != 1) throw new ControlException(BAD_REQUEST, "expected 1 fd (the terminal's host pty slave), got " + fds.length);
+        return new int[] {fds[0], fds[0], fds[0]};
     }
 
     private static void noFds(int[] fds) throws ControlException {
@@ -168,20 +174,22 @@ public final class SandboxControl implements ControlHandler {
     }
 
     private static final Set<String> PROCESS_MEMBERS = Set.of("container", "argv", "env", "cwd", "uid", "gid");
+    /** exec's: a process, and whether its one fd is a terminal for it. */
+    private static final Set<String> EXEC_MEMBERS = Set.of("container", "argv", "env", "cwd", "uid", "gid", "terminal");
 
-    private static ProcessSpec process(JsonObject o, int[] stdio) throws ControlException {
+    private static ProcessSpec process(JsonObject o, int[] stdio, boolean terminal) throws ControlException {
         return new ProcessSpec(ControlProtocol.strings(o, "argv", true), ControlProtocol.strings(o, "env", false),
                 ControlProtocol.optionalString(o, "cwd", "/"),
                 (int) ControlProtocol.optionalInteger(o, "uid", 0, 0xfffffffeL, 0),
                 (int) ControlProtocol.optionalInteger(o, "gid", 0, 0xfffffffeL, 0),
-                stdio[0], stdio[1], stdio[2], true);
+                stdio[0], stdio[1], stdio[2], true, terminal);
     }
 
     /** exec: starts the process, answers its pid, then stays with it until it exits or the peer hangs up. */
     private boolean exec(JsonObject o, int[] stdio, ControlConnection conn) throws ControlException, IOException {
-        ControlProtocol.onlyMembers(o, PROCESS_MEMBERS);
+        ControlProtocol.onlyMembers(o, EXEC_MEMBERS);
         SandboxContainer c = container(o);
-        ProcessSpec spec = process(o, stdio);
+        ProcessSpec spec = process(o, stdio, ControlProtocol.optionalBoolean(o, "terminal"));
         SandboxProcess p;
         try {
             p = c.exec(spec);
@@ -215,7 +223,7 @@ public final class SandboxControl implements ControlHandler {
             throw new ControlException(BAD_REQUEST, "rootfs " + rootfs + " is not an absolute path to a directory");
         }
         boolean overlay = ControlProtocol.optionalBoolean(o, "overlay");
-        ProcessSpec spec = process(o, stdio);
+        ProcessSpec spec = process(o, stdio, false);
         SandboxContainer c;
         try {
             c = sandbox.addContainer(name, rootfs, overlay);

@@ -2,6 +2,7 @@ package dev.jvisor.runsc.control;
 
 import dev.jvisor.sentry.host.Host;
 import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.HostTty;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,11 +44,34 @@ public final class WaiterLauncher {
      * signals (a signal sent to that pid is never lost to a JVM still starting up).
      */
     public static int spawn(int connectionFd) {
+        return spawn(connectionFd, 2);
+    }
+
+    /**
+     * The same, with /dev/null as the waiter's stderr instead of this process's: for an exec on a
+     * terminal, whose stderr is a pipe its caller reads until every holder has closed it.
+     */
+    public static int spawnQuiet(int connectionFd) {
+        int devNull;
+        try {
+            // A plain read-write open; the helper's O_NOCTTY means nothing for /dev/null.
+            devNull = HostTty.openTerminal("/dev/null");
+        } catch (HostException e) {
+            throw new IllegalStateException("cannot open /dev/null for the exec waiter: " + e.getMessage(), e);
+        }
+        try {
+            return spawn(connectionFd, devNull);
+        } finally {
+            Host.close(devNull);
+        }
+    }
+
+    private static int spawn(int connectionFd, int stderrFd) {
         List<String> cmd = command();
         int[] ready = Host.pipe2(O_CLOEXEC);
         int pid;
         try {
-            pid = Host.posixSpawn(cmd.getFirst(), cmd.toArray(String[]::new), new int[][] {{connectionFd, 0}, {ready[1], 1}, {2, 2}}, 3);
+            pid = Host.posixSpawn(cmd.getFirst(), cmd.toArray(String[]::new), new int[][] {{connectionFd, 0}, {ready[1], 1}, {stderrFd, 2}}, 3);
         } catch (HostException e) {
             Host.close(ready[0]);
             Host.close(ready[1]);
