@@ -1,0 +1,14 @@
+/* Makes N ptrace calls (the sandbox refuses each with EPERM), one mount, then exits with 3. */
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    long n = argc > 1 ? atol(argv[1]) : 1;
+    long refused = 0;
+    for (long i = 0; i < n; i++) {
+        if (syscall(SYS_ptrace, 0L, 0L, 0L, 0L) != 0) refused++;
+    }
+    if (syscall(SYS_mount, "none", "/", "tmpfs", 0L, 0L) != 0) refused++;
+    return refused == n + 1 ? 3 : 1;
+}
