@@ -99,12 +99,12 @@ public final class SandboxEventReporter implements AutoCloseable {
     public void started(SyscallDenials kernelDenials, long sentryPid) {
         if (!enabled()) return;
         denials = kernelDenials;
-        oom = OomCounter.ofThisProcess();
+        if (oom.isEmpty()) oom = OomCounter.ofThisProcess();
         offer(MonitorEvent.started(sentryPid));
         thread.start();
     }
 
-    /** Watches {@code counter} instead of this process's memory cgroup (tests use a cgroup of their own). */
+    /** Watches {@code counter} instead of this process's memory cgroup; before {@link #started}. */
     void watchOom(OomCounter counter) {
         oom = Optional.of(counter);
     }

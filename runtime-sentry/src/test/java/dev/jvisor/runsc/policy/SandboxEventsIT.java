@@ -83,10 +83,15 @@ class SandboxEventsIT {
         Path bundle = bundle();
         Path socket = work.resolve("policy.sock");
         try (ScriptedAgent agent = new ScriptedAgent(socket)) {
-            runsc(bundle, socket, "create", "--bundle", bundle.toString(), "--pid-file",
-                    bundle.resolve("init.pid").toString(), "pod-sb");
-            long bootPid = Long.parseLong(Files.readString(bundle.resolve("init.pid")).strip());
-            bootPids.add(bootPid);
+            try {
+                runsc(bundle, socket, "create", "--bundle", bundle.toString(), "--pid-file",
+                        bundle.resolve("init.pid").toString(), "pod-sb");
+            } finally {
+                if (Files.exists(bundle.resolve("init.pid"))) {
+                    bootPids.add(Long.parseLong(Files.readString(bundle.resolve("init.pid")).strip()));
+                }
+            }
+            long bootPid = bootPids.getFirst();
             runsc(bundle, socket, "start", "pod-sb");
             assertThat(runsc(bundle, socket, "wait", "pod-sb").strip())
                     .isEqualTo("{\"id\":\"pod-sb\",\"exitStatus\":3}");
