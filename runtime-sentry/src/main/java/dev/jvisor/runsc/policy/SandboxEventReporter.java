@@ -97,7 +97,7 @@ public final class SandboxEventReporter implements AutoCloseable {
      * OOM kills of the memory cgroup this process is in.
      */
     public void started(SyscallDenials kernelDenials, long sentryPid) {
-        if (!enabled()) return;
+        if (!enabled() || thread.getState() != Thread.State.NEW) return;
         denials = kernelDenials;
         if (oom.isEmpty()) oom = OomCounter.ofThisProcess();
         offer(MonitorEvent.started(sentryPid));
