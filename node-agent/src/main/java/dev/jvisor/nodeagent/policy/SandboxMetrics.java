@@ -39,13 +39,14 @@ public final class SandboxMetrics {
         streams.incrementAndGet();
     }
 
-    void event(EventKind kind, String syscall) {
+    /** @param calls for SYSCALL_DENIED: how many refused calls the event stands for (sandboxes fold repeats) */
+    void event(EventKind kind, String syscall, long calls) {
         events.computeIfAbsent(kind.name().toLowerCase(Locale.ROOT), k -> new AtomicLong()).incrementAndGet();
         if (kind == EventKind.SYSCALL_DENIED) {
             String label = SYSCALL_NAME.matcher(syscall).matches()
                     && (deniedSyscalls.containsKey(syscall) || deniedSyscalls.size() < MAX_SYSCALL_SERIES)
                     ? syscall : OTHER;
-            deniedSyscalls.computeIfAbsent(label, k -> new AtomicLong()).incrementAndGet();
+            deniedSyscalls.computeIfAbsent(label, k -> new AtomicLong()).addAndGet(Math.max(1, calls));
         }
     }
 
@@ -73,7 +74,7 @@ public final class SandboxMetrics {
                 "GetSandboxPolicy answers, by result (allowed, denied, invalid, unavailable).", "result", decisions);
         labelled(out, "jvisor_node_agent_sandbox_events_total", "Monitoring events accepted from sandboxes, by kind.",
                 "kind", events);
-        labelled(out, "jvisor_node_agent_syscalls_denied_total", "System calls sandboxes refused, by name.",
+        labelled(out, "jvisor_node_agent_syscalls_denied_total", "System calls sandboxes refused, by name (each event counts the calls it stands for).",
                 "syscall", deniedSyscalls);
         counter(out, "jvisor_node_agent_sandbox_events_rejected_total",
                 "Monitoring events dropped as malformed, from another pod than their stream's, or over the limit.",

@@ -25,6 +25,8 @@ public final class SandboxPolicyGrpcService extends SandboxPolicyServiceGrpc.San
     /** Kubernetes Events one stream may cause: enough for a sandbox's life story, not a flood. */
     static final int MAX_POD_EVENTS_PER_STREAM = 50;
     static final int MAX_DETAIL = 1024;
+    /** A sandbox folds at most a second's refusals into one event; more than this is not a count. */
+    static final long MAX_CALLS_PER_EVENT = 1L << 40;
 
     private final PolicyDecider decider;
     private final ClusterView cluster;
@@ -97,7 +99,7 @@ public final class SandboxPolicyGrpcService extends SandboxPolicyServiceGrpc.San
                 podObject = lookUp(pod);
             }
             accepted++;
-            metrics.event(event.getKind(), event.getSyscall());
+            metrics.event(event.getKind(), event.getSyscall(), event.getCount());
             if (recorded < MAX_POD_EVENTS_PER_STREAM && podObject.isPresent() && recorder.isPresent()) {
                 Optional<PodEvent> podEvent = PodEvent.of(event);
                 if (podEvent.isPresent() && recorder.get().record(podObject.get(), podEvent.get().reason(),
@@ -128,7 +130,7 @@ public final class SandboxPolicyGrpcService extends SandboxPolicyServiceGrpc.San
                 return false;
             }
             return e.getKind() != EventKind.EVENT_KIND_UNSPECIFIED && e.getKind() != EventKind.UNRECOGNIZED
-                    && e.getDetail().length() <= MAX_DETAIL && e.getTracePoint().length() <= 32
+                    && e.getDetail().length() <= MAX_DETAIL && e.getCount() >= 0 && e.getCount() <= MAX_CALLS_PER_EVENT && e.getTracePoint().length() <= 32
                     && e.getSyscall().length() <= 64 && e.getSandboxId().length() <= RequestChecks.MAX_SANDBOX_ID;
         }
 

@@ -136,6 +136,29 @@ class EventStreamTest {
     }
 
     @Test
+    void aFoldedRefusalCountsEveryCallItStandsFor() throws Exception {
+        String uid = cluster.webUid;
+        EventSummary summary = send(List.of(
+                event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").setCount(5000)
+                        .setDetail("5000 calls").build(),
+                event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
+                event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").setCount(-7).build()));
+        assertThat(summary.getAccepted()).isEqualTo(2);
+        assertThat(summary.getRejected()).isEqualTo(1);
+        assertThat(metrics.prometheus())
+                .contains("jvisor_node_agent_syscalls_denied_total{syscall=\"ptrace\"} 5001")
+                .contains("jvisor_node_agent_sandbox_events_total{kind=\"syscall_denied\"} 2");
+        // Other tests write Events on the same pod: wait for this one's.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (eventsOn("tenant-a", "web-0", 0).stream().noneMatch(e -> e.getMessage().contains("5000 calls"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(eventsOn("tenant-a", "web-0", 0)).extracting(Event::getMessage)
+                .anySatisfy(m -> assertThat(m).contains("ptrace").contains("5000 calls"));
+    }
+
+    @Test
     void aSandboxCannotWriteEventsOntoAPodThatIsNotItsOwn() throws Exception {
         EventSummary summary = send(List.of(
                 event("tenant-a", "db-0", "00000000-dead-beef-0000-000000000000", EventKind.SYSCALL_DENIED)

@@ -14,6 +14,7 @@ import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerId;
 import dev.jvisor.runsc.control.ControlServer;
 import dev.jvisor.runsc.control.SandboxControl;
+import dev.jvisor.runsc.policy.SandboxEventReporter;
 import dev.jvisor.sentry.RunningSandbox;
 import dev.jvisor.sentry.Sandbox;
 import dev.jvisor.sentry.SandboxSpec;
@@ -55,6 +56,8 @@ public final class BootCommand implements Subcommand {
         // Opened before listening for start: create's readiness check is also our hold on it.
         if (!console.get().isEmpty()) spec = ConsoleSocket.onTerminal(spec, console.get());
 
+        // Events to the node agent, when it has a policy socket: never holds up or fails the sandbox.
+        SandboxEventReporter events = SandboxEventReporter.forSandbox(inv, id, oci.annotations());
         int status;
         try (StartChannel channel = StartChannel.listen(stateDir)) {
             SocketChannel starter = channel.awaitStart();
@@ -68,7 +71,9 @@ public final class BootCommand implements Subcommand {
             try (sandbox; ControlServer control = ControlServer.start(stateDir, new SandboxControl(sandbox, inv.root(), System.err), System.err)) {
                 // start returns once the program runs and the control channel answers.
                 StartChannel.confirm(starter);
+                events.started(sandbox.kernel().monitor(), ProcessHandle.current().pid());
                 status = Sandbox.awaitForwardingSignals(sandbox);
+                events.exited(status);
             }
         } catch (IOException e) {
             throw new RunscException("boot: " + IoErrors.reason(e), e);
@@ -79,6 +84,8 @@ public final class BootCommand implements Subcommand {
             // The exit status itself still reaches the shim; only runsc wait loses it.
             inv.log().warning("cannot record the exit status of container " + id + ": " + IoErrors.reason(e));
         }
+        // After the status is recorded: the last events take at most a bounded moment.
+        events.close();
         return status;
     }
 }

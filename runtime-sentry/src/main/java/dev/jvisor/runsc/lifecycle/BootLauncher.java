@@ -45,6 +45,7 @@ public final class BootLauncher {
         // The settings create decided (node config, policy, annotations), not the config file's
         // alone: boot reads the same file, so a policy's tightening must travel as a flag.
         cmd.add("--overlay=" + inv.config().overlay());
+        inv.config().policySocket().ifPresent(s -> cmd.add("--policy-socket=" + s));
         cmd.add("boot");
         cmd.add("--bundle=" + bundle);
         if (console != null) cmd.add("--console=" + console);

@@ -25,6 +25,7 @@ final class PolicyJars {
 
     static final String DIRECTORY = "lib/policy";
     static final String CLIENT = "dev.jvisor.runsc.policy.grpc.GrpcPolicyClient";
+    static final String EVENTS = "dev.jvisor.runsc.policy.grpc.GrpcEventChannel";
     /** Loaded from this loader's jars even though runsc's loader can see them: they link against gRPC. */
     private static final List<String> OWN_PACKAGES = List.of("dev.jvisor.runsc.policy.grpc.", "dev.jvisor.node.v1.");
 
@@ -33,18 +34,28 @@ final class PolicyJars {
 
     /** @param home the installation directory, or null */
     static PolicyClient open(Path home, Path socket, Duration timeout) throws RunscException {
+        return (PolicyClient) load(home, CLIENT, new Class<?>[] {Path.class, Duration.class}, socket, timeout);
+    }
+
+    /** The event stream of the sandbox {@code sandboxId} of {@code pod}, over the same jars. */
+    static EventChannel openEvents(Path home, Path socket, PodIdentity pod, String sandboxId) throws RunscException {
+        return (EventChannel) load(home, EVENTS, new Class<?>[] {Path.class, PodIdentity.class, String.class},
+                socket, pod, sandboxId);
+    }
+
+    private static Object load(Path home, String className, Class<?>[] types, Object... args) throws RunscException {
         ClassLoader loader = PolicyJars.class.getClassLoader();
         Path jars = home == null ? null : home.resolve(DIRECTORY);
         if (jars != null && Files.isDirectory(jars)) {
             loader = new PolicyClassLoader(urls(jars), loader);
         }
         try {
-            Class<?> client = Class.forName(CLIENT, true, loader);
-            return (PolicyClient) client.getMethod("open", Path.class, Duration.class).invoke(null, socket, timeout);
+            Class<?> c = Class.forName(className, true, loader);
+            return c.getMethod("open", types).invoke(null, args);
         } catch (InvocationTargetException e) {
-            throw new RunscException("cannot start the node agent's policy client: " + e.getCause(), e.getCause());
+            throw new RunscException("cannot start the node agent's client: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            throw new RunscException("the node agent's policy client cannot be loaded (is " + jars
+            throw new RunscException("the node agent's client cannot be loaded (is " + jars
                     + " complete?): " + e, e);
         }
     }

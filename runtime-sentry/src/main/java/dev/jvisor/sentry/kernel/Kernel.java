@@ -46,6 +46,7 @@ public final class Kernel {
     private final long bootNanos = System.nanoTime();
     private final long bootEpochNanos = dev.jvisor.sentry.vfs.Clock.realtimeNanos();
     private final SyscallStats syscallStats = new SyscallStats();
+    private final dev.jvisor.sentry.monitor.SyscallDenials monitor = new dev.jvisor.sentry.monitor.SyscallDenials();
 
     public Kernel(Vfs vfs, SyscallDispatcher dispatcher, String hostname, boolean strace, PrintStream log) {
         this.vfs = vfs;
@@ -72,9 +73,13 @@ public final class Kernel {
     /** Per-number dispatch counts of this sandbox. */
     public SyscallStats syscallStats() { return syscallStats; }
 
+    /** Where handlers report refused calls; runsc's event reporter drains it. */
+    public dev.jvisor.sentry.monitor.SyscallDenials monitor() { return monitor; }
+
     /** Counts a call to an unimplemented syscall (reported when the sandbox ends). */
     public void countUnimplemented(long nr) {
         syscallStats.unimplemented(nr);
+        monitor.syscallUnsupported(nr);
     }
 
     public Map<Integer, Long> unimplementedCounts() {

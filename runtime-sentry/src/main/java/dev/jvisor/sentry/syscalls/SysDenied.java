@@ -22,11 +22,15 @@ final class SysDenied {
                 Sysno.MODIFY_LDT, Sysno.PERF_EVENT_OPEN, Sysno.PROCESS_MADVISE, Sysno.PIDFD_GETFD};
         for (int nr : eperm) {
             r.partial(nr, "xxxxxx", "denied with EPERM: the sandbox holds no host privilege", (t, a) -> {
+                t.kernel().monitor().syscallDenied(nr);
                 throw Errno.EPERM.exception();
             });
         }
         r.partial(Sysno.UNSHARE, "x", "flags 0 only; new namespaces are EPERM", (t, a) -> {
-            if (a.arg(0) != 0) throw Errno.EPERM.exception();
+            if (a.arg(0) != 0) {
+                t.kernel().monitor().syscallDenied(Sysno.UNSHARE);
+                throw Errno.EPERM.exception();
+            }
             return 0;
         });
         int[] enosys = {Sysno.RSEQ, Sysno.KEYCTL, Sysno.ADD_KEY, Sysno.REQUEST_KEY, Sysno.IO_URING_SETUP,

@@ -18,6 +18,12 @@ public final class NoPolicyProbe {
                 new RunscLog(null, LogFormat.TEXT, null, false, System.err, Clock.systemUTC()),
                 System.in, System.out, System.err, null);
         RunscConfig out = PodPolicy.enforce(inv, "probe", Map.of(PodIdentity.CONTAINER_TYPE, "sandbox"));
-        System.out.println("probe-done network=" + out.network());
+        // boot's event reporter on the same node: disabled, so no thread and no gRPC.
+        SandboxEventReporter events = SandboxEventReporter.forSandbox(inv, "probe", Map.of(
+                PodIdentity.SANDBOX_NAMESPACE, "ns", PodIdentity.SANDBOX_NAME, "pod", PodIdentity.SANDBOX_UID, "uid"));
+        events.started(new dev.jvisor.sentry.monitor.SyscallDenials(), 1);
+        events.exited(0);
+        events.close();
+        System.out.println("probe-done network=" + out.network() + " events=" + events.enabled());
     }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class PolicyClassLoadingTest {
 
     @Test
-    void createsHookLoadsNoGrpcOrProtobufClassWithoutAPolicySocket() throws IOException, InterruptedException {
+    void createAndBootLoadNoGrpcOrProtobufClassWithoutAPolicySocket() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-Xshare:auto", "-Xlog:class+load=info:stdout",
                 "-cp", System.getProperty("java.class.path"), NoPolicyProbe.class.getName()))
@@ -21,9 +21,10 @@ class PolicyClassLoadingTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).contains("probe-done network=NONE");
+        assertThat(out).contains("probe-done network=NONE events=false");
+        assertThat(out).contains("dev.jvisor.runsc.policy.SandboxEventReporter ");
         assertThat(out).contains("dev.jvisor.runsc.policy.PodPolicy ");
         assertThat(out.lines().filter(l -> l.contains(" io.grpc.") || l.contains(" com.google.protobuf.")
-                || l.contains(" dev.jvisor.node.v1.") || l.contains("GrpcPolicyClient")).toList()).isEmpty();
+                || l.contains(" dev.jvisor.node.v1.") || l.contains("GrpcPolicyClient") || l.contains("GrpcEventChannel")).toList()).isEmpty();
     }
 }
