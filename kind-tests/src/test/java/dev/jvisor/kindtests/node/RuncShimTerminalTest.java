@@ -63,7 +63,12 @@ class RuncShimTerminalTest {
                     time.sleep(0.5)
                     os.write(master, keys)
                     typed = True
+            # The pty ends when ctr closes its terminal, which may be a moment before ctr
+            # itself exits (it still removes the task): wait for it until the deadline.
             finished, status = os.waitpid(pid, os.WNOHANG)
+            while finished == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+                finished, status = os.waitpid(pid, os.WNOHANG)
             if finished == 0:
                 os.kill(pid, 9)
                 os.waitpid(pid, 0)
