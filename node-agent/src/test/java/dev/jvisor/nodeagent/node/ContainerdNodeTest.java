@@ -33,49 +33,62 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The agent against a real containerd 1.6 of the test's own: it installs a distribution whose
- * {@code bin/runsc} hands every call to the handler binary under test, rewrites that containerd's
- * config, restarts it through the restart hook, proves the handler with a probe pod sandbox, labels
- * the (mock API server's) node, and a pod sandbox then runs in handler {@code jvisor}. Uninstall
- * must give back the original config byte for byte with containerd healthy.
+ * The agent against a real containerd 1.6 of the test's own: it installs the jVisor distribution
+ * this build made, rewrites that containerd's config, restarts it through the restart hook, proves
+ * the handler with a probe pod sandbox, labels the (mock API server's) node, and a pod sandbox then
+ * runs in handler {@code jvisor} on the Sentry (its container names the Sentry's kernel in
+ * {@code /proc/version}). Uninstall must give back the original config byte for byte with
+ * containerd healthy and nothing of any pod left on the host.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @EnableKubernetesMockClient(crud = true)
 class ContainerdNodeTest {
 
     static final String NODE = "node-1";
-    static final String VERSION = "0.1.0-test";
 
     KubernetesClient client;
     PrivateContainerd containerd;
     Path distribution;
-    Path handlerCalls;
+    String version;
+    /**
+     * Where runsc keeps state and binds its sockets ({@code options.Root}). A socket path under it,
+     * {@code <root>/k8s.io/<64-hex id>/control.sock}, must fit sockaddr_un's 107 bytes, which a temp
+     * directory's would not: a short directory of this process's own under /run, as on a node.
+     */
+    Path shortRun;
+    Path runtimeRoot;
+    Path policySocket;
     byte[] originalConfig;
 
     @BeforeAll
     void startContainerd() throws Exception {
         NodeTools.assumeContainerd();
+        distribution = NodeTools.jvisorDistribution();
+        version = Files.readString(distribution.resolve("VERSION")).strip();
+        shortRun = Path.of("/run", "jvn" + ProcessHandle.current().pid());
+        runtimeRoot = shortRun.resolve("r");
+        policySocket = shortRun.resolve("policy.sock");
         containerd = new PrivateContainerd();
         containerd.start();
         BusyboxImage.importInto(containerd);
         originalConfig = Files.readAllBytes(containerd.config);
-        handlerCalls = containerd.dir.resolve("handler-calls.log");
-        distribution = containerd.dir.resolve("dist");
-        Files.createDirectories(distribution.resolve("bin"));
-        Files.createDirectories(distribution.resolve("lib"));
-        PrivateContainerd.writeScript(distribution.resolve("bin/runsc"), """
-                #!/bin/sh
-                echo "$*" >> %s
-                exec %s "$@"
-                """.formatted(handlerCalls, NodeTools.handlerBinary()));
-        Files.writeString(distribution.resolve("VERSION"), VERSION + "\n");
-        Files.writeString(distribution.resolve("lib/README"), "support files travel with the binary\n");
     }
 
     @AfterAll
     void stopContainerd() throws Exception {
-        if (containerd != null) {
-            containerd.close();
+        try {
+            if (containerd != null) {
+                containerd.close();
+            }
+        } finally {
+            if (shortRun != null && Files.exists(shortRun)) {
+                PrivateContainerd.unmountUnder(shortRun);
+                try (var walk = Files.walk(shortRun)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
         }
     }
 
@@ -98,7 +111,8 @@ class ContainerdNodeTest {
         return new ArrayList<>(List.of("--host-root", "/", "--install-dir", d + "/opt/jvisor",
                 "--distribution", distribution.toString(), "--containerd-flavour", "containerd",
                 "--containerd-config", containerd.config.toString(), "--restart-command", restartScript.toString(),
-                "--containerd-socket", containerd.socket.toString(), "--runtime-root", d + "/run/jvisor/runsc",
+                "--containerd-socket", containerd.socket.toString(), "--runtime-root", runtimeRoot.toString(),
+                "--policy-socket", policySocket.toString(),
                 "--lock-file", d + "/run/jvisor/agent.lock", "--probe", "sandbox", "--startup-taints",
                 "jvisor.dev/not-ready", "--ready-timeout-seconds", "60", "--status-listen", "off"));
     }
@@ -118,10 +132,12 @@ class ContainerdNodeTest {
             assertThat(containerd.restarts()).as("install restarts containerd once").isEqualTo(restartsBefore + 1);
             assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]")
                     .contains("BinaryName = \"" + containerd.dir + "/opt/jvisor/current/bin/runsc\"");
-            assertThat(Files.readString(handlerCalls)).as("the probe sandbox ran through our binary")
-                    .contains("create --bundle");
+            // The install's probe sandbox ran in the handler, or Install would have failed at PROBE; the
+            // handler is this build's runsc, copied as it is.
+            assertThat(containerd.dir.resolve("opt/jvisor/current/bin/runsc"))
+                    .hasSameBinaryContentAs(distribution.resolve("bin/runsc"));
             var node = client.nodes().withName(NODE).get();
-            assertThat(node.getMetadata().getLabels()).containsEntry(NodeStatus.READY_LABEL, VERSION);
+            assertThat(node.getMetadata().getLabels()).containsEntry(NodeStatus.READY_LABEL, version);
             assertThat(node.getSpec().getTaints()).extracting("key").containsExactly("site/keep");
 
             runPodInHandler();
@@ -140,6 +156,7 @@ class ContainerdNodeTest {
             assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
                     .doesNotContainKey(NodeStatus.READY_LABEL);
             assertContainerdHealthy();
+            assertNothingOfAPodLeft();
         }
         // Uninstalling again finds nothing to do and leaves containerd alone.
         int restarts = containerd.restarts();
@@ -161,7 +178,8 @@ class ContainerdNodeTest {
         assertThat(config.indexOf("runtimes.jvisor]")).isEqualTo(config.lastIndexOf("runtimes.jvisor]"));
         assertThat(ctx.journal().read()).get().extracting(InstallJournal.State::phase)
                 .isEqualTo(InstallJournal.Phase.INSTALLED);
-        runPodInHandler();
+        // The resumed install's probe sandbox ran on the Sentry (Install fails at PROBE otherwise);
+        // the first test looks inside a pod, which this one need not repeat.
 
         killAtRestart("uninstall");
         // Killed after restoring the config and removing the files, before containerd was restarted.
@@ -174,6 +192,7 @@ class ContainerdNodeTest {
         assertThat(Files.readString(containerd.config)).isEqualTo(original());
         assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
         assertContainerdHealthy();
+        assertNothingOfAPodLeft();
     }
 
     @Test
@@ -250,10 +269,14 @@ class ContainerdNodeTest {
         Process agent = startDaemonAgent("run-1");
         awaitWaitingForTermination(agent, "run-1");
         assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
-                .containsEntry(NodeStatus.READY_LABEL, VERSION);
+                .containsEntry(NodeStatus.READY_LABEL, version);
         stop(agent);
         assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]");
         assertThat(containerd.dir.resolve("opt/jvisor/current/bin/runsc")).exists();
+        // In run mode runsc asks the agent for each pod's settings and refuses a pod it gets no
+        // answer for: the probe sandbox that let run-1 label the node was admitted over this socket.
+        assertThat(Files.readString(containerd.dir.resolve("opt/jvisor/current/etc/runsc.toml")))
+                .contains("policy-socket = \"" + policySocket + "\"");
 
         // Removal from the node (its label no longer matches the selector) uninstalls.
         agent = startDaemonAgent("run-2");
@@ -284,6 +307,14 @@ class ContainerdNodeTest {
         assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
                 .doesNotContainKey(NodeStatus.READY_LABEL);
         assertContainerdHealthy();
+        assertNothingOfAPodLeft();
+        // Nothing answers on the stopped agent's policy socket. (The socket file itself may stay: the
+        // SIGTERM path ends the JVM before the policy service is closed.)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            try (var channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(policySocket))) {
+                channel.isConnected();
+            }
+        }).as("a connection to the stopped agent's policy socket").isInstanceOf(IOException.class);
     }
 
     private Process startDaemonAgent(String logName) throws IOException {
@@ -339,12 +370,59 @@ class ContainerdNodeTest {
                 CriApi.PodSandboxStatus status = cri.podSandboxStatus(id);
                 assertThat(status.getState()).isEqualTo(CriApi.PodSandboxState.SANDBOX_READY);
                 assertThat(status.getRuntimeHandler()).isEqualTo("jvisor");
-                assertThat(Files.readString(handlerCalls)).contains("create --bundle").contains(id);
+                // What the pod's container sees is the Sentry, not the host's kernel.
+                String kernel = containerd.ctr(List.of("-n", "k8s.io", "tasks", "exec", "--fifo-dir",
+                        containerd.dir.resolve("fifo").toString(), "--exec-id", "kernel", id, "/bin/cat", "/proc/version"),
+                        Duration.ofSeconds(60), false);
+                assertThat(kernel).as("/proc/version inside the pod").contains("jVisor")
+                        .isNotEqualTo(Files.readString(Path.of("/proc/version")));
             } finally {
                 cri.stopPodSandbox(id);
                 cri.removePodSandbox(id);
             }
         }
+    }
+
+    /**
+     * No Sentry, gofer or runsc of a pod runs, none of runsc's state stays under its root, no shim
+     * serves this containerd and nothing stays mounted under its directories. A shim exits a moment
+     * after its last container is removed, so this waits a little for the host to settle.
+     */
+    private void assertNothingOfAPodLeft() throws Exception {
+        List<String> left = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            left = tracesOfPods();
+            if (left.isEmpty()) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(left).as("left on the host after the pods were removed").isEmpty();
+    }
+
+    private List<String> tracesOfPods() throws IOException {
+        List<String> traces = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(h -> {
+            String commandLine = h.info().commandLine().orElse("");
+            if (commandLine.contains(runtimeRoot.toString())
+                    || (commandLine.contains("containerd-shim-runc-v2") && commandLine.contains(containerd.socket.toString()))) {
+                traces.add("process " + h.pid() + ": " + commandLine);
+            }
+        });
+        Path state = runtimeRoot.resolve("k8s.io");
+        if (Files.isDirectory(state)) {
+            try (var entries = Files.list(state)) {
+                entries.forEach(e -> traces.add("runsc state " + e));
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mountPoint = line.split(" ")[4];
+            if (mountPoint.startsWith(shortRun + "/") || mountPoint.startsWith(containerd.dir + "/")) {
+                traces.add("mount " + mountPoint);
+            }
+        }
+        return traces;
     }
 
     private void assertContainerdHealthy() throws Exception {

@@ -31,11 +31,15 @@ final class NodeTools {
     }
 
     /**
-     * The OCI runtime the installed {@code bin/runsc} hands every call to. runc by default, until
-     * jVisor's own runsc can run containers; set {@code -Djvisor.test.handlerBinary=PATH} to swap it.
+     * The runtime distribution the reactor built before this module ({@code runtime-sentry/target/jvisor-runtime});
+     * {@code -Djvisor.test.distribution=DIR} points at another. The real-containerd tests install it as it is, so
+     * the handler they prove runs containers on the Sentry.
      */
-    static Path handlerBinary() {
-        String configured = System.getProperty("jvisor.test.handlerBinary");
-        return configured != null ? Path.of(configured) : which("runc").orElseThrow();
+    static Path jvisorDistribution() {
+        Path dist = Path.of(System.getProperty("jvisor.test.distribution", "../runtime-sentry/target/jvisor-runtime"))
+                .toAbsolutePath().normalize();
+        assumeTrue(Files.isExecutable(dist.resolve("bin/runsc")) && Files.isRegularFile(dist.resolve("VERSION")),
+                "no jVisor distribution at " + dist + " (build runtime-sentry first): skipping the real-containerd tests");
+        return dist;
     }
 }
