@@ -190,6 +190,20 @@ class GoferEscapeTest {
     }
 
     @Test
+    void deviceNodesInTheTreeAreNeverOpened() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Native.geteuid() == 0, "mknod of a device needs root");
+        // An image can ship device nodes; opening one would reach host hardware (here: /dev/mem's
+        // harmless sibling /dev/null, 1:3, which proves the point without risk).
+        Process mknod = new ProcessBuilder("mknod", root.resolve("null").toString(), "c", "1", "3").start();
+        assertThat(mknod.waitFor()).isZero();
+        int dev = c.walk(rootFid, "null");
+        assertThat(errno(() -> c.lopen(dev, OpenFlags.O_RDONLY))).isEqualTo(Errno.EPERM);
+        assertThat(errno(() -> c.lopen(dev, OpenFlags.O_WRONLY))).isEqualTo(Errno.EPERM);
+        assertThat(errno(() -> c.setattr(dev, SetattrRequest.truncate(0)))).isEqualTo(Errno.EINVAL);
+        assertThat(errno(() -> c.mknod(rootFid, "disk", 0x6000 | 0600, 8, 0, 0))).isEqualTo(Errno.EPERM);
+    }
+
+    @Test
     void hardLinksCannotReachOutsideFiles() throws Exception {
         Files.createSymbolicLink(root.resolve("abs"), marker);
         int link = c.walk(rootFid, "abs");
