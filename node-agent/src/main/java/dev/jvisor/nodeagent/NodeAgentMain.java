@@ -168,7 +168,10 @@ public final class NodeAgentMain {
                 ? Optional.of(new StatusServer(s.statusListen().get(), ctx.status()))
                 : Optional.empty();
         try (PolicyService policy = policyService(s, ctx, client)) {
-            new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server).run();
+            // The daemon closes the policy service itself after its uninstall decision; closing it
+            // again here covers a failed install.
+            new Daemon(ctx, () -> removalRequested(s, client), s.reconcileInterval(), server,
+                    policy == null ? List.of() : List.of(policy)).run();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.jvisor.nodeagent.cri.CriException;
 import dev.jvisor.nodeagent.cri.HandlerProbe;
 import dev.jvisor.nodeagent.status.StatusServer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,14 @@ import java.util.concurrent.TimeUnit;
  * handler as configured; when containerd answers without it (its config was rewritten, containerd
  * was upgraded) it installs again. A containerd that does not answer is only reported: an
  * administrator may have stopped it, and restarting it is not the agent's call.
+ *
+ * <p>SIGTERM and SIGINT are taken from the JVM's default handling (which would start shutdown
+ * hooks and halt the JVM as soon as they return, racing whatever the main thread still closes):
+ * they only ask {@link #run} to stop, and {@code run} then does the whole shutdown on its own
+ * thread, in order, and returns. The uninstall decision comes first, while the policy socket still
+ * answers sandboxes that are being created or report events; then the served resources are closed
+ * in the order given (the policy socket is removed there); the status server, which answers
+ * liveness throughout, goes last.
  */
 public final class Daemon {
 
@@ -25,10 +34,14 @@ public final class Daemon {
         boolean removalRequested();
     }
 
+    /** What kubelet (SIGTERM) or an operator at a terminal (SIGINT) sends to stop the agent. */
+    private static final List<String> STOP_SIGNALS = List.of("TERM", "INT");
+
     private final NodeContext ctx;
     private final RemovalCheck removal;
     private final Duration reconcileInterval;
     private final Optional<StatusServer> server;
+    private final List<AutoCloseable> servedUntilStop;
     /** One install or uninstall at a time in this process (the host lock orders processes). */
     private final Object steps = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -36,10 +49,21 @@ public final class Daemon {
 
     /** @param reconcileInterval how often to re-check; zero checks never */
     public Daemon(NodeContext ctx, RemovalCheck removal, Duration reconcileInterval, Optional<StatusServer> server) {
+        this(ctx, removal, reconcileInterval, server, List.of());
+    }
+
+    /**
+     * @param servedUntilStop closed, in this order, once the uninstall decision has been carried
+     *                        out on termination (their {@code close} must tolerate a second call:
+     *                        the caller may close them again)
+     */
+    public Daemon(NodeContext ctx, RemovalCheck removal, Duration reconcileInterval, Optional<StatusServer> server,
+                  List<? extends AutoCloseable> servedUntilStop) {
         this.ctx = ctx;
         this.removal = removal;
         this.reconcileInterval = reconcileInterval;
         this.server = server;
+        this.servedUntilStop = List.copyOf(servedUntilStop);
     }
 
     public void run() throws LifecycleException {
@@ -52,20 +76,27 @@ public final class Daemon {
                 throw e;
             }
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::terminate, "sigterm"));
+        for (String name : STOP_SIGNALS) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                AgentLog.info("termination requested", "signal", "SIG" + s.getName());
+                stopped.countDown();
+            });
+        }
         AgentLog.info("ready; waiting for termination");
         try {
             if (reconcileInterval.isZero()) {
                 stopped.await();
-                return;
-            }
-            while (!stopped.await(reconcileInterval.toMillis(), TimeUnit.MILLISECONDS)) {
-                reconcile();
+            } else {
+                while (!stopped.await(reconcileInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                    reconcile();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        terminate();
     }
+
 
     private void reconcile() {
         synchronized (steps) {
@@ -106,8 +137,16 @@ public final class Daemon {
                 ctx.status().failed(e.step().name());
                 AgentLog.error("uninstall failed", "step", e.step(), "error", e.getMessage());
             } finally {
+                for (AutoCloseable served : servedUntilStop) {
+                    try {
+                        served.close();
+                    } catch (Exception e) {
+                        AgentLog.warn("cannot close on termination", "what", served.getClass().getSimpleName(),
+                                "error", e.getMessage());
+                    }
+                }
                 server.ifPresent(StatusServer::close);
-                stopped.countDown();
+                AgentLog.info("stopped");
             }
         }
     }

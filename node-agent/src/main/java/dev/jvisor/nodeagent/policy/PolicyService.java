@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The policy service as the daemon runs it: the SandboxPolicy informer, the Event writer, the
@@ -15,6 +16,7 @@ public final class PolicyService implements AutoCloseable {
     private final KubernetesClusterView cluster;
     private final PodEventRecorder recorder;
     private final PolicySocketServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private PolicyService(KubernetesClusterView cluster, PodEventRecorder recorder, PolicySocketServer server) {
         this.cluster = cluster;
@@ -40,8 +42,12 @@ public final class PolicyService implements AutoCloseable {
         }
     }
 
+    /** Stops serving (removing the socket) first, so no request arrives at a closed informer; idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close();
         recorder.close();
         cluster.close();

@@ -270,7 +270,9 @@ class ContainerdNodeTest {
         awaitWaitingForTermination(agent, "run-1");
         assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
                 .containsEntry(NodeStatus.READY_LABEL, version);
+        assertThat(Files.readAttributes(policySocket, java.nio.file.attribute.BasicFileAttributes.class).isOther()).as("run mode serves the policy socket").isTrue();
         stop(agent);
+        assertStoppedCleanly(agent, "run-1");
         assertThat(Files.readString(containerd.config)).contains("runtimes.jvisor]");
         assertThat(containerd.dir.resolve("opt/jvisor/current/bin/runsc")).exists();
         // In run mode runsc asks the agent for each pod's settings and refuses a pod it gets no
@@ -302,19 +304,32 @@ class ContainerdNodeTest {
             return n;
         });
         stop(agent);
+        assertStoppedCleanly(agent, "run-2");
         assertThat(Files.readString(containerd.config)).isEqualTo(original());
         assertThat(containerd.dir.resolve("opt/jvisor")).doesNotExist();
         assertThat(client.nodes().withName(NODE).get().getMetadata().getLabels())
                 .doesNotContainKey(NodeStatus.READY_LABEL);
         assertContainerdHealthy();
         assertNothingOfAPodLeft();
-        // Nothing answers on the stopped agent's policy socket. (The socket file itself may stay: the
-        // SIGTERM path ends the JVM before the policy service is closed.)
+    }
+
+    /**
+     * After SIGTERM the agent finished its shutdown itself and exited 0: its policy socket file is
+     * gone (not merely unanswered: runsc would otherwise find a dead socket where it expects the
+     * agent), nothing answers there, and the last thing it logged is that it stopped.
+     */
+    private void assertStoppedCleanly(Process agent, String logName) throws IOException {
+        assertThat(agent.exitValue()).as("exit status after SIGTERM").isZero();
+        assertThat(policySocket).as("the stopped agent's policy socket").doesNotExist();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
             try (var channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(policySocket))) {
                 channel.isConnected();
             }
         }).as("a connection to the stopped agent's policy socket").isInstanceOf(IOException.class);
+        List<String> lines = Files.readAllLines(containerd.dir.resolve(logName + ".log")).stream()
+                .filter(l -> l.startsWith("{")).toList();
+        assertThat(lines.getLast()).as("the agent's last log line").contains("\"msg\":\"stopped\"");
+        assertThat(lines).as("errors logged while stopping").noneMatch(l -> l.contains("\"level\":\"error\""));
     }
 
     private Process startDaemonAgent(String logName) throws IOException {
