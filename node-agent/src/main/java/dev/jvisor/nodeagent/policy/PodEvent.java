@@ -6,9 +6,18 @@ import java.util.Optional;
 
 /**
  * The Kubernetes Event a sandbox event becomes, if any: lifecycle, OOM and refused system calls
- * do; trace points (one per exec, open, …) are only counted.
+ * do; trace points (one per exec, open, …) are only counted. An unimplemented system call is what
+ * a program may try again and again: such events belong to a series (per syscall), which the
+ * {@link PodEventRecorder} folds into one Event with a count per interval.
+ *
+ * @param series the syscall of an event that is folded into a series, or empty
+ * @param calls  how many occurrences this event stands for (at least one)
  */
-record PodEvent(String reason, String message, boolean warning) {
+record PodEvent(String reason, String message, boolean warning, Optional<String> series, long calls) {
+
+    PodEvent(String reason, String message, boolean warning) {
+        this(reason, message, warning, Optional.empty(), 1);
+    }
 
     static Optional<PodEvent> of(SandboxEvent e) {
         String sandbox = e.getSandboxId().isEmpty() ? "" : " " + RequestChecks.quote(e.getSandboxId());
@@ -23,7 +32,7 @@ record PodEvent(String reason, String message, boolean warning) {
                     "the sandbox refused system call " + RequestChecks.quote(e.getSyscall()) + detail(e), true));
             case UNSUPPORTED_SYSCALL -> Optional.of(new PodEvent("UnsupportedSyscall",
                     "the sandbox does not implement system call " + RequestChecks.quote(e.getSyscall()) + detail(e),
-                    true));
+                    true, Optional.of(e.getSyscall()), Math.max(1, e.getCount())));
             default -> Optional.empty();
         };
     }

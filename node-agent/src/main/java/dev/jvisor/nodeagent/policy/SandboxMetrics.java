@@ -25,10 +25,12 @@ public final class SandboxMetrics {
     private final Map<String, AtomicLong> decisions = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> events = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> deniedSyscalls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> unsupportedSyscalls = new ConcurrentHashMap<>();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong streams = new AtomicLong();
     private final AtomicLong podEventsRecorded = new AtomicLong();
     private final AtomicLong podEventsFailed = new AtomicLong();
+    private final AtomicLong podEventsFolded = new AtomicLong();
 
     /** @param result allowed, denied, invalid or unavailable */
     void decision(String result) {
@@ -39,15 +41,24 @@ public final class SandboxMetrics {
         streams.incrementAndGet();
     }
 
-    /** @param calls for SYSCALL_DENIED: how many refused calls the event stands for (sandboxes fold repeats) */
+    /**
+     * @param calls for SYSCALL_DENIED and UNSUPPORTED_SYSCALL: how many calls the event stands for
+     *              (sandboxes fold repeats); counted exactly, whatever becomes of the pod Events
+     */
     void event(EventKind kind, String syscall, long calls) {
         events.computeIfAbsent(kind.name().toLowerCase(Locale.ROOT), k -> new AtomicLong()).incrementAndGet();
         if (kind == EventKind.SYSCALL_DENIED) {
-            String label = SYSCALL_NAME.matcher(syscall).matches()
-                    && (deniedSyscalls.containsKey(syscall) || deniedSyscalls.size() < MAX_SYSCALL_SERIES)
-                    ? syscall : OTHER;
-            deniedSyscalls.computeIfAbsent(label, k -> new AtomicLong()).addAndGet(Math.max(1, calls));
+            countCalls(deniedSyscalls, syscall, calls);
+        } else if (kind == EventKind.UNSUPPORTED_SYSCALL) {
+            countCalls(unsupportedSyscalls, syscall, calls);
         }
+    }
+
+    private static void countCalls(Map<String, AtomicLong> bySyscall, String syscall, long calls) {
+        String label = SYSCALL_NAME.matcher(syscall).matches()
+                && (bySyscall.containsKey(syscall) || bySyscall.size() < MAX_SYSCALL_SERIES)
+                ? syscall : OTHER;
+        bySyscall.computeIfAbsent(label, k -> new AtomicLong()).addAndGet(Math.max(1, calls));
     }
 
     void rejected() {
@@ -56,6 +67,11 @@ public final class SandboxMetrics {
 
     void podEventRecorded() {
         podEventsRecorded.incrementAndGet();
+    }
+
+    /** A sandbox event added to the count of a pod Event already written in its interval. */
+    void podEventFolded() {
+        podEventsFolded.incrementAndGet();
     }
 
     void podEventFailed() {
@@ -76,12 +92,18 @@ public final class SandboxMetrics {
                 "kind", events);
         labelled(out, "jvisor_node_agent_syscalls_denied_total", "System calls sandboxes refused, by name (each event counts the calls it stands for).",
                 "syscall", deniedSyscalls);
+        labelled(out, "jvisor_node_agent_syscalls_unsupported_total",
+                "System calls sandboxes do not implement, by name (each event counts the calls it stands for).",
+                "syscall", unsupportedSyscalls);
         counter(out, "jvisor_node_agent_sandbox_events_rejected_total",
                 "Monitoring events dropped as malformed, from another pod than their stream's, or over the limit.",
                 rejected.get());
         counter(out, "jvisor_node_agent_event_streams_total", "Event streams opened by sandboxes.", streams.get());
         counter(out, "jvisor_node_agent_pod_events_recorded_total", "Kubernetes Events written on pods.",
                 podEventsRecorded.get());
+        counter(out, "jvisor_node_agent_pod_events_folded_total",
+                "Sandbox events added to the count of a pod Event of the same series instead of a new Event.",
+                podEventsFolded.get());
         counter(out, "jvisor_node_agent_pod_events_failed_total",
                 "Kubernetes Events that could not be written (API error or queue full).", podEventsFailed.get());
         return out.toString();

@@ -100,10 +100,11 @@ public final class SandboxPolicyGrpcService extends SandboxPolicyServiceGrpc.San
             }
             accepted++;
             metrics.event(event.getKind(), event.getSyscall(), event.getCount());
-            if (recorded < MAX_POD_EVENTS_PER_STREAM && podObject.isPresent() && recorder.isPresent()) {
+            if (podObject.isPresent() && recorder.isPresent()) {
                 Optional<PodEvent> podEvent = PodEvent.of(event);
-                if (podEvent.isPresent() && recorder.get().record(podObject.get(), podEvent.get().reason(),
-                        podEvent.get().message(), podEvent.get().warning())) {
+                // The cap bounds new Events; folding into a series' Event keeps its count true past it.
+                if (podEvent.isPresent() && recorder.get().record(podObject.get(), podEvent.get(),
+                        recorded < MAX_POD_EVENTS_PER_STREAM) == PodEventRecorder.Outcome.QUEUED) {
                     recorded++;
                 }
             }
