@@ -94,7 +94,7 @@ class CriPodLifecycleTest {
         containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr -n k8s.io images import"));
         cri = CriClient.connect(containerd.socket(), Duration.ofSeconds(90));
         String cgroupParent = "/jvisor-cri-" + ProcessHandle.current().pid();
-        traces = new NodeTraces(containerd, handlers, cgroupParent);
+        traces = NodeTraces.ofCriPods(containerd, handlers, cgroupParent, runsc.toRealPath().getParent().getParent());
         kubelet = new KubeletPod(cri, containerd, traces, new Sentries(runsc.toRealPath().getParent().getParent(), dir), cgroupParent);
     }
 
@@ -104,8 +104,8 @@ class CriPodLifecycleTest {
             if (cri != null) cri.close();
         } finally {
             if (containerd != null) containerd.close();
-            if (traces != null) traces.removeCgroupParent();
             if (jvisorRoot != null) PrivateContainerd.deleteTree(jvisorRoot);
+            if (traces != null) assertThat(traces.removeCgroupParent()).as("the pods' cgroup parent, left on the host").isEmpty();
         }
     }
 
@@ -113,7 +113,7 @@ class CriPodLifecycleTest {
     @AfterEach
     void nothingIsLeftAfterTheTest() throws Exception {
         List<String> pods = RUNS.values().stream().map(r -> r.podId).filter(Objects::nonNull).toList();
-        assertThat(traces.of(pods)).as("left on the host after the test").isEmpty();
+        assertThat(traces.settled(pods)).as("left on the host after the test").isEmpty();
     }
 
     /** The pod of {@code handler}, run by the first test that needs it. */

@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One host-network pod driven through CRI in kubelet's order, everything seen along the way
@@ -282,13 +281,6 @@ final class KubeletPod {
 
     /** Shims and sandboxes exit just after the calls return: wait a little for them, then report what stayed. */
     private List<String> awaitNoTraces(String podId) throws Exception {
-        List<String> pods = podId == null ? List.of() : List.of(podId);
-        long deadline = System.nanoTime() + CLEANUP_WAIT.toNanos();
-        List<String> left = traces.of(pods);
-        while (!left.isEmpty() && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(100);
-            left = traces.of(pods);
-        }
-        return left;
+        return traces.settled(podId == null ? List.of() : List.of(podId), CLEANUP_WAIT);
     }
 }

@@ -24,7 +24,12 @@ import java.util.stream.Stream;
  * test can check it is gone. {@link #close()} stops everything it started and removes the directory.
  */
 final class PrivateContainerd implements AutoCloseable {
-    static final String NAMESPACE = "jvisor-node-test";
+    /**
+     * The namespace of the ctr-driven tests, and so (ctr's default) the cgroup parent of their
+     * containers: one per test JVM, so that the teardown's check that the parent is gone is not
+     * upset by another test run on the same host.
+     */
+    static final String NAMESPACE = "jvisor-node-test-" + ProcessHandle.current().pid();
     /** The containerd namespace of everything CRI makes. */
     static final String CRI_NAMESPACE = "k8s.io";
     static final String SHIM_BINARY = "containerd-shim-runc-v2";

@@ -3,13 +3,11 @@ package dev.jvisor.kindtests.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +26,7 @@ class RuncShimLifecycleTest {
     static final Path RUNSC = Path.of("..", "runtime-sentry", "target", "jvisor-runtime", "bin", "runsc").toAbsolutePath().normalize();
 
     private static PrivateContainerd containerd;
+    private static NodeTraces traces;
     private final List<String> ids = new ArrayList<>();
 
     @BeforeAll
@@ -39,6 +38,7 @@ class RuncShimLifecycleTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "skipped: a private containerd needs root");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvn");
         containerd = PrivateContainerd.start(dir);
+        traces = NodeTraces.ofCtrTasks(containerd, RUNSC.getParent().getParent());
         Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")));
         containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr images import"));
     }
@@ -46,6 +46,7 @@ class RuncShimLifecycleTest {
     @AfterAll
     static void stopContainerd() throws Exception {
         if (containerd != null) containerd.close();
+        if (traces != null) assertThat(traces.removeCgroupParent()).as("the tests' cgroup parent, left on the host").isEmpty();
     }
 
     /** A fresh container id, remembered for the leftover checks. */
@@ -71,36 +72,7 @@ class RuncShimLifecycleTest {
             containerd.ctr("task", "rm", "-f", id);
             containerd.ctr("containers", "rm", id);
         }
-        // The shim exits (and removes its socket) just after ctr returns: give it a moment.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!leftovers().isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
-        assertThat(leftovers()).isEmpty();
-    }
-
-    /** What any of this test's containers left behind, described. */
-    private List<String> leftovers() throws IOException {
-        List<String> left = new ArrayList<>();
-        for (ProcessHandle shim : containerd.shims()) left.add("shim process " + shim.pid());
-        String home = "-Djvisor.home=" + RUNSC.getParent().getParent();
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(home) && List.of(a).contains("boot")).orElse(false))
-                .forEach(p -> left.add("sandbox process " + p.pid()));
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.jvisor.runsc.control.ExecWaiter")).orElse(false))
-                .forEach(p -> left.add("exec waiter " + p.pid()));
-        for (String id : ids) {
-            if (Files.exists(containerd.shimSocket(id))) left.add("shim socket " + containerd.shimSocket(id));
-        }
-        Path state = containerd.runcRoot().resolve(PrivateContainerd.NAMESPACE);
-        if (Files.isDirectory(state)) {
-            try (Stream<Path> entries = Files.list(state)) {
-                entries.forEach(p -> left.add("runsc state " + p));
-            }
-        }
-        for (String m : containerd.mounts()) {
-            if (m.contains("/io.containerd.runtime.v2.task/")) left.add("mount " + m);
-        }
-        return left;
+        assertThat(traces.settled(ids)).as("left on the host after the test").isEmpty();
     }
 
     @Test
@@ -153,7 +125,7 @@ class RuncShimLifecycleTest {
         var ps = containerd.ctr("task", "ps", id).requireSuccess(List.of("ctr task ps"));
         assertThat(ps.out()).contains(taskPid);
         // The leftover check sees a live container's every trace, so its empty answer later means something.
-        assertThat(leftovers()).anyMatch(s -> s.startsWith("shim process")).anyMatch(s -> s.startsWith("sandbox process " + taskPid))
+        assertThat(traces.of(ids)).anyMatch(s -> s.startsWith("shim process")).anyMatch(s -> s.startsWith("sandbox process " + taskPid))
                 .anyMatch(s -> s.startsWith("shim socket")).anyMatch(s -> s.startsWith("runsc state") && s.endsWith(id));
 
         containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));

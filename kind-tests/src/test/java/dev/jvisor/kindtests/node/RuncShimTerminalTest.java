@@ -3,14 +3,12 @@ package dev.jvisor.kindtests.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +77,7 @@ class RuncShimTerminalTest {
             """;
 
     private static PrivateContainerd containerd;
+    private static NodeTraces traces;
     private final List<String> ids = new ArrayList<>();
 
     @BeforeAll
@@ -91,6 +90,7 @@ class RuncShimTerminalTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "skipped: a private containerd needs root");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvt");
         containerd = PrivateContainerd.start(dir);
+        traces = NodeTraces.ofCtrTasks(containerd, RUNSC.getParent().getParent());
         Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")));
         containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr images import"));
     }
@@ -98,6 +98,7 @@ class RuncShimTerminalTest {
     @AfterAll
     static void stopContainerd() throws Exception {
         if (containerd != null) containerd.close();
+        if (traces != null) assertThat(traces.removeCgroupParent()).as("the tests' cgroup parent, left on the host").isEmpty();
     }
 
     @AfterEach
@@ -106,31 +107,7 @@ class RuncShimTerminalTest {
             containerd.ctr("task", "rm", "-f", id);
             containerd.ctr("containers", "rm", id);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!leftovers().isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
-        assertThat(leftovers()).isEmpty();
-    }
-
-    private List<String> leftovers() throws IOException {
-        List<String> left = new ArrayList<>();
-        for (ProcessHandle shim : containerd.shims()) left.add("shim process " + shim.pid());
-        String home = "-Djvisor.home=" + RUNSC.getParent().getParent();
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(home) && List.of(a).contains("boot")).orElse(false))
-                .forEach(p -> left.add("sandbox process " + p.pid()));
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.jvisor.runsc.control.ExecWaiter")).orElse(false))
-                .forEach(p -> left.add("exec waiter " + p.pid()));
-        Path state = containerd.runcRoot().resolve(PrivateContainerd.NAMESPACE);
-        if (Files.isDirectory(state)) {
-            try (Stream<Path> entries = Files.list(state)) {
-                entries.forEach(p -> left.add("runsc state " + p));
-            }
-        }
-        for (String m : containerd.mounts()) {
-            if (m.contains("/io.containerd.runtime.v2.task/")) left.add("mount " + m);
-        }
-        return left;
+        assertThat(traces.settled(ids)).as("left on the host after the test").isEmpty();
     }
 
     private record Screen(String exit, String shown) {}
