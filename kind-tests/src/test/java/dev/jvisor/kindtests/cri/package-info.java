@@ -5,6 +5,7 @@
  * what the runtime hands back: container log files in the CRI format
  * ({@link dev.jvisor.kindtests.cri.CriLogFile}) and the verbose status info
  * ({@link dev.jvisor.kindtests.cri.VerboseInfo}). The messages are compiled from
- * {@code src/test/proto/cri_v1_subset.proto} into {@code dev.jvisor.kindtests.cri.v1}.
+ * the node agent's {@code node-agent/src/main/proto/cri_v1_subset.proto} (one definition of CRI v1
+ * for the agent and these tests) into {@code dev.jvisor.cri.v1}.
  */
 package dev.jvisor.kindtests.cri;

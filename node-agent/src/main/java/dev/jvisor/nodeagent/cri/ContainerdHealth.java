@@ -1,6 +1,6 @@
 package dev.jvisor.nodeagent.cri;
 
-import dev.jvisor.nodeagent.cri.v1.CriApi;
+import dev.jvisor.cri.v1.CriApi;
 import java.time.Duration;
 
 /** Waits for containerd to answer CRI with its runtime ready, as kubelet needs it. */

@@ -1,7 +1,7 @@
 package dev.jvisor.nodeagent.cri;
 
-import dev.jvisor.nodeagent.cri.v1.CriApi;
-import dev.jvisor.nodeagent.cri.v1.RuntimeServiceGrpc;
+import dev.jvisor.cri.v1.CriApi;
+import dev.jvisor.cri.v1.RuntimeServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

@@ -3,7 +3,7 @@ package dev.jvisor.nodeagent.cri;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jvisor.nodeagent.containerd.RuntimeHandler;
-import dev.jvisor.nodeagent.cri.v1.CriApi;
+import dev.jvisor.cri.v1.CriApi;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;

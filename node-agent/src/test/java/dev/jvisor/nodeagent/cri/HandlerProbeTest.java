@@ -3,7 +3,7 @@ package dev.jvisor.nodeagent.cri;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jvisor.nodeagent.containerd.RuntimeHandler;
-import dev.jvisor.nodeagent.cri.v1.CriApi;
+import dev.jvisor.cri.v1.CriApi;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import dev.jvisor.nodeagent.AgentSettings;
 import dev.jvisor.nodeagent.NodeAgentMain;
 import dev.jvisor.nodeagent.cri.ContainerdHealth;
 import dev.jvisor.nodeagent.cri.CriClient;
-import dev.jvisor.nodeagent.cri.v1.CriApi;
+import dev.jvisor.cri.v1.CriApi;
 import dev.jvisor.nodeagent.host.InstallJournal;
 import dev.jvisor.nodeagent.kube.NodeStatus;
 import dev.jvisor.nodeagent.lifecycle.Install;
