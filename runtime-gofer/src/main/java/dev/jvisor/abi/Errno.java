@@ -8,6 +8,15 @@ package dev.jvisor.abi;
  * (35-133). The aliases {@code EWOULDBLOCK} and {@code EDEADLOCK} share a number with
  * {@link #EAGAIN} and {@link #EDEADLK} and are exposed as constants, not enum values, so that
  * {@link #of(int)} is a function.
+ *
+ * <p>The Sentry has its own copy of this table ({@code dev.jvisor.abi.linux.Errno} in
+ * runtime-sentry), on purpose. This module is below the Sentry's (runtime-sentry depends on
+ * runtime-gofer, never the reverse), and the Gofer process must not carry the application
+ * kernel's code. The Sentry's type adds what only a kernel needs: the kernel-internal restart
+ * codes (512-516) and a preallocated exception per errno for hot syscall paths. This type must
+ * not have the restart codes: it decodes Rlerror from the wire, where a restart code is
+ * malformed, and the Sentry maps a Gofer errno to its own by number. runtime-sentry's
+ * {@code ErrnoCopiesAgreeTest} checks that the two copies name every number alike.
  */
 public enum Errno {
     // <asm-generic/errno-base.h>
