@@ -12,12 +12,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 build=$here/build
-results=$here/RESULTS.md
-repeats=${REPEATS:-5}
-gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
-jvisor=${JVISOR_RUNSC:-$repo/runtime-sentry/target/jvisor-runtime/bin/runsc}
 jvisor_label=${JVISOR_LABEL:-"runtime-sentry/target/jvisor-runtime/bin/runsc"}
 
 # name, iterations natively, iterations in a sandbox.
@@ -29,44 +26,13 @@ benchmarks=(
   "create_write_unlink 20000 2000"
 )
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-
-build_all() {
-  mkdir -p "$build"
-  for b in "${benchmarks[@]}"; do
-    local name=${b%% *}
-    gcc -static -O2 -Wall -Wextra -Werror -o "$build/$name" "$here/$name.c" || die "cannot compile $name.c"
-  done
-}
-
+# The busybox rootfs plus the data the benchmarks read, list and write.
 make_rootfs() {
-  rootfs=$(mktemp -d /tmp/jvisor-bench-files.XXXXXX)
-  trap 'rm -rf "$rootfs"' EXIT
-  mkdir -p "$rootfs"/{bin,etc,tmp,proc,dev,sys,data/dir1000,data/scratch}
-  chmod 1777 "$rootfs/tmp"
-  cp /bin/busybox "$rootfs/bin/busybox"
-  ln -s busybox "$rootfs/bin/sh"
-  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
+  make_busybox_rootfs files
+  mkdir -p "$rootfs"/{data/dir1000,data/scratch}
   printf 'a small file read whole by open_read_close\n' > "$rootfs/data/small"
   for i in $(seq 0 999); do printf 'f%03d' "$((i % 1000))" > "$rootfs/data/dir1000/f$i"; done
   head -c $((64 << 20)) /dev/urandom > "$rootfs/data/big"
-  for b in "${benchmarks[@]}"; do cp "$build/${b%% *}" "$rootfs/bin/"; done
-}
-
-prefix() {
-  case $1 in
-    native) echo "$rootfs" ;;
-    gvisor) echo "$gvisor --network=none --platform=ptrace do --quiet --root $rootfs" ;;
-    jvisor) echo "$jvisor do --rootfs $rootfs --" ;;
-  esac
-}
-
-available() {
-  case $1 in
-    native) return 0 ;;
-    gvisor) [[ -x $gvisor ]] && [[ $(id -u) == 0 ]] ;;
-    jvisor) [[ -x $jvisor ]] ;;
-  esac
 }
 
 # Natively the programs' absolute paths (/data/...) must name the rootfs: run them chrooted.
@@ -76,29 +42,9 @@ run_in() {  # runtime, program path inside the rootfs, args...
     chroot "$rootfs" "$program" "$@"
   else
     # shellcheck disable=SC2046 # the prefix is a command line on purpose
-    $(prefix "$runtime") "$program" "$@"
+    $(sandbox_prefix "$runtime") "$program" "$@"
   fi
 }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-measure_benchmark() {  # runtime, name, iterations -> median ns/op
-  local runtime=$1 name=$2 iterations=$3 out label
-  label=$name
-  [[ $name == seqread ]] && label=seqread_64mib
-  for _ in $(seq "$repeats"); do
-    out=$(run_in "$runtime" "/bin/$name" "$iterations") || { echo "run.sh: $name failed under $runtime" >&2; return 1; }
-    awk -v n="$label" '$1 == n { print $2 }' <<<"$out"
-  done | median
-}
-
-gvisor_version() {
-  local v
-  v=$("$gvisor" --version 2>/dev/null) || v="not installed"
-  echo "${v%%$'\n'*}"
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.1f×\n", a / b }'; }
 
 # ns/op as µs/op, or for the 64 MiB read as MiB/s.
 fmt() {
@@ -113,7 +59,7 @@ main() {
   command -v gcc >/dev/null || die "gcc is required"
   [[ -x /bin/busybox ]] || die "/bin/busybox (Debian busybox-static) is required"
   [[ $(id -u) == 0 ]] || die "run as root (native runs chroot into the rootfs)"
-  build_all
+  build_static_benchmarks
   make_rootfs
   local runtimes=(native gvisor jvisor)
   declare -A result
@@ -127,7 +73,9 @@ main() {
       local iterations=$sandbox_iterations
       [[ $runtime == native ]] && iterations=$native_iterations
       echo "$runtime $name ($iterations iterations x $repeats)" >&2
-      result[$runtime,$name]=$(measure_benchmark "$runtime" "$name" "$iterations" || echo n/a)
+      local label=$name
+      [[ $name == seqread ]] && label=seqread_64mib
+      result[$runtime,$name]=$(measure_benchmark "$runtime" "$name" "$iterations" "$label" || echo n/a)
     done
   done
 

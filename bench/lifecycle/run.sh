@@ -3,7 +3,7 @@
 # containerd's stock runc shim, with jVisor's runsc, gVisor's runsc (Debian's, behind a wrapper
 # adding --network=none, which it needs on this kernel) and runc as the runtime binary. The
 # whole create/start/exit/delete round trip of the shim is in each sample.
-# Prints medians and ratios and writes them to RESULTS.md next to this script.
+# Prints medians and ratios and writes them to RESULTS.md next to this script (or $RESULTS).
 #
 #   bench/lifecycle/run.sh [RUNS]      (default 15 rounds, after 2 warm-up rounds; needs root)
 # Uses a private containerd (its own config, root, state and sockets under a temporary
@@ -11,22 +11,19 @@
 # Builds the runtime first if runtime-sentry/target/jvisor-runtime is missing.
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 runs=${1:-15}
-runsc=$repo/runtime-sentry/target/jvisor-runtime/bin/runsc
-gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
+runsc=$jvisor
 runc=${RUNC:-$(command -v runc || echo /usr/sbin/runc)}
 image=localhost/busybox:latest
 ns=bench
 
-[[ $(id -u) == 0 ]] || { echo "run.sh: needs root (containerd)" >&2; exit 1; }
+[[ $(id -u) == 0 ]] || die "needs root (containerd)"
 for tool in containerd ctr containerd-shim-runc-v2 tar gzip sha256sum; do
-  command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (apt-get install containerd)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || die "$tool missing (apt-get install containerd)"
 done
-if [[ ! -x $runsc ]]; then
-  export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-  (cd "$repo" && mvn -B -ntp -q -pl runtime-sentry -am package -DskipTests)
-fi
+ensure_jvisor_built "$runsc"
 
 # Short path: containerd's sockets live in it and unix socket paths are limited to 107 bytes.
 work=$(mktemp -d /tmp/jvb.XXXXXX)
@@ -138,4 +135,4 @@ report=$(
   row "runc" "$m_runc" runc
 )
 echo "$report"
-echo "$report" > "$here/RESULTS.md"
+echo "$report" > "$results"

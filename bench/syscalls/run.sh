@@ -11,12 +11,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 build=$here/build
-results=$here/RESULTS.md
-repeats=${REPEATS:-5}
-gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
-jvisor=${JVISOR_RUNSC:-$repo/runtime-sentry/target/jvisor-runtime/bin/runsc}
 # What the jVisor column measured, for the header (say which build when JVISOR_RUNSC is set).
 jvisor_label=${JVISOR_LABEL:-"\`bin/runsc\` of the distribution built from $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo 'this tree')"}
 
@@ -30,43 +27,10 @@ benchmarks=(
   "mmap_munmap 50000 5000"
 )
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-
-build_all() {
-  mkdir -p "$build"
-  for b in "${benchmarks[@]}"; do
-    local name=${b%% *}
-    gcc -static -O2 -Wall -Wextra -Werror -o "$build/$name" "$here/$name.c" || die "cannot compile $name.c"
-  done
-}
-
+# The busybox rootfs plus /bin/true, whose start the last row times.
 make_rootfs() {
-  rootfs=$(mktemp -d /tmp/jvisor-bench-rootfs.XXXXXX)
-  trap 'rm -rf "$rootfs"' EXIT
-  mkdir -p "$rootfs"/{bin,etc,tmp,proc,dev,sys}
-  chmod 1777 "$rootfs/tmp"
-  cp /bin/busybox "$rootfs/bin/busybox"
+  make_busybox_rootfs rootfs
   ln -s busybox "$rootfs/bin/true"
-  ln -s busybox "$rootfs/bin/sh"
-  printf 'root:x:0:0:root:/root:/bin/sh\n' > "$rootfs/etc/passwd"
-  for b in "${benchmarks[@]}"; do cp "$build/${b%% *}" "$rootfs/bin/"; done
-}
-
-# The command prefix that runs /bin/X inside the rootfs for a runtime.
-prefix() {
-  case $1 in
-    native) echo "$rootfs" ;;
-    gvisor) echo "$gvisor --network=none --platform=ptrace do --quiet --root $rootfs" ;;
-    jvisor) echo "$jvisor do --rootfs $rootfs --" ;;
-  esac
-}
-
-available() {
-  case $1 in
-    native) return 0 ;;
-    gvisor) [[ -x $gvisor ]] && [[ $(id -u) == 0 ]] ;;
-    jvisor) [[ -x $jvisor ]] ;;
-  esac
 }
 
 run_in() {  # runtime, program path inside the rootfs, args...
@@ -75,18 +39,8 @@ run_in() {  # runtime, program path inside the rootfs, args...
     (cd "$rootfs" && "$rootfs$program" "$@")
   else
     # shellcheck disable=SC2046 # the prefix is a command line on purpose
-    $(prefix "$runtime") "$program" "$@"
+    $(sandbox_prefix "$runtime") "$program" "$@"
   fi
-}
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-measure_benchmark() {  # runtime, name, iterations -> median ns/op
-  local runtime=$1 name=$2 iterations=$3 out
-  for _ in $(seq "$repeats"); do
-    out=$(run_in "$runtime" "/bin/$name" "$iterations") || { echo "run.sh: $name failed under $runtime" >&2; return 1; }
-    awk -v n="$name" '$1 == n { print $2 }' <<<"$out"
-  done | median
 }
 
 measure_start() {  # runtime -> median milliseconds for the whole `do /bin/true`
@@ -99,20 +53,12 @@ measure_start() {  # runtime -> median milliseconds for the whole `do /bin/true`
   done | median | awk '{ printf "%.1f\n", $1 / 1000 }'
 }
 
-gvisor_version() {
-  local v
-  v=$("$gvisor" --version 2>/dev/null) || v="not installed"
-  echo "${v%%$'\n'*}"
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.1f×\n", a / b }'; }
-
 fmt() { awk -v v="$1" 'BEGIN { if (v == "n/a") print v; else if (v >= 100) printf "%.0f\n", v; else printf "%.1f\n", v }'; }
 
 main() {
   command -v gcc >/dev/null || die "gcc is required"
   [[ -x /bin/busybox ]] || die "/bin/busybox (Debian busybox-static) is required"
-  build_all
+  build_static_benchmarks
   make_rootfs
   local runtimes=(native gvisor jvisor)
   declare -A result

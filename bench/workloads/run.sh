@@ -12,11 +12,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-results=$here/RESULTS.md
-repeats=${REPEATS:-5}
-gvisor=${GVISOR_RUNSC:-/usr/bin/runsc}
-jvisor=${JVISOR_RUNSC:-$repo/runtime-sentry/target/jvisor-runtime/bin/runsc}
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 
 # name | what it runs (a shell command line; the workload files are in $here)
 workloads=(
@@ -28,16 +25,6 @@ workloads=(
   "gcc -O2 -c, link, run|sh $here/gcc_hello.sh"
 )
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-
-available() {
-  case $1 in
-    native) return 0 ;;
-    gvisor) [[ -x $gvisor ]] && [[ $(id -u) == 0 ]] ;;
-    jvisor) [[ -x $jvisor ]] ;;
-  esac
-}
-
 # Runs a command line under a runtime in directory $2; stdout+stderr to stdout.
 run_in() {  # runtime, dir, command line
   local runtime=$1 dir=$2 cmd=$3
@@ -47,8 +34,6 @@ run_in() {  # runtime, dir, command line
     jvisor) (cd "$dir" && "$jvisor" do -- sh -c "$cmd") ;;
   esac 2>&1
 }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Median wall milliseconds of a workload under a runtime; checks its output against $expected.
 measure() {  # runtime, command line -> "ms" or "n/a" / "differs"
@@ -66,10 +51,6 @@ measure() {  # runtime, command line -> "ms" or "n/a" / "differs"
     echo $(( (end - start) / 1000000 ))
   done | { local v; v=$(cat); if grep -q FAIL <<<"$v"; then echo n/a; elif grep -q DIFF <<<"$v"; then echo differs; else median <<<"$v"; fi; }
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b == 0) print "n/a"; else printf "%.2f×\n", a / b }'; }
-
-version_of() { local v; v=$("$@" 2>/dev/null) || v="not installed"; echo "${v%%$'\n'*}"; }
 
 main() {
   local load_before
@@ -106,7 +87,7 @@ main() {
     for w in "${workloads[@]}"; do
       local name=${w%%|*} n g j
       n=${result[native,$name]}; g=${result[gvisor,$name]}; j=${result[jvisor,$name]}
-      echo "| $name | $n | $g | $j | $(ratio "$j" "$n") | $(ratio "$j" "$g") |"
+      echo "| $name | $n | $g | $j | $(ratio "$j" "$n" 2) | $(ratio "$j" "$g" 2) |"
     done
     echo
     echo "Goal (issue 8): jVisor no slower than gVisor on each workload."
