@@ -35,13 +35,21 @@ final class Sentries {
     }
 
     private boolean isSentry(ProcessHandle p) {
-        List<String> argv = p.info().arguments().map(List::of).orElse(List.of());
-        if (!argv.contains(homeFlag) || !argv.contains("boot")) return false;
+        if (!hasBootArgv(p)) return false;
+        // A stub the Sentry is spawning shares the Sentry's memory until it execs (posix_spawn's
+        // vfork), so for that moment it shows the Sentry's argv and cwd; a Sentry's child is
+        // never a Sentry of its own.
+        if (p.parent().map(this::hasBootArgv).orElse(false)) return false;
         try {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(under);
         } catch (IOException | UnsupportedOperationException e) {
             return false; // gone meanwhile
         }
+    }
+
+    private boolean hasBootArgv(ProcessHandle p) {
+        List<String> argv = p.info().arguments().map(List::of).orElse(List.of());
+        return argv.contains(homeFlag) && argv.contains("boot");
     }
 
     /** The pids of the Sentries alive now. */
