@@ -47,15 +47,11 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean terminating;
 
-    /** @param reconcileInterval how often to re-check; zero checks never */
-    public Daemon(NodeContext ctx, RemovalCheck removal, Duration reconcileInterval, Optional<StatusServer> server) {
-        this(ctx, removal, reconcileInterval, server, List.of());
-    }
-
     /**
-     * @param servedUntilStop closed, in this order, once the uninstall decision has been carried
-     *                        out on termination (their {@code close} must tolerate a second call:
-     *                        the caller may close them again)
+     * @param reconcileInterval how often to re-check; zero checks never
+     * @param servedUntilStop   closed, in this order, once the uninstall decision has been carried
+     *                          out on termination (their {@code close} must tolerate a second call:
+     *                          the caller may close them again)
      */
     public Daemon(NodeContext ctx, RemovalCheck removal, Duration reconcileInterval, Optional<StatusServer> server,
                   List<? extends AutoCloseable> servedUntilStop) {

@@ -50,12 +50,15 @@ public final class PodEventRecorder implements AutoCloseable {
 
     private record SeriesKey(String podUid, String reason, String syscall) {}
 
-    /** One series' Event in its interval. Guarded by {@code series}; {@code name} set by the writer. */
+    /** One series' Event in its interval. */
     private static final class Series {
         final Instant first;
         final String namespace;
+        /** The Event's name once created, null if the create failed; set and read by the writer thread. */
         volatile String name;
+        /** The count the Event has on the API server; the writer thread's alone. */
         long written;
+        /** Occurrences folded in since the last update, and whether an update is queued: guarded by {@code series}. */
         long pending;
         boolean updateQueued;
 
