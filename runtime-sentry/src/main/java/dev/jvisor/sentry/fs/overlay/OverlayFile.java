@@ -145,4 +145,7 @@ public final class OverlayFile extends Inode implements LowerBacked {
     }
 
     private synchronized RegularInode currentUpper() { return upper; }
+
+    /** The in-memory copy of the content (taken on open when it fit the page-cache budget, or on the first write), or null. */
+    public RegularInode cachedContent() { return currentUpper(); }
 }
