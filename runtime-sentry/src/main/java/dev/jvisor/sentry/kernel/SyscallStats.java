@@ -32,6 +32,16 @@ public final class SyscallStats {
     private final AtomicLongArray dispatched = new AtomicLongArray(SIZE);
     private final AtomicLongArray unimplemented = new AtomicLongArray(SIZE);
     private final AtomicLongArray nanos = new AtomicLongArray(SIZE);
+    private final boolean timed;
+
+    /** Counts, timed when {@link #TIMED}. */
+    public SyscallStats() {
+        this(TIMED);
+    }
+
+    SyscallStats(boolean timed) {
+        this.timed = timed;
+    }
 
     /** Counts one dispatch of {@code nr}, served or not. */
     public void dispatched(long nr) {
@@ -61,7 +71,7 @@ public final class SyscallStats {
     /**
      * The counts as text, one {@code NR NAME COUNT} line per dispatched number, with
      * {@code ENOSYS} appended on numbers that have no handler, and {@code us=MICROS}, the time
-     * spent in the handler in all, when {@link #TIMED}.
+     * spent in the handler in all, when timed.
      */
     public String format() {
         StringBuilder sb = new StringBuilder("# syscall dispatch counts of one sandbox: NR NAME COUNT [ENOSYS] [us=MICROS]\n");
@@ -70,7 +80,7 @@ public final class SyscallStats {
             if (n == 0) continue;
             sb.append(nr).append(' ').append(Sysno.name(nr)).append(' ').append(n);
             if (unimplemented.get(nr) > 0) sb.append(" ENOSYS");
-            if (TIMED) sb.append(" us=").append(nanos.get(nr) / 1000);
+            if (timed) sb.append(" us=").append(nanos.get(nr) / 1000);
             sb.append('\n');
         }
         return sb.toString();
