@@ -6,8 +6,11 @@
 #
 # Each workload is a Debian program run unchanged over the host root: natively, under gVisor's
 # `runsc do` and under jVisor's `runsc do` (both: host root read-only beneath an in-memory
-# overlay, cwd = a fresh directory). The time is the wall time of the whole command, sandbox
-# start-up included; the output of every sandboxed run is compared with the native one.
+# overlay, cwd = a fresh directory). Two times are taken per run: the wall time of the whole
+# command, sandbox start-up included, and the time inside the sandbox, from the workload's first
+# command to its last (read with date(1) in the sandbox: what the runtime costs once the program
+# runs — fork, exec, loading, mmap, files, syscalls). The output of every sandboxed run is
+# compared with the native one.
 # JVISOR_RUNSC=PATH measures another jVisor launcher; GVISOR_RUNSC=PATH another gVisor.
 set -euo pipefail
 
@@ -25,9 +28,11 @@ workloads=(
   "gcc -O2 -c, link, run|sh $here/gcc_hello.sh"
 )
 
-# Runs a command line under a runtime in directory $2; stdout+stderr to stdout.
+# Runs a command line under a runtime in directory $2; stdout+stderr to stdout. The last line
+# printed is "@inside MS", the milliseconds the command took measured inside the sandbox.
 run_in() {  # runtime, dir, command line
-  local runtime=$1 dir=$2 cmd=$3
+  local runtime=$1 dir=$2
+  local cmd="s=\$(date +%s%N); { $3; } 2>&1; rc=\$?; e=\$(date +%s%N); echo \"@inside \$(( (e - s) / 1000000 ))\"; exit \$rc"
   case $runtime in
     native) (cd "$dir" && sh -c "$cmd") ;;
     gvisor) (cd "$dir" && "$gvisor" --network=none --platform=ptrace do --quiet sh -c "$cmd") ;;
@@ -35,21 +40,25 @@ run_in() {  # runtime, dir, command line
   esac 2>&1
 }
 
-# Median wall milliseconds of a workload under a runtime; checks its output against $expected.
-measure() {  # runtime, command line -> "ms" or "n/a" / "differs"
-  local runtime=$1 cmd=$2 dir start end out
+# Median milliseconds of a workload under a runtime, whole and inside; checks its output against
+# $expected.
+measure() {  # runtime, command line -> "whole inside" (ms, or "n/a n/a" / "differs differs")
+  local runtime=$1 cmd=$2 dir start end out inside
   for _ in $(seq "$repeats"); do
     dir=$(mktemp -d /var/tmp/jvisor-workload.XXXXXX)
     start=$(date +%s%N)
     out=$(run_in "$runtime" "$dir" "$cmd") || { rm -rf "$dir"; echo "run.sh: '$cmd' failed under $runtime: $out" >&2; echo FAIL; return; }
     end=$(date +%s%N)
     rm -rf "$dir"
+    inside=${out##*@inside }
+    out=${out%@inside *}
     if [[ $out != "$expected" ]]; then
       printf 'run.sh: %s under %s printed\n%s\ninstead of\n%s\n' "$cmd" "$runtime" "$out" "$expected" >&2
       echo DIFF; return
     fi
-    echo $(( (end - start) / 1000000 ))
-  done | { local v; v=$(cat); if grep -q FAIL <<<"$v"; then echo n/a; elif grep -q DIFF <<<"$v"; then echo differs; else median <<<"$v"; fi; }
+    echo "$(( (end - start) / 1000000 )) $inside"
+  done | { local v; v=$(cat); if grep -q FAIL <<<"$v"; then echo n/a n/a; elif grep -q DIFF <<<"$v"; then echo differs differs;
+           else echo "$(cut -d' ' -f1 <<<"$v" | median) $(cut -d' ' -f2 <<<"$v" | median)"; fi; }
 }
 
 main() {
@@ -62,9 +71,10 @@ main() {
     local name=${w%%|*} cmd=${w#*|} dir
     dir=$(mktemp -d /var/tmp/jvisor-workload.XXXXXX)
     expected=$(run_in native "$dir" "$cmd") || die "'$cmd' fails natively: $expected"
+    expected=${expected%@inside *}
     rm -rf "$dir"
     for runtime in "${runtimes[@]}"; do
-      if ! available "$runtime"; then result[$runtime,$name]=n/a; continue; fi
+      if ! available "$runtime"; then result[$runtime,$name]="n/a n/a"; continue; fi
       echo "$runtime: $name (x $repeats)" >&2
       result[$runtime,$name]=$(measure "$runtime" "$cmd")
     done
@@ -73,8 +83,9 @@ main() {
   {
     echo "# Everyday workloads"
     echo
-    echo "Written by \`bench/workloads/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median wall time of $repeats runs"
-    echo "of each whole command (sandbox start-up included), in milliseconds. Host: $(uname -sr), $(nproc) CPUs"
+    echo "Written by \`bench/workloads/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median of $repeats runs, in milliseconds,"
+    echo "of the wall time of each whole command (sandbox start-up included) and of the time inside the sandbox"
+    echo "(from the workload's first command to its last, read with date(1) in the sandbox). Host: $(uname -sr), $(nproc) CPUs"
     echo "($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)); $(version_of python3 --version),"
     echo "sqlite3 $(version_of sqlite3 --version | cut -d' ' -f1), $(version_of gcc --version | sed 's/^gcc //')."
     echo "gVisor \`$(version_of "$gvisor" --version)\` with \`--platform=ptrace --network=none do\`;"
@@ -82,11 +93,23 @@ main() {
     echo "Every sandboxed run's output was compared with the native output (\"differs\" otherwise)."
     echo "Load average before / after the run: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (2 CPUs: above 2, runs wait for a CPU)."
     echo
+    echo "Whole command:"
+    echo
     echo "| workload | native ms | gVisor ms | jVisor ms | jVisor / native | jVisor / gVisor |"
     echo "|---|---:|---:|---:|---:|---:|"
     for w in "${workloads[@]}"; do
       local name=${w%%|*} n g j
-      n=${result[native,$name]}; g=${result[gvisor,$name]}; j=${result[jvisor,$name]}
+      n=${result[native,$name]% *}; g=${result[gvisor,$name]% *}; j=${result[jvisor,$name]% *}
+      echo "| $name | $n | $g | $j | $(ratio "$j" "$n" 2) | $(ratio "$j" "$g" 2) |"
+    done
+    echo
+    echo "Inside the sandbox (start-up excluded):"
+    echo
+    echo "| workload | native ms | gVisor ms | jVisor ms | jVisor / native | jVisor / gVisor |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for w in "${workloads[@]}"; do
+      local name=${w%%|*} n g j
+      n=${result[native,$name]#* }; g=${result[gvisor,$name]#* }; j=${result[jvisor,$name]#* }
       echo "| $name | $n | $g | $j | $(ratio "$j" "$n" 2) | $(ratio "$j" "$g" 2) |"
     done
     echo

@@ -46,6 +46,8 @@ public final class Kernel {
     private final long bootNanos = System.nanoTime();
     private final long bootEpochNanos = dev.jvisor.sentry.vfs.Clock.realtimeNanos();
     private final SyscallStats syscallStats = new SyscallStats();
+    /** Ready stubs for this sandbox's new tasks; never shared with another kernel. */
+    private final dev.jvisor.sentry.platform.ptrace.StubPool stubPool = dev.jvisor.sentry.platform.ptrace.StubPool.forKernel("jvisor");
     private final dev.jvisor.sentry.monitor.SyscallDenials monitor = new dev.jvisor.sentry.monitor.SyscallDenials();
 
     public Kernel(Vfs vfs, SyscallDispatcher dispatcher, String hostname, boolean strace, PrintStream log) {
@@ -69,6 +71,9 @@ public final class Kernel {
     public long bootNanos() { return bootNanos; }
     public long bootEpochNanos() { return bootEpochNanos; }
     public long uptimeNanos() { return System.nanoTime() - bootNanos; }
+
+    /** Where this sandbox's tasks get their threads and stubs. */
+    public dev.jvisor.sentry.platform.ptrace.StubPool stubPool() { return stubPool; }
 
     /** Per-number dispatch counts of this sandbox. */
     public SyscallStats syscallStats() { return syscallStats; }
@@ -641,6 +646,7 @@ public final class Kernel {
             for (ThreadGroup g : groups.values()) if (g.state == ThreadGroup.State.ALIVE) exitGroupLocked(g, Signal.SIGKILL);
         }
         if (!allDone.await(10, TimeUnit.SECONDS)) warn("tasks still running 10 s after init exited", null);
+        stubPool.close(); // no ready stub outlives the sandbox
         timers.shutdownNow();
         try {
             syscallStats.writeIfRequested();

@@ -14,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 
 /**
- * One application thread. Runs on its own platform thread, which spawned and traces the
+ * One application thread. Runs on its own platform thread, which spawned (or, as a stub-pool
+ * carrier, had ready) and traces the
  * task's stub: run application code until it traps, serve the syscall or fault, deliver
  * signals, repeat.
  */
@@ -160,8 +161,7 @@ public final class Task {
     public void clearChildTid(long addr) { clearChildTid = addr; }
 
     void start() {
-        thread = Thread.ofPlatform().name("task-" + tid).daemon(true).unstarted(this::run);
-        thread.start();
+        thread = kernel.stubPool().start("task-" + tid, this::run);
     }
 
     Thread thread() { return thread; }
@@ -198,6 +198,7 @@ public final class Task {
             group.addExitedThreadCpu(cpuTimeNanos());
             if (ctx != null) ctx.close();
             kernel.taskExited(this);
+            CURRENT.remove(); // the thread may carry another task next (StubPool)
         }
     }
 

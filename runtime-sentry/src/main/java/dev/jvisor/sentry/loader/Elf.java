@@ -19,7 +19,21 @@ record Elf(int type, long entry, long phoff, int phnum, List<Phdr> phdrs) {
         return head.length >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
     }
 
-    static Elf parse(byte[] file) {
+    /** Bytes of the file {@link #parse} needs: the ELF header and the program headers it names. */
+    static long headersEnd(byte[] head) {
+        if (head.length < 64 || !isElf(head)) throw Errno.ENOEXEC.exception();
+        ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        long phoff = b.getLong(32);
+        int phnum = b.getShort(56) & 0xffff;
+        if (phoff < 0 || phoff > (1L << 20) || phnum > 1024) throw Errno.ENOEXEC.exception();
+        return phoff + phnum * 56L;
+    }
+
+    /**
+     * Parses the headers in {@code file}, the start of a file of {@code fileSize} bytes that
+     * holds at least {@link #headersEnd} of them; segments must lie within the file.
+     */
+    static Elf parse(byte[] file, long fileSize) {
         if (file.length < 64 || !isElf(file)) throw Errno.ENOEXEC.exception();
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         if (file[4] != 2 || file[5] != 1) throw Errno.ENOEXEC.exception(); // ELFCLASS64, ELFDATA2LSB
@@ -39,7 +53,7 @@ record Elf(int type, long entry, long phoff, int phnum, List<Phdr> phdrs) {
             Phdr p = new Phdr(b.getInt(o), b.getInt(o + 4), b.getLong(o + 8), b.getLong(o + 16), b.getLong(o + 32),
                     b.getLong(o + 40), b.getLong(o + 48));
             if (p.type() == PT_LOAD) {
-                if (p.filesz() < 0 || p.memsz() < p.filesz() || p.offset() < 0 || p.offset() + p.filesz() > file.length
+                if (p.filesz() < 0 || p.memsz() < p.filesz() || p.offset() < 0 || p.offset() + p.filesz() > fileSize
                         || p.vaddr() < 0 || p.vaddr() + p.memsz() < p.vaddr()) {
                     throw Errno.ENOEXEC.exception();
                 }
@@ -49,11 +63,14 @@ record Elf(int type, long entry, long phoff, int phnum, List<Phdr> phdrs) {
         return new Elf(type, entry, phoff, phnum, ph);
     }
 
-    String interpreter(byte[] file) {
+    /** The PT_INTERP header, or null for a program that needs no interpreter. */
+    Phdr interpreter(long fileSize) {
         for (Phdr p : phdrs) {
             if (p.type() == PT_INTERP) {
-                if (p.filesz() <= 1 || p.filesz() > 4096 || p.offset() + p.filesz() > file.length) throw Errno.ENOEXEC.exception();
-                return new String(file, (int) p.offset(), (int) p.filesz() - 1, java.nio.charset.StandardCharsets.UTF_8);
+                if (p.filesz() <= 1 || p.filesz() > 4096 || p.offset() < 0 || p.offset() + p.filesz() > fileSize) {
+                    throw Errno.ENOEXEC.exception();
+                }
+                return p;
             }
         }
         return null;

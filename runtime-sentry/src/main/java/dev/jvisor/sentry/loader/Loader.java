@@ -1,17 +1,13 @@
 package dev.jvisor.sentry.loader;
 
 import dev.jvisor.abi.linux.Errno;
-import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.dev.DevFs;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.mm.AddressSpace;
+import dev.jvisor.sentry.mm.SharedMemory;
 import dev.jvisor.sentry.platform.ptrace.PtraceContext;
-import dev.jvisor.sentry.vfs.Location;
-import dev.jvisor.sentry.vfs.OpenFile;
-import dev.jvisor.sentry.vfs.Vfs;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -50,42 +46,51 @@ public final class Loader {
     }
 
     private static Image load(Task t, String path, List<String> argv, List<String> envp, int depth) {
-        byte[] file = readExecutable(t, path);
-        if (file.length >= 2 && file[0] == '#' && file[1] == '!') {
-            if (depth >= MAX_SCRIPT_DEPTH) throw Errno.ELOOP.exception();
-            int end = 2;
-            while (end < file.length && end < 258 && file[end] != '\n') end++;
-            String line = new String(file, 2, end - 2, StandardCharsets.UTF_8).strip();
-            if (line.isEmpty()) throw Errno.ENOEXEC.exception();
-            int sp = indexOfSpace(line);
-            String interp = sp < 0 ? line : line.substring(0, sp);
-            String arg = sp < 0 ? null : line.substring(sp).strip();
-            List<String> next = new ArrayList<>();
-            next.add(interp);
-            if (arg != null && !arg.isEmpty()) next.add(arg);
-            next.add(path);
-            if (argv.size() > 1) next.addAll(argv.subList(1, argv.size()));
-            return load(t, interp, next, envp, depth + 1);
+        try (ProgramFile program = ProgramFile.open(t, path)) {
+            byte[] head = program.head;
+            if (head.length >= 2 && head[0] == '#' && head[1] == '!') {
+                if (depth >= MAX_SCRIPT_DEPTH) throw Errno.ELOOP.exception();
+                int end = 2;
+                while (end < head.length && end < 258 && head[end] != '\n') end++;
+                String line = new String(head, 2, end - 2, StandardCharsets.UTF_8).strip();
+                if (line.isEmpty()) throw Errno.ENOEXEC.exception();
+                int sp = indexOfSpace(line);
+                String interp = sp < 0 ? line : line.substring(0, sp);
+                String arg = sp < 0 ? null : line.substring(sp).strip();
+                List<String> next = new ArrayList<>();
+                next.add(interp);
+                if (arg != null && !arg.isEmpty()) next.add(arg);
+                next.add(path);
+                if (argv.size() > 1) next.addAll(argv.subList(1, argv.size()));
+                return load(t, interp, next, envp, depth + 1);
+            }
+            return loadElf(t, program, path, argv, envp);
         }
-        Elf elf = Elf.parse(file);
+    }
+
+    private static Image loadElf(Task t, ProgramFile program, String path, List<String> argv, List<String> envp) {
+        Elf elf = Elf.parse(program.prefix(Elf.headersEnd(program.head)), program.size);
         AddressSpace as = PtraceContext.newAddressSpace();
         try {
             long bias = elf.type() == Elf.ET_DYN ? PIE_BASE - elf.span()[0] : 0;
-            long brk = mapSegments(as, elf, file, bias, path);
+            long brk = mapSegments(as, elf, program, bias, path);
             as.initBrk(brk);
             long entry = elf.entry() + bias;
             long interpBase = 0;
-            String interpPath = elf.interpreter(file);
-            if (interpPath != null) {
-                byte[] interpFile = readExecutable(t, interpPath);
-                Elf ie = Elf.parse(interpFile);
-                if (ie.type() != Elf.ET_DYN) throw Errno.ELIBBAD.exception();
-                long[] span = ie.span();
-                long base = as.mapAnonymous(0, span[1] - span[0], AddressSpace.PROT_NONE, false, false, "");
-                long ibias = base - span[0];
-                mapSegments(as, ie, interpFile, ibias, interpPath);
-                interpBase = base;
-                entry = ie.entry() + ibias;
+            Elf.Phdr interpHeader = elf.interpreter(program.size);
+            if (interpHeader != null) {
+                byte[] name = program.read(interpHeader.offset(), (int) interpHeader.filesz() - 1);
+                String interpPath = new String(name, StandardCharsets.UTF_8);
+                try (ProgramFile interp = ProgramFile.open(t, interpPath)) {
+                    Elf ie = Elf.parse(interp.prefix(Elf.headersEnd(interp.head)), interp.size);
+                    if (ie.type() != Elf.ET_DYN) throw Errno.ELIBBAD.exception();
+                    long[] span = ie.span();
+                    long base = as.mapAnonymous(0, span[1] - span[0], AddressSpace.PROT_NONE, false, false, "");
+                    long ibias = base - span[0];
+                    mapSegments(as, ie, interp, ibias, interpPath);
+                    interpBase = base;
+                    entry = ie.entry() + ibias;
+                }
             }
             long phdr = phdrAddress(elf, bias);
             long stackSize = Math.min(Math.max(t.group().rlimits().soft(3), 128 * 1024), 256L << 20);
@@ -107,33 +112,13 @@ public final class Loader {
         return -1;
     }
 
-    /** Reads a whole executable through the VFS after the execve permission checks. */
-    private static byte[] readExecutable(Task t, String path) {
-        Vfs vfs = t.kernel().vfs();
-        Location loc = vfs.resolve(t.fs(), t.fs().cwd(), path, true, t.creds());
-        if (loc.inode().isDir()) throw Errno.EACCES.exception();
-        if (!loc.inode().isRegular()) throw Errno.EACCES.exception();
-        Vfs.checkPermission(t.creds(), loc.inode(), Vfs.MAY_EXEC);
-        OpenFile f = loc.inode().open(loc, path, FileMode.O_RDONLY);
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(loc.inode().size(), 1 << 26));
-            byte[] buf = new byte[1 << 16];
-            long pos = 0;
-            while (true) {
-                int n = f.pread(t, buf, 0, buf.length, pos);
-                if (n <= 0) break;
-                out.write(buf, 0, n);
-                pos += n;
-                if (pos > (1L << 31) - (1 << 16)) throw Errno.ENOMEM.exception();
-            }
-            return out.toByteArray();
-        } finally {
-            f.release();
-        }
-    }
-
-    /** Maps the PT_LOAD segments and copies their file bytes; returns the end of the highest (brk start). */
-    private static long mapSegments(AddressSpace as, Elf elf, byte[] file, long bias, String name) {
+    /**
+     * Maps the PT_LOAD segments; returns the end of the highest (brk start). A read-only segment
+     * of a file whose pages are in memory is mapped copy-on-write onto them; the others get fresh
+     * memory and a copy of their file bytes.
+     */
+    private static long mapSegments(AddressSpace as, Elf elf, ProgramFile file, long bias, String name) {
+        SharedMemory pages = file.pages();
         long mappedEnd = 0;
         int lastProt = 0;
         long brk = 0;
@@ -142,7 +127,8 @@ public final class Loader {
             int prot = ((p.flags() & Elf.PF_R) != 0 ? AddressSpace.PROT_READ : 0)
                     | ((p.flags() & Elf.PF_W) != 0 ? AddressSpace.PROT_WRITE : 0)
                     | ((p.flags() & Elf.PF_X) != 0 ? AddressSpace.PROT_EXEC : 0);
-            long start = AddressSpace.pageDown(p.vaddr() + bias);
+            long segStart = AddressSpace.pageDown(p.vaddr() + bias);
+            long start = segStart;
             long end = AddressSpace.pageUp(p.vaddr() + bias + p.memsz());
             if (start < mappedEnd) {
                 // Shares a page with the previous segment: that page gets both protections.
@@ -150,8 +136,20 @@ public final class Loader {
                 as.protect(start, overlapEnd - start, lastProt | prot);
                 start = overlapEnd;
             }
-            if (end > start) as.mapAnonymous(start, end - start, prot, false, true, name);
-            as.writeForce(p.vaddr() + bias, file, (int) p.offset(), (int) p.filesz());
+            boolean share = pages != null && (prot & AddressSpace.PROT_WRITE) == 0 && p.memsz() == p.filesz()
+                    && ((p.vaddr() - p.offset()) & (AddressSpace.PAGE - 1)) == 0;
+            if (end > start) {
+                if (share) {
+                    long fileOffset = AddressSpace.pageDown(p.offset()) + (start - segStart);
+                    as.mapFilePrivate(start, end - start, prot, pages, fileOffset, true, name);
+                } else {
+                    as.mapAnonymous(start, end - start, prot, false, true, name);
+                }
+            }
+            // Mapped segments need their bytes copied only into a page they share with the previous one.
+            long from = p.vaddr() + bias;
+            long copyEnd = share ? Math.min(start, from + p.filesz()) : from + p.filesz();
+            if (copyEnd > from) file.copyTo(as, from, p.offset(), copyEnd - from);
             mappedEnd = Math.max(mappedEnd, end);
             lastProt = prot;
             brk = Math.max(brk, p.vaddr() + bias + p.memsz());

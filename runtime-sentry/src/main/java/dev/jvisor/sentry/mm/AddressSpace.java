@@ -157,6 +157,24 @@ public final class AddressSpace {
     }
 
     /**
+     * Maps {@code length} bytes of a file's cached pages {@code mem} from {@code offset} on as a
+     * private mapping that shares them until written (see {@link Vma#copyOnWrite()}). Only for
+     * mappings without PROT_WRITE; a later mprotect that adds it copies the pages first. Takes its
+     * own reference on the memory.
+     */
+    public synchronized long mapFilePrivate(long addr, long length, int prot, SharedMemory mem, long offset, boolean fixed, String name) {
+        long len = pageUp(length);
+        if ((prot & PROT_WRITE) != 0) throw new IllegalArgumentException("a copy-on-write mapping starts read-only");
+        if (length <= 0 || (offset & (PAGE - 1)) != 0 || offset < 0 || offset + len > mem.chunk.length) throw Errno.EINVAL.exception();
+        long at = placement(addr, len, fixed);
+        Chunk c = mem.chunk.retain();
+        removeRange(at, at + len);
+        vmas.put(at, new Vma(at, at + len, prot, false, c, c.offset + offset, name == null ? "" : name, false, true));
+        generation++;
+        return at;
+    }
+
+    /**
      * Marks [addr, addr+length) — the part of a file mapping past the file's last page — so that
      * any access raises SIGBUS, as Linux does.
      */
@@ -166,7 +184,7 @@ public final class AddressSpace {
         splitAt(addr);
         splitAt(end);
         for (Vma v : overlapping(addr, end)) {
-            vmas.put(v.start(), new Vma(v.start(), v.end(), v.prot(), v.shared(), v.chunk(), v.fileOffset(), v.name(), true));
+            vmas.put(v.start(), v.withBusOnAccess());
         }
         generation++;
     }
@@ -274,7 +292,7 @@ public final class AddressSpace {
                 v.chunk().retain();
             }
             long from = Math.max(v.start(), start), to = Math.min(v.end(), end);
-            if (!v.shared()) mf.decommit(v.fileOffset() + (from - v.start()), to - from);
+            if (v.ownsPages()) mf.decommit(v.fileOffset() + (from - v.start()), to - from);
             releaseChunk(v.chunk());
         }
         return changed;
@@ -295,8 +313,35 @@ public final class AddressSpace {
         if (cursor < end) throw Errno.ENOMEM.exception();
         splitAt(addr);
         splitAt(end);
-        for (Vma v : overlapping(addr, end)) vmas.put(v.start(), v.withProt(prot));
+        for (Vma v : overlapping(addr, end)) {
+            Vma w = (prot & PROT_WRITE) != 0 && v.copyOnWrite() ? privateCopy(v) : v;
+            vmas.put(w.start(), w.withProt(prot));
+        }
         generation++;
+    }
+
+    /**
+     * Replaces a copy-on-write VMA by a private copy of its pages (the whole VMA: there are no
+     * page faults to copy page by page) and returns the copy.
+     */
+    private Vma privateCopy(Vma v) {
+        Chunk c = Chunk.allocate(v.length(), false);
+        copySparse(v.fileOffset(), c.offset, v.length());
+        Vma copy = v.withChunk(v.start(), v.end(), c, c.offset, false, false);
+        vmas.put(v.start(), copy);
+        releaseChunk(v.chunk());
+        generation++;
+        return copy;
+    }
+
+    /** Copies every copy-on-write VMA overlapping [start, end) into private memory (the Sentry is about to write it). */
+    private void privatize(long start, long end) {
+        boolean any = false;
+        for (Vma v : overlapping(start, end)) any |= v.copyOnWrite();
+        if (!any) return;
+        splitAt(start);
+        splitAt(end);
+        for (Vma v : overlapping(start, end)) if (v.copyOnWrite()) privateCopy(v);
     }
 
     private List<Vma> overlapping(long start, long end) {
@@ -326,7 +371,7 @@ public final class AddressSpace {
     public synchronized void discard(long addr, long length) {
         long end = addr + pageUp(length);
         for (Vma v : overlapping(addr, end)) {
-            if (v.shared()) continue;
+            if (!v.ownsPages()) continue; // shared, or still the file's pages: nothing of its own to drop
             long from = Math.max(v.start(), addr), to = Math.min(v.end(), end);
             mf.decommit(v.fileOffset() + (from - v.start()), to - from);
         }
@@ -406,14 +451,14 @@ public final class AddressSpace {
         if (v.shared()) {
             if (newLen > v.chunk().length - (src - v.chunk().offset)) throw Errno.ENOMEM.exception();
             Chunk c = v.chunk().retain();
-            Vma moved = v.withChunk(target, target + newLen, c, src, true);
+            Vma moved = v.withChunk(target, target + newLen, c, src, true, false);
             removeRange(oldAddr, oldAddr + oldLen);
             removeRange(target, target + newLen);
             vmas.put(target, moved);
         } else {
             Chunk c = Chunk.allocate(newLen, false);
             copySparse(src, c.offset, copyLen);
-            Vma moved = v.withChunk(target, target + newLen, c, c.offset, false);
+            Vma moved = v.withChunk(target, target + newLen, c, c.offset, false, false);
             removeRange(oldAddr, oldAddr + oldLen);
             removeRange(target, target + newLen);
             vmas.put(target, moved);
@@ -457,12 +502,13 @@ public final class AddressSpace {
         child.brkStart = brkStart;
         child.brk = brk;
         for (Vma v : vmas.values()) {
-            if (v.shared()) {
-                child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), v.chunk().retain(), v.fileOffset(), true));
+            if (!v.ownsPages()) {
+                // Shared memory, or a file's pages not yet copied: the child maps the same ones.
+                child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), v.chunk().retain(), v.fileOffset(), v.shared(), v.copyOnWrite()));
             } else {
                 Chunk c = Chunk.allocate(v.length(), false);
                 copySparse(v.fileOffset(), c.offset, v.length());
-                child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), c, c.offset, false));
+                child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), c, c.offset, false, false));
             }
         }
         child.generation = 1;
@@ -485,7 +531,7 @@ public final class AddressSpace {
     /** Drops every mapping (exit, execve). */
     public synchronized void clear() {
         for (Vma v : vmas.values()) {
-            if (!v.shared()) mf.decommit(v.fileOffset(), v.length());
+            if (v.ownsPages()) mf.decommit(v.fileOffset(), v.length());
             v.chunk().release();
         }
         for (Buried b : graveyard) b.chunk().release();
@@ -561,6 +607,7 @@ public final class AddressSpace {
 
     /** Writes ignoring protection, as the kernel does when it loads a program or builds a stack. */
     public synchronized void writeForce(long addr, byte[] src, int off, int len) {
+        if (len > 0 && addr + len > addr) privatize(pageDown(addr), pageUp(addr + len));
         writeChecked(addr, src, off, len, 0);
     }
 

@@ -9,12 +9,17 @@ package dev.jvisor.sentry.mm;
  * @param shared      MAP_SHARED semantics: writes are seen by every mapper; not copied on fork
  * @param name        what /proc/PID/maps shows: {@code [heap]}, {@code [stack]}, a path, or empty
  * @param busOnAccess the part of a file mapping past the file's end: any access raises SIGBUS
+ * @param copyOnWrite a private file mapping that still reads the file's cached pages ({@code chunk}
+ *                    belongs to the file): never writable as it is; the address space copies it
+ *                    into private memory before anything may write it. This is how Linux serves
+ *                    an unwritten MAP_PRIVATE page — straight from the page cache — and lets
+ *                    every process share a library's text instead of copying it per exec.
  */
 public record Vma(long start, long end, int prot, boolean shared, Chunk chunk, long fileOffset, String name,
-                  boolean busOnAccess) {
+                  boolean busOnAccess, boolean copyOnWrite) {
 
     public Vma(long start, long end, int prot, boolean shared, Chunk chunk, long fileOffset, String name) {
-        this(start, end, prot, shared, chunk, fileOffset, name, false);
+        this(start, end, prot, shared, chunk, fileOffset, name, false, false);
     }
 
     public long length() { return end - start; }
@@ -24,15 +29,23 @@ public record Vma(long start, long end, int prot, boolean shared, Chunk chunk, l
     /** The protection the host mapping gets: none past a file's end, so access traps. */
     public int hostProt() { return busOnAccess ? 0 : prot; }
 
+    /** True if the pages belong to this mapping alone (private and already copied): unmapping them frees them. */
+    boolean ownsPages() { return !shared && !copyOnWrite; }
+
     Vma slice(long from, long to) {
-        return new Vma(from, to, prot, shared, chunk, fileOffset + (from - start), name, busOnAccess);
+        return new Vma(from, to, prot, shared, chunk, fileOffset + (from - start), name, busOnAccess, copyOnWrite);
     }
 
     Vma withProt(int p) {
-        return new Vma(start, end, p, shared, chunk, fileOffset, name, busOnAccess);
+        return new Vma(start, end, p, shared, chunk, fileOffset, name, busOnAccess, copyOnWrite);
     }
 
-    Vma withChunk(long from, long to, Chunk c, long offset, boolean isShared) {
-        return new Vma(from, to, prot, isShared, c, offset, name, busOnAccess);
+    Vma withBusOnAccess() {
+        return new Vma(start, end, prot, shared, chunk, fileOffset, name, true, copyOnWrite);
+    }
+
+    /** The same mapping over other memory; a private copy ({@code !isShared}) is no longer copy-on-write. */
+    Vma withChunk(long from, long to, Chunk c, long offset, boolean isShared, boolean cow) {
+        return new Vma(from, to, prot, isShared, c, offset, name, busOnAccess, cow);
     }
 }

@@ -2,8 +2,10 @@ package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.sentry.fs.overlay.FilePages;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.mm.AddressSpace;
+import dev.jvisor.sentry.mm.SharedMemory;
 import dev.jvisor.sentry.platform.Registers;
 import dev.jvisor.sentry.vfs.OpenFile;
 
@@ -21,7 +23,7 @@ final class SysMm {
 
     static void register(Registrar r) {
         r.full(Sysno.BRK, "p", (t, a) -> t.mm().brk(a.arg(0)));
-        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; other file mappings are copies taken at mmap time (writable MAP_SHARED of Gofer files: ENODEV)",
+        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; read-only MAP_PRIVATE of a file held in memory shares its pages until made writable; other file mappings are copies taken at mmap time (writable MAP_SHARED of Gofer files: ENODEV)",
                 SysMm::mmap);
         r.full(Sysno.MUNMAP, "pd", (t, a) -> {
             t.mm().unmap(a.arg(0), a.arg(1));
@@ -130,6 +132,16 @@ final class SysMm {
                 long at = t.mm().mapShared(addr, len, prot, ri.data().sharedMemory(off + AddressSpace.pageUp(len)), off, fixed, f.path());
                 if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));
                 return at;
+            }
+            if ((prot & AddressSpace.PROT_WRITE) == 0 && off < eof) {
+                // Read-only private mapping of a file whose pages are in memory (a library's text):
+                // map them copy-on-write rather than copy them per process.
+                SharedMemory pages = FilePages.of(f.inode(), off + AddressSpace.pageUp(len));
+                if (pages != null) {
+                    long at = t.mm().mapFilePrivate(addr, len, prot, pages, off, fixed, f.path());
+                    if (off + len > eof) t.mm().markBeyondEof(at + (eof - off), off + len - eof);
+                    return at;
+                }
             }
             long at = t.mm().mapAnonymous(addr, len, prot, false, fixed, f.path());
             if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));

@@ -4,6 +4,7 @@ import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.kernel.SyscallDispatcher;
+import dev.jvisor.sentry.kernel.SyscallStats;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.TaskExit;
 import dev.jvisor.sentry.platform.Registers;
@@ -70,6 +71,7 @@ public final class SyscallTable implements SyscallDispatcher {
         boolean strace = t.kernel().strace();
         String enter = strace ? Strace.enter(t, nr, e == null ? "" : e.argFormat()) : null;
         long ret;
+        long started = SyscallStats.TIMED ? System.nanoTime() : 0;
         if (e == null) {
             t.kernel().countUnimplemented(nr);
             ret = -Errno.ENOSYS.number();
@@ -88,6 +90,7 @@ public final class SyscallTable implements SyscallDispatcher {
             }
         }
         r.rax(ret);
+        if (SyscallStats.TIMED) t.kernel().syscallStats().served(nr, System.nanoTime() - started);
         if (strace) Strace.exit(t, enter, nr, ret, e == null ? "" : e.argFormat(), false);
     }
 }

@@ -20,6 +20,13 @@ import dev.jvisor.sentry.vfs.Stat;
 public final class OverlayFile extends Inode implements LowerBacked {
     /** Bytes per Tread while copying up. */
     private static final int COPY_CHUNK = 1 << 20;
+    /**
+     * From this size on the copy goes straight into sandbox memory rather than the Java heap:
+     * such files are mostly programs and libraries, which are mapped anyway, and tens of MiB of
+     * heap blocks would cost the Sentry garbage-collection time. Smaller files stay on the heap
+     * until mapped, as each file in sandbox memory reserves a range of it.
+     */
+    private static final long DIRECT_COPY_BYTES = 512 << 10;
 
     private final GoferFile lower;
     private final PageCacheBudget budget;
@@ -47,12 +54,17 @@ public final class OverlayFile extends Inode implements LowerBacked {
         }
     }
 
-    /** Copies the lower content into memory, once; the caller then writes to the copy. */
-    private RegularInode copyUp() {
+    /**
+     * Copies the lower content into memory, once; the caller then writes to the copy, or (with
+     * {@code forReading}, a page-cache fill) only reads and maps it.
+     */
+    private RegularInode copyUp(boolean forReading) {
         loadAttrs();
         synchronized (this) {
             if (upper != null) return upper;
             RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
+            long expected = lower.size();
+            if (forReading && expected >= DIRECT_COPY_BYTES) copy.data().sharedMemory(expected);
             OpenFile in = lower.open(null, "", FileMode.O_RDONLY);
             try {
                 byte[] buf = new byte[COPY_CHUNK];
@@ -133,16 +145,19 @@ public final class OverlayFile extends Inode implements LowerBacked {
 
     @Override
     public void truncate(long length) {
-        copyUp().truncate(length);
+        copyUp(false).truncate(length);
     }
 
     @Override
     public OpenFile open(Location loc, String path, int flags) {
         boolean writes = (flags & FileMode.O_ACCMODE) != FileMode.O_RDONLY || (flags & FileMode.O_TRUNC) != 0;
-        RegularInode u = writes ? copyUp() : currentUpper();
-        if (u == null && budget.take(lower.size())) u = copyUp();
+        RegularInode u = writes ? copyUp(false) : currentUpper();
+        if (u == null && budget.take(lower.size())) u = copyUp(true);
         return u != null ? u.open(loc, path, flags) : lower.open(loc, path, flags);
     }
 
     private synchronized RegularInode currentUpper() { return upper; }
+
+    /** The in-memory copy of the content (taken on open when it fit the page-cache budget, or on the first write), or null. */
+    public RegularInode cachedContent() { return currentUpper(); }
 }

@@ -32,9 +32,13 @@ public final class PtraceContext implements AutoCloseable {
         this.as = as;
     }
 
-    /** Spawns a stub traced by the calling thread, for {@code as}. */
+    /**
+     * A stub traced by the calling thread, for {@code as}: the thread's ready one when it is a
+     * {@link StubPool} carrier, else a freshly spawned one.
+     */
     public static PtraceContext create(AddressSpace as) {
-        PtraceContext c = new PtraceContext(Stub.spawn(MemoryFile.get().fd()), as);
+        Stub ready = StubPool.takeReady();
+        PtraceContext c = new PtraceContext(ready != null ? ready : Stub.spawn(MemoryFile.get().fd()), as);
         if (PIN) {
             int cpu = NEXT_CPU.getAndIncrement() % Runtime.getRuntime().availableProcessors();
             try {
