@@ -18,6 +18,7 @@ import dev.jvisor.runsc.policy.SandboxEventReporter;
 import dev.jvisor.sentry.RunningSandbox;
 import dev.jvisor.sentry.Sandbox;
 import dev.jvisor.sentry.SandboxSpec;
+import dev.jvisor.sentry.host.confine.SentrySeccomp;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -69,6 +70,7 @@ public final class BootCommand implements Subcommand {
                 throw new RunscException("sandbox: " + e.getMessage(), e);
             }
             try (sandbox; ControlServer control = ControlServer.start(stateDir, new SandboxControl(sandbox, inv.root(), System.err), System.err)) {
+                lockDown();
                 // start returns once the program runs and the control channel answers.
                 StartChannel.confirm(starter);
                 events.started(sandbox.kernel().monitor(), ProcessHandle.current().pid());
@@ -87,5 +89,18 @@ public final class BootCommand implements Subcommand {
         // After the status is recorded: the last events take at most a bounded moment.
         events.close();
         return status;
+    }
+
+    /**
+     * The Sentry's seccomp filter, once the sandbox is up and its first stub and Gofer run: on
+     * all threads, inherited by every thread, stub and Gofer started later. A sandbox that
+     * cannot have it does not start.
+     */
+    private static void lockDown() throws RunscException {
+        try {
+            SentrySeccomp.install();
+        } catch (SentrySeccomp.SeccompException e) {
+            throw new RunscException("boot: cannot install the Sentry's seccomp filter: " + e.getMessage(), e);
+        }
     }
 }

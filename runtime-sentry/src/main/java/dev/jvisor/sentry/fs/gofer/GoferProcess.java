@@ -3,6 +3,7 @@ package dev.jvisor.sentry.fs.gofer;
 import dev.jvisor.p9.FdTransport;
 import dev.jvisor.p9.P9Client;
 import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.confine.SandboxLaunch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +66,9 @@ public final class GoferProcess implements AutoCloseable {
     }
 
     private static List<String> command(Path root, boolean readOnly) {
-        List<String> argv = new ArrayList<>(List.of(
+        // Its capabilities narrowed to its own before the JVM starts (they are per thread).
+        List<String> argv = new ArrayList<>(SandboxLaunch.goferPrefix());
+        argv.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
