@@ -38,8 +38,8 @@ final class SeccompProgram {
     /**
      * @param killed      calls that kill the whole process
      * @param errnos      calls that fail with the given errno
-     * @param arg0Denials calls that fail with {@code EPERM}-like errno when args[0] has a bit of the mask
-     * @param arg0Errno   the errno of those failures
+     * @param arg0Denials calls that fail when args[0] has any bit of the mask
+     * @param arg0Errno   the errno those fail with
      */
     record Rules(SortedSet<Integer> killed, SortedMap<Integer, Integer> errnos,
                  SortedMap<Integer, Long> arg0Denials, int arg0Errno) {}
