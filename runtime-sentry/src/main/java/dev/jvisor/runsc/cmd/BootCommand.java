@@ -12,6 +12,8 @@ import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.lifecycle.ExitStatusFile;
 import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerId;
+import dev.jvisor.runsc.state.HostProcess;
+import dev.jvisor.runsc.state.StateStore;
 import dev.jvisor.runsc.control.ControlServer;
 import dev.jvisor.runsc.control.SandboxControl;
 import dev.jvisor.runsc.policy.SandboxEventReporter;
@@ -73,7 +75,7 @@ public final class BootCommand implements Subcommand {
                 lockDown();
                 // start returns once the program runs and the control channel answers.
                 StartChannel.confirm(starter);
-                events.started(sandbox.kernel().monitor(), ProcessHandle.current().pid());
+                events.started(sandbox.kernel().monitor(), hostPid(inv, id));
                 status = Sandbox.awaitForwardingSignals(sandbox);
                 events.exited(status);
             }
@@ -89,6 +91,20 @@ public final class BootCommand implements Subcommand {
         // After the status is recorded: the last events take at most a bounded moment.
         events.close();
         return status;
+    }
+
+    /**
+     * The sandbox's pid on the host, as create recorded it (the pid the shim waits on): this
+     * process is pid 1 of its own pid namespace and cannot see its host pid otherwise.
+     */
+    private static long hostPid(Invocation inv, String id) {
+        try {
+            HostProcess init = new StateStore(inv.root()).load(id).init();
+            if (init != null) return init.pid();
+        } catch (RunscException e) {
+            inv.log().warning("cannot read container " + id + "'s recorded pid: " + e.getMessage());
+        }
+        return ProcessHandle.current().pid();
     }
 
     /**
