@@ -153,7 +153,10 @@ class RuncShimLifecycleTest {
         var ps = containerd.ctr("task", "ps", id).requireSuccess(List.of("ctr task ps"));
         assertThat(ps.out()).contains(taskPid);
         // The leftover check sees a live container's every trace, so its empty answer later means something.
-        assertThat(leftovers()).anyMatch(s -> s.startsWith("shim process")).anyMatch(s -> s.startsWith("sandbox process " + taskPid))
+        // The task's pid is the sandbox's namespace launcher; its one child is the Sentry.
+        String sentry = ProcessHandle.of(Long.parseLong(taskPid)).flatMap(h -> h.children().findFirst())
+                .map(h -> Long.toString(h.pid())).orElse("none");
+        assertThat(leftovers()).anyMatch(s -> s.startsWith("shim process")).anyMatch(s -> s.equals("sandbox process " + sentry))
                 .anyMatch(s -> s.startsWith("shim socket")).anyMatch(s -> s.startsWith("runsc state") && s.endsWith(id));
 
         containerd.ctr("task", "kill", "-s", "9", id).requireSuccess(List.of("ctr task kill"));

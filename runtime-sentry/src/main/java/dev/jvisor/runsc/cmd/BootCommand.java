@@ -20,6 +20,7 @@ import dev.jvisor.runsc.policy.SandboxEventReporter;
 import dev.jvisor.sentry.RunningSandbox;
 import dev.jvisor.sentry.Sandbox;
 import dev.jvisor.sentry.SandboxSpec;
+import dev.jvisor.sentry.host.confine.HostRoot;
 import dev.jvisor.sentry.host.confine.SentrySeccomp;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -36,6 +37,7 @@ import java.util.List;
 public final class BootCommand implements Subcommand {
     private Flag<String> bundle;
     private Flag<String> console;
+    private Flag<String> hostRootFd;
 
     @Override public String name() { return "boot"; }
     @Override public String summary() { return "run a created container's sandbox (started by create)"; }
@@ -45,6 +47,7 @@ public final class BootCommand implements Subcommand {
     public void defineFlags(FlagSet flags) {
         bundle = flags.string("bundle", "DIR", ".", "the OCI bundle");
         console = flags.string("console", "PTY", "", "host pty slave that is the container's terminal (create passes it)");
+        hostRootFd = flags.string("host-root-fd", "FD", "", "descriptor of the host's root, opened before the sandbox's mount namespace (create passes it)");
     }
 
     @Override
@@ -52,6 +55,7 @@ public final class BootCommand implements Subcommand {
         Invocation.requireArgs(args, 1, "<container-id>");
         String id = ContainerId.validate(args.getFirst());
         Path stateDir = inv.root().resolve(id);
+        adoptHostRoot(hostRootFd.get());
         if (!Files.isDirectory(stateDir)) throw new RunscException("boot: container \"" + id + "\" is not being created");
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec oci = BundleSandbox.read(bundleDir);
@@ -91,6 +95,18 @@ public final class BootCommand implements Subcommand {
         // After the status is recorded: the last events take at most a bounded moment.
         events.close();
         return status;
+    }
+
+    /** The host's root the launcher opened, through which Gofers reach container roots mounted later. */
+    private static void adoptHostRoot(String fd) throws RunscException {
+        if (fd.isEmpty()) return;
+        try {
+            HostRoot.adopt(Integer.parseInt(fd));
+        } catch (NumberFormatException e) {
+            throw new RunscException("boot: --host-root-fd: not a descriptor number: " + fd, e);
+        } catch (HostRoot.HostRootException e) {
+            throw new RunscException("boot: --host-root-fd: " + e.getMessage(), e);
+        }
     }
 
     /**

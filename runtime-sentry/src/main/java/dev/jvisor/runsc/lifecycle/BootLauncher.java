@@ -57,6 +57,7 @@ public final class BootLauncher {
         cmd.add("--overlay=" + inv.config().overlay());
         inv.config().policySocket().ifPresent(s -> cmd.add("--policy-socket=" + s));
         cmd.add("boot");
+        cmd.add("--host-root-fd=" + SandboxLaunch.HOST_ROOT_FD);
         cmd.add("--bundle=" + bundle);
         if (console != null) cmd.add("--console=" + console);
         cmd.add(id);

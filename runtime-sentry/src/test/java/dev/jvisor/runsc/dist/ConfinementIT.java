@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * packaged bin/runsc: the Sentry and its Gofers in mount, pid, ipc, uts and net namespaces that
  * are not the host's, the Sentry under its seccomp filter on every thread, both with only the
  * capabilities they need, the Sentry in the container's cgroup; ps still answers host pids; a
- * stub started after the filter (exec) and a Gofer started after it (a pod's second container)
- * still work; and when it ends nothing is left: no process, no mount, no cgroup, no state.
+ * stub started after the filter (exec) and a Gofer started after it (a pod's second container,
+ * whose root the host mounted after the Sentry's mount namespace was made) still work; and when
+ * it ends nothing is left: no process, no mount, no cgroup, no state.
  */
 class ConfinementIT {
     private static final Path DIST = Path.of(System.getProperty("jvisor.dist.dir", "target/jvisor-runtime")).toAbsolutePath();
@@ -132,6 +133,11 @@ class ConfinementIT {
         return status(Path.of("/proc", Long.toString(pid), "status"), name);
     }
 
+    /** The host's proc mounts, from this process's mountinfo. */
+    private static List<String> procMounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(l -> l.contains(" - proc ")).toList();
+    }
+
     private static long mask(Set<Capability> caps) {
         return caps.stream().mapToLong(Capability::bit).reduce(0, (a, b) -> a | b);
     }
@@ -173,7 +179,7 @@ class ConfinementIT {
         cgroup = "jvisor-confinement-it-" + ProcessHandle.current().pid();
         Path memoryCgroup = Path.of("/sys/fs/cgroup/memory", cgroup);
         assumeTrue(Files.isDirectory(Path.of("/sys/fs/cgroup/memory")), "no cgroup v1 memory controller");
-        long hostMounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).size();
+        List<String> hostProcMounts = procMounts();
         // One process that stays, so that the set of stubs holds still while it is looked at.
         Path bundle = bundle("c1", "", ",\"linux\":{\"cgroupsPath\":\"/" + cgroup + "\"}", "echo ready; exec sleep 100000");
         long launcher = run(bundle, "c1", List.of());
@@ -219,8 +225,9 @@ class ConfinementIT {
         var exec = runsc(bundle, "exec", "c1", "/bin/sh", "-c", "echo $((6*7)) $(hostname)");
         assertThat(exec.status()).as(exec.err() + lastError()).isZero();
         assertThat(exec.out()).isEqualTo("42 box\n");
-        // The sandbox's /proc and everything else it mounts stay in its own mount namespace.
-        assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).hasSize((int) hostMounts);
+        // The sandbox's own /proc stays in its mount namespace. (Only proc mounts are compared:
+        // other containers on this host come and go meanwhile.)
+        assertThat(procMounts()).isEqualTo(hostProcMounts);
 
         assertThat(runsc(bundle, "kill", "c1", "9").status()).as(lastError()).isZero();
         assertThat(within(30, () -> gone(launcher) && gone(sentry) && gone(gofer))).isTrue();
@@ -234,30 +241,43 @@ class ConfinementIT {
     }
 
     @Test
-    void aGoferStartedAfterTheFilterServesAPodsSecondContainer() throws Exception {
+    void aPodsLaterContainerWhoseRootWasMountedAfterTheSentryStartedIsServedByAGoferUnderTheFilter() throws Exception {
         Path pause = bundle("pause", "\"io.kubernetes.cri.container-type\":\"sandbox\"", "", "echo ready; while :; do sleep 1; done");
         long launcher = run(pause, "pause", List.of());
         long sentry = onlyChild(launcher);
         assertThat(gofers(sentry)).hasSize(1);
+        // As containerd does for a pod's next container: its root is mounted on the host now,
+        // after the Sentry's mount namespace was made, and this host propagates no mounts into it.
         Path app = bundle("app", "\"io.kubernetes.cri.container-type\":\"container\",\"io.kubernetes.cri.sandbox-id\":\"pause\"", "",
                 "echo ready $(cat /app-marker); while :; do sleep 1; done");
-        run(app, "app", List.of());
-        assertThat(read(work.resolve("app.out"))).isEqualTo("ready app\n");
-        List<Long> gofers = gofers(sentry);
-        assertThat(gofers).hasSize(2);
-        // The later Gofer carries the Sentry's filter under its own, and chrooted all the same.
-        assertThat(gofers.stream().map(g -> {
-            try {
-                return status(g, "Seccomp_filters");
-            } catch (IOException e) {
-                return "gone";
+        Path appRoot = app.resolve("rootfs");
+        Path staged = Files.move(appRoot, app.resolve("staged"));
+        Files.createDirectory(appRoot);
+        assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "jvisor-confinement-it", appRoot.toString()).inheritIO().start().waitFor()).isZero();
+        try {
+            assertThat(new ProcessBuilder("cp", "-a", staged + "/.", appRoot.toString()).start().waitFor()).isZero();
+            run(app, "app", List.of());
+            assertThat(read(work.resolve("app.out"))).isEqualTo("ready app\n");
+            List<Long> gofers = gofers(sentry);
+            assertThat(gofers).hasSize(2);
+            // The later Gofer carries the Sentry's filter under its own, and is chrooted all the same.
+            assertThat(gofers.stream().map(g -> {
+                try {
+                    return status(g, "Seccomp_filters");
+                } catch (IOException e) {
+                    return "gone";
+                }
+            })).containsExactlyInAnyOrder("1", "2");
+            assertThat(runsc(app, "delete", "--force", "app").status()).as(lastError()).isZero();
+            assertThat(runsc(pause, "delete", "--force", "pause").status()).as(lastError()).isZero();
+            assertThat(within(30, () -> gone(launcher) && gone(sentry))).isTrue();
+            try (var left = Files.list(work.resolve("root"))) {
+                assertThat(left).isEmpty();
             }
-        })).containsExactlyInAnyOrder("1", "2");
-        assertThat(runsc(app, "delete", "--force", "app").status()).as(lastError()).isZero();
-        assertThat(runsc(pause, "delete", "--force", "pause").status()).as(lastError()).isZero();
-        assertThat(within(30, () -> gone(launcher) && gone(sentry))).isTrue();
-        try (var left = Files.list(work.resolve("root"))) {
-            assertThat(left).isEmpty();
+        } finally {
+            for (long pid : launchers) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            within(10, () -> launchers.stream().allMatch(ConfinementIT::gone));
+            new ProcessBuilder("umount", appRoot.toString()).inheritIO().start().waitFor();
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * The command prefixes that start the Sentry and its Gofers confined: util-linux's unshare(1) and
  * setpriv(1), which do their work in a single-threaded process and then exec the JVM in place.
  *
- * <p>The boot process: {@code unshare --mount --propagation private --uts --ipc --pid --fork
+ * <p>The boot process: {@code sh -c 'exec "$@" 3</'} (the host's root as fd 3, for {@link HostRoot}),
+ * then {@code unshare --mount --propagation private --uts --ipc --pid --fork
  * --kill-child --mount-proc [--net]}, then {@code setpriv --bounding-set … --inh-caps -all
  * --no-new-privs}. unshare stays the parent: its pid is the one create writes to the pid file,
  * a host process that exits with the Sentry's status (or dies of the signal that killed it),
@@ -32,7 +33,10 @@ import java.util.stream.Collectors;
  * set by {@link #goferPrefix()}.
  */
 public final class SandboxLaunch {
+    static final Path SH = Path.of("/bin/sh");
     static final Path UNSHARE = Path.of("/usr/bin/unshare");
+    /** Where the boot process finds the host's root directory ({@link HostRoot}), opened by the prefix. */
+    public static final int HOST_ROOT_FD = 3;
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     /** What the host network adds: binding ports below 1024 and ICMP/raw sockets for the app. */
@@ -66,10 +70,14 @@ public final class SandboxLaunch {
      * (the Sentry proxies host sockets); otherwise the sandbox gets one with only a loopback.
      */
     public static List<String> bootPrefix(boolean hostNetwork) throws ConfinementUnavailableException {
+        require(SH);
         require(UNSHARE);
         require(SETPRIV);
         if (!runningAsRoot()) throw new ConfinementUnavailableException("creating the sandbox's namespaces needs root");
-        List<String> cmd = new ArrayList<>(List.of(UNSHARE.toString(),
+        // The shell opens the host's root while still in the host's mount namespace, then
+        // becomes unshare (exec: same pid) with it as fd 3.
+        List<String> cmd = new ArrayList<>(List.of(SH.toString(), "-c", "exec \"$@\" " + HOST_ROOT_FD + "</", "jvisor-launch",
+                UNSHARE.toString(),
                 "--mount", "--propagation=private", "--uts", "--ipc", "--pid", "--fork", "--kill-child", "--mount-proc"));
         if (!hostNetwork) cmd.add("--net");
         cmd.add("--");

@@ -7,13 +7,9 @@ import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.Seccomp;
 import dev.jvisor.abi.linux.Sysno;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * Puts {@link SentrySyscallPolicy}'s filter on every thread of this process
@@ -23,17 +19,6 @@ import java.lang.invoke.VarHandle;
  * parent: the filter cannot be taken off.
  */
 public final class SentrySeccomp {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /**
-     * {@code long syscall(long number, ...)} with five variadic long arguments: prctl checks that
-     * the ones it does not use are zero, so every register the kernel reads is passed.
-     */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     /** {@code struct sock_fprog}: unsigned short len, padding, struct sock_filter *filter. */
     private static final StructLayout SOCK_FPROG = MemoryLayout.structLayout(
             JAVA_SHORT.withName("len"), MemoryLayout.paddingLayout(6), JAVA_LONG.withName("filter"));
@@ -74,20 +59,10 @@ public final class SentrySeccomp {
     }
 
     private static long call(String what, long nr, long a0, long a1, long a2) throws SeccompException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long r;
-            try {
-                r = (long) SYSCALL.invokeExact(state, nr, a0, a1, a2, 0L, 0L);
-            } catch (Throwable t) {
-                throw new AssertionError("downcall " + what, t);
-            }
-            if (r == -1) {
-                int errno = (int) ERRNO.get(state, 0L);
-                Errno e = Errno.of(errno);
-                throw new SeccompException(what + ": " + (e == null ? "errno " + errno : e.name() + " (" + e.description() + ")"), e);
-            }
-            return r;
+        try {
+            return ConfineNative.syscall(nr, a0, a1, a2);
+        } catch (ConfineNative.CallFailed e) {
+            throw new SeccompException(what + ": " + e.getMessage(), e.errno());
         }
     }
 }
