@@ -51,7 +51,7 @@ public final class PsCommand implements Subcommand {
         ContainerStatus status = record.currentStatus();
         SandboxAddress address = ControlCalls.address(inv, record.id());
         if ((status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) && address.listening()) {
-            // The pid the shim waits on (the Sentry, or a pod container's waiter), then the stubs.
+            // The pid the shim waits on (the boot process, or a pod container's waiter), then the stubs.
             if (record.init() != null) pids.add(record.init().pid());
             JsonObject ok = ControlCalls.call(address, ControlProtocol.PS, b -> b);
             List<Long> sandboxPids = new ArrayList<>();

@@ -282,6 +282,22 @@ class ConfinementIT {
     }
 
     @Test
+    void aCreatedContainerStillDiesOfSigtermAlthoughItsLauncherIgnoresIt() throws Exception {
+        Path bundle = bundle("created", "", "", "echo never started");
+        Path pidFile = bundle.resolve("init.pid");
+        Process p = new ProcessBuilder(runscCommand(List.of(), "create", "--bundle", bundle.toString(), "--pid-file", pidFile.toString(), "created"))
+                .directory(bundle.toFile()).redirectOutput(work.resolve("created.out").toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(read(work.resolve("created.out")) + lastError()).isZero();
+        long launcher = Long.parseLong(Files.readString(pidFile).strip());
+        launchers.add(launcher);
+        long sentry = onlyChild(launcher);
+        assertThat(runsc(bundle, "kill", "created", "15").status()).as(lastError()).isZero();
+        assertThat(within(30, () -> gone(launcher) && gone(sentry))).as("the sandbox ends of SIGTERM").isTrue();
+        assertThat(runsc(bundle, "delete", "created").status()).as(lastError()).isZero();
+    }
+
+    @Test
     void onTheHostNetworkTheSentryKeepsTheHostsNetworkNamespaceAndPortCapabilities() throws Exception {
         Path bundle = bundle("hostnet", "", "", "echo ready; while :; do sleep 1; done");
         long launcher = run(bundle, "hostnet", List.of("--network=host"));

@@ -95,6 +95,17 @@ public final class SandboxLaunch {
         return privileges(goferCapabilities());
     }
 
+    /**
+     * The Sentry of a confined sandbox whose launcher is host process {@code launcher}: its one
+     * child; empty when {@code launcher} is not a namespace launcher (a sandbox started without
+     * confinement, or a pod container's waiter).
+     */
+    public static List<ProcessHandle> sentryUnder(long launcher) {
+        return ProcessHandle.of(launcher)
+                .filter(h -> h.info().command().map(UNSHARE.toString()::equals).orElse(false))
+                .map(h -> h.children().toList()).orElse(List.of());
+    }
+
     private static List<String> privileges(Set<Capability> kept) {
         String bounding = kept.stream().map(c -> "+" + c.shortName()).collect(Collectors.joining(",", "-all,", ""));
         return List.of(SETPRIV.toString(), "--bounding-set=" + bounding, "--inh-caps=-all", "--no-new-privs", "--");
