@@ -7,7 +7,9 @@
  * ({@link dev.jvisor.sentry.host.confine.SandboxLaunch#goferPrefix}); the seccomp filter the
  * Sentry puts on all its threads once the sandbox is up
  * ({@link dev.jvisor.sentry.host.confine.SentrySeccomp}); and the translation of the pids the
- * Sentry sees in its pid namespace back to host pids ({@link dev.jvisor.sentry.host.confine.NamespacePids}).
+ * Sentry sees in its pid namespace back to host pids ({@link dev.jvisor.sentry.host.confine.NamespacePids});
+ * and the host's root, held as a descriptor from before the mount namespace, through which
+ * Gofers get roots that the host mounted later ({@link dev.jvisor.sentry.host.confine.HostRoot}).
  *
  * <p>Namespaces are entered before the JVM starts because a JVM is multi-threaded: unshare(2)
  * of a mount or user namespace fails in such a process, and of the others affects one thread.
