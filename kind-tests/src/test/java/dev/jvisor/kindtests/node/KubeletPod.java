@@ -71,6 +71,14 @@ final class KubeletPod {
         ExecSyncResponse exec;
         CriCallException execError;
         Set<Long> sentriesSeen = Set.of();
+        /** Each Sentry seen → its parent: a confined sandbox's init pid is the namespace launcher whose child is the Sentry. */
+        Map<Long, Long> sentryParents = Map.of();
+
+        /** The Sentry a container's init pid stands for: itself, or the Sentry it launched; 0 when none. */
+        long sentryOf(long initPid) {
+            if (sentriesSeen.contains(initPid)) return initPid;
+            return sentryParents.entrySet().stream().filter(e -> e.getValue() == initPid).mapToLong(Map.Entry::getKey).findFirst().orElse(0);
+        }
         /** Each process of the long-running container (runtime's ps) → the process tracing it (0: none). */
         Map<Long, Long> sleeperProcessTracers = Map.of();
         ContainerStatus sleeperStopped;
@@ -107,6 +115,7 @@ final class KubeletPod {
                 run.failure = new AssertionError(e + "\n" + containerdErrors(), e);
             } finally {
                 run.sentriesSeen = watch.seen();
+                run.sentryParents = watch.parents();
                 if (run.failure != null && run.podId != null) forceRemove(run.podId);
             }
         }

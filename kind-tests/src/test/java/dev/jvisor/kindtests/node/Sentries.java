@@ -5,10 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.stream.Stream;
 
@@ -93,13 +95,15 @@ final class Sentries {
     final class Watch implements AutoCloseable {
         private static final long PERIOD_MS = 40;
         private final Set<Long> seen = new ConcurrentSkipListSet<>();
+        /** Each Sentry seen → its parent then: the container's init pid when a namespace launcher started it. */
+        private final Map<Long, Long> parents = new ConcurrentHashMap<>();
         private final Thread sampler;
         private volatile boolean stopped;
 
         Watch() {
             sampler = Thread.ofPlatform().daemon().name("sentry-watch").start(() -> {
                 while (!stopped) {
-                    seen.addAll(running());
+                    sample();
                     try {
                         Thread.sleep(PERIOD_MS);
                     } catch (InterruptedException e) {
@@ -109,10 +113,22 @@ final class Sentries {
             });
         }
 
+        private void sample() {
+            for (long pid : running()) {
+                seen.add(pid);
+                ProcessHandle.of(pid).flatMap(ProcessHandle::parent).ifPresent(p -> parents.putIfAbsent(pid, p.pid()));
+            }
+        }
+
         /** The Sentries seen so far, after one more sample. */
         Set<Long> seen() {
-            seen.addAll(running());
+            sample();
             return new TreeSet<>(seen);
+        }
+
+        /** The parent each Sentry had when first seen. */
+        Map<Long, Long> parents() {
+            return Map.copyOf(parents);
         }
 
         @Override

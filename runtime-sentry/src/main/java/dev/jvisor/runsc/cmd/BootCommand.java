@@ -12,12 +12,16 @@ import dev.jvisor.runsc.lifecycle.ConsoleSocket;
 import dev.jvisor.runsc.lifecycle.ExitStatusFile;
 import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerId;
+import dev.jvisor.runsc.state.HostProcess;
+import dev.jvisor.runsc.state.StateStore;
 import dev.jvisor.runsc.control.ControlServer;
 import dev.jvisor.runsc.control.SandboxControl;
 import dev.jvisor.runsc.policy.SandboxEventReporter;
 import dev.jvisor.sentry.RunningSandbox;
 import dev.jvisor.sentry.Sandbox;
 import dev.jvisor.sentry.SandboxSpec;
+import dev.jvisor.sentry.host.confine.HostRoot;
+import dev.jvisor.sentry.host.confine.SentrySeccomp;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -33,6 +37,7 @@ import java.util.List;
 public final class BootCommand implements Subcommand {
     private Flag<String> bundle;
     private Flag<String> console;
+    private Flag<String> hostRootFd;
 
     @Override public String name() { return "boot"; }
     @Override public String summary() { return "run a created container's sandbox (started by create)"; }
@@ -42,6 +47,7 @@ public final class BootCommand implements Subcommand {
     public void defineFlags(FlagSet flags) {
         bundle = flags.string("bundle", "DIR", ".", "the OCI bundle");
         console = flags.string("console", "PTY", "", "host pty slave that is the container's terminal (create passes it)");
+        hostRootFd = flags.string("host-root-fd", "FD", "", "descriptor of the host's root, opened before the sandbox's mount namespace (create passes it)");
     }
 
     @Override
@@ -49,6 +55,7 @@ public final class BootCommand implements Subcommand {
         Invocation.requireArgs(args, 1, "<container-id>");
         String id = ContainerId.validate(args.getFirst());
         Path stateDir = inv.root().resolve(id);
+        adoptHostRoot(hostRootFd.get());
         if (!Files.isDirectory(stateDir)) throw new RunscException("boot: container \"" + id + "\" is not being created");
         Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
         OciSpec oci = BundleSandbox.read(bundleDir);
@@ -69,9 +76,10 @@ public final class BootCommand implements Subcommand {
                 throw new RunscException("sandbox: " + e.getMessage(), e);
             }
             try (sandbox; ControlServer control = ControlServer.start(stateDir, new SandboxControl(sandbox, inv.root(), System.err), System.err)) {
+                lockDown();
                 // start returns once the program runs and the control channel answers.
                 StartChannel.confirm(starter);
-                events.started(sandbox.kernel().monitor(), ProcessHandle.current().pid());
+                events.started(sandbox.kernel().monitor(), hostPid(inv, id));
                 status = Sandbox.awaitForwardingSignals(sandbox);
                 events.exited(status);
             }
@@ -87,5 +95,44 @@ public final class BootCommand implements Subcommand {
         // After the status is recorded: the last events take at most a bounded moment.
         events.close();
         return status;
+    }
+
+    /** The host's root the launcher opened, through which Gofers reach container roots mounted later. */
+    private static void adoptHostRoot(String fd) throws RunscException {
+        if (fd.isEmpty()) return;
+        try {
+            HostRoot.adopt(Integer.parseInt(fd));
+        } catch (NumberFormatException e) {
+            throw new RunscException("boot: --host-root-fd: not a descriptor number: " + fd, e);
+        } catch (HostRoot.HostRootException e) {
+            throw new RunscException("boot: --host-root-fd: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The sandbox's pid on the host, as create recorded it (the pid the shim waits on): this
+     * process is pid 1 of its own pid namespace and cannot see its host pid otherwise.
+     */
+    private static long hostPid(Invocation inv, String id) {
+        try {
+            HostProcess init = new StateStore(inv.root()).load(id).init();
+            if (init != null) return init.pid();
+        } catch (RunscException e) {
+            inv.log().warning("cannot read container " + id + "'s recorded pid: " + e.getMessage());
+        }
+        return ProcessHandle.current().pid();
+    }
+
+    /**
+     * The Sentry's seccomp filter, once the sandbox is up and its first stub and Gofer run: on
+     * all threads, inherited by every thread, stub and Gofer started later. A sandbox that
+     * cannot have it does not start.
+     */
+    private static void lockDown() throws RunscException {
+        try {
+            SentrySeccomp.install();
+        } catch (SentrySeccomp.SeccompException e) {
+            throw new RunscException("boot: cannot install the Sentry's seccomp filter: " + e.getMessage(), e);
+        }
     }
 }

@@ -91,7 +91,9 @@ public final class CreateCommand implements Subcommand {
                     boot = BootLauncher.spawn(BootLauncher.command(inv, bundleDir, id), bundleDir);
                 }
                 // Before the boot process starts the Sentry's stubs and Gofers: they inherit the cgroup.
-                ContainerCgroup.setUp(stateDir, spec, inv.systemdCgroup(), boot.pid());
+                var cgroup = ContainerCgroup.setUp(stateDir, spec, inv.systemdCgroup(), boot.pid());
+                // The namespace launcher has already forked the Sentry: it joins too.
+                if (cgroup.isPresent()) for (long pid : BootLauncher.sandboxProcesses(boot)) cgroup.get().join(pid);
                 // Ready means the boot process holds the terminal: create's own hold can go.
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())

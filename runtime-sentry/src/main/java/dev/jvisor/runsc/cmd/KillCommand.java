@@ -14,6 +14,7 @@ import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
 import dev.jvisor.runsc.state.StateStore;
 import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.confine.SandboxLaunch;
 import dev.jvisor.sentry.host.HostException;
 import java.util.List;
 
@@ -60,7 +61,22 @@ public final class KillCommand implements Subcommand {
         // also reaches them directly, so nothing of the container survives a wedged Sentry.
         List<ProcessHandle> rest = all.get() && signal == SignalNames.SIGKILL
                 ? ProcessHandle.of(init.pid()).map(h -> h.descendants().toList()).orElse(List.of()) : List.of();
-        signal(init, signal);
+        // A confined sandbox's init is its namespace launcher, which passes no signal on (it
+        // ignores SIGTERM and SIGINT, and dies of the others, SIGKILLing the Sentry): but for
+        // SIGKILL the signal goes to the Sentry, its child, and the launcher exits as it does.
+        List<ProcessHandle> sentry = signal == SignalNames.SIGKILL ? List.of() : SandboxLaunch.sentryUnder(init.pid());
+        if (sentry.isEmpty()) {
+            signal(init, signal);
+        } else {
+            if (!init.isAlive()) throw new RunscException("container not running");
+            for (ProcessHandle s : sentry) {
+                try {
+                    Host.kill(Math.toIntExact(s.pid()), signal);
+                } catch (HostException e) {
+                    throw new RunscException("cannot send signal " + signal + " to the sandbox's Sentry " + s.pid() + ": " + e.getMessage(), e);
+                }
+            }
+        }
         for (ProcessHandle p : rest) p.destroyForcibly();
         return 0;
     }

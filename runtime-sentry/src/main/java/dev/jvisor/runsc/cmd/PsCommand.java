@@ -15,6 +15,7 @@ import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.cli.UsageException;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.StateStore;
+import dev.jvisor.sentry.host.confine.NamespacePids;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -44,17 +45,22 @@ public final class PsCommand implements Subcommand {
         if (!format.get().equals("table") && !format.get().equals("json")) {
             throw new UsageException("invalid --format \"" + format.get() + "\": use table or json");
         }
-        ContainerRecord record = new StateStore(inv.root()).load(args.getFirst());
+        StateStore store = new StateStore(inv.root());
+        ContainerRecord record = store.load(args.getFirst());
         List<Long> pids = new ArrayList<>();
         ContainerStatus status = record.currentStatus();
         SandboxAddress address = ControlCalls.address(inv, record.id());
         if ((status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) && address.listening()) {
-            // The pid the shim waits on (the Sentry, or a pod container's waiter), then the stubs.
+            // The pid the shim waits on (the boot process, or a pod container's waiter), then the stubs.
             if (record.init() != null) pids.add(record.init().pid());
             JsonObject ok = ControlCalls.call(address, ControlProtocol.PS, b -> b);
+            List<Long> sandboxPids = new ArrayList<>();
             if (ok.get("pids") instanceof JsonArray a) {
-                for (JsonValue v : a.elements()) if (v instanceof JsonNumber n) pids.add(n.longValueExact().orElse(0));
+                for (JsonValue v : a.elements()) if (v instanceof JsonNumber n) sandboxPids.add(n.longValueExact().orElse(0));
             }
+            // The Sentry knows its stubs by their pids in its own pid namespace.
+            ContainerRecord sandbox = address.joined() ? store.load(address.stateDir().getFileName().toString()) : record;
+            if (sandbox.init() != null) pids.addAll(NamespacePids.toHost(sandbox.init().pid(), sandboxPids));
         } else if (status != ContainerStatus.STOPPED && record.init() != null) {
             ProcessHandle.of(record.init().pid()).ifPresent(h -> {
                 pids.add(h.pid());

@@ -4,6 +4,8 @@ import dev.jvisor.runsc.Main;
 import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
+import dev.jvisor.runsc.config.Network;
+import dev.jvisor.sentry.host.confine.SandboxLaunch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,10 @@ import java.util.Locale;
 /**
  * Starts {@code runsc boot} for a container being created: the same launcher (or, without an
  * installation, the same JVM and class path), in its own session so that signals meant for
- * create's process group do not reach it, with create's fds 0, 1 and 2 inherited untouched.
+ * create's process group do not reach it, with create's fds 0, 1 and 2 inherited untouched,
+ * confined by {@link SandboxLaunch#bootPrefix}: in namespaces of its own, with a reduced
+ * capability bounding set. The process create gets back (and writes to the pid file) is then the
+ * namespace launcher, whose child is the Sentry; {@link #sandboxProcesses} names both.
  */
 public final class BootLauncher {
     /** util-linux setsid(1): execs in place (same pid) when the caller is not a group leader, as a spawned child is not. */
@@ -26,14 +31,19 @@ public final class BootLauncher {
     private BootLauncher() {}
 
     /** The command line of the boot process for container {@code id}. */
-    public static List<String> command(Invocation inv, Path bundle, String id) {
+    public static List<String> command(Invocation inv, Path bundle, String id) throws RunscException {
         return command(inv, bundle, id, null);
     }
 
     /** The same, with {@code console} (a host pty slave's path) as the container's terminal. */
-    public static List<String> command(Invocation inv, Path bundle, String id, String console) {
+    public static List<String> command(Invocation inv, Path bundle, String id, String console) throws RunscException {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETSID)) cmd.add(SETSID.toString());
+        try {
+            cmd.addAll(SandboxLaunch.bootPrefix(inv.config().network() == Network.HOST));
+        } catch (SandboxLaunch.ConfinementUnavailableException e) {
+            throw new RunscException("cannot confine the sandbox: " + e.getMessage(), e);
+        }
         cmd.addAll(launcher(inv.home()));
         cmd.add("--root=" + inv.root());
         Path log = inv.log().logFile();
@@ -47,6 +57,7 @@ public final class BootLauncher {
         cmd.add("--overlay=" + inv.config().overlay());
         inv.config().policySocket().ifPresent(s -> cmd.add("--policy-socket=" + s));
         cmd.add("boot");
+        cmd.add("--host-root-fd=" + SandboxLaunch.HOST_ROOT_FD);
         cmd.add("--bundle=" + bundle);
         if (console != null) cmd.add("--console=" + console);
         cmd.add(id);
@@ -64,6 +75,19 @@ public final class BootLauncher {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         return cmd;
+    }
+
+    /**
+     * The boot process and everything it has started so far (the Sentry under the namespace
+     * launcher). The launcher forks the Sentry at once, before create has made the container's
+     * cgroup, so create moves these, not only the launcher, into it; the Sentry starts no stub or
+     * Gofer before start, which comes after.
+     */
+    public static List<Long> sandboxProcesses(Process boot) {
+        List<Long> pids = new ArrayList<>();
+        pids.add(boot.pid());
+        boot.descendants().forEach(d -> pids.add(d.pid()));
+        return pids;
     }
 
     /** Spawns the boot process; its working directory is the bundle, as create's is. */

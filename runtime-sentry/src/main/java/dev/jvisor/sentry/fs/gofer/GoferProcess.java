@@ -3,6 +3,8 @@ package dev.jvisor.sentry.fs.gofer;
 import dev.jvisor.p9.FdTransport;
 import dev.jvisor.p9.P9Client;
 import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.confine.HostRoot;
+import dev.jvisor.sentry.host.confine.SandboxLaunch;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.List;
 public final class GoferProcess implements AutoCloseable {
     /** The fd number the Gofer finds its socket at. */
     private static final int GOFER_FD = 3;
+    /** The fd number of the Gofer's root when the Sentry opens it ({@link HostRoot}). */
+    private static final int ROOT_FD = 4;
     /** Largest 9P message: 1 MiB of payload plus the Tread/Rread header (the Gofer's limit). */
     private static final int MSIZE = (1 << 20) + 11;
     private static final long EXIT_WAIT_MILLIS = 5_000;
@@ -44,16 +48,27 @@ public final class GoferProcess implements AutoCloseable {
             throw new GoferStartException("socketpair for the Gofer: " + e.getMessage(), e);
         }
         int pid;
+        int rootFd = -1;
         try {
-            List<String> argv = command(root, readOnly);
-            pid = Host.posixSpawn(argv.get(0), argv.toArray(String[]::new), new int[][] {{pair[1].fd(), GOFER_FD}}, GOFER_FD + 1);
-        } catch (RuntimeException e) {
+            int[][] dups = {{pair[1].fd(), GOFER_FD}};
+            Path served = root;
+            if (HostRoot.held()) {
+                // A confined Sentry's mount namespace may predate this root (a pod's later
+                // container): the Gofer gets it opened from the host's root, as its fd 4.
+                rootFd = HostRoot.openDirectory(root.toAbsolutePath());
+                dups = new int[][] {{pair[1].fd(), GOFER_FD}, {rootFd, ROOT_FD}};
+                served = Path.of("/proc/self/fd", Integer.toString(ROOT_FD));
+            }
+            List<String> argv = command(served, readOnly);
+            pid = Host.posixSpawn(argv.get(0), argv.toArray(String[]::new), dups, dups.length == 1 ? GOFER_FD + 1 : ROOT_FD + 1);
+        } catch (RuntimeException | HostRoot.HostRootException e) {
             pair[0].close();
             pair[1].close();
             throw new GoferStartException("cannot start the Gofer: " + e.getMessage(), e);
         } finally {
             // The Sentry must not hold the Gofer's end: the Gofer sees end-of-file when the Sentry goes.
             pair[1].closeDescriptorOnly();
+            if (rootFd >= 0) Host.close(rootFd);
         }
         try {
             return new GoferProcess(pid, P9Client.connect(pair[0], MSIZE));
@@ -65,7 +80,9 @@ public final class GoferProcess implements AutoCloseable {
     }
 
     private static List<String> command(Path root, boolean readOnly) {
-        List<String> argv = new ArrayList<>(List.of(
+        // Its capabilities narrowed to its own before the JVM starts (they are per thread).
+        List<String> argv = new ArrayList<>(SandboxLaunch.goferPrefix());
+        argv.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
