@@ -2,19 +2,25 @@ package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.linux.Capability;
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.ErrnoException;
+import dev.jvisor.abi.linux.FileMode;
+import dev.jvisor.abi.linux.Signal;
 import dev.jvisor.abi.linux.Prctl;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.kernel.CapabilitySets;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Rlimits;
+import dev.jvisor.sentry.kernel.SigInfo;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.platform.Registers;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.OpenFile;
 
 /**
  * Implements identity and privilege: the get/set*id(2) calls, getgroups(2)/setgroups(2),
  * capget(2)/capset(2), the capability, securebits and no_new_privs options of prctl(2), and
- * the resource limits (getrlimit(2), setrlimit(2), prlimit64(2)). A task's credentials belong to
+ * the resource limits (getrlimit(2), setrlimit(2), prlimit64(2)) and RLIMIT_FSIZE's check on writes. A task's credentials belong to
  * its process here (set*id(2) changes every thread, as glibc makes it on Linux).
  */
 final class SysCredentials {
@@ -337,5 +343,31 @@ final class SysCredentials {
         boolean sameUser = c.uid() == tc.uid() && c.uid() == tc.euid() && c.uid() == tc.suid()
                 && c.gid() == tc.gid() && c.gid() == tc.egid() && c.gid() == tc.sgid();
         if (!sameUser && !c.hasCap(Capability.CAP_SYS_RESOURCE)) throw Errno.EPERM.exception();
+    }
+
+    /**
+     * RLIMIT_FSIZE on a write of {@code len} bytes to {@code f} at {@code pos} (negative: at the
+     * file's offset, or its end with O_APPEND): how many bytes may be written. A write that
+     * would start at or beyond the limit gets SIGXFSZ and EFBIG; one that crosses it is cut
+     * short. Only regular files have a size to limit.
+     */
+    static long fileSizeLimited(Task t, OpenFile f, long pos, long len) {
+        long limit = t.group().rlimits().soft(Rlimits.RLIMIT_FSIZE);
+        Inode inode = f.inode();
+        if (limit == Rlimits.INFINITY || len == 0 || inode == null || !inode.isRegular()) return len;
+        long start = pos >= 0 ? pos : (f.flags() & FileMode.O_APPEND) != 0 ? inode.size() : f.seek(0, 1 /* SEEK_CUR */);
+        if (Long.compareUnsigned(start, limit) >= 0) throw fileTooLarge(t);
+        return Long.compareUnsigned(len, limit - start) > 0 ? limit - start : len;
+    }
+
+    /** RLIMIT_FSIZE on growing {@code inode} to {@code length} (truncate(2), fallocate(2)). */
+    static void checkFileSize(Task t, Inode inode, long length) {
+        long limit = t.group().rlimits().soft(Rlimits.RLIMIT_FSIZE);
+        if (limit != Rlimits.INFINITY && length > inode.size() && Long.compareUnsigned(length, limit) > 0) throw fileTooLarge(t);
+    }
+
+    private static ErrnoException fileTooLarge(Task t) {
+        t.kernel().signalTask(t, SigInfo.kernel(Signal.SIGXFSZ));
+        return Errno.EFBIG.exception();
     }
 }

@@ -41,7 +41,12 @@ final class SysProcess {
         r.full(Sysno.VFORK, "", (t, a) -> t.kernel().cloneProcess(t, Kernel.CLONE_VM | Kernel.CLONE_VFORK | Signal.SIGCHLD, 0, 0, 0, 0));
         r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM",
                 (t, a) -> t.kernel().cloneProcess(t, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4)));
-        r.full(Sysno.EXECVE, "spp", (t, a) -> execve(t, Paths.read(t, a.arg(0), false), a.arg(1), a.arg(2)));
+        r.full(Sysno.EXECVE, "spp", (t, a) -> {
+            String p = Paths.read(t, a.arg(0), false);
+            // /proc/PID/exe names the program by its absolute path, however execve was given it.
+            if (!p.startsWith("/")) p = Paths.absolute(t, t.fs().cwd(), p).replaceAll("/(\\./)+", "/");
+            return execve(t, p, a.arg(1), a.arg(2));
+        });
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
             int dirfd = (int) a.arg(0), flags = (int) a.arg(4);
             if ((flags & ~(FileMode.AT_EMPTY_PATH | FileMode.AT_SYMLINK_NOFOLLOW)) != 0) throw Errno.EINVAL.exception();
