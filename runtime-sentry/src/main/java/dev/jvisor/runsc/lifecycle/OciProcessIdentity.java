@@ -22,7 +22,8 @@ public final class OciProcessIdentity {
         OciSpec.User user = process.user();
         int uid = user == null ? 0 : (int) user.uid();
         int gid = user == null ? 0 : (int) user.gid();
-        int[] groups = user == null ? new int[0] : user.additionalGids().stream().mapToInt(Long::intValue).toArray();
+        // A group named twice is one membership, as runc sets them up.
+        int[] groups = user == null ? new int[0] : user.additionalGids().stream().distinct().mapToInt(Long::intValue).toArray();
         int umask = user == null ? -1 : (int) user.umask();
         List<ProcessIdentity.Limit> limits = new ArrayList<>();
         for (OciSpec.Rlimit r : process.rlimits()) limits.add(new ProcessIdentity.Limit(r.type().number(), r.soft(), r.hard()));
