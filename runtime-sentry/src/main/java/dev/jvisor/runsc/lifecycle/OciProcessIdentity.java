@@ -17,8 +17,20 @@ import java.util.Set;
 public final class OciProcessIdentity {
     private OciProcessIdentity() {}
 
-    /** The identity {@code process} asks for; root with default capabilities when it names no user. */
-    public static ProcessIdentity of(OciSpec.Process process) {
+    /**
+     * The identity {@code process} asks for; root with default capabilities when it names no user.
+     * An identity no process can have (uid or gid 4294967295, too many groups) is a
+     * BundleException naming the field.
+     */
+    public static ProcessIdentity of(OciSpec.Process process) throws BundleSandbox.BundleException {
+        try {
+            return identity(process);
+        } catch (IllegalArgumentException e) {
+            throw new BundleSandbox.BundleException("process.user: " + e.getMessage());
+        }
+    }
+
+    private static ProcessIdentity identity(OciSpec.Process process) {
         OciSpec.User user = process.user();
         int uid = user == null ? 0 : (int) user.uid();
         int gid = user == null ? 0 : (int) user.gid();
