@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A bundle's process identity — user, additionalGids, capabilities, rlimits, noNewPrivileges,
  * umask — as the container sees it through the packaged bin/runsc, compared line for line with
  * what runc gives the same bundle: {@code id}, the identity lines of /proc/self/status and
- * {@code ulimit -n}, for the container's first process and for one started by exec --process.
+ * {@code ulimit -n}, for the container's first process, for a pod's container that joins its
+ * sandbox's Sentry, and for one started by exec --process.
  * A small static program then tries to win privilege back (set*id to root, capset, ambient and
  * bounding changes, an owner-only file, chroot, a set-user-ID root program with and without
  * no_new_privs); each attempt must end as it does under runc.
@@ -129,6 +130,30 @@ class ProcessIdentityIT {
         assertThat(jvisor).isEqualTo(runc);
     }
 
+    @Test
+    void aPodsContainerJoiningItsSandboxCarriesItsOwnIdentityAsUnderRunc() throws Exception {
+        String process = process(IDENTITY_SCRIPT, "{\"uid\":1000,\"gid\":1000,\"additionalGids\":[44]}",
+                caps(ONE_CAP, ONE_CAP, ONE_CAP, ONE_CAP, ONE_CAP), "[{\"type\":\"RLIMIT_NOFILE\",\"soft\":48,\"hard\":48}]", true);
+        Output runc = runcRun(bundle("runc", process));
+
+        Path pause = bundle("pause", process("while :; do sleep 1; done", "{\"uid\":0,\"gid\":0}", null, "[]", false),
+                "\"io.kubernetes.cri.container-type\":\"sandbox\"");
+        String pauseId = "identity-pause-" + ProcessHandle.current().pid();
+        cleanups.add(() -> quietly(runsc("delete", "--force", pauseId), pause));
+        Output created = run(pause, runsc("create", "--bundle", pause.toString(), "--pid-file", pause.resolve("pid").toString(), pauseId));
+        assertThat(created.status()).as(created.err() + lastError()).isZero();
+        long sentry = Long.parseLong(Files.readString(pause.resolve("pid")).strip());
+        cleanups.add(() -> ProcessHandle.of(sentry).ifPresent(ProcessHandle::destroyForcibly));
+        Output started = run(pause, runsc("start", pauseId));
+        assertThat(started.status()).as(started.err() + lastError()).isZero();
+
+        Path app = bundle("app", process, "\"io.kubernetes.cri.container-type\":\"container\","
+                + "\"io.kubernetes.cri.sandbox-id\":\"" + pauseId + "\"");
+        Output jvisor = runscRun(app);
+        assertThat(runc.out()).contains("groups=44", "CapEff:\t0000000000000400", "\n48\n");
+        assertThat(jvisor).isEqualTo(runc);
+    }
+
     // ---------------------------------------------------------------- bundles
 
     private static String caps(String bounding, String effective, String inheritable, String permitted, String ambient) {
@@ -144,13 +169,18 @@ class ProcessIdentityIT {
     }
 
     private Path bundle(String name, String process) throws IOException {
+        return bundle(name, process, "");
+    }
+
+    private Path bundle(String name, String process, String annotations) throws IOException {
         Path bundle = Files.createDirectories(work.resolve(name));
         Files.writeString(bundle.resolve("config.json"), """
                 {"ociVersion":"1.0.2","hostname":"box","process":%s,
                  "root":{"path":"%s","readonly":true},
                  "mounts":[{"destination":"/proc","type":"proc","source":"proc"}],
-                 "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"}]}}"""
-                .formatted(process, rootfs));
+                 "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"}]},
+                 "annotations":{%s}}"""
+                .formatted(process, rootfs, annotations));
         return bundle;
     }
 
