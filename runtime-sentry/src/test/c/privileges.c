@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/fsuid.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -94,6 +95,7 @@ static int report(void) {
     REQUIRE(getresuid(&r, &e, &s) == 0);
     printf("  exec'd: uid %d/%d/%d keepcaps %d nnp %d\n", r, e, s, prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0),
            prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+    printf("  exec'd: auxv uid %lu euid %lu secure %lu\n", getauxval(AT_UID), getauxval(AT_EUID), getauxval(AT_SECURE));
     print_caps("exec'd caps");
     struct rlimit rl;
     REQUIRE(getrlimit(RLIMIT_STACK, &rl) == 0);

@@ -153,4 +153,16 @@ public record Credentials(int uid, int euid, int suid, int fsuid, int gid, int e
         return new Credentials(uid, newEuid, newEuid, newEuid, gid, newEgid, newEgid, newEgid, groups, c,
                 securebits & ~Prctl.SECBIT_KEEP_CAPS, noNewPrivs);
     }
+
+    /**
+     * AT_SECURE for an exec that turned {@code before} into {@code after}: the program changed
+     * ids, or a non-root user came out of it with capabilities it did not just carry in its
+     * ambient set (the C library then ignores the environment it would otherwise trust).
+     */
+    public static boolean secureExec(Credentials before, Credentials after) {
+        boolean setid = after.euid != before.uid || after.egid != before.gid;
+        boolean grew = (after.caps.permitted() & ~after.caps.ambient()) != 0;
+        boolean raisedEffective = after.caps.effective() != after.caps.ambient();
+        return setid || (after.uid != 0 && (raisedEffective || grew));
+    }
 }

@@ -16,6 +16,11 @@ public final class ExecCredentials {
      * under a runtime that sets it and then calls execve.
      */
     public static void apply(Task t, String path) {
+        t.group().creds(after(t, path));
+    }
+
+    /** The credentials executing {@code path} gives the task, without giving them yet. */
+    public static Credentials after(Task t, String path) {
         Credentials c = t.creds();
         Inode file;
         try {
@@ -23,10 +28,9 @@ public final class ExecCredentials {
             file = l.inode();
         } catch (ErrnoException e) {
             // The file was just loaded; if it has gone since, exec it as one without set-id bits.
-            t.group().creds(c.afterExec(0, 0, 0, false));
-            return;
+            return c.afterExec(0, 0, 0, false);
         }
         // Sandbox mounts carry no nosuid flag: set-id bits are honoured wherever the file lives.
-        t.group().creds(c.afterExec(file.mode(), file.uid(), file.gid(), false));
+        return c.afterExec(file.mode(), file.uid(), file.gid(), false);
     }
 }
