@@ -7,7 +7,6 @@ import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.ExecCredentials;
 import dev.jvisor.sentry.kernel.Kernel;
-import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.TaskExit;
 import dev.jvisor.sentry.kernel.ThreadGroup;
