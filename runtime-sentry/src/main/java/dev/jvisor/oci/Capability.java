@@ -1,5 +1,6 @@
 package dev.jvisor.oci;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,16 @@ public enum Capability {
     /** The kernel's bit number for this capability. */
     public int number() {
         return number;
+    }
+
+    /** The bit in a 64-bit capability mask as /proc/PID/status prints it (CapEff, CapBnd, …). */
+    public long bit() {
+        return 1L << number;
+    }
+
+    /** The lower-case name without {@code CAP_}, as setpriv(1) spells it: {@code sys_chroot}. */
+    public String shortName() {
+        return name().substring("CAP_".length()).toLowerCase(Locale.ROOT);
     }
 
     public static Optional<Capability> fromName(String name) {

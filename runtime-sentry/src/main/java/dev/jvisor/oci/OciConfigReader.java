@@ -89,7 +89,7 @@ public final class OciConfigReader {
                 p.bool("terminal", false),
                 user(p.object("user"), p.path("user")),
                 args, env, cwd,
-                p.has("capabilities") ? capabilities(p.object("capabilities")) : OciSpec.Capabilities.NONE,
+                p.has("capabilities") ? capabilities(p.object("capabilities")) : null,
                 rlimits(p),
                 p.bool("noNewPrivileges", false),
                 consoleSize(p));
@@ -109,7 +109,8 @@ public final class OciConfigReader {
         long max = 0xFFFF_FFFFL; // uid_t and gid_t are unsigned 32-bit
         long uid = u.integer("uid", 0, max).orElseThrow(() -> new OciConfigException(u.path("uid"), "required"));
         long gid = u.integer("gid", 0, max).orElseThrow(() -> new OciConfigException(u.path("gid"), "required"));
-        return new OciSpec.User(uid, gid, u.integers("additionalGids", 0, max));
+        long umask = u.integer("umask", 0, 0777).orElse(-1);
+        return new OciSpec.User(uid, gid, u.integers("additionalGids", 0, max), umask);
     }
 
     private static OciSpec.Capabilities capabilities(JsonFields c) throws OciConfigException {

@@ -45,6 +45,7 @@ public final class OciConfigWriter {
         if (!p.user().additionalGids().isEmpty()) {
             user.put("additionalGids", new JsonArray(p.user().additionalGids().stream().<JsonValue>map(JsonNumber::of).toList()));
         }
+        if (p.user().umask() >= 0) user.put("umask", p.user().umask());
         JsonObject.Builder b = JsonObject.builder()
                 .put("terminal", p.terminal())
                 .put("user", user.build())
@@ -52,7 +53,7 @@ public final class OciConfigWriter {
                 .put("env", JsonArray.ofStrings(p.env()))
                 .put("cwd", p.cwd());
         OciSpec.Capabilities c = p.capabilities();
-        if (!c.equals(OciSpec.Capabilities.NONE)) {
+        if (c != null) {
             b.put("capabilities", JsonObject.builder()
                     .put("bounding", caps(c.bounding())).put("effective", caps(c.effective()))
                     .put("inheritable", caps(c.inheritable())).put("permitted", caps(c.permitted()))

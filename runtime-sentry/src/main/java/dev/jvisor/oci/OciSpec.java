@@ -19,7 +19,7 @@ public record OciSpec(String ociVersion, Process process, Root root, List<Mount>
         annotations = Map.copyOf(annotations);
     }
 
-    /** The program the container runs and its credentials. */
+    /** The program the container runs and its credentials; {@code capabilities} is null when not given. */
     public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd,
                           Capabilities capabilities, List<Rlimit> rlimits, boolean noNewPrivileges,
                           ConsoleSize consoleSize) {
@@ -39,10 +39,15 @@ public record OciSpec(String ociVersion, Process process, Root root, List<Mount>
     /** {@code process.consoleSize}: the terminal's initial size in characters (each a uint). */
     public record ConsoleSize(long height, long width) {}
 
-    /** uid/gid are Linux uid_t/gid_t: unsigned 32-bit. */
-    public record User(long uid, long gid, List<Long> additionalGids) {
+    /** uid/gid are Linux uid_t/gid_t: unsigned 32-bit. {@code umask} is -1 when not given. */
+    public record User(long uid, long gid, List<Long> additionalGids, long umask) {
         public User {
             additionalGids = List.copyOf(additionalGids);
+        }
+
+        /** A user without a umask of its own. */
+        public User(long uid, long gid, List<Long> additionalGids) {
+            this(uid, gid, additionalGids, -1);
         }
     }
 

@@ -9,8 +9,7 @@ import java.util.Objects;
  * @param argv   the program and its arguments; {@code argv.get(0)} is resolved inside the sandbox
  * @param env    environment as {@code KEY=value} strings; PATH is added when missing
  * @param cwd    working directory inside the container
- * @param uid    the process's user (real, effective, saved and fs)
- * @param gid    the process's group
+ * @param identity who the process runs as: user, groups, capabilities, limits, no_new_privs, umask
  * @param stdin  host fd the process's fd 0 reads from
  * @param stdout host fd the process's fd 1 writes to
  * @param stderr host fd the process's fd 2 writes to
@@ -21,8 +20,14 @@ import java.util.Objects;
  *               leader of a session it controls, and has it on fds 0, 1 and 2 (runsc exec -t);
  *               the sandbox closes that fd when the process exits, whatever {@code ownsStdio} says
  */
-public record ProcessSpec(List<String> argv, List<String> env, String cwd, int uid, int gid,
+public record ProcessSpec(List<String> argv, List<String> env, String cwd, ProcessIdentity identity,
                           int stdin, int stdout, int stderr, boolean ownsStdio, boolean terminal) {
+    /** A process of {@code uid}:{@code gid} with default groups, capabilities and limits. */
+    public ProcessSpec(List<String> argv, List<String> env, String cwd, int uid, int gid,
+                       int stdin, int stdout, int stderr, boolean ownsStdio, boolean terminal) {
+        this(argv, env, cwd, ProcessIdentity.of(uid, gid), stdin, stdout, stderr, ownsStdio, terminal);
+    }
+
     /** A process whose fds 0, 1 and 2 are the host fds given, without a terminal of its own. */
     public ProcessSpec(List<String> argv, List<String> env, String cwd, int uid, int gid,
                        int stdin, int stdout, int stderr, boolean ownsStdio) {
@@ -31,13 +36,17 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, int u
 
     public ProcessSpec {
         Objects.requireNonNull(argv, "argv");
+        Objects.requireNonNull(identity, "identity");
         if (argv.isEmpty()) throw new IllegalArgumentException("argv must name a program");
         argv = List.copyOf(argv);
         env = env == null ? List.of() : List.copyOf(env);
         cwd = cwd == null || cwd.isEmpty() ? "/" : cwd;
-        if (uid < 0 || gid < 0) throw new IllegalArgumentException("uid and gid must not be negative");
         if (terminal && (stdin != stdout || stdin != stderr)) {
             throw new IllegalArgumentException("a process on a terminal has the one host pty slave as stdin, stdout and stderr");
         }
     }
+
+    public int uid() { return identity.uid(); }
+
+    public int gid() { return identity.gid(); }
 }

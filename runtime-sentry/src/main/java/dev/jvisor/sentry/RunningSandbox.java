@@ -47,8 +47,8 @@ public final class RunningSandbox implements AutoCloseable {
             Devpts devpts = new Devpts(kernel);
             SandboxContainer primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null);
             RunningSandbox sandbox = new RunningSandbox(kernel, devpts, primary, spec.strace(), log);
-            primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), 0, 0,
-                    spec.stdin(), spec.stdout(), spec.stderr(), false), spec.terminal());
+            primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), spec.identity(),
+                    spec.stdin(), spec.stdout(), spec.stderr(), false, false), spec.terminal());
             return sandbox;
         } catch (RuntimeException e) {
             rootfs.close();

@@ -149,6 +149,7 @@ public final class SandboxContainer {
         }
         CompletableFuture<Integer> exit = new CompletableFuture<>();
         SandboxProcess p = new SandboxProcess(kernel, init.group(), exit);
+        applyLimits(init, spec);
         load(init, spec);
         if (console != null) {
             // The container's process is a session leader on its terminal, as runc sets it up.
@@ -206,6 +207,7 @@ public final class SandboxContainer {
         }
         SandboxProcess p = new SandboxProcess(kernel, t.group(), exit);
         try {
+            applyLimits(t, spec);
             load(t, spec);
         } catch (RuntimeException e) {
             // Never ran: end it so the kernel forgets it and the fds (and terminal) are released.
@@ -292,8 +294,21 @@ public final class SandboxContainer {
         return fs;
     }
 
+    /** The credentials the spec's process starts with: its user, groups, capabilities and no_new_privs. */
     private static Credentials credentials(ProcessSpec spec) {
-        return spec.uid() == 0 && spec.gid() == 0 ? Credentials.root() : Credentials.of(spec.uid(), spec.gid(), new int[0]);
+        return spec.identity().credentials();
+    }
+
+    /**
+     * Gives a new process what the rest of its identity says before its program is loaded: its
+     * resource limits (RLIMIT_NOFILE bounds its fd table, RLIMIT_STACK the stack the loader
+     * maps) and its umask.
+     */
+    private static void applyLimits(Task t, ProcessSpec spec) {
+        ProcessIdentity id = spec.identity();
+        id.applyTo(t.group().rlimits());
+        t.fds().setLimit(dev.jvisor.sentry.kernel.Rlimits.fdLimit(t.group().rlimits().soft(dev.jvisor.sentry.kernel.Rlimits.RLIMIT_NOFILE)));
+        if (id.umask() >= 0) t.fs().umask(id.umask());
     }
 
     private static FdTable stdio(ProcessSpec spec) {
@@ -326,6 +341,9 @@ public final class SandboxContainer {
         String program = findProgram(fs, spec.argv().get(0), env);
         try {
             Loader.Image img = Loader.load(t, program, spec.argv(), env);
+            // The configured capabilities go through execve's transition, as they do when a
+            // runtime sets them and then execs the program.
+            dev.jvisor.sentry.kernel.ExecCredentials.apply(t, img.path());
             t.commitExec(img.as(), img.entry(), img.sp(), img.path(), img.argv(), img.envp());
         } catch (ErrnoException e) {
             throw new Sandbox.SandboxException("cannot execute " + spec.argv().get(0) + ": " + e.errno().description(), e);

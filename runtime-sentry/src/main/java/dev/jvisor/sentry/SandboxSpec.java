@@ -24,10 +24,18 @@ import java.util.Objects;
  *                 Sentry puts in raw mode and serves as /dev/pts/0 through its own line
  *                 discipline; fds 0, 1 and 2 are all that terminal ({@code stdout} and
  *                 {@code stderr} are unused)
+ * @param identity who the first program runs as: user, groups, capabilities, limits
  */
 public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                           String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
-                          boolean terminal) {
+                          boolean terminal, ProcessIdentity identity) {
+    /** A spec whose program runs as root with every capability. */
+    public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
+                       String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
+                       boolean terminal) {
+        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, rootOverlay, terminal, ProcessIdentity.ROOT);
+    }
+
     /** A spec without a terminal. */
     public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                        String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay) {
@@ -47,5 +55,6 @@ public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, Stri
         env = env == null ? List.of() : List.copyOf(env);
         cwd = cwd == null ? "/" : cwd;
         hostname = hostname == null ? "jvisor" : hostname;
+        identity = identity == null ? ProcessIdentity.ROOT : identity;
     }
 }

@@ -158,7 +158,9 @@ class MainTest {
         assertThat(cgroup.members().values()).allMatch(v -> v instanceof JsonBoolean);
         JsonObject annotations = (JsonObject) f.get("annotations");
         assertThat(str(annotations, "dev.jvisor.runsc.pod-annotations"))
-                .contains("jvisor.dev/network").doesNotContain("debug-log").doesNotContain("strace");
+                // Every one of them may only tighten the node's setting (strace only off, never on).
+                .contains("jvisor.dev/network", "jvisor.dev/overlay", "jvisor.dev/strace")
+                .doesNotContain("debug-log").doesNotContain("platform").doesNotContain("policy");
     }
 
     private static List<String> strings(JsonValue v) {

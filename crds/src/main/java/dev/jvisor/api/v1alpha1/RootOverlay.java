@@ -11,7 +11,10 @@ public enum RootOverlay {
     @JsonProperty("none")
     NONE;
 
-    /** The value as written in the API and in the {@code jvisor.dev/*} pod annotations. */
+    /**
+     * The value as written in the API. The {@code jvisor.dev/overlay} pod annotation is spelled as
+     * runsc's boolean overlay setting instead: {@code true} for MEMORY, {@code false} for NONE.
+     */
     public String wireName() {
         try {
             return RootOverlay.class.getField(name()).getAnnotation(JsonProperty.class).value();

@@ -14,6 +14,7 @@ public final class SandboxAnnotations {
     public static final String PLATFORM = P + "platform";
     public static final String NETWORK = P + "network";
     public static final String FILE_ACCESS = P + "file-access";
+    /** {@code true} (writes stay in a memory overlay) or {@code false}, as runsc's overlay setting. */
     public static final String ROOT_OVERLAY = P + "overlay";
     /** Comma-separated syscall names. */
     public static final String SYSCALL_DENY = P + "syscall-deny";

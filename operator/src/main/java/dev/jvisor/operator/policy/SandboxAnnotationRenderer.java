@@ -1,6 +1,7 @@
 package dev.jvisor.operator.policy;
 
 import dev.jvisor.api.v1alpha1.Monitoring;
+import dev.jvisor.api.v1alpha1.RootOverlay;
 import dev.jvisor.api.v1alpha1.SandboxAnnotations;
 import dev.jvisor.api.v1alpha1.SandboxPolicy;
 import dev.jvisor.api.v1alpha1.SandboxSettings;
@@ -29,7 +30,8 @@ public final class SandboxAnnotationRenderer {
         annotations.put(SandboxAnnotations.PLATFORM, wire(sandbox.getPlatform(), "ptrace"));
         annotations.put(SandboxAnnotations.NETWORK, wire(sandbox.getNetwork(), "sandbox"));
         annotations.put(SandboxAnnotations.FILE_ACCESS, wire(sandbox.getFileAccess(), "exclusive"));
-        annotations.put(SandboxAnnotations.ROOT_OVERLAY, wire(sandbox.getRootOverlay(), "memory"));
+        // runsc's overlay setting is a boolean: the annotation is spelled as its flag is.
+        annotations.put(SandboxAnnotations.ROOT_OVERLAY, Boolean.toString(sandbox.getRootOverlay() != RootOverlay.NONE));
         annotations.put(SandboxAnnotations.DEBUG, Boolean.toString(Boolean.TRUE.equals(sandbox.getDebug())));
         annotations.put(SandboxAnnotations.STRACE, Boolean.toString(Boolean.TRUE.equals(sandbox.getStrace())));
         SyscallFilter syscalls = sandbox.getSyscalls();
@@ -61,7 +63,6 @@ public final class SandboxAnnotationRenderer {
             case dev.jvisor.api.v1alpha1.Platform p -> p.wireName();
             case dev.jvisor.api.v1alpha1.NetworkMode n -> n.wireName();
             case dev.jvisor.api.v1alpha1.FileAccess f -> f.wireName();
-            case dev.jvisor.api.v1alpha1.RootOverlay r -> r.wireName();
             default -> throw new IllegalArgumentException("not a sandbox setting: " + value.getClass());
         };
     }

@@ -20,7 +20,7 @@ class SandboxAnnotationRendererTest {
                 java.util.Map.entry("jvisor.dev/debug", "false"),
                 java.util.Map.entry("jvisor.dev/file-access", "exclusive"),
                 java.util.Map.entry("jvisor.dev/network", "sandbox"),
-                java.util.Map.entry("jvisor.dev/overlay", "memory"),
+                java.util.Map.entry("jvisor.dev/overlay", "true"),
                 java.util.Map.entry("jvisor.dev/platform", "ptrace"),
                 java.util.Map.entry("jvisor.dev/policy", "default"),
                 java.util.Map.entry("jvisor.dev/strace", "false"));
@@ -41,6 +41,9 @@ class SandboxAnnotationRendererTest {
                 .containsEntry("jvisor.dev/syscall-action", "errno:EPERM")
                 .containsEntry("jvisor.dev/monitoring", "exec,connect")
                 .containsEntry("jvisor.dev/network", "none");
+        policy.getSpec().getSandbox().setRootOverlay(dev.jvisor.api.v1alpha1.RootOverlay.NONE);
+        assertThat(SandboxAnnotationRenderer.render(policy)).as("spelled as runsc's --overlay flag")
+                .containsEntry("jvisor.dev/overlay", "false");
         filter.setAction(SyscallAction.KILL);
         assertThat(SandboxAnnotationRenderer.render(policy)).containsEntry("jvisor.dev/syscall-action", "kill");
     }

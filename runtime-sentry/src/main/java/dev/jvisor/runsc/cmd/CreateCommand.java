@@ -125,9 +125,7 @@ public final class CreateCommand implements Subcommand {
         try (ContainerLock lock = store.create(record)) {
             long waiter = -1;
             try {
-                OciSpec.User user = spec.process().user();
-                waiter = PodJoin.create(sandboxDir, store.root().resolve(id), id, sandboxSpec,
-                        user == null ? 0 : (int) user.uid(), user == null ? 0 : (int) user.gid());
+                waiter = PodJoin.create(sandboxDir, store.root().resolve(id), id, sandboxSpec);
                 long waiterPid = waiter;
                 HostProcess init = HostProcess.of(waiterPid)
                         .orElseThrow(() -> new RunscException("the container's waiter exited while the container was created"));

@@ -21,9 +21,11 @@ import dev.jvisor.runsc.control.AttachedProcess;
 import dev.jvisor.runsc.control.ControlClient;
 import dev.jvisor.runsc.control.ControlException;
 import dev.jvisor.runsc.control.ControlProtocol;
+import dev.jvisor.runsc.control.IdentityMessage;
 import dev.jvisor.runsc.control.SandboxAddress;
 import dev.jvisor.runsc.control.WaiterLauncher;
 import dev.jvisor.runsc.lifecycle.ConsoleSocket;
+import dev.jvisor.runsc.lifecycle.OciProcessIdentity;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.StateStore;
 import dev.jvisor.sentry.host.Host;
@@ -90,13 +92,11 @@ public final class ExecCommand implements Subcommand {
         } catch (IOException e) {
             throw new RunscException("cannot find the sandbox of container " + id + ": " + IoErrors.reason(e), e);
         }
-        JsonObject request = ControlProtocol.request(ControlProtocol.EXEC).put("container", address.container())
+        JsonObject request = IdentityMessage.put(ControlProtocol.request(ControlProtocol.EXEC).put("container", address.container())
                 .put("argv", JsonArray.ofStrings(proc.args()))
                 .put("env", JsonArray.ofStrings(proc.env()))
                 .put("cwd", proc.cwd() == null || proc.cwd().isEmpty() ? "/" : proc.cwd())
-                .put("uid", proc.user() == null ? 0 : proc.user().uid())
-                .put("gid", proc.user() == null ? 0 : proc.user().gid())
-                .put("terminal", proc.terminal()).build();
+                .put("terminal", proc.terminal()), OciProcessIdentity.of(proc)).build();
         ControlClient client;
         try {
             client = ControlClient.connect(address.stateDir());
@@ -157,7 +157,7 @@ public final class ExecCommand implements Subcommand {
         if (process.get().isEmpty()) {
             if (command.isEmpty()) throw new UsageException("exec needs --process or a command");
             return new OciSpec.Process(false, null, command, List.of(DoCommand.DEFAULT_PATH), cwd.get(),
-                    OciSpec.Capabilities.NONE, List.of(), false);
+                    null, List.of(), false);
         }
         if (!command.isEmpty()) throw new UsageException("exec takes --process or a command, not both");
         Path file = Invocation.hostPath("process", process.get());

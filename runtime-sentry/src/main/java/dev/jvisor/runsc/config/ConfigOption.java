@@ -33,14 +33,17 @@ public enum ConfigOption {
         @Override int strictness(Object value) { return (Boolean) value ? 1 : 0; }
         @Override public boolean isBoolean() { return true; }
     },
+    // Tracing writes what the application does to host logs: a pod may turn it off, never on.
     STRACE("strace", "false", "log every system call of the sandboxed application",
-            AnnotationRule.NEVER) {
+            AnnotationRule.TIGHTEN_ONLY) {
         @Override Object parse(String text) { return parseBool(key(), text); }
+        @Override int strictness(Object value) { return (Boolean) value ? 0 : 1; }
         @Override public boolean isBoolean() { return true; }
     },
     DEBUG("debug", "false", "write debug lines to the debug log (or --log)",
-            AnnotationRule.NEVER) {
+            AnnotationRule.TIGHTEN_ONLY) {
         @Override Object parse(String text) { return parseBool(key(), text); }
+        @Override int strictness(Object value) { return (Boolean) value ? 0 : 1; }
         @Override public boolean isBoolean() { return true; }
     },
     DEBUG_LOG("debug-log", "", "file that receives debug lines; empty: --log",

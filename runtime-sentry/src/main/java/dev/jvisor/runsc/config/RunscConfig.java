@@ -63,6 +63,8 @@ public final class RunscConfig {
             if (o == null) continue;
             String where = "annotation " + e.getKey();
             if (o.annotationRule() == AnnotationRule.NEVER) {
+                // Repeating the node's own choice (as a policy's complete annotation set does) is no request.
+                if (namesCurrentValue(o, e.getValue())) continue;
                 throw new ConfigException(where + ": " + o.key() + " is set by the node only, not by pod annotations");
             }
             Object proposed = parse(o, e.getValue(), where);
@@ -153,6 +155,14 @@ public final class RunscConfig {
     private void set(ConfigOption o, String text, ConfigSource source, String where) throws ConfigException {
         values.put(o, parse(o, text, where));
         sources.put(o, source);
+    }
+
+    private boolean namesCurrentValue(ConfigOption o, String text) {
+        try {
+            return text != null && o.parse(text).equals(values.get(o));
+        } catch (IllegalArgumentException invalid) {
+            return false;
+        }
     }
 
     private static Object parse(ConfigOption o, String text, String where) throws ConfigException {

@@ -39,12 +39,12 @@ public final class PodJoin {
      * 0, 1 and 2 as its stdio, records the join in {@code ownStateDir}, and starts the waiter
      * that holds the connection. Returns the waiter's host pid.
      */
-    public static int create(Path sandboxDir, Path ownStateDir, String id, SandboxSpec spec, int uid, int gid)
+    public static int create(Path sandboxDir, Path ownStateDir, String id, SandboxSpec spec)
             throws ControlException, IOException {
-        JsonObject request = ControlProtocol.request(ControlProtocol.CREATE).put("container", id)
+        JsonObject request = IdentityMessage.put(ControlProtocol.request(ControlProtocol.CREATE).put("container", id)
                 .put("rootfs", spec.rootfs().toString()).put("overlay", spec.rootOverlay())
                 .put("argv", JsonArray.ofStrings(spec.argv())).put("env", JsonArray.ofStrings(spec.env()))
-                .put("cwd", spec.cwd()).put("uid", uid).put("gid", gid).build();
+                .put("cwd", spec.cwd()), spec.identity()).build();
         try (ControlClient client = ControlClient.connect(sandboxDir)) {
             client.call(request, 0, 1, 2);
             Files.writeString(ownStateDir.resolve(SandboxAddress.JOINED_FILE), sandboxDir.getFileName().toString(), StandardCharsets.US_ASCII);

@@ -173,15 +173,19 @@ public final class SandboxControl implements ControlHandler {
         return c;
     }
 
-    private static final Set<String> PROCESS_MEMBERS = Set.of("container", "argv", "env", "cwd", "uid", "gid");
+    private static final Set<String> PROCESS_MEMBERS = union(Set.of("container", "argv", "env", "cwd"), IdentityMessage.MEMBERS);
     /** exec's: a process, and whether its one fd is a terminal for it. */
-    private static final Set<String> EXEC_MEMBERS = Set.of("container", "argv", "env", "cwd", "uid", "gid", "terminal");
+    private static final Set<String> EXEC_MEMBERS = union(PROCESS_MEMBERS, Set.of("terminal"));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private static ProcessSpec process(JsonObject o, int[] stdio, boolean terminal) throws ControlException {
         return new ProcessSpec(ControlProtocol.strings(o, "argv", true), ControlProtocol.strings(o, "env", false),
-                ControlProtocol.optionalString(o, "cwd", "/"),
-                (int) ControlProtocol.optionalInteger(o, "uid", 0, 0xfffffffeL, 0),
-                (int) ControlProtocol.optionalInteger(o, "gid", 0, 0xfffffffeL, 0),
+                ControlProtocol.optionalString(o, "cwd", "/"), IdentityMessage.read(o),
                 stdio[0], stdio[1], stdio[2], true, terminal);
     }
 

@@ -54,7 +54,7 @@ public final class BundleSandbox {
         }
         if (hostname == null || hostname.isEmpty()) hostname = "jvisor";
         return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2, overlay,
-                process.terminal());
+                process.terminal(), OciProcessIdentity.of(process));
     }
 
     /** A bundle that cannot become a container. */

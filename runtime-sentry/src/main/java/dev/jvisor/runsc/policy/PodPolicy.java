@@ -2,6 +2,7 @@ package dev.jvisor.runsc.policy;
 
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
+import dev.jvisor.runsc.config.AnnotationRule;
 import dev.jvisor.runsc.config.ConfigException;
 import dev.jvisor.runsc.config.ConfigOption;
 import dev.jvisor.runsc.config.ConfigSource;
@@ -113,16 +114,20 @@ public final class PodPolicy {
     static Map<ConfigOption, String> requests(Map<String, String> annotations) {
         Map<ConfigOption, String> out = new java.util.EnumMap<>(ConfigOption.class);
         Function<ConfigOption, String> annotation = o -> annotations.get(ConfigOption.ANNOTATION_PREFIX + o.key());
-        for (ConfigOption o : new ConfigOption[] {ConfigOption.NETWORK, ConfigOption.FILE_ACCESS}) {
+        // Every setting a pod may tighten, and no other (see ConfigOption's annotation rules).
+        for (ConfigOption o : ConfigOption.values()) {
+            if (o.annotationRule() != AnnotationRule.TIGHTEN_ONLY) continue;
             String v = annotation.apply(o);
-            if (v != null) out.put(o, v);
+            if (v != null) out.put(o, o == ConfigOption.OVERLAY ? overlayFlag(v) : v);
         }
-        String overlay = annotation.apply(ConfigOption.OVERLAY);
-        if (overlay != null) out.put(ConfigOption.OVERLAY, overlayFlag(overlay));
         return out;
     }
 
-    /** The API says {@code memory}/{@code none}; runsc's overlay option is a boolean. */
+    /**
+     * The policy API says {@code memory}/{@code none}; runsc's overlay option, and so the
+     * annotation the operator writes, is a boolean. The API's words are still understood in an
+     * annotation, for pods admitted before the two agreed.
+     */
     private static String overlayFlag(String value) {
         return switch (value) {
             case "memory" -> "true";

@@ -107,6 +107,21 @@ public final class Kernel {
     }
 
     /**
+     * RLIMIT_NPROC: a process may not fork when its real user already has as many processes in
+     * the sandbox (not yet reaped) as its soft limit allows; root and holders of
+     * CAP_SYS_RESOURCE or CAP_SYS_ADMIN are exempt, as on Linux.
+     */
+    private void checkProcessLimit(ThreadGroup parent) {
+        Credentials c = parent.creds;
+        if (c.uid() == 0 || c.hasCap(dev.jvisor.abi.linux.Capability.CAP_SYS_RESOURCE) || c.hasCap(dev.jvisor.abi.linux.Capability.CAP_SYS_ADMIN)) return;
+        long limit = parent.rlimits.soft(Rlimits.RLIMIT_NPROC);
+        if (limit == Rlimits.INFINITY) return;
+        long count = 0;
+        for (ThreadGroup g : groups.values()) if (g.creds.uid() == c.uid()) count++;
+        if (Long.compareUnsigned(count, limit) >= 0) throw Errno.EAGAIN.exception();
+    }
+
+    /**
      * Creates pid 1 with an empty address space; the caller loads the program with
      * {@link #startInit} after exec'ing into it.
      */
@@ -211,6 +226,7 @@ public final class Kernel {
         ThreadGroup pg = parent.group;
         synchronized (this) {
             if (pg.exiting) throw Errno.EINTR.exception();
+            checkProcessLimit(pg);
             int pid = allocPid();
             ThreadGroup realParent = (flags & CLONE_PARENT) != 0 && pg.parent != null ? pg.parent : pg;
             ThreadGroup g = new ThreadGroup(this, pid, realParent,

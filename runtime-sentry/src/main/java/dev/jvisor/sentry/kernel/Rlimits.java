@@ -1,6 +1,9 @@
 package dev.jvisor.sentry.kernel;
 
-/** Resource limits (include/uapi/asm-generic/resource.h); inherited on fork. */
+/**
+ * A process's resource limits (include/uapi/asm-generic/resource.h), as unsigned 64-bit values
+ * with {@link #INFINITY} (RLIM_INFINITY) for none; inherited on fork, kept across execve.
+ */
 public final class Rlimits {
     public static final int RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4,
             RLIMIT_RSS = 5, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8, RLIMIT_AS = 9,
@@ -26,6 +29,14 @@ public final class Rlimits {
         r.set(RLIMIT_RTPRIO, 0, 0);
         return r;
     }
+
+    /** The highest fd number + 1 a RLIMIT_NOFILE soft limit allows (never beyond fs.nr_open, 1 << 20). */
+    public static int fdLimit(long soft) {
+        return (int) (Long.compareUnsigned(soft, NR_OPEN) > 0 ? NR_OPEN : soft);
+    }
+
+    /** fs.nr_open's default: no process may have more fds than this. */
+    public static final long NR_OPEN = 1 << 20;
 
     public synchronized long soft(int r) { return soft[r]; }
     public synchronized long hard(int r) { return hard[r]; }

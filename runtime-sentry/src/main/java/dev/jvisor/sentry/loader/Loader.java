@@ -3,6 +3,7 @@ package dev.jvisor.sentry.loader;
 import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.sentry.fs.dev.DevFs;
 import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.ExecCredentials;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.mm.AddressSpace;
 import dev.jvisor.sentry.mm.SharedMemory;
@@ -97,7 +98,9 @@ public final class Loader {
             if (t.group().rlimits().soft(3) < 0) stackSize = 8L << 20;
             stackSize = AddressSpace.pageUp(stackSize);
             as.mapAnonymous(STACK_TOP - stackSize, stackSize, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE, false, true, "[stack]");
-            long sp = buildStack(as, t.creds(), argv, envp, path, new long[][] {
+            // The auxiliary vector describes the credentials the program runs with, after exec's transition.
+            Credentials next = ExecCredentials.after(t, path);
+            long sp = buildStack(as, next, Credentials.secureExec(t.creds(), next), argv, envp, path, new long[][] {
                     {AT_PHDR, phdr}, {AT_PHENT, 56}, {AT_PHNUM, elf.phnum()}, {AT_PAGESZ, 4096}, {AT_BASE, interpBase},
                     {AT_FLAGS, 0}, {AT_ENTRY, elf.entry() + bias}});
             return new Image(as, entry, sp, path, argv, envp);
@@ -167,7 +170,8 @@ public final class Loader {
         return 0;
     }
 
-    private static long buildStack(AddressSpace as, Credentials c, List<String> argv, List<String> envp, String execfn, long[][] auxFirst) {
+    private static long buildStack(AddressSpace as, Credentials c, boolean secure, List<String> argv, List<String> envp,
+                                   String execfn, long[][] auxFirst) {
         long sp = STACK_TOP;
         // Strings at the top: execfn, then the argv and envp strings.
         sp = push(as, sp, (execfn + "\0").getBytes(StandardCharsets.UTF_8));
@@ -197,7 +201,7 @@ public final class Loader {
         aux.add(new long[] {AT_EUID, c.euid()});
         aux.add(new long[] {AT_GID, c.gid()});
         aux.add(new long[] {AT_EGID, c.egid()});
-        aux.add(new long[] {AT_SECURE, 0});
+        aux.add(new long[] {AT_SECURE, secure ? 1 : 0});
         aux.add(new long[] {AT_RANDOM, randomAddr});
         aux.add(new long[] {AT_HWCAP, host[0]});
         aux.add(new long[] {AT_HWCAP2, host[1]});

@@ -77,6 +77,7 @@ final class SysNamespace {
             if (l.inode().isDir()) throw Errno.EISDIR.exception();
             Vfs.checkPermission(t.creds(), l.inode(), Vfs.MAY_WRITE);
             Vfs.checkWritable(l);
+            SysCredentials.checkFileSize(t, l.inode(), a.arg(1));
             l.inode().truncate(a.arg(1));
             return 0;
         });
@@ -85,6 +86,7 @@ final class SysNamespace {
             if (a.arg(1) < 0) throw Errno.EINVAL.exception();
             if (f.inode() == null || !f.inode().isRegular()) throw Errno.EINVAL.exception();
             if (!f.writable()) throw Errno.EINVAL.exception();
+            SysCredentials.checkFileSize(t, f.inode(), a.arg(1));
             f.truncate(a.arg(1));
             return 0;
         });

@@ -5,8 +5,8 @@ import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.abi.linux.Signal;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.ExecCredentials;
 import dev.jvisor.sentry.kernel.Kernel;
-import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.TaskExit;
 import dev.jvisor.sentry.kernel.ThreadGroup;
@@ -21,9 +21,10 @@ import java.util.function.Predicate;
 
 /**
  * Implements the process calls: getpid(2) family, fork(2)/vfork(2)/clone(2), execve(2),
- * exit(2)/exit_group(2), wait4(2)/waitid(2), process groups and sessions, credentials,
- * prctl(2), arch_prctl(2), resource limits and usage, personality(2) and the robust futex list.
- * The scheduling calls are {@link SysSched}'s.
+ * exit(2)/exit_group(2), wait4(2)/waitid(2), process groups and sessions, prctl(2),
+ * arch_prctl(2), resource usage, personality(2) and the robust futex list. Credentials,
+ * capabilities and resource limits are {@link SysCredentials}'s; the scheduling calls are
+ * {@link SysSched}'s.
  */
 final class SysProcess {
     private SysProcess() {}
@@ -39,7 +40,12 @@ final class SysProcess {
         r.full(Sysno.VFORK, "", (t, a) -> t.kernel().cloneProcess(t, Kernel.CLONE_VM | Kernel.CLONE_VFORK | Signal.SIGCHLD, 0, 0, 0, 0));
         r.partial(Sysno.CLONE, "xppps", "processes and threads; new namespaces are EPERM",
                 (t, a) -> t.kernel().cloneProcess(t, a.arg(0), a.arg(1), a.arg(2), a.arg(3), a.arg(4)));
-        r.full(Sysno.EXECVE, "spp", (t, a) -> execve(t, Paths.read(t, a.arg(0), false), a.arg(1), a.arg(2)));
+        r.full(Sysno.EXECVE, "spp", (t, a) -> {
+            String p = Paths.read(t, a.arg(0), false);
+            // /proc/PID/exe names the program by its absolute path, however execve was given it.
+            if (!p.startsWith("/")) p = Paths.absolute(t, t.fs().cwd(), p).replaceAll("/(\\./)+", "/");
+            return execve(t, p, a.arg(1), a.arg(2));
+        });
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
             int dirfd = (int) a.arg(0), flags = (int) a.arg(4);
             if ((flags & ~(FileMode.AT_EMPTY_PATH | FileMode.AT_SYMLINK_NOFOLLOW)) != 0) throw Errno.EINVAL.exception();
@@ -74,12 +80,9 @@ final class SysProcess {
         r.full(Sysno.GETPGRP, "", (t, a) -> t.group().pgid());
         r.full(Sysno.SETSID, "", (t, a) -> t.kernel().setsid(t));
         r.full(Sysno.GETSID, "d", (t, a) -> target(t, (int) a.arg(0)).sid());
-        r.partial(Sysno.PRCTL, "dxxxx", "names, death signal, dumpable, no_new_privs, subreaper, capability queries", SysProcess::prctl);
+        r.partial(Sysno.PRCTL, "dxxxx", "names, death signal, dumpable, subreaper; capabilities, securebits, keepcaps and no_new_privs in full", SysProcess::prctl);
         r.full(Sysno.ARCH_PRCTL, "xp", SysProcess::archPrctl);
-        registerCredentials(r);
-        r.full(Sysno.GETRLIMIT, "dp", (t, a) -> rlimit(t, 0, (int) a.arg(0), 0, a.arg(1)));
-        r.full(Sysno.SETRLIMIT, "dp", (t, a) -> rlimit(t, 0, (int) a.arg(0), a.arg(1), 0));
-        r.full(Sysno.PRLIMIT64, "ddpp", (t, a) -> rlimit(t, (int) a.arg(0), (int) a.arg(1), a.arg(2), a.arg(3)));
+        SysCredentials.register(r);
         String cpuNote = "user time is the application's CPU time; system time (the Sentry's) is reported as 0";
         r.partial(Sysno.GETRUSAGE, "dp", cpuNote, (t, a) -> {
             int who = (int) a.arg(0);
@@ -139,6 +142,7 @@ final class SysProcess {
         List<String> envp = t.mm().readStringArray(envpAddr, MAX_ARGS, MAX_ARG_BYTES);
         Loader.Image img = Loader.load(t, path, argv, envp);
         t.kernel().deThread(t);
+        ExecCredentials.apply(t, img.path());
         t.commitExec(img.as(), img.entry(), img.sp(), img.path(), img.argv(), img.envp());
         return 0;
     }
@@ -207,6 +211,8 @@ final class SysProcess {
     private static long prctl(Task t, Registers a) {
         int option = (int) a.arg(0);
         long arg2 = a.arg(1);
+        Long privilege = SysCredentials.prctl(t, option, a);
+        if (privilege != null) return privilege;
         switch (option) {
             case 15 -> { // PR_SET_NAME
                 byte[] raw = t.mm().read(arg2, 16);
@@ -234,23 +240,11 @@ final class SysProcess {
                 if (arg2 != 0 && arg2 != 1) throw Errno.EINVAL.exception();
                 return 0;
             }
-            case 7 -> { return 0; }           // PR_GET_KEEPCAPS
-            case 8 -> { return 0; }           // PR_SET_KEEPCAPS
-            case 23 -> {                      // PR_CAPBSET_READ
-                if (arg2 < 0 || arg2 > 40) throw Errno.EINVAL.exception();
-                return 1;
-            }
-            case 24 -> { return 0; }          // PR_CAPBSET_DROP
             case 36 -> { return 0; }          // PR_SET_CHILD_SUBREAPER
             case 37 -> {                      // PR_GET_CHILD_SUBREAPER
                 t.mm().writeInt(arg2, 0);
                 return 0;
             }
-            case 38 -> {                      // PR_SET_NO_NEW_PRIVS
-                if (arg2 != 1) throw Errno.EINVAL.exception();
-                return 0;
-            }
-            case 39 -> { return 0; }          // PR_GET_NO_NEW_PRIVS
             case 21 -> { return 0; }          // PR_GET_SECCOMP
             default -> throw Errno.EINVAL.exception();
         }
@@ -281,162 +275,5 @@ final class SysProcess {
             case 0x1011 -> { return 1; } // ARCH_GET_CPUID: cpuid is enabled
             default -> throw Errno.EINVAL.exception();
         }
-    }
-
-    private static long rlimit(Task t, int pid, int resource, long newAddr, long oldAddr) {
-        if (resource < 0 || resource >= Rlimits.COUNT) throw Errno.EINVAL.exception();
-        ThreadGroup g = target(t, pid);
-        Rlimits rl = g.rlimits();
-        if (oldAddr != 0) {
-            t.mm().writeLong(oldAddr, rl.soft(resource));
-            t.mm().writeLong(oldAddr + 8, rl.hard(resource));
-        }
-        if (newAddr != 0) {
-            long soft = t.mm().readLong(newAddr), hard = t.mm().readLong(newAddr + 8);
-            if (Long.compareUnsigned(soft, hard) > 0) throw Errno.EINVAL.exception();
-            if (Long.compareUnsigned(hard, rl.hard(resource)) > 0 && !t.creds().hasCap(24 /* CAP_SYS_RESOURCE */)) {
-                throw Errno.EPERM.exception();
-            }
-            if (resource == Rlimits.RLIMIT_NOFILE && Long.compareUnsigned(hard, 1 << 20) > 0) throw Errno.EPERM.exception();
-            rl.set(resource, soft, hard);
-            if (resource == Rlimits.RLIMIT_NOFILE && g == t.group()) t.fds().setLimit((int) Math.min(soft, 1 << 20));
-        }
-        return 0;
-    }
-
-    // ------------------------------------------------------------------ credentials
-
-    private static void registerCredentials(Registrar r) {
-        r.full(Sysno.GETUID, "", (t, a) -> t.creds().uid());
-        r.full(Sysno.GETEUID, "", (t, a) -> t.creds().euid());
-        r.full(Sysno.GETGID, "", (t, a) -> t.creds().gid());
-        r.full(Sysno.GETEGID, "", (t, a) -> t.creds().egid());
-        r.full(Sysno.GETRESUID, "ppp", (t, a) -> {
-            Credentials c = t.creds();
-            t.mm().writeInt(a.arg(0), c.uid());
-            t.mm().writeInt(a.arg(1), c.euid());
-            t.mm().writeInt(a.arg(2), c.suid());
-            return 0;
-        });
-        r.full(Sysno.GETRESGID, "ppp", (t, a) -> {
-            Credentials c = t.creds();
-            t.mm().writeInt(a.arg(0), c.gid());
-            t.mm().writeInt(a.arg(1), c.egid());
-            t.mm().writeInt(a.arg(2), c.sgid());
-            return 0;
-        });
-        r.full(Sysno.SETUID, "d", (t, a) -> {
-            Credentials c = t.creds();
-            int uid = (int) a.arg(0);
-            if (uid < 0) throw Errno.EINVAL.exception();
-            if (c.hasCap(Credentials.CAP_SETUID)) t.group().creds(c.withUids(uid, uid, uid));
-            else if (uid == c.uid() || uid == c.suid()) t.group().creds(c.withUids(c.uid(), uid, c.suid()));
-            else throw Errno.EPERM.exception();
-            return 0;
-        });
-        r.full(Sysno.SETGID, "d", (t, a) -> {
-            Credentials c = t.creds();
-            int gid = (int) a.arg(0);
-            if (gid < 0) throw Errno.EINVAL.exception();
-            if (c.hasCap(Credentials.CAP_SETGID)) t.group().creds(c.withGids(gid, gid, gid));
-            else if (gid == c.gid() || gid == c.sgid()) t.group().creds(c.withGids(c.gid(), gid, c.sgid()));
-            else throw Errno.EPERM.exception();
-            return 0;
-        });
-        r.full(Sysno.SETRESUID, "ddd", (t, a) -> setresuid(t, (int) a.arg(0), (int) a.arg(1), (int) a.arg(2)));
-        r.full(Sysno.SETREUID, "dd", (t, a) -> {
-            // The saved id follows a new effective id when the real id is set or the effective
-            // id moves away from the real one (setreuid(2)).
-            int ru = (int) a.arg(0), eu = (int) a.arg(1);
-            Credentials c = t.creds();
-            boolean saves = ru != -1 || (eu != -1 && eu != c.uid());
-            return setresuid(t, ru, eu, saves ? (eu != -1 ? eu : c.euid()) : -1);
-        });
-        r.full(Sysno.SETRESGID, "ddd", (t, a) -> setresgid(t, (int) a.arg(0), (int) a.arg(1), (int) a.arg(2)));
-        r.full(Sysno.SETREGID, "dd", (t, a) -> {
-            int rg = (int) a.arg(0), eg = (int) a.arg(1);
-            Credentials c = t.creds();
-            boolean saves = rg != -1 || (eg != -1 && eg != c.gid());
-            return setresgid(t, rg, eg, saves ? (eg != -1 ? eg : c.egid()) : -1);
-        });
-        // Both return the previous value whether or not the change was allowed, as Linux does.
-        r.full(Sysno.SETFSUID, "d", (t, a) -> {
-            Credentials c = t.creds();
-            int id = (int) a.arg(0);
-            if (id != -1 && (c.hasCap(Credentials.CAP_SETUID) || id == c.uid() || id == c.euid() || id == c.suid() || id == c.fsuid())) {
-                t.group().creds(c.withFsuid(id));
-            }
-            return c.fsuid();
-        });
-        r.full(Sysno.SETFSGID, "d", (t, a) -> {
-            Credentials c = t.creds();
-            int id = (int) a.arg(0);
-            if (id != -1 && (c.hasCap(Credentials.CAP_SETGID) || id == c.gid() || id == c.egid() || id == c.sgid() || id == c.fsgid())) {
-                t.group().creds(c.withFsgid(id));
-            }
-            return c.fsgid();
-        });
-        r.full(Sysno.GETGROUPS, "dp", (t, a) -> {
-            int[] g = t.creds().groups();
-            int size = (int) a.arg(0);
-            if (size < 0) throw Errno.EINVAL.exception();
-            if (size == 0) return g.length;
-            if (size < g.length) throw Errno.EINVAL.exception();
-            for (int i = 0; i < g.length; i++) t.mm().writeInt(a.arg(1) + 4L * i, g[i]);
-            return g.length;
-        });
-        r.full(Sysno.SETGROUPS, "dp", (t, a) -> {
-            int size = (int) a.arg(0);
-            if (size < 0 || size > 65536) throw Errno.EINVAL.exception();
-            if (!t.creds().hasCap(Credentials.CAP_SETGID)) throw Errno.EPERM.exception();
-            int[] g = new int[size];
-            for (int i = 0; i < size; i++) g[i] = t.mm().readInt(a.arg(1) + 4L * i);
-            t.group().creds(t.creds().withGroups(g));
-            return 0;
-        });
-        r.partial(Sysno.CAPGET, "pp", "reports the task's effective set as permitted and effective", (t, a) -> {
-            int version = t.mm().readInt(a.arg(0));
-            if (version != 0x20080522 && version != 0x20071026 && version != 0x19980330) {
-                t.mm().writeInt(a.arg(0), 0x20080522);
-                throw Errno.EINVAL.exception();
-            }
-            if (a.arg(1) == 0) return 0;
-            long caps = t.creds().capEffective();
-            int words = version == 0x19980330 ? 1 : 2;
-            for (int i = 0; i < words; i++) {
-                int w = (int) (caps >>> (32 * i));
-                t.mm().writeInt(a.arg(1) + 12L * i, w);
-                t.mm().writeInt(a.arg(1) + 12L * i + 4, w);
-                t.mm().writeInt(a.arg(1) + 12L * i + 8, 0);
-            }
-            return 0;
-        });
-        r.partial(Sysno.CAPSET, "pp", "accepted when it does not add capabilities; not applied", (t, a) -> {
-            int version = t.mm().readInt(a.arg(0));
-            if (version != 0x20080522 && version != 0x20071026 && version != 0x19980330) throw Errno.EINVAL.exception();
-            long want = (t.mm().readInt(a.arg(1)) & 0xffffffffL) | ((long) t.mm().readInt(a.arg(1) + 12) << 32);
-            if ((want & ~t.creds().capEffective()) != 0) throw Errno.EPERM.exception();
-            return 0;
-        });
-    }
-
-    private static long setresuid(Task t, int r, int e, int s) {
-        Credentials c = t.creds();
-        boolean priv = c.hasCap(Credentials.CAP_SETUID);
-        for (int v : new int[] {r, e, s}) {
-            if (v != -1 && !priv && v != c.uid() && v != c.euid() && v != c.suid()) throw Errno.EPERM.exception();
-        }
-        t.group().creds(c.withUids(r == -1 ? c.uid() : r, e == -1 ? c.euid() : e, s == -1 ? c.suid() : s));
-        return 0;
-    }
-
-    private static long setresgid(Task t, int r, int e, int s) {
-        Credentials c = t.creds();
-        boolean priv = c.hasCap(Credentials.CAP_SETGID);
-        for (int v : new int[] {r, e, s}) {
-            if (v != -1 && !priv && v != c.gid() && v != c.egid() && v != c.sgid()) throw Errno.EPERM.exception();
-        }
-        t.group().creds(c.withGids(r == -1 ? c.gid() : r, e == -1 ? c.egid() : e, s == -1 ? c.sgid() : s));
-        return 0;
     }
 }

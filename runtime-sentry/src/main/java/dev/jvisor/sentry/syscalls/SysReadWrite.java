@@ -81,6 +81,7 @@ final class SysReadWrite {
             if (len < 0) throw Errno.EINVAL.exception();
             len = Math.min(len, MAX_RW_COUNT);
             if (len == 0) return pos < 0 ? f.write(t, new byte[0], 0, 0) : 0;
+            len = SysCredentials.fileSizeLimited(t, f, pos, len);
             t.mm().checkAccess(addr, len, false);
             long total = 0;
             while (total < len) {
@@ -149,7 +150,8 @@ final class SysReadWrite {
         try {
             if (!f.writable()) throw Errno.EBADF.exception();
             if (total == 0) return 0;
-            return pos < 0 ? f.write(t, all, 0, all.length) : f.pwrite(t, all, 0, all.length, pos);
+            int allowed = (int) SysCredentials.fileSizeLimited(t, f, pos, all.length);
+            return pos < 0 ? f.write(t, all, 0, allowed) : f.pwrite(t, all, 0, allowed, pos);
         } finally {
             f.release();
         }

@@ -194,6 +194,10 @@ final class SysSocket {
         if (s.family() != AF_UNIX) {
             InetLoopback.Address in = InetLoopback.parse(t, a.arg(1), (int) a.arg(2), s.family());
             if (!in.local()) throw Errno.EADDRNOTAVAIL.exception();
+            // Ports below net.ipv4.ip_unprivileged_port_start (1024) need CAP_NET_BIND_SERVICE.
+            if (in.port() != 0 && in.port() < 1024 && !t.creds().hasCap(dev.jvisor.abi.linux.Capability.CAP_NET_BIND_SERVICE)) {
+                throw Errno.EACCES.exception();
+            }
             if (s.boundName() != null) throw Errno.EINVAL.exception();
             InetLoopback.bind(s, in.port());
             return 0;

@@ -86,9 +86,7 @@ final class SysStat {
         if (mode == 0) return 0;
         // access(2) checks with the real ids unless AT_EACCESS.
         var c = t.creds();
-        var checkAs = (flags & FileMode.AT_EACCESS) != 0 ? c
-                : new dev.jvisor.sentry.kernel.Credentials(c.uid(), c.uid(), c.suid(), c.uid(), c.gid(), c.gid(), c.sgid(), c.gid(),
-                        c.groups(), c.uid() == 0 ? dev.jvisor.sentry.kernel.Credentials.ALL_CAPS : 0);
+        var checkAs = (flags & FileMode.AT_EACCESS) != 0 ? c : c.forAccessCheck();
         if ((mode & 2) != 0 && l.mount() != null && (l.inode().isRegular() || l.inode().isDir())) Vfs.checkWritable(l);
         Vfs.checkPermission(checkAs, l.inode(), mode);
         return 0;

@@ -61,9 +61,40 @@ class RunscConfigTest {
     @Test
     void nodeOnlySettingsCannotComeFromAPod() {
         RunscConfig node = RunscConfig.defaults();
-        for (String key : new String[] {"debug-log", "debug", "strace", "platform"}) {
+        for (String key : new String[] {"debug-log", "platform", "policy-socket", "policy-timeout-ms", "policy-fail-open"}) {
             assertThatThrownBy(() -> node.withAnnotations(Map.of("jvisor.dev/" + key, "/etc/shadow")))
                     .as(key).isInstanceOf(ConfigException.class).hasMessageContaining("set by the node only");
+        }
+    }
+
+    @Test
+    void aPodMayRepeatANodeOnlySettingButNotChangeIt() throws Exception {
+        RunscConfig node = RunscConfig.defaults();
+        // The operator writes a policy's complete set of annotations, the platform among them.
+        assertThat(node.withAnnotations(Map.of("jvisor.dev/platform", "ptrace")).source(ConfigOption.PLATFORM))
+                .isEqualTo(ConfigSource.DEFAULT);
+        assertThatThrownBy(() -> node.withAnnotations(Map.of("jvisor.dev/policy-fail-open", "true")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("set by the node only");
+    }
+
+    @Test
+    void tracingAndDebugMayBeTurnedOffByAPodButNeverOn() throws Exception {
+        RunscConfig tracing = RunscConfig.defaults().withFlags(Map.of(ConfigOption.STRACE, "true", ConfigOption.DEBUG, "true"));
+        RunscConfig pod = tracing.withAnnotations(Map.of("jvisor.dev/strace", "false", "jvisor.dev/debug", "false"));
+        assertThat(pod.strace()).isFalse();
+        assertThat(pod.text(ConfigOption.DEBUG)).isEqualTo("false");
+        for (String key : new String[] {"strace", "debug"}) {
+            assertThatThrownBy(() -> RunscConfig.defaults().withAnnotations(Map.of("jvisor.dev/" + key, "true")))
+                    .as(key).isInstanceOf(ConfigException.class).hasMessageContaining("annotations may only tighten");
+        }
+    }
+
+    @Test
+    void everySettingAPodMayAnnotateHasAnIsolationOrder() {
+        for (ConfigOption o : ConfigOption.values()) {
+            if (o.annotationRule() != AnnotationRule.TIGHTEN_ONLY) continue;
+            Object value = o.parse(o.defaultText());
+            assertThat(o.strictness(value)).as(o.key()).isGreaterThanOrEqualTo(0);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.jvisor.runsc.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jvisor.abi.linux.Capability;
+import dev.jvisor.oci.Capability;
 import dev.jvisor.oci.json.JsonArray;
 import dev.jvisor.oci.json.JsonNumber;
 import dev.jvisor.oci.json.JsonParser;
@@ -198,7 +198,7 @@ class ConfinementIT {
         long sentryCaps = mask(SandboxLaunch.sentryCapabilities(false));
         assertThat(Long.parseUnsignedLong(status(sentry, "CapBnd"), 16)).isEqualTo(sentryCaps);
         assertThat(Long.parseUnsignedLong(status(sentry, "CapEff"), 16)).isEqualTo(sentryCaps);
-        assertThat(sentryCaps & (Capability.SYS_ADMIN.bit() | Capability.SYS_PTRACE.bit() | Capability.NET_ADMIN.bit())).isZero();
+        assertThat(sentryCaps & (Capability.CAP_SYS_ADMIN.bit() | Capability.CAP_SYS_PTRACE.bit() | Capability.CAP_NET_ADMIN.bit())).isZero();
         // In the container's cgroup, although the launcher forked it before create made the cgroup.
         assertThat(Files.readAllLines(Path.of("/proc", Long.toString(sentry), "cgroup"))).anyMatch(l -> l.endsWith(":memory:/" + cgroup));
 

@@ -154,7 +154,8 @@ public final class ProcFs {
         String stateName = switch (state) { case 'Z' -> "Z (zombie)"; case 'T' -> "T (stopped)"; default -> "S (sleeping)"; };
         int umask = leader == null ? 022 : leader.fs().umask();
         StringBuilder groups = new StringBuilder();
-        for (int gid : c.groups()) groups.append(gid).append(' ');
+        for (int gid : c.groups()) groups.append(groups.isEmpty() ? "" : " ").append(Integer.toUnsignedString(gid));
+        groups.append(' '); // Linux ends the list with a space, even an empty one
         int cpus = Runtime.getRuntime().availableProcessors();
         return "Name:\t" + g.comm() + String.format("\nUmask:\t%04o", umask) + "\nState:\t" + stateName + "\nTgid:\t" + g.tgid()
                 + "\nNgid:\t0\nPid:\t" + g.tgid() + "\nPPid:\t" + g.ppid() + "\nTracerPid:\t0\nUid:\t" + c.uid() + "\t" + c.euid()
@@ -163,8 +164,8 @@ public final class ProcFs {
                 + "\nNSpgid:\t" + g.pgid() + "\nNSsid:\t" + g.sid() + "\nKthread:\t0\n" + memoryLines(leader)
                 + "Threads:\t" + Math.max(1, g.tasks().size()) + "\nSigQ:\t0/0\n" + signalLines(g)
                 + String.format("CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
-                        0L, c.capEffective(), c.capEffective(), c.capEffective(), 0L)
-                + "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n"
+                        c.caps().inheritable(), c.caps().permitted(), c.caps().effective(), c.caps().bounding(), c.caps().ambient())
+                + "NoNewPrivs:\t" + (c.noNewPrivs() ? 1 : 0) + "\nSeccomp:\t0\nSeccomp_filters:\t0\n"
                 + "Cpus_allowed:\t" + Long.toHexString(cpus >= 64 ? -1L : (1L << cpus) - 1) + "\nCpus_allowed_list:\t0-" + (cpus - 1)
                 + "\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
     }

@@ -135,7 +135,7 @@ public final class Terminal {
         Task t = Task.current();
         synchronized (this) {
             if (locked) throw Errno.EIO.exception();
-            if (exclusive && t != null && t.creds().euid() != 0) throw Errno.EBUSY.exception();
+            if (exclusive && t != null && !t.creds().hasCap(dev.jvisor.abi.linux.Capability.CAP_SYS_ADMIN)) throw Errno.EBUSY.exception();
             openSlaves++;
             slaveWasOpen = true;
         }
@@ -359,7 +359,7 @@ public final class Terminal {
         if (g.sid() != g.tgid() || node.devpts().controlling(g.sid()) != null) throw Errno.EPERM.exception();
         synchronized (this) {
             // Taking a terminal from another session needs privilege and an explicit ask.
-            if (session != 0 && !(steal && t.creds().euid() == 0)) throw Errno.EPERM.exception();
+            if (session != 0 && !(steal && t.creds().hasCap(dev.jvisor.abi.linux.Capability.CAP_SYS_ADMIN))) throw Errno.EPERM.exception();
             session = g.sid();
             foreground = g.pgid();
         }

@@ -1,6 +1,6 @@
 package dev.jvisor.sentry.host.confine;
 
-import dev.jvisor.abi.linux.Capability;
+import dev.jvisor.oci.Capability;
 import dev.jvisor.gofer.GoferCapabilities;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ public final class SandboxLaunch {
     static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     /** What the host network adds: binding ports below 1024 and ICMP/raw sockets for the app. */
-    static final Set<Capability> HOST_NETWORK = EnumSet.of(Capability.NET_BIND_SERVICE, Capability.NET_RAW);
+    static final Set<Capability> HOST_NETWORK = EnumSet.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_NET_RAW);
 
     private SandboxLaunch() {}
 
@@ -54,7 +54,7 @@ public final class SandboxLaunch {
     /** The Gofer's capabilities, typed. */
     public static Set<Capability> goferCapabilities() {
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
-        for (String name : GoferCapabilities.KEPT) caps.add(Capability.valueOf(name.toUpperCase(Locale.ROOT)));
+        for (String name : GoferCapabilities.KEPT) caps.add(Capability.valueOf("CAP_" + name.toUpperCase(Locale.ROOT)));
         return caps;
     }
 

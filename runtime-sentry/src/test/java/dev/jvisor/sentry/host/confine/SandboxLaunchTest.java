@@ -3,7 +3,7 @@ package dev.jvisor.sentry.host.confine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.jvisor.abi.linux.Capability;
+import dev.jvisor.oci.Capability;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,13 +37,13 @@ class SandboxLaunchTest {
         List<String> p = SandboxLaunch.bootPrefix(true);
         assertThat(p).doesNotContain("--net").contains("--mount", "--pid");
         assertThat(bounding(p)).contains("+net_bind_service", "+net_raw");
-        assertThat(SandboxLaunch.sentryCapabilities(true)).doesNotContain(Capability.SYS_ADMIN, Capability.NET_ADMIN, Capability.SYS_PTRACE);
+        assertThat(SandboxLaunch.sentryCapabilities(true)).doesNotContain(Capability.CAP_SYS_ADMIN, Capability.CAP_NET_ADMIN, Capability.CAP_SYS_PTRACE);
     }
 
     @Test
     void aGoferKeepsOnlyItsFileCapabilities() {
-        assertThat(SandboxLaunch.goferCapabilities()).isEqualTo(Set.of(Capability.CHOWN, Capability.DAC_OVERRIDE,
-                Capability.DAC_READ_SEARCH, Capability.FOWNER, Capability.FSETID, Capability.SYS_CHROOT));
+        assertThat(SandboxLaunch.goferCapabilities()).isEqualTo(Set.of(Capability.CAP_CHOWN, Capability.CAP_DAC_OVERRIDE,
+                Capability.CAP_DAC_READ_SEARCH, Capability.CAP_FOWNER, Capability.CAP_FSETID, Capability.CAP_SYS_CHROOT));
         List<String> p = SandboxLaunch.goferPrefix();
         assertThat(p.getFirst()).isEqualTo("/usr/bin/setpriv");
         assertThat(bounding(p)).doesNotContain("net_").contains("+sys_chroot");
