@@ -18,7 +18,8 @@ import java.util.function.Function;
 
 /**
  * What {@code create} asks before it starts a pod's sandbox. Without a configured
- * {@code policy-socket} it returns the node's settings untouched (and loads no gRPC class).
+ * {@code policy-socket} it applies the bundle's {@code jvisor.dev/*} annotations to the node's
+ * settings under the allowlist of {@link RunscConfig#withAnnotations} (and loads no gRPC class).
  * With one, a pod's sandbox is created only if the node agent allows the pod, and then with the
  * strictest of: the node's settings, the policy's, and the pod's {@code jvisor.dev/*} requests.
  * A request that would loosen the policy is overridden, not refused: the operator writes the
@@ -46,7 +47,7 @@ public final class PodPolicy {
             throws RunscException {
         RunscConfig node = inv.config();
         Optional<Path> socket = node.policySocket();
-        if (socket.isEmpty()) return node;
+        if (socket.isEmpty()) return withAnnotations(node, id, annotations);
         // A pod's later containers join the sandbox that was checked when the pod was created.
         if ("container".equals(annotations.get(PodIdentity.CONTAINER_TYPE))) {
             requireSandboxCreatedHere(inv, id, annotations.get(PodIdentity.SANDBOX_ID));
@@ -82,6 +83,20 @@ public final class PodPolicy {
         inv.log().debug("pod " + pod + " admitted by policy " + decision.policy() + ": network=" + config.text(ConfigOption.NETWORK)
                 + " file-access=" + config.text(ConfigOption.FILE_ACCESS) + " overlay=" + config.text(ConfigOption.OVERLAY));
         return config;
+    }
+
+    /**
+     * A node without an agent still honours a pod's {@code jvisor.dev/*} annotations, under the
+     * same allowlist: settings a pod may only tighten, refused when looser than the node's, and
+     * node-only settings refused unless they repeat the node's own value.
+     */
+    private static RunscConfig withAnnotations(RunscConfig node, String id, Map<String, String> annotations)
+            throws RunscException {
+        try {
+            return node.withAnnotations(annotations);
+        } catch (ConfigException e) {
+            throw new RunscException("refusing to create " + id + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -83,7 +83,32 @@ class PodPolicyTest {
         RunscConfig out = PodPolicy.enforce(inv, "c1", pod("jvisor.dev/network", "host"), (s, t) -> {
             throw new AssertionError("no socket configured, yet runsc connected to " + s);
         });
-        assertThat(out).isSameAs(node);
+        assertThat(out.network()).isEqualTo(Network.HOST);
+        assertThat(out.fileAccess()).isEqualTo(node.fileAccess());
+        assertThat(out.overlay()).isEqualTo(node.overlay());
+    }
+
+    @Test
+    void withoutAPolicySocketAPodsAnnotationsStillTightenAndNeverLoosen() throws Exception {
+        RunscConfig node = RunscConfig.defaults().withFlags(Map.of(ConfigOption.NETWORK, "host", ConfigOption.OVERLAY, "false"));
+        Invocation inv = new Invocation(dir, false, node, new RunscLog(null, LogFormat.TEXT, null, false,
+                new PrintStream(stderr), Clock.systemUTC()), null, null, null, null);
+        PodPolicy.Connector none = (s, t) -> {
+            throw new AssertionError("no socket configured, yet runsc connected to " + s);
+        };
+        RunscConfig tightened = PodPolicy.enforce(inv, "c1", pod("jvisor.dev/network", "none", "jvisor.dev/overlay", "true"), none);
+        assertThat(tightened.network()).isEqualTo(Network.NONE);
+        assertThat(tightened.source(ConfigOption.NETWORK)).isEqualTo(ConfigSource.ANNOTATION);
+        assertThat(tightened.overlay()).isTrue();
+
+        RunscConfig strict = RunscConfig.defaults().withFlags(Map.of(ConfigOption.NETWORK, "none"));
+        Invocation strictInv = new Invocation(dir, false, strict, new RunscLog(null, LogFormat.TEXT, null, false,
+                new PrintStream(stderr), Clock.systemUTC()), null, null, null, null);
+        assertThatThrownBy(() -> PodPolicy.enforce(strictInv, "c2", pod("jvisor.dev/network", "host"), none))
+                .isInstanceOf(RunscException.class).hasMessageContaining("refusing to create c2")
+                .hasMessageContaining("may only tighten");
+        assertThatThrownBy(() -> PodPolicy.enforce(strictInv, "c3", pod("jvisor.dev/policy-fail-open", "true"), none))
+                .isInstanceOf(RunscException.class).hasMessageContaining("node only");
     }
 
     @Test
