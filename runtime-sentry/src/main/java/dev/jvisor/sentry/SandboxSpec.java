@@ -1,5 +1,7 @@
 package dev.jvisor.sentry;
 
+import dev.jvisor.sentry.mounts.ContainerMounts;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -24,10 +26,19 @@ import java.util.Objects;
  *                 Sentry puts in raw mode and serves as /dev/pts/0 through its own line
  *                 discipline; fds 0, 1 and 2 are all that terminal ({@code stdout} and
  *                 {@code stderr} are unused)
+ * @param mounts   the container's mounts, read-only root, masked and read-only paths; the
+ *                 standard set ({@link ContainerMounts#STANDARD}) when its bundle has none
  */
 public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                           String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
-                          boolean terminal) {
+                          boolean terminal, ContainerMounts mounts) {
+    /** A spec with the standard mounts. */
+    public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
+                       String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
+                       boolean terminal) {
+        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, rootOverlay, terminal, ContainerMounts.STANDARD);
+    }
+
     /** A spec without a terminal. */
     public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                        String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay) {
@@ -47,5 +58,6 @@ public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, Stri
         env = env == null ? List.of() : List.copyOf(env);
         cwd = cwd == null ? "/" : cwd;
         hostname = hostname == null ? "jvisor" : hostname;
+        mounts = mounts == null ? ContainerMounts.STANDARD : mounts;
     }
 }

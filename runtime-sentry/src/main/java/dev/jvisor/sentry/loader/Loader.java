@@ -114,6 +114,7 @@ public final class Loader {
         if (loc.inode().isDir()) throw Errno.EACCES.exception();
         if (!loc.inode().isRegular()) throw Errno.EACCES.exception();
         Vfs.checkPermission(t.creds(), loc.inode(), Vfs.MAY_EXEC);
+        Vfs.checkExecutable(loc);
         OpenFile f = loc.inode().open(loc, path, FileMode.O_RDONLY);
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(loc.inode().size(), 1 << 26));

@@ -5,9 +5,7 @@ import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.mm.Vma;
 import dev.jvisor.sentry.vfs.FileSystem;
-import dev.jvisor.sentry.vfs.FsContext;
 import dev.jvisor.sentry.vfs.Inode;
-import dev.jvisor.sentry.vfs.Mount;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.vfs.SymlinkInode;
 
@@ -250,13 +248,7 @@ public final class ProcFs {
 
     private String mounts() {
         Task t = Task.current();
-        StringBuilder sb = new StringBuilder();
-        for (Mount m : kernel.vfs().mounts()) {
-            FsContext ctx = t != null ? t.fs() : null;
-            String path = ctx == null ? "/" : kernel.vfs().mountPath(ctx, m);
-            sb.append(m.source()).append(' ').append(path).append(' ').append(m.fs().type()).append(' ')
-              .append(m.readOnly() ? "ro" : "rw").append(",relatime 0 0\n");
-        }
-        return sb.toString();
+        if (t == null) return "";
+        return kernel.vfs().mountsText(t.fs());
     }
 }

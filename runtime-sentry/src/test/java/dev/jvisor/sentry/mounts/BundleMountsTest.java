@@ -1,0 +1,194 @@
+package dev.jvisor.sentry.mounts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bundle's mounts, read-only root, masked and read-only paths, as a pod's config.json carries
+ * them, honoured by a real sandbox: busybox in the Sentry through runsc create/start/wait/delete
+ * checks each from inside, and the test checks the host side afterwards — what a rw bind wrote
+ * is there, nothing escaped the rootfs, no Gofer is left.
+ */
+class BundleMountsTest {
+    @TempDir Path work;
+
+    private static final String SCRIPT = String.join("\n",
+            "echo \"ro-read: $(cat /data/ro/f)\"",
+            "echo \"ro-write: $( (echo x > /data/ro/new) 2>&1 )\"",
+            "echo fromsandbox > /data/rw/written; echo \"rw-write: $?\"",
+            "echo \"rodir-write: $( (echo x > /data/rw/rodir/f) 2>&1 )\"",
+            "echo \"hosts: $(cat /etc/hosts)\"",
+            "echo ended > /dev/termination-log; echo \"termlog: $?\"",
+            "echo \"root-write: $( (echo x > /newfile) 2>&1 )\"",
+            "echo \"root-mkdir: $( (mkdir /newdir) 2>&1 )\"",
+            "echo x > /tmp/f; echo \"tmp-write: $?\"",
+            "dd if=/dev/zero of=/dev/shm/small bs=1024 count=512 2>/dev/null; echo \"shm-small: $?\"",
+            "echo \"shm-big: $( (dd if=/dev/zero of=/dev/shm/big bs=1024 count=2048) 2>&1 | grep -o 'No space left on device' | head -n 1)\"",
+            "rm /dev/shm/big; dd if=/dev/zero of=/dev/shm/again bs=1024 count=256 2>/dev/null; echo \"shm-after-rm: $?\"",
+            "cp /bin/busybox /dev/shm/true; /dev/shm/true 2>/dev/null; echo \"noexec: $?\"",
+            "cp /bin/busybox /tmp/true; /tmp/true; echo \"exec-tmp: $?\"",
+            "echo \"masked-file: [$(cat /etc/secret)]\"",
+            "echo \"masked-file-write: $( (echo x > /etc/secret) 2>&1 )\"",
+            "echo \"masked-dir: [$(ls -A /secretdir)]\"",
+            "echo \"escape: $(cat /etc/jvisor-escape-test/marker)\"",
+            "echo \"dotdot: $(cat /jvisor-dotdot/marker)\"",
+            "echo \"mqueue: $(ls -d /dev/mqueue)\"",
+            "echo \"cgroup: $( (mkdir /sys/fs/cgroup/x) 2>&1 )\"",
+            "echo \"devnull: $(echo gone > /dev/null; echo $?)\"",
+            "grep -E ' (/|/data/ro|/data/rw|/dev/shm|/etc/hosts|/dev/termination-log|/sys/fs/cgroup) ' /proc/mounts | sed 's/^/mounts: /'");
+
+    @Test
+    void aPodsMountsReadOnlyRootMaskedAndReadOnlyPaths() throws Exception {
+        assumeTrue(Files.isExecutable(BundleRun.HOST_BUSYBOX), "busybox-static is not installed");
+        Path rootfs = BundleRun.busyboxRootfs(work.resolve("rootfs"));
+        Files.writeString(rootfs.resolve("etc/secret"), "topsecret\n");
+        Files.createDirectories(rootfs.resolve("secretdir"));
+        Files.writeString(rootfs.resolve("secretdir/hidden"), "hidden\n");
+        // Both try to lead a mount out of the rootfs: an absolute symlink to the host's /etc.
+        Files.createSymbolicLink(rootfs.resolve("escape"), Path.of("/etc"));
+
+        Path ro = Files.createDirectories(work.resolve("host-ro"));
+        Files.writeString(ro.resolve("f"), "read only data\n");
+        Path rw = Files.createDirectories(work.resolve("host-rw"));
+        Files.createDirectories(rw.resolve("rodir"));
+        Path hosts = Files.writeString(work.resolve("hosts"), "127.0.0.1 localhost\n");
+        Path termLog = Files.writeString(work.resolve("termination-log"), "");
+        Path escapeSource = Files.createDirectories(work.resolve("host-escape"));
+        Files.writeString(escapeSource.resolve("marker"), "inside\n");
+
+        Path bundle = Files.createDirectories(work.resolve("bundle"));
+        Files.writeString(bundle.resolve("config.json"), """
+                {"ociVersion":"1.0.2","hostname":"mounts",
+                 "process":{"user":{"uid":0,"gid":0},"args":["/bin/sh","-c",%s],"env":["PATH=/bin"],"cwd":"/"},
+                 "root":{"path":%s,"readonly":true},
+                 "mounts":[
+                  {"destination":"/proc","type":"proc","source":"proc","options":["nosuid","noexec","nodev"]},
+                  {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
+                  {"destination":"/dev/pts","type":"devpts","source":"devpts","options":["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"]},
+                  {"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["nosuid","noexec","nodev","mode=1777","size=1m"]},
+                  {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]},
+                  {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
+                  {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["nosuid","noexec","nodev","relatime","ro"]},
+                  {"destination":"/data/ro","type":"bind","source":%s,"options":["rbind","rprivate","ro"]},
+                  {"destination":"/data/rw","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
+                  {"destination":"/etc/hosts","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
+                  {"destination":"/dev/termination-log","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
+                  {"destination":"/escape/jvisor-escape-test","type":"bind","source":%s,"options":["rbind","ro"]},
+                  {"destination":"/../../../jvisor-dotdot","type":"bind","source":%s,"options":["bind","ro"]}],
+                 "linux":{"maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware","/etc/secret","/secretdir"],
+                          "readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger","/data/rw/rodir"]}}
+                """.formatted(json(SCRIPT), json(rootfs.toString()), json(ro.toString()), json(rw.toString()), json(hosts.toString()),
+                json(termLog.toString()), json(escapeSource.toString()), json(escapeSource.toString())));
+
+        BundleRun runs = new BundleRun(work);
+        long started = System.nanoTime();
+        BundleRun.Result r = runs.run(bundle, "mounts1");
+        String out = r.output();
+        System.out.println("BundleMountsTest: create..delete took " + (System.nanoTime() - started) / 1_000_000 + " ms\n" + out);
+        assertThat(r.status()).as(out).isZero();
+        assertThat(out)
+                .contains("ro-read: read only data")
+                .containsPattern("ro-write: .*Read-only file system")
+                .contains("rw-write: 0")
+                .containsPattern("rodir-write: .*Read-only file system")
+                .contains("hosts: 127.0.0.1 localhost")
+                .contains("termlog: 0")
+                .containsPattern("root-write: .*Read-only file system")
+                .containsPattern("root-mkdir: .*Read-only file system")
+                .contains("tmp-write: 0")
+                .contains("shm-small: 0")
+                .contains("shm-big: No space left on device")
+                .contains("shm-after-rm: 0")
+                .contains("noexec: 126")
+                .contains("exec-tmp: 0")
+                .contains("masked-file: []")
+                .containsPattern("masked-file-write: .*Read-only file system")
+                .contains("masked-dir: []")
+                .contains("escape: inside")
+                .contains("dotdot: inside")
+                .contains("mqueue: /dev/mqueue")
+                .containsPattern("cgroup: .*Read-only file system")
+                .contains("devnull: 0")
+                .containsPattern("mounts: rootfs / \\S+ ro,")
+                .containsPattern("mounts: \\S+ /data/ro 9p ro,")
+                .containsPattern("mounts: \\S+ /data/rw 9p rw,")
+                .containsPattern("mounts: \\S+ /etc/hosts 9p rw,")
+                .containsPattern("mounts: \\S+ /dev/termination-log 9p rw,")
+                .containsPattern("mounts: shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,mode=1777,size=1m")
+                .containsPattern("mounts: cgroup /sys/fs/cgroup cgroup ro,nosuid,nodev,noexec");
+
+        // The host side: a rw bind's writes are there, a ro one's are not, nothing reached the host's /etc or /.
+        assertThat(Files.readString(rw.resolve("written"))).isEqualTo("fromsandbox\n");
+        assertThat(Files.readString(termLog)).isEqualTo("ended\n");
+        assertThat(ro.resolve("new")).doesNotExist();
+        assertThat(rw.resolve("rodir/f")).doesNotExist();
+        assertThat(Path.of("/etc/jvisor-escape-test")).doesNotExist();
+        assertThat(Path.of("/jvisor-dotdot")).doesNotExist();
+        assertThat(rootfs.resolve("newfile")).doesNotExist();
+        assertThat(rootfs.resolve("data")).doesNotExist();
+        assertThat(Files.readString(rootfs.resolve("etc/secret"))).isEqualTo("topsecret\n");
+        // Every Gofer (one per bind and the root's) went with the container.
+        assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
+    }
+
+    @Test
+    void anUnknownMountTypeFailsCreateNamingTheMountAndLeavesNothing() throws Exception {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        Path bundle = Files.createDirectories(work.resolve("bundle"));
+        Files.writeString(bundle.resolve("config.json"), """
+                {"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["/bin/true"],"cwd":"/"},"root":{"path":%s},
+                 "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+                           {"destination":"/mnt/remote","type":"nfs","source":"server:/export","options":["ro"]}]}
+                """.formatted(json(rootfs.toString())));
+        BundleRun runs = new BundleRun(work);
+        BundleRun.Result r = runs.create(bundle, "bad1", work.resolve("bad1.out"));
+        assertThat(r.status()).isNotZero();
+        assertThat(runs.lastLog()).contains("mounts[1]").contains("/mnt/remote").contains("nfs").contains("\"level\":\"error\"");
+        assertThat(runs.stateRoot().resolve("bad1")).doesNotExist();
+        assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
+    }
+
+    @Test
+    void aMissingBindSourceOrARelativeDestinationFailsCreate() throws Exception {
+        Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+        BundleRun runs = new BundleRun(work);
+        List<String[]> cases = List.of(
+                new String[] {"{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/nonexistent/jvisor-source\",\"options\":[\"rbind\"]}",
+                        "/nonexistent/jvisor-source does not exist"},
+                new String[] {"{\"destination\":\"data\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}", "must be an absolute path"},
+                new String[] {"{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"size=lots\"]}", "size=lots"},
+                new String[] {"{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"frobnicate\"]}", "unknown option \\\"frobnicate\\\""});
+        int n = 0;
+        for (String[] c : cases) {
+            Path bundle = Files.createDirectories(work.resolve("bundle" + n));
+            Files.writeString(bundle.resolve("config.json"), """
+                    {"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["/bin/true"],"cwd":"/"},"root":{"path":%s},"mounts":[%s]}
+                    """.formatted(json(rootfs.toString()), c[0]));
+            BundleRun.Result r = runs.create(bundle, "bad" + n, work.resolve("bad" + n + ".out"));
+            assertThat(r.status()).as(c[0]).isNotZero();
+            assertThat(runs.lastLog()).as(c[0]).contains("mounts[0]").contains(c[1]);
+            assertThat(runs.stateRoot().resolve("bad" + n)).doesNotExist();
+            n++;
+        }
+        assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
+    }
+
+    private static String json(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
