@@ -41,10 +41,10 @@ public final class PodJoin {
      */
     public static int create(Path sandboxDir, Path ownStateDir, String id, SandboxSpec spec, int uid, int gid)
             throws ControlException, IOException {
-        JsonObject request = ControlProtocol.request(ControlProtocol.CREATE).put("container", id)
+        JsonObject request = MountsMessage.put(ControlProtocol.request(ControlProtocol.CREATE).put("container", id)
                 .put("rootfs", spec.rootfs().toString()).put("overlay", spec.rootOverlay())
                 .put("argv", JsonArray.ofStrings(spec.argv())).put("env", JsonArray.ofStrings(spec.env()))
-                .put("cwd", spec.cwd()).put("uid", uid).put("gid", gid).build();
+                .put("cwd", spec.cwd()).put("uid", uid).put("gid", gid), spec.mounts()).build();
         try (ControlClient client = ControlClient.connect(sandboxDir)) {
             client.call(request, 0, 1, 2);
             Files.writeString(ownStateDir.resolve(SandboxAddress.JOINED_FILE), sandboxDir.getFileName().toString(), StandardCharsets.US_ASCII);

@@ -66,6 +66,18 @@ public record MountOptions(int flags, boolean bind, List<String> data) {
 
     public boolean readOnly() { return (flags & MountAbi.MS_RDONLY) != 0; }
 
+    /** The options as words that {@link #parse} turns back into these (for handing a mount to the sandbox). */
+    public List<String> asWords() {
+        List<String> out = new ArrayList<>();
+        if (bind) out.add("rbind");
+        out.add(readOnly() ? "ro" : "rw");
+        if ((flags & MountAbi.MS_NOSUID) != 0) out.add("nosuid");
+        if ((flags & MountAbi.MS_NODEV) != 0) out.add("nodev");
+        if ((flags & MountAbi.MS_NOEXEC) != 0) out.add("noexec");
+        out.addAll(data);
+        return out;
+    }
+
     /** The value of filesystem option {@code key=}, or null. */
     public String value(String key) {
         String prefix = key + "=";

@@ -138,6 +138,63 @@ class BundleMountsTest {
     }
 
     @Test
+    void aPodsSecondContainerGetsItsOwnBundlesMounts() throws Exception {
+        assumeTrue(Files.isExecutable(BundleRun.HOST_BUSYBOX), "busybox-static is not installed");
+        Path rootfs = BundleRun.busyboxRootfs(work.resolve("rootfs"));
+        Path pauseOnly = Files.createDirectories(work.resolve("host-pause"));
+        Path appData = Files.createDirectories(work.resolve("host-app"));
+        Path pause = Files.createDirectories(work.resolve("pause"));
+        Files.writeString(pause.resolve("config.json"), """
+                {"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["/bin/sleep","600"],"cwd":"/"},
+                 "root":{"path":%s},"annotations":{"io.kubernetes.cri.container-type":"sandbox"},
+                 "mounts":[{"destination":"/pause-only","type":"bind","source":%s,"options":["rbind","ro"]}]}
+                """.formatted(json(rootfs.toString()), json(pauseOnly.toString())));
+        Path app = Files.createDirectories(work.resolve("app"));
+        String script = String.join("\n",
+                "echo app > /data/app-wrote; echo \"rw-write: $?\"",
+                "echo \"root-write: $( (echo x > /newfile) 2>&1 )\"",
+                "echo \"shm-big: $( (dd if=/dev/zero of=/scratch/big bs=1024 count=512) 2>&1 | grep -o 'No space left on device' | head -n 1)\"",
+                "echo \"pause-mount-seen: $(grep -c pause-only /proc/mounts)\"",
+                "grep -E ' (/|/data|/scratch) ' /proc/mounts | sed 's/^/mounts: /'");
+        Files.writeString(app.resolve("config.json"), """
+                {"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["/bin/sh","-c",%s],"env":["PATH=/bin"],"cwd":"/"},
+                 "root":{"path":%s,"readonly":true},
+                 "annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-id":"pod1"},
+                 "mounts":[{"destination":"/data","type":"bind","source":%s,"options":["rbind","rw"]},
+                           {"destination":"/scratch","type":"tmpfs","source":"tmpfs","options":["size=256k","nodev"]}]}
+                """.formatted(json(script), json(rootfs.toString()), json(appData.toString())));
+
+        BundleRun runs = new BundleRun(work);
+        BundleRun.Result created = runs.create(pause, "pod1", work.resolve("pod1.out"));
+        assertThat(created.status()).as(created.output() + runs.lastLog()).isZero();
+        long pauseBoot = Long.parseLong(Files.readString(pause.resolve("init.pid")).strip());
+        try {
+            assertThat(runs.call("start", "pod1").status()).isZero();
+            BundleRun.Result r = runs.run(app, "app1");
+            assertThat(r.status()).as(r.output()).isZero();
+            assertThat(r.output())
+                    .contains("rw-write: 0")
+                    .containsPattern("root-write: .*Read-only file system")
+                    .contains("shm-big: No space left on device")
+                    .contains("pause-mount-seen: 0")
+                    .containsPattern("mounts: rootfs / \\S+ ro,")
+                    .containsPattern("mounts: none /data 9p rw,")
+                    .containsPattern("mounts: tmpfs /scratch tmpfs rw,nodev,relatime,size=256k");
+            assertThat(Files.readString(appData.resolve("app-wrote"))).isEqualTo("app\n");
+            // The app container's bind Gofer went with it; the pod's own still serves the pause container.
+            assertThat(BundleRun.processesMentioning(appData.toString())).isEmpty();
+            assertThat(BundleRun.processesMentioning(pauseOnly.toString())).isNotEmpty();
+        } finally {
+            runs.call("kill", "pod1", "9");
+            runs.call("delete", "--force", "pod1");
+            ProcessHandle.of(pauseBoot).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!BundleRun.processesMentioning(work.toString()).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
+    }
+
+    @Test
     void anUnknownMountTypeFailsCreateNamingTheMountAndLeavesNothing() throws Exception {
         Path rootfs = Files.createDirectories(work.resolve("rootfs"));
         Path bundle = Files.createDirectories(work.resolve("bundle"));
