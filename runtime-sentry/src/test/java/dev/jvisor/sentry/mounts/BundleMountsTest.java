@@ -43,26 +43,28 @@ class BundleMountsTest {
             "echo \"devnull: $(echo gone > /dev/null; echo $?)\"",
             "grep -E ' (/|/data/ro|/data/rw|/dev/shm|/etc/hosts|/dev/termination-log|/sys/fs/cgroup) ' /proc/mounts | sed 's/^/mounts: /'");
 
-    @Test
-    void aPodsMountsReadOnlyRootMaskedAndReadOnlyPaths() throws Exception {
-        assumeTrue(Files.isExecutable(BundleRun.HOST_BUSYBOX), "busybox-static is not installed");
-        Path rootfs = BundleRun.busyboxRootfs(work.resolve("rootfs"));
+    /** The host side of the pod-like bundle: its rootfs and the sources of its binds. */
+    private record PodBundle(Path bundle, Path rootfs, Path ro, Path rw, Path termLog) {}
+
+    private PodBundle podBundle(String name) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(name));
+        Path rootfs = BundleRun.busyboxRootfs(dir.resolve("rootfs"));
         Files.writeString(rootfs.resolve("etc/secret"), "topsecret\n");
         Files.createDirectories(rootfs.resolve("secretdir"));
         Files.writeString(rootfs.resolve("secretdir/hidden"), "hidden\n");
-        // Both try to lead a mount out of the rootfs: an absolute symlink to the host's /etc.
+        // A mount placed through it must still land inside the container: an absolute symlink to the host's /etc.
         Files.createSymbolicLink(rootfs.resolve("escape"), Path.of("/etc"));
 
-        Path ro = Files.createDirectories(work.resolve("host-ro"));
+        Path ro = Files.createDirectories(dir.resolve("host-ro"));
         Files.writeString(ro.resolve("f"), "read only data\n");
-        Path rw = Files.createDirectories(work.resolve("host-rw"));
+        Path rw = Files.createDirectories(dir.resolve("host-rw"));
         Files.createDirectories(rw.resolve("rodir"));
-        Path hosts = Files.writeString(work.resolve("hosts"), "127.0.0.1 localhost\n");
-        Path termLog = Files.writeString(work.resolve("termination-log"), "");
-        Path escapeSource = Files.createDirectories(work.resolve("host-escape"));
+        Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
+        Path termLog = Files.writeString(dir.resolve("termination-log"), "");
+        Path escapeSource = Files.createDirectories(dir.resolve("host-escape"));
         Files.writeString(escapeSource.resolve("marker"), "inside\n");
 
-        Path bundle = Files.createDirectories(work.resolve("bundle"));
+        Path bundle = Files.createDirectories(dir.resolve("bundle"));
         Files.writeString(bundle.resolve("config.json"), """
                 {"ociVersion":"1.0.2","hostname":"mounts",
                  "process":{"user":{"uid":0,"gid":0},"args":["/bin/sh","-c",%s],"env":["PATH=/bin"],"cwd":"/"},
@@ -75,23 +77,23 @@ class BundleMountsTest {
                   {"destination":"/dev/mqueue","type":"mqueue","source":"mqueue","options":["nosuid","noexec","nodev"]},
                   {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]},
                   {"destination":"/sys/fs/cgroup","type":"cgroup","source":"cgroup","options":["nosuid","noexec","nodev","relatime","ro"]},
+                  {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","mode=1777"]},
                   {"destination":"/data/ro","type":"bind","source":%s,"options":["rbind","rprivate","ro"]},
                   {"destination":"/data/rw","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
                   {"destination":"/etc/hosts","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
                   {"destination":"/dev/termination-log","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
                   {"destination":"/escape/jvisor-escape-test","type":"bind","source":%s,"options":["rbind","ro"]},
                   {"destination":"/../../../jvisor-dotdot","type":"bind","source":%s,"options":["bind","ro"]}],
-                 "linux":{"maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware","/etc/secret","/secretdir"],
+                 "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],
+                          "maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware","/etc/secret","/secretdir"],
                           "readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger","/data/rw/rodir"]}}
                 """.formatted(json(SCRIPT), json(rootfs.toString()), json(ro.toString()), json(rw.toString()), json(hosts.toString()),
                 json(termLog.toString()), json(escapeSource.toString()), json(escapeSource.toString())));
+        return new PodBundle(bundle, rootfs, ro, rw, termLog);
+    }
 
-        BundleRun runs = new BundleRun(work);
-        long started = System.nanoTime();
-        BundleRun.Result r = runs.run(bundle, "mounts1");
-        String out = r.output();
-        System.out.println("BundleMountsTest: create..delete took " + (System.nanoTime() - started) / 1_000_000 + " ms\n" + out);
-        assertThat(r.status()).as(out).isZero();
+    /** What Linux (runc) and jVisor must both show from inside, and leave on the host. */
+    private static void checkSameAsLinux(PodBundle b, String out) throws Exception {
         assertThat(out)
                 .contains("ro-read: read only data")
                 .containsPattern("ro-write: .*Read-only file system")
@@ -108,33 +110,71 @@ class BundleMountsTest {
                 .contains("noexec: 126")
                 .contains("exec-tmp: 0")
                 .contains("masked-file: []")
-                .containsPattern("masked-file-write: .*Read-only file system")
                 .contains("masked-dir: []")
                 .contains("escape: inside")
                 .contains("dotdot: inside")
                 .contains("mqueue: /dev/mqueue")
-                .containsPattern("cgroup: .*Read-only file system")
-                .contains("devnull: 0")
-                .containsPattern("mounts: rootfs / \\S+ ro,")
-                .containsPattern("mounts: \\S+ /data/ro 9p ro,")
-                .containsPattern("mounts: \\S+ /data/rw 9p rw,")
-                .containsPattern("mounts: \\S+ /etc/hosts 9p rw,")
-                .containsPattern("mounts: \\S+ /dev/termination-log 9p rw,")
-                .containsPattern("mounts: shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,mode=1777,size=1m")
-                .containsPattern("mounts: cgroup /sys/fs/cgroup cgroup ro,nosuid,nodev,noexec");
-
-        // The host side: a rw bind's writes are there, a ro one's are not, nothing reached the host's /etc or /.
-        assertThat(Files.readString(rw.resolve("written"))).isEqualTo("fromsandbox\n");
-        assertThat(Files.readString(termLog)).isEqualTo("ended\n");
-        assertThat(ro.resolve("new")).doesNotExist();
-        assertThat(rw.resolve("rodir/f")).doesNotExist();
+                // Refused either way: runc's /sys/fs/cgroup is a tmpfs only root with capabilities may change.
+                .contains("cgroup: mkdir: can't create directory '/sys/fs/cgroup/x'")
+                .contains("devnull: 0");
+        // A rw bind's writes are on the host, a ro one's are not, and nothing reached the host's /etc or /.
+        assertThat(Files.readString(b.rw().resolve("written"))).isEqualTo("fromsandbox\n");
+        assertThat(Files.readString(b.termLog())).isEqualTo("ended\n");
+        assertThat(b.ro().resolve("new")).doesNotExist();
+        assertThat(b.rw().resolve("rodir/f")).doesNotExist();
         assertThat(Path.of("/etc/jvisor-escape-test")).doesNotExist();
         assertThat(Path.of("/jvisor-dotdot")).doesNotExist();
-        assertThat(rootfs.resolve("newfile")).doesNotExist();
-        assertThat(rootfs.resolve("data")).doesNotExist();
-        assertThat(Files.readString(rootfs.resolve("etc/secret"))).isEqualTo("topsecret\n");
+        assertThat(b.rootfs().resolve("newfile")).doesNotExist();
+        assertThat(Files.readString(b.rootfs().resolve("etc/secret"))).isEqualTo("topsecret\n");
+    }
+
+    @Test
+    void aPodsMountsReadOnlyRootMaskedAndReadOnlyPaths() throws Exception {
+        assumeTrue(Files.isExecutable(BundleRun.HOST_BUSYBOX), "busybox-static is not installed");
+        PodBundle b = podBundle("jvisor");
+        BundleRun runs = new BundleRun(work);
+        long started = System.nanoTime();
+        BundleRun.Result r = runs.run(b.bundle(), "mounts1");
+        String out = r.output();
+        System.out.println("BundleMountsTest: create..delete took " + (System.nanoTime() - started) / 1_000_000 + " ms\n" + out);
+        assertThat(r.status()).as(out).isZero();
+        checkSameAsLinux(b, out);
+        assertThat(out)
+                // runc covers a masked file with /dev/null, which takes writes; jVisor's empty file refuses them.
+                .containsPattern("masked-file-write: .*Read-only file system")
+                .containsPattern("cgroup: .*Read-only file system")
+                .containsPattern("mounts: rootfs / \\S+ ro,")
+                .containsPattern("mounts: none /data/ro 9p ro,")
+                .containsPattern("mounts: none /data/rw 9p rw,")
+                .containsPattern("mounts: none /etc/hosts 9p rw,")
+                .containsPattern("mounts: none /dev/termination-log 9p rw,")
+                .containsPattern("mounts: shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,mode=1777,size=1m")
+                .containsPattern("mounts: cgroup /sys/fs/cgroup cgroup ro,nosuid,nodev,noexec")
+                .doesNotContain(b.ro().toString());
+        // The Sentry made every missing mount point in the root's memory overlay, none in the rootfs.
+        assertThat(b.rootfs().resolve("data")).doesNotExist();
+        assertThat(b.rootfs().resolve("etc/hosts")).doesNotExist();
         // Every Gofer (one per bind and the root's) went with the container.
         assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
+    }
+
+    /** The same bundle under runc: the checks jVisor must pass are what Linux does. */
+    @Test
+    void theSameChecksPassUnderRunc() throws Exception {
+        assumeTrue(Files.isExecutable(BundleRun.HOST_BUSYBOX), "busybox-static is not installed");
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runc")) || Files.isExecutable(Path.of("/usr/bin/runc")), "runc is not installed");
+        assumeTrue(((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0, "runc needs root");
+        PodBundle b = podBundle("runc");
+        Path out = work.resolve("runc.out");
+        Process p = new ProcessBuilder("runc", "--root", work.resolve("runc-state").toString(), "run", "--bundle", b.bundle().toString(), "runcmounts")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        boolean ended = p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        assertThat(ended).isTrue();
+        String output = Files.readString(out);
+        assertThat(p.exitValue()).as(output).isZero();
+        checkSameAsLinux(b, output);
     }
 
     @Test
