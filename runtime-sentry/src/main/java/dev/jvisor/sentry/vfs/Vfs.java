@@ -21,6 +21,8 @@ public final class Vfs {
     private final Map<Inode, Mount> mountedOn = new IdentityHashMap<>();
     private final List<Mount> mounts = new ArrayList<>();
     private final Map<Inode, FileMountPoint> fileMountPoints = new IdentityHashMap<>();
+    private final Map<Mount, Integer> mountIds = new IdentityHashMap<>();
+    private int nextMountId = 1;
     private final Mount rootMount;
 
     public Vfs(FileSystem rootFs, DirInode root, String source) {
@@ -74,7 +76,8 @@ public final class Vfs {
                 }
             }
         }
-        mounts.removeAll(gone);
+        mounts.removeIf(m -> gone.stream().anyMatch(g -> g == m));
+        for (Mount m : gone) mountIds.remove(m);
         for (Mount m : gone) {
             if (m.mountpoint() == null) continue;
             mountedOn.remove(m.mountpoint().inode(), m);
@@ -123,6 +126,40 @@ public final class Vfs {
               .append(m.fs().type()).append(' ').append(m.optionsText()).append(" 0 0\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * /proc/PID/mountinfo as a process rooted at {@code ctx} sees it (fs/proc_namespace.c
+     * show_mountinfo): mount id, parent id, device, root within the filesystem (always "/" here),
+     * mount point, per-mount options, no optional fields, then type, source and the
+     * filesystem's options.
+     */
+    public String mountinfoText(FsContext ctx) {
+        StringBuilder sb = new StringBuilder();
+        List<Mount> visible = mountsVisibleFrom(ctx);
+        for (Mount m : visible) {
+            int id = mountId(m);
+            Mount above = m.mountpoint() == null ? null : m.mountpoint().mount();
+            Mount parent = above != null && visible.stream().anyMatch(v -> v == above) ? above : m;
+            String perMount = m.optionsText();
+            int firstData = m.data().isEmpty() ? -1 : perMount.lastIndexOf("," + m.data());
+            if (firstData >= 0) perMount = perMount.substring(0, firstData);
+            sb.append(id).append(' ').append(mountId(parent)).append(" 0:").append(m.fs().dev()).append(" / ")
+              .append(escape(mountPath(ctx, m))).append(' ').append(perMount).append(" - ").append(m.fs().type()).append(' ')
+              .append(escape(m.source())).append(' ').append(m.fs().readOnly() || m.readOnly() ? "ro" : "rw")
+              .append(m.data().isEmpty() ? "" : "," + m.data()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A mount's number for mountinfo: its place in mount order, from 1, stable while it is mounted. */
+    private synchronized int mountId(Mount m) {
+        Integer id = mountIds.get(m);
+        if (id == null) {
+            id = nextMountId++;
+            mountIds.put(m, id);
+        }
+        return id;
     }
 
     /** Octal escapes for the characters that would break a /proc/mounts line (fs/proc_namespace.c mangle). */

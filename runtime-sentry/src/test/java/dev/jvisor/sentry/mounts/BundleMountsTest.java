@@ -38,9 +38,11 @@ class BundleMountsTest {
             "echo \"masked-dir: [$(ls -A /secretdir)]\"",
             "echo \"escape: $(cat /etc/jvisor-escape-test/marker)\"",
             "echo \"dotdot: $(cat /jvisor-dotdot/marker)\"",
+            "echo \"up: $(cat /etc/jvisor-up/marker)\"",
             "echo \"mqueue: $(ls -d /dev/mqueue)\"",
             "echo \"cgroup: $( (mkdir /sys/fs/cgroup/x) 2>&1 )\"",
             "echo \"devnull: $(echo gone > /dev/null; echo $?)\"",
+            "grep -E ' /data/ro ' /proc/self/mountinfo | sed 's/^/mountinfo: /'",
             "grep -E ' (/|/data/ro|/data/rw|/dev/shm|/etc/hosts|/dev/termination-log|/sys/fs/cgroup) ' /proc/mounts | sed 's/^/mounts: /'");
 
     /** The host side of the pod-like bundle: its rootfs and the sources of its binds. */
@@ -54,6 +56,8 @@ class BundleMountsTest {
         Files.writeString(rootfs.resolve("secretdir/hidden"), "hidden\n");
         // A mount placed through it must still land inside the container: an absolute symlink to the host's /etc.
         Files.createSymbolicLink(rootfs.resolve("escape"), Path.of("/etc"));
+        // And a relative one that climbs far above the rootfs before coming down to etc.
+        Files.createSymbolicLink(rootfs.resolve("up"), Path.of("../../../../../../../../etc"));
 
         Path ro = Files.createDirectories(dir.resolve("host-ro"));
         Files.writeString(ro.resolve("f"), "read only data\n");
@@ -83,12 +87,13 @@ class BundleMountsTest {
                   {"destination":"/etc/hosts","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
                   {"destination":"/dev/termination-log","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
                   {"destination":"/escape/jvisor-escape-test","type":"bind","source":%s,"options":["rbind","ro"]},
-                  {"destination":"/../../../jvisor-dotdot","type":"bind","source":%s,"options":["bind","ro"]}],
+                  {"destination":"/../../../jvisor-dotdot","type":"bind","source":%s,"options":["bind","ro"]},
+                  {"destination":"/up/jvisor-up","type":"bind","source":%s,"options":["bind","ro"]}],
                  "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],
                           "maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware","/etc/secret","/secretdir"],
                           "readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger","/data/rw/rodir"]}}
                 """.formatted(json(SCRIPT), json(rootfs.toString()), json(ro.toString()), json(rw.toString()), json(hosts.toString()),
-                json(termLog.toString()), json(escapeSource.toString()), json(escapeSource.toString())));
+                json(termLog.toString()), json(escapeSource.toString()), json(escapeSource.toString()), json(escapeSource.toString())));
         return new PodBundle(bundle, rootfs, ro, rw, termLog);
     }
 
@@ -113,6 +118,7 @@ class BundleMountsTest {
                 .contains("masked-dir: []")
                 .contains("escape: inside")
                 .contains("dotdot: inside")
+                .contains("up: inside")
                 .contains("mqueue: /dev/mqueue")
                 // Refused either way: runc's /sys/fs/cgroup is a tmpfs only root with capabilities may change.
                 .contains("cgroup: mkdir: can't create directory '/sys/fs/cgroup/x'")
@@ -124,6 +130,7 @@ class BundleMountsTest {
         assertThat(b.rw().resolve("rodir/f")).doesNotExist();
         assertThat(Path.of("/etc/jvisor-escape-test")).doesNotExist();
         assertThat(Path.of("/jvisor-dotdot")).doesNotExist();
+        assertThat(Path.of("/etc/jvisor-up")).doesNotExist();
         assertThat(b.rootfs().resolve("newfile")).doesNotExist();
         assertThat(Files.readString(b.rootfs().resolve("etc/secret"))).isEqualTo("topsecret\n");
     }
@@ -150,6 +157,7 @@ class BundleMountsTest {
                 .containsPattern("mounts: none /dev/termination-log 9p rw,")
                 .containsPattern("mounts: shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,mode=1777,size=1m")
                 .containsPattern("mounts: cgroup /sys/fs/cgroup cgroup ro,nosuid,nodev,noexec")
+                .containsPattern("mountinfo: \\d+ \\d+ 0:\\d+ / /data/ro ro,relatime - 9p none ro")
                 .doesNotContain(b.ro().toString());
         // The Sentry made every missing mount point in the root's memory overlay, none in the rootfs.
         assertThat(b.rootfs().resolve("data")).doesNotExist();
@@ -231,6 +239,39 @@ class BundleMountsTest {
         }
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!BundleRun.processesMentioning(work.toString()).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
+    }
+
+    @Test
+    void aMountTheSentryCannotBuildFailsStartNamingItAndLeavesNothing() throws Exception {
+        assumeTrue(Files.isExecutable(BundleRun.HOST_BUSYBOX), "busybox-static is not installed");
+        Path rootfs = BundleRun.busyboxRootfs(work.resolve("rootfs"));
+        Files.createSymbolicLink(rootfs.resolve("loop1"), Path.of("loop2"));
+        Files.createSymbolicLink(rootfs.resolve("loop2"), Path.of("/loop1"));
+        Path file = Files.writeString(work.resolve("a-file"), "x\n");
+        Path dir = Files.createDirectories(work.resolve("a-dir"));
+        String[][] cases = {
+                {"/etc", file.toString(), "a file cannot be mounted on a directory"},
+                {"/loop1/x", dir.toString(), "Too many symbolic links encountered"}};
+        BundleRun runs = new BundleRun(work);
+        for (int i = 0; i < cases.length; i++) {
+            Path bundle = Files.createDirectories(work.resolve("bundle" + i));
+            Files.writeString(bundle.resolve("config.json"), """
+                    {"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["/bin/true"],"cwd":"/"},"root":{"path":%s},
+                     "mounts":[{"destination":%s,"type":"bind","source":%s,"options":["rbind","ro"]}]}
+                    """.formatted(json(rootfs.toString()), json(cases[i][0]), json(cases[i][1])));
+            String id = "unbuildable" + i;
+            BundleRun.Result created = runs.create(bundle, id, work.resolve(id + ".out"));
+            assertThat(created.status()).as(created.output() + runs.lastLog()).isZero();
+            long boot = Long.parseLong(Files.readString(bundle.resolve("init.pid")).strip());
+            BundleRun.Result start = runs.call("start", id);
+            assertThat(start.status()).isNotZero();
+            assertThat(start.output() + Files.readString(runs.log())).contains("mount " + cases[i][0]).contains(cases[i][2]);
+            runs.call("delete", "--force", id);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (ProcessHandle.of(boot).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(runs.stateRoot().resolve(id)).doesNotExist();
+        }
         assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
     }
 

@@ -104,6 +104,7 @@ public final class ProcFs {
         d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
         d.add("fd", new ProcDir(fs, 0500, () -> fds(g)));
         d.add("mounts", ProcFile.text(fs, this::mounts));
+        d.add("mountinfo", ProcFile.text(fs, this::mountinfo));
         d.add("auxv", new ProcFile(fs, 0400, g::auxv));
         return d;
     }
@@ -244,6 +245,11 @@ public final class ProcFs {
         sb.append("intr 0\nctxt 0\nbtime ").append(kernel.bootEpochNanos() / 1_000_000_000L)
           .append("\nprocesses ").append(lastPid()).append("\nprocs_running 1\nprocs_blocked 0\nsoftirq 0\n");
         return sb.toString();
+    }
+
+    private String mountinfo() {
+        Task t = Task.current();
+        return t == null ? "" : kernel.vfs().mountinfoText(t.fs());
     }
 
     private String mounts() {
