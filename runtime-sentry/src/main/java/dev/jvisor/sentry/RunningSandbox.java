@@ -43,17 +43,20 @@ public final class RunningSandbox implements AutoCloseable {
      */
     public static RunningSandbox boot(String containerName, SandboxSpec spec, PrintStream log) {
         RootFilesystem rootfs = openRoot(spec);
+        SandboxContainer primary = null;
         try {
             Vfs vfs = new Vfs(rootfs.fs(), rootfs.root(), "rootfs", spec.mounts().rootReadOnly() ? MountAbi.MS_RDONLY : 0);
             Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
             Devpts devpts = new Devpts(kernel);
-            SandboxContainer primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null, spec.mounts());
+            primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null, spec.mounts());
             RunningSandbox sandbox = new RunningSandbox(kernel, devpts, primary, spec.strace(), log);
             primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), 0, 0,
                     spec.stdin(), spec.stdout(), spec.stderr(), false), spec.terminal());
             return sandbox;
         } catch (RuntimeException e) {
-            rootfs.close();
+            // The container's bind mounts' Gofers go with its root.
+            if (primary != null) primary.closeRoot();
+            else rootfs.close();
             throw e;
         }
     }

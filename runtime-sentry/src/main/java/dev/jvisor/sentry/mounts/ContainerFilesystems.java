@@ -18,7 +18,6 @@ import dev.jvisor.sentry.vfs.Vfs;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,9 +27,9 @@ import java.util.Set;
  * the bind mounts' Gofers until {@link #close}.
  */
 public final class ContainerFilesystems implements AutoCloseable {
-    private final List<BoundTree> binds;
+    private final BoundTree binds;
 
-    private ContainerFilesystems(List<BoundTree> binds) {
+    private ContainerFilesystems(BoundTree binds) {
         this.binds = binds;
     }
 
@@ -44,11 +43,11 @@ public final class ContainerFilesystems implements AutoCloseable {
     public static ContainerFilesystems mount(Kernel kernel, Devpts devpts, Location root, ContainerMounts spec, boolean privateTmp) {
         List<MountSpec> plan = plan(spec.mounts(), privateTmp, devpts != null);
         List<MountSpec> bindSpecs = plan.stream().filter(m -> m.kind() == FsType.BIND).toList();
-        Map<MountSpec, BoundTree> served = BoundTree.serveAll(bindSpecs);
-        ContainerFilesystems built = new ContainerFilesystems(new ArrayList<>(served.values()));
+        BoundTree served = BoundTree.serveAll(bindSpecs);
+        ContainerFilesystems built = new ContainerFilesystems(served);
         try {
             Destinations places = new Destinations(kernel.vfs(), root);
-            for (MountSpec m : plan) mountOne(kernel, devpts, places, m, served.get(m));
+            for (MountSpec m : plan) mountOne(kernel, devpts, places, m, served);
             for (String p : spec.maskedPaths()) PathMasks.mask(kernel.vfs(), places, p);
             for (String p : spec.readonlyPaths()) PathMasks.readOnly(kernel.vfs(), places, p);
         } catch (RuntimeException e) {
@@ -60,13 +59,13 @@ public final class ContainerFilesystems implements AutoCloseable {
 
     /** Host pids of the bind mounts' Gofers. */
     public List<Integer> goferPids() {
-        return binds.stream().map(BoundTree::goferPid).toList();
+        return binds.goferPids();
     }
 
     /** Stops serving the bind mounts (their Gofers exit and are reaped). */
     @Override
     public void close() {
-        for (BoundTree b : binds) b.close();
+        binds.close();
     }
 
     /** The standard mounts the bundle does not replace, then the bundle's, devpts right after a bundle's /dev. */
@@ -115,7 +114,7 @@ public final class ContainerFilesystems implements AutoCloseable {
         return m.kind() == FsType.BIND ? "none" : m.source();
     }
 
-    private static void mountOne(Kernel kernel, Devpts devpts, Destinations places, MountSpec m, BoundTree bound) {
+    private static void mountOne(Kernel kernel, Devpts devpts, Destinations places, MountSpec m, BoundTree binds) {
         Vfs vfs = kernel.vfs();
         try {
             int flags = m.options().flags();
@@ -124,7 +123,7 @@ public final class ContainerFilesystems implements AutoCloseable {
             String data = m.options().dataText();
             switch (m.kind()) {
                 case BIND -> {
-                    root = bound.root();
+                    root = binds.root(m);
                     fs = root.fs();
                 }
                 case TMPFS -> {

@@ -29,7 +29,9 @@ public record MountOptions(int flags, boolean bind, List<String> data) {
             "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime",
             "iversion", "noiversion", "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable",
             "runbindable", "silent", "loud", "tmpcopyup", "ratime", "rnoatime", "rdiratime", "rnodiratime",
-            "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime");
+            "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime",
+            // fstab words that mount(8) itself consumes
+            "auto", "noauto", "nouser", "nofail", "_netdev");
 
     /** Options without a value that some filesystem takes as its own (devpts's newinstance). */
     private static final Set<String> FILESYSTEM_FLAGS = Set.of("newinstance");
@@ -54,6 +56,7 @@ public record MountOptions(int flags, boolean bind, List<String> data) {
                 case "exec", "rexec" -> flags &= ~MountAbi.MS_NOEXEC;
                 case "bind", "rbind" -> bind = true;
                 default -> {
+                    if (o.startsWith("x-")) continue; // user-space options (mount(8)): never reach a filesystem
                     if (o.indexOf('=') > 0 || FILESYSTEM_FLAGS.contains(o)) data.add(o);
                     else if (!ACCEPTED.contains(o)) {
                         throw new MountSpecException("mount " + destination + ": unknown option \"" + o + "\"");

@@ -29,6 +29,8 @@ class MountSpecTest {
         assertThat(m.kind()).isEqualTo(FsType.BIND);
         assertThat(m.options().readOnly()).isFalse();
         assertThat(MountSpec.of("/x", null, "/src", List.of("bind")).kind()).isEqualTo(FsType.BIND);
+        assertThat(MountSpec.of("/x", "bind", "/src", List.of("rbind", "rslave", "x-kubelet.note", "nofail")).options().data()).isEmpty();
+        assertThatThrownBy(() -> MountSpec.of("/x", "bind", "/src", List.of("rbind", "idmap"))).hasMessageContaining("idmap");
     }
 
     @Test
