@@ -266,10 +266,11 @@ class BundleMountsTest {
             long boot = Long.parseLong(Files.readString(bundle.resolve("init.pid")).strip());
             BundleRun.Result start = runs.call("start", id);
             assertThat(start.status()).isNotZero();
-            assertThat(start.output() + Files.readString(runs.log())).contains("mount " + cases[i][0]).contains(cases[i][2]);
-            runs.call("delete", "--force", id);
+            // The boot process logs why as it exits, which may be just after start has returned.
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (ProcessHandle.of(boot).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(start.output() + Files.readString(runs.log())).contains("mount " + cases[i][0]).contains(cases[i][2]);
+            runs.call("delete", "--force", id);
             assertThat(runs.stateRoot().resolve(id)).doesNotExist();
         }
         assertThat(BundleRun.processesMentioning(work.toString())).isEmpty();
