@@ -161,7 +161,7 @@ public final class ContainerFilesystems implements AutoCloseable {
                 case CGROUP -> {
                     // No cgroup controls inside the sandbox: an empty, read-only hierarchy.
                     boolean v2 = "cgroup2".equals(m.type());
-                    fs = new FileSystem(v2 ? "cgroup2" : "cgroup", v2 ? 0x63677270L : MountAbi.CGROUP_SUPER_MAGIC, true);
+                    fs = new FileSystem(v2 ? "cgroup2" : "cgroup", v2 ? MountAbi.CGROUP2_SUPER_MAGIC : MountAbi.CGROUP_SUPER_MAGIC, true);
                     root = new DirInode(fs, 0555, 0, 0);
                     flags |= MountAbi.MS_RDONLY;
                 }
