@@ -30,8 +30,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One container of a running sandbox: its own root filesystem (served by its own Gofer) with
- * its mounts in it ({@link ContainerFilesystems}: proc, dev, sys, tmp and its bundle's), the processes started in it (its first and every exec'd one,
- * and all they fork), and its freezer. A pod's containers share the Sentry's kernel (one PID
+ * its mounts in it ({@link ContainerFilesystems}: proc, dev, sys, tmp and its bundle's), the
+ * processes started in it (its first and every exec'd one, and all they fork), and its freezer. A pod's containers share the Sentry's kernel (one PID
  * namespace) but not their roots: a path walk of one never reaches another's files.
  */
 public final class SandboxContainer {

@@ -47,7 +47,14 @@ public final class ContainerFilesystems implements AutoCloseable {
         ContainerFilesystems built = new ContainerFilesystems(served);
         try {
             Destinations places = new Destinations(kernel.vfs(), root);
-            for (MountSpec m : plan) mountOne(kernel, devpts, places, m, served);
+            Set<MountSpec> fromBundle = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            fromBundle.addAll(spec.mounts());
+            for (MountSpec m : plan) {
+                // A standard mount point that a served host tree has as a file (runsc do over an odd
+                // directory) is left alone, as before; a bundle's mount there is an error.
+                if (!fromBundle.contains(m) && occupiedByNonDirectory(places, m)) continue;
+                mountOne(kernel, devpts, places, m, served);
+            }
             for (String p : spec.maskedPaths()) PathMasks.mask(kernel.vfs(), places, p);
             for (String p : spec.readonlyPaths()) PathMasks.readOnly(kernel.vfs(), places, p);
         } catch (RuntimeException e) {
@@ -55,6 +62,15 @@ public final class ContainerFilesystems implements AutoCloseable {
             throw e;
         }
         return built;
+    }
+
+    private static boolean occupiedByNonDirectory(Destinations places, MountSpec m) {
+        try {
+            Destinations.Target t = places.find(m.destination());
+            return t != null && !t.at().inode().isDir();
+        } catch (ErrnoException e) {
+            return false; // mountOne reports it
+        }
     }
 
     /** Host pids of the bind mounts' Gofers. */
