@@ -39,6 +39,7 @@ class BundleMountsTest {
             "echo \"escape: $(cat /etc/jvisor-escape-test/marker)\"",
             "echo \"dotdot: $(cat /jvisor-dotdot/marker)\"",
             "echo \"up: $(cat /etc/jvisor-up/marker)\"",
+            "echo \"nested: $(cat /data/rw/nested/marker)\"",
             "echo \"mqueue: $(ls -d /dev/mqueue)\"",
             "echo \"cgroup: $( (mkdir /sys/fs/cgroup/x) 2>&1 )\"",
             "echo \"devnull: $(echo gone > /dev/null; echo $?)\"",
@@ -88,12 +89,14 @@ class BundleMountsTest {
                   {"destination":"/dev/termination-log","type":"bind","source":%s,"options":["rbind","rprivate","rw"]},
                   {"destination":"/escape/jvisor-escape-test","type":"bind","source":%s,"options":["rbind","ro"]},
                   {"destination":"/../../../jvisor-dotdot","type":"bind","source":%s,"options":["bind","ro"]},
-                  {"destination":"/up/jvisor-up","type":"bind","source":%s,"options":["bind","ro"]}],
+                  {"destination":"/up/jvisor-up","type":"bind","source":%s,"options":["bind","ro"]},
+                  {"destination":"/data/rw/nested","type":"bind","source":%s,"options":["rbind","ro"]}],
                  "linux":{"namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],
                           "maskedPaths":["/proc/acpi","/proc/kcore","/proc/keys","/proc/timer_list","/sys/firmware","/etc/secret","/secretdir"],
                           "readonlyPaths":["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger","/data/rw/rodir"]}}
                 """.formatted(json(SCRIPT), json(rootfs.toString()), json(ro.toString()), json(rw.toString()), json(hosts.toString()),
-                json(termLog.toString()), json(escapeSource.toString()), json(escapeSource.toString()), json(escapeSource.toString())));
+                json(termLog.toString()), json(escapeSource.toString()), json(escapeSource.toString()), json(escapeSource.toString()),
+                json(escapeSource.toString())));
         return new PodBundle(bundle, rootfs, ro, rw, termLog);
     }
 
@@ -119,6 +122,7 @@ class BundleMountsTest {
                 .contains("escape: inside")
                 .contains("dotdot: inside")
                 .contains("up: inside")
+                .contains("nested: inside")
                 .contains("mqueue: /dev/mqueue")
                 // Refused either way: runc's /sys/fs/cgroup is a tmpfs only root with capabilities may change.
                 .contains("cgroup: mkdir: can't create directory '/sys/fs/cgroup/x'")
