@@ -152,7 +152,7 @@ public final class Vfs {
         return sb.toString();
     }
 
-    /** A mount's number for mountinfo: its place in mount order, from 1, stable while it is mounted. */
+    /** A mount's number for mountinfo: given when it is first listed, from 1, kept while it is mounted. */
     private synchronized int mountId(Mount m) {
         Integer id = mountIds.get(m);
         if (id == null) {
