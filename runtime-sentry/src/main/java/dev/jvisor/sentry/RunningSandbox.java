@@ -1,11 +1,13 @@
 package dev.jvisor.sentry;
 
 import dev.jvisor.abi.linux.ErrnoException;
+import dev.jvisor.abi.linux.MountAbi;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.fs.gofer.GoferProcess;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
 import dev.jvisor.sentry.fs.tty.Devpts;
 import dev.jvisor.sentry.kernel.Kernel;
+import dev.jvisor.sentry.mounts.ContainerMounts;
 import dev.jvisor.sentry.syscalls.SyscallTable;
 import dev.jvisor.sentry.vfs.Vfs;
 
@@ -41,17 +43,20 @@ public final class RunningSandbox implements AutoCloseable {
      */
     public static RunningSandbox boot(String containerName, SandboxSpec spec, PrintStream log) {
         RootFilesystem rootfs = openRoot(spec);
+        SandboxContainer primary = null;
         try {
-            Vfs vfs = new Vfs(rootfs.fs(), rootfs.root(), "rootfs");
+            Vfs vfs = new Vfs(rootfs.fs(), rootfs.root(), "rootfs", spec.mounts().rootReadOnly() ? MountAbi.MS_RDONLY : 0);
             Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
             Devpts devpts = new Devpts(kernel);
-            SandboxContainer primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null);
+            primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null, spec.mounts());
             RunningSandbox sandbox = new RunningSandbox(kernel, devpts, primary, spec.strace(), log);
             primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), spec.identity(),
                     spec.stdin(), spec.stdout(), spec.stderr(), false, false), spec.terminal());
             return sandbox;
         } catch (RuntimeException e) {
-            rootfs.close();
+            // The container's bind mounts' Gofers go with its root.
+            if (primary != null) primary.closeRoot();
+            else rootfs.close();
             throw e;
         }
     }
@@ -87,6 +92,11 @@ public final class RunningSandbox implements AutoCloseable {
      * {@link SandboxContainer#startFirst}. Its root is served by a Gofer of its own.
      */
     public SandboxContainer addContainer(String name, Path rootfs, boolean overlay) {
+        return addContainer(name, rootfs, overlay, ContainerMounts.STANDARD);
+    }
+
+    /** Adds a container with its own root and its own {@code mounts} (see {@link #addContainer(String, Path, boolean)}). */
+    public SandboxContainer addContainer(String name, Path rootfs, boolean overlay, ContainerMounts mounts) {
         synchronized (this) {
             if (container(name) != null) throw new IllegalArgumentException("container " + name + " already exists in this sandbox");
         }
@@ -98,7 +108,7 @@ public final class RunningSandbox implements AutoCloseable {
         }
         SandboxContainer c;
         try {
-            c = SandboxContainer.joined(name, kernel, devpts, root);
+            c = SandboxContainer.joined(name, kernel, devpts, root, mounts);
         } catch (RuntimeException e) {
             root.close();
             throw e;

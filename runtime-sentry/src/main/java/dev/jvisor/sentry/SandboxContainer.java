@@ -2,8 +2,9 @@ package dev.jvisor.sentry;
 
 import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
-import dev.jvisor.sentry.fs.dev.DevFs;
-import dev.jvisor.sentry.fs.sys.SysFs;
+import dev.jvisor.abi.linux.MountAbi;
+import dev.jvisor.sentry.mounts.ContainerFilesystems;
+import dev.jvisor.sentry.mounts.ContainerMounts;
 import dev.jvisor.sentry.fs.tty.Devpts;
 import dev.jvisor.sentry.fs.tty.HostLink;
 import dev.jvisor.sentry.fs.tty.Terminal;
@@ -11,8 +12,6 @@ import dev.jvisor.sentry.host.HostException;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.fs.host.HostStdioFile;
 import dev.jvisor.sentry.fs.overlay.RootFilesystem;
-import dev.jvisor.sentry.fs.proc.ProcFs;
-import dev.jvisor.sentry.fs.tmpfs.Tmpfs;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Freezer;
 import dev.jvisor.sentry.kernel.Kernel;
@@ -20,14 +19,10 @@ import dev.jvisor.sentry.kernel.SigInfo;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.loader.Loader;
-import dev.jvisor.sentry.vfs.DirInode;
 import dev.jvisor.sentry.vfs.FdTable;
-import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.FsContext;
-import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.Mount;
-import dev.jvisor.sentry.vfs.Vfs;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +30,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One container of a running sandbox: its own root filesystem (served by its own Gofer) with
- * proc, dev and tmp mounted in it, the processes started in it (its first and every exec'd one,
- * and all they fork), and its freezer. A pod's containers share the Sentry's kernel (one PID
+ * its mounts in it ({@link ContainerFilesystems}: proc, dev, sys, tmp and its bundle's), the
+ * processes started in it (its first and every exec'd one, and all they fork), and its freezer. A pod's containers share the Sentry's kernel (one PID
  * namespace) but not their roots: a path walk of one never reaches another's files.
  */
 public final class SandboxContainer {
@@ -50,6 +45,8 @@ public final class SandboxContainer {
     /** The sandbox's pseudo-terminals, shared by its containers as their /dev/pts. */
     private final Devpts devpts;
     private volatile SandboxProcess first;
+    /** The container's mounts beyond its root; their Gofers close with it. */
+    private ContainerFilesystems filesystems;
     /** The host side of the first process's terminal, when it runs on one. */
     private volatile HostLink hostTerminal;
 
@@ -68,9 +65,10 @@ public final class SandboxContainer {
      * host's, under the root's overlay like every other directory, so a program run from a
      * directory there finds it.
      */
-    static SandboxContainer primary(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs, boolean privateTmp) {
+    static SandboxContainer primary(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs, boolean privateTmp,
+                                    ContainerMounts mounts) {
         SandboxContainer c = new SandboxContainer(name, kernel, devpts, rootfs, kernel.vfs().root());
-        c.mountStandardFilesystems(privateTmp);
+        c.mountFilesystems(mounts, privateTmp);
         return c;
     }
 
@@ -78,10 +76,11 @@ public final class SandboxContainer {
      * A further container (a pod's app container): its root is a mount of its own, attached
      * nowhere in another container's tree, so ".." at its root stays there.
      */
-    static SandboxContainer joined(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs) {
-        Mount own = new Mount(rootfs.fs(), rootfs.root(), null, "rootfs", rootfs.fs().readOnly());
+    static SandboxContainer joined(String name, Kernel kernel, Devpts devpts, RootFilesystem rootfs, ContainerMounts mounts) {
+        boolean readOnly = rootfs.fs().readOnly() || mounts.rootReadOnly();
+        Mount own = kernel.vfs().detachedRoot(rootfs.fs(), rootfs.root(), "rootfs", readOnly ? MountAbi.MS_RDONLY : 0);
         SandboxContainer c = new SandboxContainer(name, kernel, devpts, rootfs, own.rootLocation());
-        c.mountStandardFilesystems(true);
+        c.mountFilesystems(mounts, true);
         return c;
     }
 
@@ -90,30 +89,12 @@ public final class SandboxContainer {
     /** The container's first process, once started. */
     public SandboxProcess first() { return first; }
 
-    private void mountStandardFilesystems(boolean privateTmp) {
-        Vfs vfs = kernel.vfs();
-        DirInode dir = (DirInode) root.inode();
-        mountAt(vfs, dir, "proc", ProcFs.create(kernel), 0555, "proc");
-        DirInode dev = DevFs.create(devpts);
-        Mount devMount = mountAt(vfs, dir, "dev", dev, 0755, "devtmpfs");
-        // devpts on /dev/pts, as container runtimes mount it: its own filesystem, in /proc/mounts.
-        if (devMount != null) vfs.mount(devpts.dir().fs(), devpts.dir(), new Location(devMount, dev.lookup("pts")), "devpts", false);
-        mountAt(vfs, dir, "sys", SysFs.create(), 0555, "sysfs");
-        if (privateTmp) {
-            FileSystem tmpFs = Tmpfs.newFileSystem(false);
-            mountAt(vfs, dir, "tmp", Tmpfs.newRoot(tmpFs, 01777), 01777, "tmpfs");
-        }
-    }
-
-    /** Mounts {@code fsRoot} on ENTRY of the container's root; null when ENTRY exists and is not a directory. */
-    private Mount mountAt(Vfs vfs, DirInode dir, String entry, DirInode fsRoot, int perm, String source) {
-        Inode existing = dir.lookup(entry);
-        if (existing == null) {
-            existing = new DirInode(dir.fs(), perm, 0, 0);
-            dir.link(entry, existing);
-        }
-        if (!existing.isDir()) return null;
-        return vfs.mount(fsRoot.fs(), fsRoot, new Location(root.mount(), existing), source, false);
+    /**
+     * Builds the container's mounts in its root (see {@link ContainerFilesystems}); they are
+     * this container's to close, with its root.
+     */
+    private void mountFilesystems(ContainerMounts spec, boolean privateTmp) {
+        filesystems = ContainerFilesystems.mount(kernel, devpts, root, spec, privateTmp);
     }
 
     /**
@@ -270,6 +251,14 @@ public final class SandboxContainer {
     void destroy() {
         resume();
         for (ThreadGroup g : processes()) kernel.exitGroup(g, dev.jvisor.abi.linux.Signal.SIGKILL);
+        closeFilesystems();
+        kernel.vfs().unmountTree(root.mount());
+    }
+
+    /** Stops serving the bind mounts, then the root. */
+    private void closeFilesystems() {
+        ContainerFilesystems f = filesystems;
+        if (f != null) f.close();
         rootfs.close();
     }
 
@@ -277,7 +266,7 @@ public final class SandboxContainer {
     void closeRoot() {
         HostLink t = hostTerminal;
         if (t != null) t.close();
-        rootfs.close();
+        closeFilesystems();
     }
 
     boolean hasTerminal() { return hostTerminal != null; }

@@ -1,5 +1,7 @@
 package dev.jvisor.sentry;
 
+import dev.jvisor.sentry.mounts.ContainerMounts;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -25,15 +27,18 @@ import java.util.Objects;
  *                 discipline; fds 0, 1 and 2 are all that terminal ({@code stdout} and
  *                 {@code stderr} are unused)
  * @param identity who the first program runs as: user, groups, capabilities, limits
+ * @param mounts   the container's mounts, read-only root, masked and read-only paths; the
+ *                 standard set ({@link ContainerMounts#STANDARD}) when its bundle has none
  */
 public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                           String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
-                          boolean terminal, ProcessIdentity identity) {
-    /** A spec whose program runs as root with every capability. */
+                          boolean terminal, ProcessIdentity identity, ContainerMounts mounts) {
+    /** A spec whose program runs as root with every capability, with the standard mounts. */
     public SandboxSpec(Path rootfs, List<String> argv, List<String> env, String cwd,
                        String hostname, boolean strace, int stdin, int stdout, int stderr, boolean rootOverlay,
                        boolean terminal) {
-        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, rootOverlay, terminal, ProcessIdentity.ROOT);
+        this(rootfs, argv, env, cwd, hostname, strace, stdin, stdout, stderr, rootOverlay, terminal,
+                ProcessIdentity.ROOT, ContainerMounts.STANDARD);
     }
 
     /** A spec without a terminal. */
@@ -56,5 +61,6 @@ public record SandboxSpec(Path rootfs, List<String> argv, List<String> env, Stri
         cwd = cwd == null ? "/" : cwd;
         hostname = hostname == null ? "jvisor" : hostname;
         identity = identity == null ? ProcessIdentity.ROOT : identity;
+        mounts = mounts == null ? ContainerMounts.STANDARD : mounts;
     }
 }

@@ -41,10 +41,10 @@ public final class PodJoin {
      */
     public static int create(Path sandboxDir, Path ownStateDir, String id, SandboxSpec spec)
             throws ControlException, IOException {
-        JsonObject request = IdentityMessage.put(ControlProtocol.request(ControlProtocol.CREATE).put("container", id)
+        JsonObject request = MountsMessage.put(IdentityMessage.put(ControlProtocol.request(ControlProtocol.CREATE).put("container", id)
                 .put("rootfs", spec.rootfs().toString()).put("overlay", spec.rootOverlay())
                 .put("argv", JsonArray.ofStrings(spec.argv())).put("env", JsonArray.ofStrings(spec.env()))
-                .put("cwd", spec.cwd()), spec.identity()).build();
+                .put("cwd", spec.cwd()), spec.identity()), spec.mounts()).build();
         try (ControlClient client = ControlClient.connect(sandboxDir)) {
             client.call(request, 0, 1, 2);
             Files.writeString(ownStateDir.resolve(SandboxAddress.JOINED_FILE), sandboxDir.getFileName().toString(), StandardCharsets.US_ASCII);

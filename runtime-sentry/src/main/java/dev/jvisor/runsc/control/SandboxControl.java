@@ -215,6 +215,7 @@ public final class SandboxControl implements ControlHandler {
         // Until the container is made, a failure leaves the fds to handle(), which closes them.
         Set<String> members = new java.util.HashSet<>(PROCESS_MEMBERS);
         members.addAll(Set.of("rootfs", "overlay"));
+        members.addAll(MountsMessage.MEMBERS);
         ControlProtocol.onlyMembers(o, members);
         String name = ControlProtocol.string(o, "container");
         try {
@@ -227,10 +228,11 @@ public final class SandboxControl implements ControlHandler {
             throw new ControlException(BAD_REQUEST, "rootfs " + rootfs + " is not an absolute path to a directory");
         }
         boolean overlay = ControlProtocol.optionalBoolean(o, "overlay");
+        dev.jvisor.sentry.mounts.ContainerMounts mounts = MountsMessage.read(o);
         ProcessSpec spec = process(o, stdio, false);
         SandboxContainer c;
         try {
-            c = sandbox.addContainer(name, rootfs, overlay);
+            c = sandbox.addContainer(name, rootfs, overlay, mounts);
         } catch (IllegalArgumentException | Sandbox.SandboxException e) {
             throw new ControlException(e instanceof IllegalArgumentException ? WRONG_STATE : EXEC_FAILED, e.getMessage(), e);
         }

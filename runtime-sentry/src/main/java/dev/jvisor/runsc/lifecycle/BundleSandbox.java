@@ -6,9 +6,15 @@ import dev.jvisor.oci.OciSpec;
 import dev.jvisor.runsc.cli.IoErrors;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.sentry.SandboxSpec;
+import dev.jvisor.sentry.mounts.ContainerMounts;
+import dev.jvisor.sentry.mounts.FsType;
+import dev.jvisor.sentry.mounts.MountSpec;
+import dev.jvisor.sentry.mounts.MountSpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A bundle's config.json as the Sentry's {@link SandboxSpec}. Everything that can be checked
@@ -54,7 +60,39 @@ public final class BundleSandbox {
         }
         if (hostname == null || hostname.isEmpty()) hostname = "jvisor";
         return new SandboxSpec(rootfs, process.args(), process.env(), process.cwd(), hostname, strace, 0, 1, 2, overlay,
-                process.terminal(), OciProcessIdentity.of(process));
+                process.terminal(), OciProcessIdentity.of(process), containerMounts(bundle, spec));
+    }
+
+    /**
+     * The bundle's {@code mounts}, {@code root.readonly}, {@code linux.maskedPaths} and
+     * {@code linux.readonlyPaths}, checked: every mount has an absolute destination, a type the
+     * Sentry can serve and options it knows, and a bind's host source exists (a relative one is
+     * taken from the bundle, as runc does). The error names the mount at fault.
+     */
+    static ContainerMounts containerMounts(Path bundle, OciSpec spec) throws RunscException {
+        List<MountSpec> mounts = new ArrayList<>();
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            OciSpec.Mount m = spec.mounts().get(i);
+            String source = m.source();
+            boolean bind = "bind".equals(m.type()) || "rbind".equals(m.type()) || m.options().contains("bind") || m.options().contains("rbind");
+            if (bind && source != null && !source.isEmpty() && !source.startsWith("/")) {
+                source = bundle.resolve(source).toAbsolutePath().normalize().toString();
+            }
+            MountSpec checked;
+            try {
+                checked = MountSpec.of(m.destination(), m.type(), source, m.options());
+            } catch (MountSpecException e) {
+                throw new BundleException("config.json: mounts[" + i + "]: " + e.getMessage(), e);
+            }
+            if (checked.kind() == FsType.BIND && !Files.exists(Path.of(checked.source()))) {
+                throw new BundleException("config.json: mounts[" + i + "]: mount \"" + m.destination() + "\": bind source "
+                        + checked.source() + " does not exist");
+            }
+            mounts.add(checked);
+        }
+        OciSpec.Linux linux = spec.linux();
+        return new ContainerMounts(mounts, spec.root() != null && spec.root().readonly(),
+                linux == null ? List.of() : linux.maskedPaths(), linux == null ? List.of() : linux.readonlyPaths());
     }
 
     /** A bundle that cannot become a container. */

@@ -88,7 +88,7 @@ public final class ConsoleSocket implements AutoCloseable {
             throw new RunscException("the container's terminal " + slavePath + " is not a terminal");
         }
         return new SandboxSpec(spec.rootfs(), spec.argv(), spec.env(), spec.cwd(), spec.hostname(), spec.strace(),
-                fd, fd, fd, spec.rootOverlay(), true, spec.identity());
+                fd, fd, fd, spec.rootOverlay(), true, spec.identity(), spec.mounts());
     }
 
     /** Lets go of this process's hold on the slave. */

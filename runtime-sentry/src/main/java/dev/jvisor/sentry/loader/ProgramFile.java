@@ -46,6 +46,7 @@ final class ProgramFile implements AutoCloseable {
         Location loc = vfs.resolve(t.fs(), t.fs().cwd(), path, true, t.creds());
         if (loc.inode().isDir() || !loc.inode().isRegular()) throw Errno.EACCES.exception();
         Vfs.checkPermission(t.creds(), loc.inode(), Vfs.MAY_EXEC);
+        Vfs.checkExecutable(loc);
         OpenFile f = loc.inode().open(loc, path, FileMode.O_RDONLY);
         return new ProgramFile(t, f, loc.inode().size());
     }

@@ -80,7 +80,7 @@ public abstract class Inode {
         ctimeNs = Clock.realtimeNanos();
     }
 
-    synchronized void linkCount(int delta) {
+    protected synchronized void linkCount(int delta) {
         nlink += delta;
         ctimeNs = Clock.realtimeNanos();
     }

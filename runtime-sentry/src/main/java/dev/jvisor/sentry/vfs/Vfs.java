@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.vfs;
 
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.abi.linux.MountAbi;
 import dev.jvisor.sentry.kernel.Credentials;
 
 import java.util.ArrayList;
@@ -19,22 +20,156 @@ public final class Vfs {
 
     private final Map<Inode, Mount> mountedOn = new IdentityHashMap<>();
     private final List<Mount> mounts = new ArrayList<>();
+    private final Map<Inode, FileMountPoint> fileMountPoints = new IdentityHashMap<>();
+    private final Map<Mount, Integer> mountIds = new IdentityHashMap<>();
+    private int nextMountId = 1;
     private final Mount rootMount;
 
     public Vfs(FileSystem rootFs, DirInode root, String source) {
-        this.rootMount = new Mount(rootFs, root, null, source, rootFs.readOnly());
+        this(rootFs, root, source, 0);
+    }
+
+    /** A tree whose root mount has {@code flags} (MS_RDONLY for a read-only root) as well as its filesystem's. */
+    public Vfs(FileSystem rootFs, DirInode root, String source, int flags) {
+        this.rootMount = new Mount(rootFs, root, null, source, flags | (rootFs.readOnly() ? MountAbi.MS_RDONLY : 0), "");
         mounts.add(rootMount);
     }
 
     public Location root() { return rootMount.rootLocation(); }
 
     /** Mounts {@code root} of {@code fs} over the directory at {@code at}. */
-    public synchronized Mount mount(FileSystem fs, DirInode root, Location at, String source, boolean readOnly) {
-        if (!at.inode().isDir()) throw Errno.ENOTDIR.exception();
-        Mount m = new Mount(fs, root, at, source, readOnly);
+    public Mount mount(FileSystem fs, DirInode root, Location at, String source, boolean readOnly) {
+        return mount(fs, root, at, source, readOnly ? MountAbi.MS_RDONLY : 0, "");
+    }
+
+    /**
+     * Mounts {@code root} over {@code at} with mount {@code flags} and the filesystem options
+     * {@code data} (for /proc/mounts). A directory covers a directory; a single file (a file
+     * bind mount) covers a file that is not a directory.
+     */
+    public synchronized Mount mount(FileSystem fs, Inode root, Location at, String source, int flags, String data) {
+        if (root.isDir() != at.inode().isDir()) throw (root.isDir() ? Errno.ENOTDIR : Errno.EISDIR).exception();
+        Mount m = new Mount(fs, root, at, source, flags, data);
         mountedOn.put(at.inode(), m);
         mounts.add(m);
         return m;
+    }
+
+    /**
+     * A root mount of its own for a further container's tree, attached nowhere (so {@code ..}
+     * stops at it) but listed, so the container's /proc/mounts shows it.
+     */
+    public synchronized Mount detachedRoot(FileSystem fs, DirInode root, String source, int flags) {
+        Mount m = new Mount(fs, root, null, source, flags | (fs.readOnly() ? MountAbi.MS_RDONLY : 0), "");
+        mounts.add(m);
+        return m;
+    }
+
+    /** Forgets {@code top} and every mount beneath it (a further container that is gone). */
+    public synchronized void unmountTree(Mount top) {
+        List<Mount> gone = new ArrayList<>();
+        for (Mount m : mounts) {
+            for (Mount cur = m; cur != null; cur = cur.mountpoint() == null ? null : cur.mountpoint().mount()) {
+                if (cur == top) {
+                    gone.add(m);
+                    break;
+                }
+            }
+        }
+        mounts.removeIf(m -> gone.stream().anyMatch(g -> g == m));
+        for (Mount m : gone) mountIds.remove(m);
+        for (Mount m : gone) {
+            if (m.mountpoint() == null) continue;
+            mountedOn.remove(m.mountpoint().inode(), m);
+            fileMountPoints.remove(m.mountpoint().inode());
+        }
+    }
+
+    /**
+     * Mounts a single file {@code root} over entry {@code name} of directory {@code dir} (a file
+     * bind mount), remembering where, for /proc/mounts.
+     */
+    public synchronized Mount mountOnFile(FileSystem fs, Inode root, Location dir, String name, String source, int flags, String data) {
+        Inode existing = ((DirInode) dir.inode()).lookup(name);
+        if (existing == null) throw Errno.ENOENT.exception();
+        Location at = crossMounts(new Location(dir.mount(), existing));
+        Mount m = mount(fs, root, at, source, flags, data);
+        fileMountPoints.put(at.inode(), new FileMountPoint((DirInode) dir.inode(), name));
+        return m;
+    }
+
+    /**
+     * The mounts a process rooted at {@code ctx} sees, in mount order: those whose chain of
+     * mount points leads to its root's mount (another container's tree is not among them).
+     */
+    public synchronized List<Mount> mountsVisibleFrom(FsContext ctx) {
+        Mount rootOfCtx = ctx.root().mount();
+        List<Mount> out = new ArrayList<>();
+        for (Mount m : mounts) {
+            Mount cur = m;
+            for (int guard = 0; cur != null && guard < 4096; guard++) {
+                if (cur == rootOfCtx) {
+                    out.add(m);
+                    break;
+                }
+                cur = cur.mountpoint() == null ? null : cur.mountpoint().mount();
+            }
+        }
+        return out;
+    }
+
+    /** /proc/mounts as a process rooted at {@code ctx} sees it (fs/proc_namespace.c show_vfsmnt's format). */
+    public String mountsText(FsContext ctx) {
+        StringBuilder sb = new StringBuilder();
+        for (Mount m : mountsVisibleFrom(ctx)) {
+            sb.append(escape(m.source())).append(' ').append(escape(mountPath(ctx, m))).append(' ')
+              .append(m.fs().type()).append(' ').append(m.optionsText()).append(" 0 0\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * /proc/PID/mountinfo as a process rooted at {@code ctx} sees it (fs/proc_namespace.c
+     * show_mountinfo): mount id, parent id, device, root within the filesystem (always "/" here),
+     * mount point, per-mount options, no optional fields, then type, source and the
+     * filesystem's options.
+     */
+    public String mountinfoText(FsContext ctx) {
+        StringBuilder sb = new StringBuilder();
+        List<Mount> visible = mountsVisibleFrom(ctx);
+        for (Mount m : visible) {
+            int id = mountId(m);
+            Mount above = m.mountpoint() == null ? null : m.mountpoint().mount();
+            Mount parent = above != null && visible.stream().anyMatch(v -> v == above) ? above : m;
+            String perMount = m.optionsText();
+            int firstData = m.data().isEmpty() ? -1 : perMount.lastIndexOf("," + m.data());
+            if (firstData >= 0) perMount = perMount.substring(0, firstData);
+            sb.append(id).append(' ').append(mountId(parent)).append(" 0:").append(m.fs().dev()).append(" / ")
+              .append(escape(mountPath(ctx, m))).append(' ').append(perMount).append(" - ").append(m.fs().type()).append(' ')
+              .append(escape(m.source())).append(' ').append(m.fs().readOnly() || m.readOnly() ? "ro" : "rw")
+              .append(m.data().isEmpty() ? "" : "," + m.data()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** A mount's number for mountinfo: given when it is first listed, from 1, kept while it is mounted. */
+    private synchronized int mountId(Mount m) {
+        Integer id = mountIds.get(m);
+        if (id == null) {
+            id = nextMountId++;
+            mountIds.put(m, id);
+        }
+        return id;
+    }
+
+    /** Octal escapes for the characters that would break a /proc/mounts line (fs/proc_namespace.c mangle). */
+    private static String escape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\\') sb.append(String.format("\\%03o", (int) c));
+            else sb.append(c);
+        }
+        return sb.toString();
     }
 
     public synchronized List<Mount> mounts() { return new ArrayList<>(mounts); }
@@ -147,8 +282,18 @@ public final class Vfs {
 
     /** The mount path of {@code m} for /proc/mounts. */
     public String mountPath(FsContext ctx, Mount m) {
-        return m.mountpoint() == null ? "/" : pathOf(ctx, m.mountpoint());
+        if (m.mountpoint() == null) return "/";
+        if (m.mountpoint().inode() instanceof DirInode) return pathOf(ctx, m.mountpoint());
+        FileMountPoint p = fileMountPoint(m.mountpoint().inode());
+        if (p == null) return "?";
+        String dir = pathOf(ctx, new Location(m.mountpoint().mount(), p.dir()));
+        return (dir.equals("/") ? "" : dir) + "/" + p.name();
     }
+
+    /** The directory holding a mounted-on file and its name there (a file knows no parent of its own). */
+    private record FileMountPoint(DirInode dir, String name) {}
+
+    private synchronized FileMountPoint fileMountPoint(Inode file) { return fileMountPoints.get(file); }
 
     /** Linux permission check (fs/namei.c generic_permission) with root's DAC override. */
     public static void checkPermission(Credentials c, Inode inode, int may) {
@@ -167,6 +312,11 @@ public final class Vfs {
                     && (inode.isDir() || (may & MAY_EXEC) == 0)) return;
             throw Errno.EACCES.exception();
         }
+    }
+
+    /** EACCES when the location's mount forbids execution (noexec), as execve(2) fails there. */
+    public static void checkExecutable(Location l) {
+        if (l.mount() != null && l.mount().noExec()) throw Errno.EACCES.exception();
     }
 
     /** EROFS when the location's mount or filesystem is read-only. */

@@ -5,9 +5,7 @@ import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.mm.Vma;
 import dev.jvisor.sentry.vfs.FileSystem;
-import dev.jvisor.sentry.vfs.FsContext;
 import dev.jvisor.sentry.vfs.Inode;
-import dev.jvisor.sentry.vfs.Mount;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.vfs.SymlinkInode;
 
@@ -106,6 +104,7 @@ public final class ProcFs {
         d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
         d.add("fd", new ProcDir(fs, 0500, () -> fds(g)));
         d.add("mounts", ProcFile.text(fs, this::mounts));
+        d.add("mountinfo", ProcFile.text(fs, this::mountinfo));
         d.add("auxv", new ProcFile(fs, 0400, g::auxv));
         return d;
     }
@@ -249,15 +248,14 @@ public final class ProcFs {
         return sb.toString();
     }
 
+    private String mountinfo() {
+        Task t = Task.current();
+        return t == null ? "" : kernel.vfs().mountinfoText(t.fs());
+    }
+
     private String mounts() {
         Task t = Task.current();
-        StringBuilder sb = new StringBuilder();
-        for (Mount m : kernel.vfs().mounts()) {
-            FsContext ctx = t != null ? t.fs() : null;
-            String path = ctx == null ? "/" : kernel.vfs().mountPath(ctx, m);
-            sb.append(m.source()).append(' ').append(path).append(' ').append(m.fs().type()).append(' ')
-              .append(m.readOnly() ? "ro" : "rw").append(",relatime 0 0\n");
-        }
-        return sb.toString();
+        if (t == null) return "";
+        return kernel.vfs().mountsText(t.fs());
     }
 }

@@ -23,6 +23,60 @@ public final class FileData {
 
     private byte[][] blocks = new byte[0][];
     private long size;
+    /** The filesystem's size limit, or null for none. */
+    private final SizeBudget budget;
+    /** Bytes this file holds of {@link #budget}: its size in whole pages, while it is linked. */
+    private long charged;
+    private boolean released;
+
+    public FileData() {
+        this(null);
+    }
+
+    public FileData(SizeBudget budget) {
+        this.budget = budget;
+    }
+
+    /**
+     * How many of {@code len} bytes at {@code pos} fit in the filesystem's size limit, taking
+     * the pages they need; ENOSPC when not one does (a short write otherwise, as on Linux).
+     */
+    private int fitInBudget(long pos, int len) {
+        if (budget == null || released || len == 0) return len;
+        long need = SizeBudget.pages(pos + len) - charged;
+        if (need <= 0) return len;
+        long got = budget.takeUpTo(need);
+        charged += got;
+        if (got == need) return len;
+        long room = charged - pos;
+        if (room <= 0) throw dev.jvisor.abi.linux.Errno.ENOSPC.exception();
+        return (int) Math.min(len, room);
+    }
+
+    /** Gives back the pages beyond {@code newSize} (or takes them for a file truncated upwards). */
+    private void rechargeFor(long newSize) {
+        if (budget == null || released) return;
+        long want = SizeBudget.pages(newSize);
+        if (want < charged) {
+            budget.give(charged - want);
+            charged = want;
+        } else if (want > charged) {
+            long got = budget.takeUpTo(want - charged);
+            if (got < want - charged) {
+                budget.give(got);
+                throw dev.jvisor.abi.linux.Errno.ENOSPC.exception();
+            }
+            charged = want;
+        }
+    }
+
+    /** The file's last link went: its pages no longer count against the filesystem. */
+    public synchronized void releaseBudget() {
+        if (budget == null || released) return;
+        budget.give(charged);
+        charged = 0;
+        released = true;
+    }
     private SharedMemory mem;
     private MemorySegment seg;
 
@@ -101,6 +155,7 @@ public final class FileData {
     public synchronized int write(long pos, byte[] src, int off, int len) {
         if (pos < 0) throw Errno.EINVAL.exception();
         if (pos + len > MAX_SIZE) throw Errno.EFBIG.exception();
+        len = fitInBudget(pos, len);
         if (seg != null) {
             if (pos + len > seg.byteSize()) throw Errno.EFBIG.exception();
             MemorySegment.copy(src, off, seg, ValueLayout.JAVA_BYTE, pos, len);
@@ -124,6 +179,7 @@ public final class FileData {
     public synchronized void truncate(long length) {
         if (length < 0) throw Errno.EINVAL.exception();
         if (length > MAX_SIZE) throw Errno.EFBIG.exception();
+        rechargeFor(length);
         if (seg != null) {
             if (length > seg.byteSize()) throw Errno.EFBIG.exception();
             if (length < size) {

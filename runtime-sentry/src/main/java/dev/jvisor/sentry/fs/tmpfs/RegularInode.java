@@ -8,10 +8,18 @@ import dev.jvisor.sentry.vfs.OpenFile;
 
 /** A tmpfs regular file. */
 public final class RegularInode extends Inode {
-    private final FileData data = new FileData();
+    private final FileData data;
 
     public RegularInode(FileSystem fs, int perm, int uid, int gid) {
         super(fs, FileMode.S_IFREG | (perm & 07777), uid, gid);
+        this.data = new FileData(fs instanceof TmpfsFileSystem t ? t.budget() : null);
+    }
+
+    /** Once no directory links it, its pages go back to its filesystem's size budget. */
+    @Override
+    protected synchronized void linkCount(int delta) {
+        super.linkCount(delta);
+        if (nlink <= 0 && delta < 0) data.releaseBudget();
     }
 
     public FileData data() { return data; }

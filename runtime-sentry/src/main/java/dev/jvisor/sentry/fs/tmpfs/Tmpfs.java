@@ -17,6 +17,14 @@ public final class Tmpfs {
         return new FileSystem("tmpfs", MAGIC, readOnly);
     }
 
+    /**
+     * A tmpfs (or a filesystem of another {@code type} built the same way, such as mqueue) whose
+     * files together hold at most {@code maxBytes}; ENOSPC beyond that.
+     */
+    public static FileSystem newFileSystem(String type, long magic, boolean readOnly, long maxBytes) {
+        return new TmpfsFileSystem(type, magic, readOnly, new SizeBudget(maxBytes));
+    }
+
     public static DirInode newRoot(FileSystem fs, int perm) {
         return new DirInode(fs, perm, 0, 0);
     }

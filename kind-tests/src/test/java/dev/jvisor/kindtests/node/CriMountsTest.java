@@ -1,0 +1,149 @@
+package dev.jvisor.kindtests.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jvisor.kindtests.cri.CriClient;
+import dev.jvisor.kindtests.cri.CriLogFile;
+import dev.jvisor.kindtests.cri.v1.ContainerConfig;
+import dev.jvisor.kindtests.cri.v1.ContainerMetadata;
+import dev.jvisor.kindtests.cri.v1.ContainerState;
+import dev.jvisor.kindtests.cri.v1.ContainerStatus;
+import dev.jvisor.kindtests.cri.v1.ImageSpec;
+import dev.jvisor.kindtests.cri.v1.LinuxContainerConfig;
+import dev.jvisor.kindtests.cri.v1.LinuxContainerSecurityContext;
+import dev.jvisor.kindtests.cri.v1.LinuxPodSandboxConfig;
+import dev.jvisor.kindtests.cri.v1.LinuxSandboxSecurityContext;
+import dev.jvisor.kindtests.cri.v1.NamespaceMode;
+import dev.jvisor.kindtests.cri.v1.NamespaceOption;
+import dev.jvisor.kindtests.cri.v1.PodSandboxConfig;
+import dev.jvisor.kindtests.cri.v1.PodSandboxMetadata;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The mounts containerd's CRI plugin gives every pod container — /etc/hosts, /etc/hostname,
+ * /etc/resolv.conf (file binds from the pod's directory), /dev/shm (a bind of the pod's shm),
+ * /dev/mqueue, /sys/fs/cgroup — seen from inside a container of a jVisor pod exactly as from
+ * inside one of a runc pod, and listed in the Sentry's /proc/mounts.
+ */
+class CriMountsTest {
+    private static final String JVISOR = "jvisor";
+    private static final String RUNC = "runc";
+    /** What both runtimes must print the same; then, separately, the mount table. */
+    private static final String SCRIPT = String.join("; ",
+            "echo \"hosts: $(md5sum < /etc/hosts)\"",
+            "echo \"hostname-file: $(cat /etc/hostname 2>/dev/null | md5sum)\"",
+            "echo \"resolv: $(md5sum < /etc/resolv.conf)\"",
+            "echo shared > /dev/shm/f && echo \"shm: $(cat /dev/shm/f)\"",
+            "echo \"mqueue: $(ls -d /dev/mqueue)\"",
+            "echo \"cgroup: $(ls -d /sys/fs/cgroup)\"",
+            "echo ---",
+            "grep -E ' (/etc/hosts|/etc/hostname|/etc/resolv.conf|/dev/shm) ' /proc/mounts | cut -d' ' -f2 | sort");
+    private static final NamespaceOption HOST_NETWORK = NamespaceOption.newBuilder()
+            .setNetwork(NamespaceMode.NODE).setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD).build();
+
+    private static PrivateContainerd containerd;
+    private static CriClient cri;
+    private static NodeTraces traces;
+    private static Path jvisorRoot;
+
+    @BeforeAll
+    static void startContainerdWithCri() throws Exception {
+        Path runsc = CriPodLifecycleTest.runsc();
+        Optional<Path> runc = Commands.which("runc");
+        assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY) && runc.isPresent(),
+                "CRI mount tests skipped: containerd, ctr, the runc shim or runc not installed");
+        assumeTrue(Files.isExecutable(runsc), "CRI mount tests skipped: no runsc distribution at " + runsc + " (build runtime-sentry first)");
+        assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "CRI mount tests skipped: no /bin/busybox");
+        assumeTrue("root".equals(System.getProperty("user.name")), "CRI mount tests skipped: a private containerd needs root");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvm");
+        jvisorRoot = dir.resolve("jvisor-runsc-root");
+        List<PrivateContainerd.CriHandler> handlers = List.of(
+                new PrivateContainerd.CriHandler(RUNC, runc.get(), dir.resolve("runc-state")),
+                new PrivateContainerd.CriHandler(JVISOR, runsc.toRealPath(), jvisorRoot));
+        containerd = PrivateContainerd.startWithCri(dir, BusyboxImage.PAUSE_NAME, handlers);
+        Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")), List.of(BusyboxImage.SHELL, BusyboxImage.PAUSE));
+        containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr -n k8s.io images import"));
+        cri = CriClient.connect(containerd.socket(), Duration.ofSeconds(90));
+        traces = new NodeTraces(containerd, handlers, "/jvisor-cri-mounts-" + ProcessHandle.current().pid());
+    }
+
+    @AfterAll
+    static void stopContainerd() throws Exception {
+        try {
+            if (cri != null) cri.close();
+        } finally {
+            if (containerd != null) containerd.close();
+            if (traces != null) traces.removeCgroupParent();
+            if (jvisorRoot != null) PrivateContainerd.deleteTree(jvisorRoot);
+        }
+    }
+
+    /** Runs SCRIPT in a container of a new pod of {@code handler}; returns its stdout; the pod is gone afterwards. */
+    private static String runInPod(String handler) throws Exception {
+        String uid = UUID.randomUUID().toString();
+        String name = "mounts-" + handler;
+        Path logDir = Files.createDirectories(containerd.dir().resolve("pods").resolve("default_" + name + "_" + uid));
+        PodSandboxConfig pod = PodSandboxConfig.newBuilder()
+                .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(uid).setNamespace("default"))
+                .setLogDirectory(logDir.toString())
+                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
+                .build();
+        String podId = cri.runPodSandbox(pod, handler);
+        try {
+            Files.createDirectories(logDir.resolve("probe"));
+            String id = cri.createContainer(podId, ContainerConfig.newBuilder()
+                    .setMetadata(ContainerMetadata.newBuilder().setName("probe"))
+                    .setImage(ImageSpec.newBuilder().setImage(BusyboxImage.NAME))
+                    .addAllCommand(List.of("sh", "-c", SCRIPT))
+                    .setLogPath("probe/0.log")
+                    .setLinux(LinuxContainerConfig.newBuilder()
+                            .setSecurityContext(LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
+                    .build(), pod);
+            cri.startContainer(id);
+            ContainerStatus status = awaitExit(id);
+            String out = CriLogFile.read(Path.of(status.getLogPath())).output(CriLogFile.Stream.STDOUT);
+            assertThat(status.getExitCode()).as(handler + ": " + out + CriLogFile.read(Path.of(status.getLogPath())).output(CriLogFile.Stream.STDERR)).isZero();
+            cri.removeContainer(id);
+            return out;
+        } finally {
+            cri.stopPodSandbox(podId);
+            cri.removePodSandbox(podId);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!traces.of(List.of(podId)).isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(traces.of(List.of(podId))).as("left on the host by the " + handler + " pod").isEmpty();
+        }
+    }
+
+    private static ContainerStatus awaitExit(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            ContainerStatus s = cri.containerStatus(id).getStatus();
+            if (s.getState() == ContainerState.CONTAINER_EXITED) return s;
+            if (System.nanoTime() > deadline) throw new AssertionError("container " + id + " still " + s.getState());
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void aPodContainerSeesCrisMountsAsUnderRunc() throws Exception {
+        String underRunc = runInPod(RUNC);
+        String underJvisor = runInPod(JVISOR);
+        String seen = underJvisor.substring(0, underJvisor.indexOf("---"));
+        assertThat(seen).isEqualTo(underRunc.substring(0, underRunc.indexOf("---")));
+        assertThat(seen).contains("shm: shared").contains("mqueue: /dev/mqueue").contains("cgroup: /sys/fs/cgroup");
+        // The Sentry lists them, as runc's kernel does.
+        assertThat(underJvisor.substring(underJvisor.indexOf("---")).lines().skip(1).toList())
+                .isEqualTo(underRunc.substring(underRunc.indexOf("---")).lines().skip(1).toList())
+                .contains("/etc/hosts", "/etc/resolv.conf", "/dev/shm");
+    }
+}
