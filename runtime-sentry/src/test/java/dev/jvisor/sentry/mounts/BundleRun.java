@@ -102,10 +102,33 @@ final class BundleRun {
     }
 
     /** Whether any live process has {@code needle} in its command line (a Gofer or boot left behind). */
+    /**
+     * Processes whose command line names {@code needle}, or that hold it as their root, working
+     * directory or an open descriptor: a confined sandbox's Gofer is handed its directory as an
+     * open descriptor rather than a path on its command line.
+     */
     static List<Long> processesMentioning(String needle) {
         return ProcessHandle.allProcesses()
-                .filter(h -> h.info().commandLine().map(c -> c.contains(needle)).orElse(false))
+                .filter(h -> h.info().commandLine().map(c -> c.contains(needle)).orElse(false) || holds(h.pid(), needle))
                 .map(ProcessHandle::pid).toList();
+    }
+
+    private static boolean holds(long pid, String needle) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        List<Path> links = new ArrayList<>(List.of(proc.resolve("root"), proc.resolve("cwd")));
+        try (var fds = Files.list(proc.resolve("fd"))) {
+            fds.forEach(links::add);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // gone meanwhile, or not ours to read
+        }
+        for (Path link : links) {
+            try {
+                if (Files.readSymbolicLink(link).toString().startsWith(needle)) return true;
+            } catch (IOException | UnsupportedOperationException e) {
+                // gone meanwhile
+            }
+        }
+        return false;
     }
 
     private static void waitGone(long pid) throws InterruptedException {
