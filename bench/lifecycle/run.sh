@@ -6,6 +6,8 @@
 # Prints medians and ratios and writes them to RESULTS.md next to this script.
 #
 #   bench/lifecycle/run.sh [RUNS]      (default 15 rounds, after 2 warm-up rounds; needs root)
+#   BASELINE_RUNSC=/other/build/bin/runsc bench/lifecycle/run.sh   adds another jVisor build to
+#                                      the same rounds (a before/after comparison under one load)
 # Uses a private containerd (its own config, root, state and sockets under a temporary
 # directory) and a busybox image built from /bin/busybox, as kind-tests' node harness does.
 # Builds the runtime first if runtime-sentry/target/jvisor-runtime is missing.
@@ -24,8 +26,9 @@ source "$here/lib.sh"
 # --- the runtimes ------------------------------------------------------------------------
 printf '#!/bin/sh\nexec %s --network=none "$@"\n' "$gvisor" > "$work/gvisor-runsc"
 chmod 755 "$work/gvisor-runsc"
-declare -A binary=([jvisor]=$runsc [gvisor]=$work/gvisor-runsc [runc]=$runc)
+declare -A binary=([jvisor]=$runsc [gvisor]=$work/gvisor-runsc [runc]=$runc [baseline]=${BASELINE_RUNSC:-})
 cases=(jvisor runc)
+[[ -n ${BASELINE_RUNSC:-} ]] && cases+=(baseline)
 [[ -x $gvisor ]] && cases+=(gvisor)
 
 samples=$work/samples
@@ -55,7 +58,7 @@ for ((i = 0; i < runs; i++)); do for c in "${cases[@]}"; do one "$c"; done; done
 median() { awk -v c="$1" '$1 == c {print $2}' "$samples" | sort -n | awk '{a[NR] = $1} END {if (NR) print (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2))}'; }
 count() { awk -v c="$1" '$1 == c' "$samples" | wc -l; }
 ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a / b}' || echo "n/a"; }
-m_jvisor=$(median jvisor); m_runc=$(median runc); m_gvisor=$(median gvisor)
+m_jvisor=$(median jvisor); m_runc=$(median runc); m_gvisor=$(median gvisor); m_baseline=$(median baseline)
 
 row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "${2:-failed}" "$(count "$3")/$runs" "$(ratio "$2" "$m_runc")" "$(ratio "$2" "$m_gvisor")"; }
 report=$(
@@ -72,6 +75,7 @@ report=$(
   row "jVisor runsc" "$m_jvisor" jvisor
   row "gVisor runsc --network=none" "$m_gvisor" gvisor
   row "runc" "$m_runc" runc
+  if [[ -n ${BASELINE_RUNSC:-} ]]; then row "jVisor, another build: $BASELINE_RUNSC" "$m_baseline" baseline; fi
 )
 echo "$report"
 echo "$report" > "$here/RESULTS.md"
