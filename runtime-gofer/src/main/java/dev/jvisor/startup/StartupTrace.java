@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Appends {@code <epoch-microseconds> <pid> <phase>} lines to the file named by the system
- * property {@value #PROPERTY}. The file is opened once, on the first mark, and kept open: the
+ * property {@value #PROPERTY} (or the environment variable {@value #ENVIRONMENT}). The file is opened once, on the first mark, and kept open: the
  * Gofer marks phases after it has chrooted, when the path no longer resolves. Each line is one
  * {@code write(2)} on an {@code O_APPEND} descriptor, so processes marking at once never tear
  * each other's lines. A trace that cannot be written is dropped silently: it must never change
@@ -16,7 +16,10 @@ public final class StartupTrace {
     /** The system property naming the trace file. */
     public static final String PROPERTY = "jvisor.startup.trace";
 
-    private static final String FILE = System.getProperty(PROPERTY);
+    /** The environment variable bin/runsc turns into the property; read too, for JVMs started without the launcher. */
+    public static final String ENVIRONMENT = "JVISOR_STARTUP_TRACE";
+
+    private static final String FILE = System.getProperty(PROPERTY, System.getenv(ENVIRONMENT));
     private static final long PID = ProcessHandle.current().pid();
     private static FileOutputStream out;
     private static boolean broken;
