@@ -35,13 +35,20 @@ final class Sentries {
     }
 
     private boolean isSentry(ProcessHandle p) {
-        List<String> argv = p.info().arguments().map(List::of).orElse(List.of());
-        if (!argv.contains(homeFlag) || !argv.contains("boot")) return false;
+        if (!looksLikeBoot(p)) return false;
+        // A Sentry's child caught between posix_spawn's clone and its exec (a Gofer or a stub
+        // starting) still shares the Sentry's memory, hence its argv and cwd: it is not a Sentry.
+        if (p.parent().map(this::looksLikeBoot).orElse(false)) return false;
         try {
             return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).startsWith(under);
         } catch (IOException | UnsupportedOperationException e) {
             return false; // gone meanwhile
         }
+    }
+
+    private boolean looksLikeBoot(ProcessHandle p) {
+        List<String> argv = p.info().arguments().map(List::of).orElse(List.of());
+        return argv.contains(homeFlag) && argv.contains("boot");
     }
 
     /** The pids of the Sentries alive now. */
