@@ -76,20 +76,25 @@ public final class BootCommand implements Subcommand {
                 return RunningSandbox.boot(id, booted, System.err);
             }, sandbox -> new SandboxControl(sandbox, inv.root(), System.err));
             // Listening is what create waits for: from here on the container is created.
-            try (ControlServer control = ControlServer.start(stateDir, gate, System.err)) {
-                StartupTrace.mark("boot-listening");
-                RunningSandbox sandbox;
-                try {
-                    sandbox = gate.awaitStart();
-                } catch (Sandbox.SandboxException e) {
-                    throw new RunscException("sandbox: " + e.getMessage(), e);
-                }
-                try (sandbox) {
-                    StartupTrace.mark("sandbox-running");
-                    events.started(sandbox.kernel().monitor(), ProcessHandle.current().pid());
-                    status = Sandbox.awaitForwardingSignals(sandbox);
-                    events.exited(status);
-                }
+            ControlServer control = ControlServer.start(stateDir, gate, System.err);
+            StartupTrace.mark("boot-listening");
+            RunningSandbox sandbox;
+            try {
+                sandbox = gate.awaitStart();
+            } catch (Sandbox.SandboxException e) {
+                control.close();
+                throw new RunscException("sandbox: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                control.close();
+                throw e;
+            }
+            // Closed in reverse: the control socket goes before the sandbox it serves, so a late
+            // request finds nobody listening ("container not running") rather than a closed sandbox.
+            try (sandbox; control) {
+                StartupTrace.mark("sandbox-running");
+                events.started(sandbox.kernel().monitor(), ProcessHandle.current().pid());
+                status = Sandbox.awaitForwardingSignals(sandbox);
+                events.exited(status);
             }
         } catch (IOException e) {
             throw new RunscException("boot: " + IoErrors.reason(e), e);

@@ -56,11 +56,6 @@ public final class StartGate implements ControlHandler {
         }
     }
 
-    /** Ends a wait for start that will never come (the boot process is going away). */
-    public void abandon(String why) {
-        started.completeExceptionally(new Sandbox.SandboxException(why, null));
-    }
-
     @Override
     public boolean handle(ControlConnection.Frame request, ControlConnection conn) throws IOException {
         ControlHandler after = delegate;
