@@ -6,6 +6,8 @@
 # Prints medians and ratios and writes them to RESULTS.md next to this script (or $RESULTS).
 #
 #   bench/lifecycle/run.sh [RUNS]      (default 15 rounds, after 2 warm-up rounds; needs root)
+#   BASELINE_RUNSC=/other/build/bin/runsc bench/lifecycle/run.sh   adds another jVisor build to
+#                                      the same rounds (a before/after comparison under one load)
 # Uses a private containerd (its own config, root, state and sockets under a temporary
 # directory) and a busybox image built from /bin/busybox, as kind-tests' node harness does.
 # Builds the runtime first if runtime-sentry/target/jvisor-runtime is missing.
@@ -16,77 +18,17 @@ source "$here/../lib.sh"
 runs=${1:-15}
 runsc=$jvisor
 runc=${RUNC:-$(command -v runc || echo /usr/sbin/runc)}
-image=localhost/busybox:latest
 ns=bench
 
-[[ $(id -u) == 0 ]] || die "needs root (containerd)"
-for tool in containerd ctr containerd-shim-runc-v2 tar gzip sha256sum; do
-  command -v "$tool" >/dev/null || die "$tool missing (apt-get install containerd)"
-done
-ensure_jvisor_built "$runsc"
-
-# Short path: containerd's sockets live in it and unix socket paths are limited to 107 bytes.
-work=$(mktemp -d /tmp/jvb.XXXXXX)
-sock=$work/c.sock
-containerd_pid=
-cleanup() {
-  [[ -n $containerd_pid ]] && kill "$containerd_pid" 2>/dev/null && wait "$containerd_pid" 2>/dev/null || true
-  # Shims that outlived containerd: the shim binary with our exact address in its argv.
-  for p in /proc/[0-9]*; do
-    [[ $(readlink "$p/exe" 2>/dev/null) == */containerd-shim-runc-v2 ]] || continue
-    tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -qF -- "-address $sock " && kill -9 "${p#/proc/}" 2>/dev/null || true
-  done
-  awk -v w="$work/" 'index($5 "/", w) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# --- a private containerd ----------------------------------------------------------------
-cat > "$work/config.toml" <<TOML
-version = 2
-root = "$work/root"
-state = "$work/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sock"
-[ttrpc]
-  address = "$sock.ttrpc"
-[debug]
-  address = "$work/debug.sock"
-TOML
-containerd --config "$work/config.toml" > "$work/containerd.log" 2>&1 &
-containerd_pid=$!
-ctr_() { ctr --address "$sock" -n "$ns" "$@"; }
-for ((i = 0; i < 300; i++)); do ctr_ version >/dev/null 2>&1 && break; sleep 0.1; done
-ctr_ version >/dev/null || { cat "$work/containerd.log" >&2; echo "run.sh: containerd did not start" >&2; exit 1; }
-
-# --- a busybox image without a registry (OCI image layout) --------------------------------
-img=$work/img
-mkdir -p "$img/blobs/sha256" "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/proc" "$work/rootfs/dev"
-cp /bin/busybox "$work/rootfs/bin/busybox"
-for a in sh true echo sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
-blob() { local d; d=$(sha256sum "$1" | cut -d' ' -f1); mv "$1" "$img/blobs/sha256/$d"; echo "$d $(stat -c %s "$img/blobs/sha256/$d")"; }
-tar -C "$work/rootfs" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$work/layer.tar" .
-diff_id=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-gzip -n -c "$work/layer.tar" > "$work/layer.tar.gz"
-read -r layer layer_size < <(blob "$work/layer.tar.gz")
-printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-  "$diff_id" > "$work/config.json"
-read -r config config_size < <(blob "$work/config.json")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' \
-  "$config" "$config_size" "$layer" "$layer_size" > "$work/manifest.json"
-read -r manifest manifest_size < <(blob "$work/manifest.json")
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s"}}]}' \
-  "$manifest" "$manifest_size" "$image" > "$img/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$img/oci-layout"
-tar -C "$img" -cf "$work/image.tar" .
-ctr_ images import "$work/image.tar" >/dev/null
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 # --- the runtimes ------------------------------------------------------------------------
 printf '#!/bin/sh\nexec %s --network=none "$@"\n' "$gvisor" > "$work/gvisor-runsc"
 chmod 755 "$work/gvisor-runsc"
-declare -A binary=([jvisor]=$runsc [gvisor]=$work/gvisor-runsc [runc]=$runc)
+declare -A binary=([jvisor]=$runsc [gvisor]=$work/gvisor-runsc [runc]=$runc [baseline]=${BASELINE_RUNSC:-})
 cases=(jvisor runc)
+[[ -n ${BASELINE_RUNSC:-} ]] && cases+=(baseline)
 [[ -x $gvisor ]] && cases+=(gvisor)
 
 samples=$work/samples
@@ -116,7 +58,7 @@ for ((i = 0; i < runs; i++)); do for c in "${cases[@]}"; do one "$c"; done; done
 median() { awk -v c="$1" '$1 == c {print $2}' "$samples" | sort -n | awk '{a[NR] = $1} END {if (NR) print (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2))}'; }
 count() { awk -v c="$1" '$1 == c' "$samples" | wc -l; }
 ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a / b}' || echo "n/a"; }
-m_jvisor=$(median jvisor); m_runc=$(median runc); m_gvisor=$(median gvisor)
+m_jvisor=$(median jvisor); m_runc=$(median runc); m_gvisor=$(median gvisor); m_baseline=$(median baseline)
 
 row() { printf '| %s | %s | %s | %s | %s |\n' "$1" "${2:-failed}" "$(count "$3")/$runs" "$(ratio "$2" "$m_runc")" "$(ratio "$2" "$m_gvisor")"; }
 report=$(
@@ -133,6 +75,7 @@ report=$(
   row "jVisor runsc" "$m_jvisor" jvisor
   row "gVisor runsc --network=none" "$m_gvisor" gvisor
   row "runc" "$m_runc" runc
+  if [[ -n ${BASELINE_RUNSC:-} ]]; then row "jVisor, another build: $BASELINE_RUNSC" "$m_baseline" baseline; fi
 )
 echo "$report"
 echo "$report" > "$results"

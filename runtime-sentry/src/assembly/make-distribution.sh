@@ -10,6 +10,7 @@
 #   <dist>/lib/policy/*.jar  the node agent's gRPC client and its dependencies (policy-socket)
 #   <dist>/lib/runsc.aot     JDK AOT cache (JEP 483/514) trained on real runsc commands
 #   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on a busybox shell)
+#   <dist>/lib/gofer.aot     the same for the Gofer JVMs a sandbox starts
 #   <tarball>                the directory above as jvisor-runtime-<version>/
 #   <rootfs>                 a busybox-static root filesystem for `./run` and tests
 set -euo pipefail
@@ -136,6 +137,32 @@ if [[ -d $rootfs ]]; then
     cat "$train_root/sandbox.out" >&2
     echo "make-distribution: warning: sandbox training run failed; no sandbox AOT cache" >&2
     rm -f "$dist/lib/sandbox.aot"
+  fi
+fi
+
+# The Gofer's cache: every sandbox starts one Gofer JVM per container, after the Sentry's. It is
+# trained on a real Gofer serving a busybox shell over the host root (read-only): the Gofer
+# chroots into the directory it serves and confines itself with seccomp, so its JVM can neither
+# start the JVM that a one-step -XX:AOTCacheOutput needs at exit nor reach a path outside that
+# directory. Two steps then: the Gofer records its configuration (GoferProcess.GOFER_AOT_RECORD),
+# and the cache is created from it here with the Gofer's own JVM options
+# (GoferProcess.jvmOptions(): keep in step) and class path.
+rm -f "$dist/lib/gofer.aot"
+if [[ -x /bin/busybox ]]; then
+  gofer_conf=$train_root/gofer.aotconf
+  if JVISOR_JAVA_OPTS="-Djvisor.gofer.aotRecord=$gofer_conf" JVISOR_NO_AOT=1 \
+      timeout 300 "$dist/bin/runsc" do --cwd / -- \
+      /bin/busybox sh -c 'ls -l / /proc/self >/dev/null; /bin/busybox cat /etc/passwd | /bin/busybox sort | /bin/busybox wc -l; /bin/busybox test -d /usr/bin' \
+      > "$train_root/gofer.out" 2>&1 && [[ -s $gofer_conf ]]; then
+    gofer_java=$dist/jre/bin/java
+    [[ -x $gofer_java ]] || gofer_java=$java
+    "$gofer_java" --enable-native-access=ALL-UNNAMED -XX:-UsePerfData -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+      -Xms32m -Xmx320m -XX:AOTMode=create -XX:AOTConfiguration="$gofer_conf" -XX:AOTCache="$dist/lib/gofer.aot" \
+      -cp "$dist/lib/runtime-sentry.jar:$dist/lib/runtime-gofer.jar" > "$train_root/gofer-create.out" 2>&1 \
+      || { cat "$train_root/gofer-create.out" >&2; echo "make-distribution: warning: no Gofer AOT cache" >&2; rm -f "$dist/lib/gofer.aot"; }
+  else
+    cat "$train_root/gofer.out" >&2
+    echo "make-distribution: warning: Gofer training run failed; no Gofer AOT cache" >&2
   fi
 fi
 

@@ -3,6 +3,7 @@ package dev.jvisor.gofer;
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.p9.FdTransport;
 import dev.jvisor.p9.P9Server;
+import dev.jvisor.startup.StartupTrace;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,6 +29,7 @@ public final class GoferMain {
     private GoferMain() {}
 
     public static void main(String[] args) {
+        StartupTrace.mark("gofer-main");
         System.exit(run(args));
     }
 
@@ -53,6 +55,7 @@ public final class GoferMain {
             if (options.confine()) {
                 confine(files);
             }
+            StartupTrace.mark("gofer-serving");
             server.serve();
             return 0;
         } catch (ErrnoException | IOException e) {

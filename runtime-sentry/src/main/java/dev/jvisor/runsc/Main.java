@@ -14,6 +14,7 @@ import dev.jvisor.runsc.cmd.Subcommands;
 import dev.jvisor.runsc.cmd.VersionCommand;
 import dev.jvisor.runsc.config.ConfigOption;
 import dev.jvisor.runsc.config.RunscConfig;
+import dev.jvisor.startup.StartupTrace;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -47,7 +48,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        StartupTrace.mark("runsc-main");
         int status = run(List.of(args), Environment.fromSystem());
+        StartupTrace.mark("runsc-exit");
         System.out.flush();
         System.err.flush();
         // halt, not exit: Runtime.exit first sets up the platform logging framework to report

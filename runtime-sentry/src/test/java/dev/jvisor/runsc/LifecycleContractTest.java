@@ -98,7 +98,7 @@ class LifecycleContractTest {
 
     @Test
     void startOfACreatedContainerWhoseBootProcessIsNotListeningFailsClearly() throws Exception {
-        // This JVM stands in for a live boot process that has no start socket.
+        // This JVM stands in for a live boot process that serves no control channel.
         record("deaf", ContainerStatus.CREATED, HostProcess.of(ProcessHandle.current().pid()).orElseThrow());
         var r = runsc("start", "deaf");
         assertThat(r.status()).isNotZero();

@@ -22,6 +22,9 @@ import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.HostProcess;
 import dev.jvisor.runsc.state.StateStore;
+import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.HostTty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,9 +79,9 @@ public final class CreateCommand implements Subcommand {
         String owner = System.getProperty("user.name", "");
         ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), ContainerStatus.CREATING, null,
                 Instant.now(), owner, spec.annotations());
-        // A pod's container on a terminal boots a Sentry of its own: a joined container's stdio are plain fds.
-        Optional<Path> pod = console == null ? PodJoin.sandboxToJoin(store.root(), id, spec.annotations()) : Optional.empty();
-        if (pod.isPresent()) return join(inv, store, record, pod.get(), sandboxSpec, spec, pidPath);
+        // A pod's container joins its pod's sandbox, on a terminal too (the pty's slave travels there).
+        Optional<Path> pod = PodJoin.sandboxToJoin(store.root(), id, spec.annotations());
+        if (pod.isPresent()) return join(inv, store, record, pod.get(), sandboxSpec, spec, pidPath, console);
         try (ContainerLock lock = store.create(record)) {
             Path stateDir = store.root().resolve(id);
             Process boot = null;
@@ -120,12 +123,13 @@ public final class CreateCommand implements Subcommand {
      * a waiter that exits with the container's status.
      */
     private static int join(Invocation inv, StateStore store, ContainerRecord record, Path sandboxDir, SandboxSpec sandboxSpec,
-                            OciSpec spec, Path pidPath) throws RunscException {
+                            OciSpec spec, Path pidPath, Path console) throws RunscException {
         String id = record.id();
         try (ContainerLock lock = store.create(record)) {
             long waiter = -1;
             try {
-                waiter = PodJoin.create(sandboxDir, store.root().resolve(id), id, sandboxSpec);
+                waiter = console == null ? PodJoin.create(sandboxDir, store.root().resolve(id), id, sandboxSpec)
+                        : joinOnTerminal(sandboxDir, store.root().resolve(id), id, sandboxSpec, console, spec);
                 long waiterPid = waiter;
                 HostProcess init = HostProcess.of(waiterPid)
                         .orElseThrow(() -> new RunscException("the container's waiter exited while the container was created"));
@@ -145,6 +149,28 @@ public final class CreateCommand implements Subcommand {
         }
         inv.log().debug("created container " + id + " in sandbox " + sandboxDir.getFileName());
         return 0;
+    }
+
+    /**
+     * Joins on a terminal: a new host pty whose master goes to the console socket, as for a
+     * sandbox's first container, and whose slave goes to the pod's sandbox (which then holds it;
+     * this process lets go of its copies).
+     */
+    private static int joinOnTerminal(Path sandboxDir, Path stateDir, String id, SandboxSpec sandboxSpec,
+                                      Path console, OciSpec spec) throws RunscException, ControlException, IOException {
+        try (ConsoleSocket terminal = ConsoleSocket.connect(console, spec.process().consoleSize())) {
+            int slave;
+            try {
+                slave = HostTty.openTerminal(terminal.slavePath());
+            } catch (HostException e) {
+                throw new RunscException("cannot open the container's terminal " + terminal.slavePath() + ": " + e.getMessage(), e);
+            }
+            try {
+                return PodJoin.createOnTerminal(sandboxDir, stateDir, id, sandboxSpec, slave);
+            } finally {
+                Host.close(slave);
+            }
+        }
     }
 
     /** Removes the cgroup a failed create made, if it got that far. */

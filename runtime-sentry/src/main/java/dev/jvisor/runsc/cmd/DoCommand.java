@@ -37,7 +37,16 @@ public final class DoCommand implements Subcommand {
     private Flag<Boolean> tty;
 
     public DoCommand() {
-        this(Subcommands.sentry());
+        this(withEarlyGofer(Subcommands.sentry()));
+    }
+
+    /** Starts the root's Gofer before anything else of the sandbox, so that its JVM's start overlaps the Sentry's set-up. */
+    static SandboxRunner withEarlyGofer(SandboxRunner runner) {
+        return spec -> {
+            try (var gofer = BootCommand.startGoferEarly(spec)) {
+                return runner.run(spec);
+            }
+        };
     }
 
     public DoCommand(SandboxRunner runner) {

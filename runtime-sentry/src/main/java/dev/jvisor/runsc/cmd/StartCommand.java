@@ -8,14 +8,16 @@ import dev.jvisor.runsc.cli.Subcommand;
 import dev.jvisor.runsc.control.ControlException;
 import dev.jvisor.runsc.control.ControlProtocol;
 import dev.jvisor.runsc.control.SandboxAddress;
-import dev.jvisor.runsc.lifecycle.StartChannel;
 import dev.jvisor.runsc.state.ContainerLock;
 import dev.jvisor.runsc.state.ContainerRecord;
 import dev.jvisor.runsc.state.StateStore;
 import java.io.IOException;
 import java.util.List;
 
-/** {@code runsc start ID}: runs a created container's program; returns once the Sentry has it. */
+/**
+ * {@code runsc start ID}: runs a created container's program; returns once it runs. One request on
+ * the sandbox's control channel, which the boot process serves from create on.
+ */
 public final class StartCommand implements Subcommand {
     @Override public String name() { return "start"; }
     @Override public String summary() { return "start a created container's program"; }
@@ -32,21 +34,15 @@ public final class StartCommand implements Subcommand {
             if (status != ContainerStatus.CREATED) {
                 throw new RunscException("cannot start container " + id + ": it is " + status.specName() + ", not created");
             }
+            // The boot process (or, for a pod's container, the pod's) serves start on its control channel.
             SandboxAddress address = ControlCalls.address(inv, id);
-            if (address.joined()) {
-                // A pod's container: its program starts in the pod's running Sentry.
-                try {
-                    address.call(ControlProtocol.START, b -> b);
-                } catch (ControlException | IOException e) {
-                    throw new RunscException("cannot start container " + id + ": " + e.getMessage(), e);
-                }
-                store.save(lock, record.withStatus(ContainerStatus.RUNNING));
-                return 0;
-            }
             try {
-                StartChannel.requestStart(store.root().resolve(id));
+                address.call(ControlProtocol.START, b -> b);
+            } catch (ControlException e) {
+                throw new RunscException("cannot start container " + id + ": " + e.getMessage(), e);
             } catch (IOException e) {
-                throw new RunscException("cannot start container " + id + ": " + IoErrors.reason(e), e);
+                throw new RunscException("cannot start container " + id + ": the sandbox is not there any more ("
+                        + IoErrors.reason(e) + ")", e);
             }
             store.save(lock, record.withStatus(ContainerStatus.RUNNING));
         }

@@ -6,14 +6,16 @@ import dev.jvisor.sentry.host.HostException;
 import dev.jvisor.sentry.host.ShortSocketPath;
 import dev.jvisor.sentry.host.UnixSockets;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /** runsc's side of the control channel: one connection, one request, its answer. */
 public final class ControlClient implements AutoCloseable {
     private final ControlConnection conn;
-    private final NativeTransport transport;
+    private final Transport transport;
 
-    private ControlClient(NativeTransport transport) {
+    private ControlClient(Transport transport) {
         this.transport = transport;
         this.conn = new ControlConnection(transport);
     }
@@ -28,8 +30,27 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    /** The connection's fd, for handing it to a waiter process. */
-    public int fd() { return transport.fd(); }
+    /**
+     * Connects for one request that passes no fds (start, kill, ps, pause, resume, state, a pod
+     * container's delete) over a JDK socket channel: no native code, so the short CLI call that
+     * makes it never starts java.lang.foreign's linker, whose first use costs such a call more
+     * than all the rest of its work. A state directory too long for {@code sockaddr_un} is still
+     * reached through {@link ShortSocketPath}.
+     */
+    public static ControlClient connectForRequest(Path stateDir) throws IOException {
+        Path socket = ControlProtocol.socketIn(stateDir);
+        try (ShortSocketPath name = ShortSocketPath.of(socket)) {
+            return new ControlClient(new ChannelTransport(SocketChannel.open(UnixDomainSocketAddress.of(name.address()))));
+        } catch (HostException e) {
+            throw new IOException("cannot reach the sandbox at " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The connection's fd, for handing it to a waiter process (a connection made by {@link #connect} only). */
+    public int fd() {
+        if (!(transport instanceof NativeTransport n)) throw new IllegalStateException("a request connection has no fd to hand over");
+        return n.fd();
+    }
 
     /**
      * Sends {@code request} (with {@code fds}) and returns the {@code ok} member of the answer.

@@ -113,17 +113,21 @@ public final class ControlServer implements AutoCloseable {
         boolean handedOver = false;
         try {
             UnixSockets.PeerCredentials peer = UnixSockets.peerCredentials(fd);
-            if (peer.uid() != 0 && peer.uid() != ownUid) {
-                reply(conn, ControlProtocol.error(ControlException.Code.NOT_PERMITTED,
-                        "uid " + peer.uid() + " may not control this sandbox"));
-                return;
-            }
+            boolean permitted = peer.uid() == 0 || peer.uid() == ownUid;
             UnixSockets.receiveTimeout(fd, REQUEST_TIMEOUT_MILLIS);
             ControlConnection.Frame request;
             try {
+                // Read even from a peer that will be refused (bounded and timed as for anyone, its
+                // fds closed unseen): one answered and hung up on before it has sent would get
+                // EPIPE for its request instead of the refusal.
                 request = conn.read();
             } catch (ControlException e) {
-                reply(conn, ControlProtocol.error(e.code(), e.getMessage()));
+                reply(conn, permitted ? ControlProtocol.error(e.code(), e.getMessage()) : refusal(peer));
+                return;
+            }
+            if (!permitted) {
+                if (request != null) ControlConnection.closeAll(request.fds());
+                reply(conn, refusal(peer));
                 return;
             }
             if (request == null) return;
@@ -137,6 +141,10 @@ public final class ControlServer implements AutoCloseable {
         } finally {
             if (!handedOver) conn.close();
         }
+    }
+
+    private static JsonObject refusal(UnixSockets.PeerCredentials peer) {
+        return ControlProtocol.error(ControlException.Code.NOT_PERMITTED, "uid " + peer.uid() + " may not control this sandbox");
     }
 
     private static void reply(ControlConnection conn, JsonObject message) {

@@ -32,7 +32,7 @@ public record SandboxAddress(Path stateDir, String container, boolean joined) {
     /** One request to this container's sandbox: the {@code ok} answer, or the typed error. */
     public dev.jvisor.oci.json.JsonObject call(String op, java.util.function.UnaryOperator<dev.jvisor.oci.json.JsonObject.Builder> members)
             throws ControlException, IOException {
-        try (ControlClient client = ControlClient.connect(stateDir)) {
+        try (ControlClient client = ControlClient.connectForRequest(stateDir)) {
             return client.call(members.apply(ControlProtocol.request(op).put("container", container)).build());
         }
     }

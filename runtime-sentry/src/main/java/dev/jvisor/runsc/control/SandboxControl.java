@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Serves control requests on a {@link RunningSandbox}: every operation names the container it
@@ -60,7 +61,7 @@ public final class SandboxControl implements ControlHandler {
             String op = ControlProtocol.string(o, "op");
             return switch (op) {
                 case ControlProtocol.EXEC -> exec(o, ControlProtocol.optionalBoolean(o, "terminal") ? takeTerminal(fds) : takeStdio(fds), conn);
-                case ControlProtocol.CREATE -> create(o, takeStdio(fds), conn);
+                case ControlProtocol.CREATE -> create(o, ControlProtocol.optionalBoolean(o, "terminal") ? takeTerminal(fds) : takeStdio(fds), conn);
                 default -> {
                     noFds(fds);
                     conn.write(ControlProtocol.ok(simple(op, o)));
@@ -79,7 +80,7 @@ public final class SandboxControl implements ControlHandler {
         return fds;
     }
 
-    /** exec with a terminal: one fd, the host pty slave, which stands for stdin, stdout and stderr. */
+    /** exec or create with a terminal: one fd, the host pty slave, which stands for stdin, stdout and stderr. */
     private static int[] takeTerminal(int[] fds) throws ControlException {
         if (fds.length != 1) throw new ControlException(BAD_REQUEST, "expected 1 fd (the terminal's host pty slave), got " + fds.length);
         return new int[] {fds[0], fds[0], fds[0]};
@@ -149,7 +150,10 @@ public final class SandboxControl implements ControlHandler {
                 SandboxContainer c = container(o);
                 if (c == sandbox.primary()) throw new ControlException(WRONG_STATE, "the sandbox's own container ends with the sandbox");
                 Pending p = pending.remove(c.name());
-                if (p != null) p.exit().complete(128 + SIGKILL);
+                if (p != null) {
+                    closeStdio(p.process());
+                    p.exit().complete(128 + SIGKILL);
+                }
                 sandbox.removeContainer(c.name());
                 yield JsonObject.builder().build();
             }
@@ -214,7 +218,7 @@ public final class SandboxControl implements ControlHandler {
     private boolean create(JsonObject o, int[] stdio, ControlConnection conn) throws ControlException, IOException {
         // Until the container is made, a failure leaves the fds to handle(), which closes them.
         Set<String> members = new java.util.HashSet<>(PROCESS_MEMBERS);
-        members.addAll(Set.of("rootfs", "overlay"));
+        members.addAll(Set.of("rootfs", "overlay", "terminal"));
         members.addAll(MountsMessage.MEMBERS);
         ControlProtocol.onlyMembers(o, members);
         String name = ControlProtocol.string(o, "container");
@@ -229,7 +233,8 @@ public final class SandboxControl implements ControlHandler {
         }
         boolean overlay = ControlProtocol.optionalBoolean(o, "overlay");
         dev.jvisor.sentry.mounts.ContainerMounts mounts = MountsMessage.read(o);
-        ProcessSpec spec = process(o, stdio, false);
+        // On a terminal the one slave fd stands for all three; start runs the process on a terminal of its own over it.
+        ProcessSpec spec = process(o, stdio, ControlProtocol.optionalBoolean(o, "terminal"));
         SandboxContainer c;
         try {
             c = sandbox.addContainer(name, rootfs, overlay, mounts);
@@ -243,7 +248,7 @@ public final class SandboxControl implements ControlHandler {
         } catch (IOException e) {
             // Nobody to hold it: the container goes again, fds and all.
             pending.remove(name);
-            ControlConnection.closeAll(stdio);
+            closeStdio(spec);
             sandbox.removeContainer(name);
             return false;
         }
@@ -253,12 +258,17 @@ public final class SandboxControl implements ControlHandler {
         }, () -> {
             Pending p = pending.remove(name);
             if (p != null) {
-                ControlConnection.closeAll(new int[] {p.process().stdin(), p.process().stdout(), p.process().stderr()});
+                closeStdio(p.process());
                 p.exit().complete(128 + SIGKILL);
             }
             c.signalAll(SIGKILL);
         }, "container " + name);
         return true;
+    }
+
+    /** Closes a process's host stdio that never reached it; a terminal's one fd, once. */
+    private static void closeStdio(ProcessSpec p) {
+        ControlConnection.closeAll(IntStream.of(p.stdin(), p.stdout(), p.stderr()).distinct().toArray());
     }
 
     /**

@@ -1,7 +1,8 @@
 /**
  * The control channel of a running sandbox: a unix socket ({@code control.sock}) in the
- * container's state directory on which the boot process serves the runsc commands that act on
- * a running sandbox (exec, kill, ps, pause, resume, and the containers of a pod joining it),
+ * container's state directory on which the boot process serves, from create on, the runsc
+ * commands that act on its sandbox (start, then exec, kill, ps, pause, resume, and the
+ * containers of a pod joining it),
  * and the small waiter process that stands for an exec'd process on the host.
  *
  * <p>The protocol, version {@value dev.jvisor.runsc.control.ControlProtocol#VERSION}: each

@@ -6,6 +6,7 @@ import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.RunscException;
 import dev.jvisor.runsc.config.Network;
 import dev.jvisor.sentry.host.confine.SandboxLaunch;
+import dev.jvisor.runsc.control.ControlProtocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,11 +120,11 @@ public final class BootLauncher {
     }
 
     /**
-     * Waits until the boot process listens for start. Fails if it exits first or takes longer
+     * Waits until the boot process serves its control channel, where start will come. Fails if it exits first or takes longer
      * than {@code timeout}; the caller then kills it and forgets the container.
      */
     public static void awaitReady(Process boot, Path stateDir, Duration timeout) throws RunscException {
-        Path socket = StartChannel.socketIn(stateDir);
+        Path socket = ControlProtocol.socketIn(stateDir);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(socket)) {
             if (!boot.isAlive()) {

@@ -2,9 +2,8 @@
  * The OCI lifecycle behind {@code create}, {@code start} and {@code boot}: turning a bundle's
  * config.json into what the Sentry runs ({@link dev.jvisor.runsc.lifecycle.BundleSandbox}),
  * starting the detached boot process whose pid the containerd shim waits on
- * ({@link dev.jvisor.runsc.lifecycle.BootLauncher}), the start handshake between {@code start}
- * and that process over a unix socket in the container's state directory
- * ({@link dev.jvisor.runsc.lifecycle.StartChannel}), the exit status it leaves behind
+ * ({@link dev.jvisor.runsc.lifecycle.BootLauncher}; {@code start} reaches it over the sandbox's
+ * control channel, {@link dev.jvisor.runsc.control.StartGate}), the exit status it leaves behind
  * ({@link dev.jvisor.runsc.lifecycle.ExitStatusFile}) and host signal names
  * ({@link dev.jvisor.runsc.lifecycle.SignalNames}).
  *

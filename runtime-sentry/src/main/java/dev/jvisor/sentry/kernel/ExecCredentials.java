@@ -23,14 +23,16 @@ public final class ExecCredentials {
     public static Credentials after(Task t, String path) {
         Credentials c = t.creds();
         Inode file;
+        boolean noSuid;
         try {
             Location l = t.kernel().vfs().resolve(t.fs(), t.fs().cwd(), path, true, c);
             file = l.inode();
+            noSuid = l.mount() != null && l.mount().noSuid();
         } catch (ErrnoException e) {
             // The file was just loaded; if it has gone since, exec it as one without set-id bits.
             return c.afterExec(0, 0, 0, false);
         }
-        // Sandbox mounts carry no nosuid flag: set-id bits are honoured wherever the file lives.
-        return c.afterExec(file.mode(), file.uid(), file.gid(), false);
+        // A nosuid mount (a bundle's mount option) makes set-id bits count for nothing, as on Linux.
+        return c.afterExec(file.mode(), file.uid(), file.gid(), noSuid);
     }
 }

@@ -24,6 +24,9 @@ public record Mount(FileSystem fs, Inode root, Location mountpoint, String sourc
 
     public boolean noExec() { return (flags & MountAbi.MS_NOEXEC) != 0; }
 
+    /** Set-user-ID and set-group-ID bits of files here give nothing at execve (MS_NOSUID). */
+    public boolean noSuid() { return (flags & MountAbi.MS_NOSUID) != 0; }
+
     /** The options column of /proc/mounts: rw or ro, the other flags, then the filesystem's own options. */
     public String optionsText() {
         StringBuilder sb = new StringBuilder(readOnly() ? "ro" : "rw");

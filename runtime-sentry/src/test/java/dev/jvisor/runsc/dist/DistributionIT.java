@@ -59,6 +59,8 @@ class DistributionIT {
         assertThat(DIST.resolve("bin/runsc")).isExecutable();
         List<String> expected = new ArrayList<>(List.of("runtime-sentry.jar", "runtime-gofer.jar", "runsc.aot", "policy"));
         if (Files.isDirectory(ROOTFS)) expected.add("sandbox.aot");
+        // The Gofer's cache is trained on a Gofer serving a busybox shell over the host root.
+        if (Files.isExecutable(Path.of("/bin/busybox"))) expected.add("gofer.aot");
         try (Stream<Path> lib = Files.list(DIST.resolve("lib"))) {
             assertThat(lib.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(expected);
         }
@@ -142,6 +144,22 @@ class DistributionIT {
     }
 
     @Test
+    void aSandboxStartsItsGoferFirstAndHandsItTheGoferCache(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isRegularFile(DIST.resolve("lib/gofer.aot")) && Files.isDirectory(ROOTFS), "no Gofer cache or rootfs");
+        Path trace = cwd.resolve("trace");
+        Result r = exec(cwd, Map.of("JVISOR_STARTUP_TRACE", trace.toString()), DIST.resolve("bin/runsc").toString(),
+                "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/bin/sh", "-c", "echo served");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("served\n");
+        // Every process marked its phases; the Gofer was started before it was waited for.
+        List<String> marks = Files.readAllLines(trace).stream().map(l -> l.split(" ")[2]).toList();
+        assertThat(marks).containsSubsequence("launcher:do", "runsc-main", "gofer-spawned", "gofer-main", "gofer-serving",
+                "gofer-connected", "runsc-exit");
+        // The option the launcher hands the Sentry for its Gofers names the cache.
+        assertThat(Files.readString(DIST.resolve("bin/runsc"))).contains("-Djvisor.gofer.aotCache=$home/lib/gofer.aot");
+    }
+
+    @Test
     void theCliCacheKeepsTheSentryOut(@TempDir Path cwd) throws Exception {
         // Every class in a cache is loaded by every start; the Sentry's belong in sandbox.aot only.
         Path classLog = cwd.resolve("classes.txt");
@@ -169,11 +187,13 @@ class DistributionIT {
         // "-version" among the JVM options makes java report its mode and exit.
         Map<String, String> report = Map.of("JVISOR_JAVA_OPTS", "-version");
         String[][] interpreted = {{"--version"}, {"--root", "/r", "--log-format", "json", "state", "x"},
-            {"--network", "none", "delete", "--force", "x"}, {"--root=do", "list"}, {"features"}};
+            {"--network", "none", "delete", "--force", "x"}, {"--root=do", "list"}, {"features"},
+            // create and start run no Sentry: create waits for the boot process, start is one control request.
+            {"--root", "/r", "create", "x"}, {"start", "x"}};
         for (String[] args : interpreted) {
             assertThat(jvmMode(cwd, report, args)).as(String.join(" ", args)).isEqualTo("interpreted mode");
         }
-        for (String[] args : new String[][] {{"do", "--", "true"}, {"--root", "/r", "create", "x"}, {"boot"}}) {
+        for (String[] args : new String[][] {{"do", "--", "true"}, {"boot"}, {"--root", "/r", "exec", "x", "true"}}) {
             assertThat(jvmMode(cwd, report, args)).as(String.join(" ", args)).isEqualTo("mixed mode");
         }
     }

@@ -157,8 +157,8 @@ class LongStatePathIT {
     void aContainerNeverStartedUnderALongRootIsForceDeletedWithItsBootProcess() throws Exception {
         Path b = bundle("never", "", "exit 0");
         long boot = create(b, APP, work.resolve("never.out"));
-        // The boot process listens for start in the long state directory.
-        assertThat(root.resolve(APP).resolve("start.sock")).exists();
+        // The boot process serves its control channel (where start comes) in the long state directory.
+        assertThat(root.resolve(APP).resolve("control.sock")).exists();
         assertThat(status(APP)).isEqualTo("created");
         assertThat(runsc("delete", "--force", APP).status()).as(lastError()).isZero();
         assertThat(within(30, () -> !alive(boot))).isTrue();

@@ -120,6 +120,19 @@ class ProcessIdentityIT {
     }
 
     @Test
+    void aSetUserIdRootProgramOnANosuidMountDoesNotElevateAsUnderRunc() throws Exception {
+        String process = process("/nosuid/escape exec-suid /nosuid/escape-suid", "{\"uid\":1000,\"gid\":1000}",
+                caps(ONE_CAP, "[]", "[]", "[]", "[]"), "[]", false);
+        String nosuid = ",{\"destination\":\"/nosuid\",\"type\":\"bind\",\"source\":\"%s\",\"options\":[\"rbind\",\"ro\",\"nosuid\"]}"
+                .formatted(rootfs);
+        Output runc = runcRun(bundle("runc", process, "", nosuid));
+        Output jvisor = runscRun(bundle("jvisor", process, "", nosuid));
+        // The same program that elevates from the root mount gains nothing from a nosuid one.
+        assertThat(runc.out()).contains("after exec: uid 1000/1000/1000 eff 0 prm 0");
+        assertThat(jvisor).isEqualTo(runc);
+    }
+
+    @Test
     void anExecdProcessCarriesItsOwnIdentityAsUnderRunc() throws Exception {
         String first = process("sleep 60", "{\"uid\":0,\"gid\":0}", null, "[]", false);
         String exec = process(IDENTITY_SCRIPT, "{\"uid\":1000,\"gid\":1001,\"additionalGids\":[3000]}",
@@ -173,14 +186,19 @@ class ProcessIdentityIT {
     }
 
     private Path bundle(String name, String process, String annotations) throws IOException {
+        return bundle(name, process, annotations, "");
+    }
+
+    /** @param moreMounts further entries of {@code mounts}, each with a leading comma */
+    private Path bundle(String name, String process, String annotations, String moreMounts) throws IOException {
         Path bundle = Files.createDirectories(work.resolve(name));
         Files.writeString(bundle.resolve("config.json"), """
                 {"ociVersion":"1.0.2","hostname":"box","process":%s,
                  "root":{"path":"%s","readonly":true},
-                 "mounts":[{"destination":"/proc","type":"proc","source":"proc"}],
+                 "mounts":[{"destination":"/proc","type":"proc","source":"proc"}%s],
                  "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"ipc"},{"type":"uts"}]},
                  "annotations":{%s}}"""
-                .formatted(process, rootfs, annotations));
+                .formatted(process, rootfs, moreMounts, annotations));
         return bundle;
     }
 

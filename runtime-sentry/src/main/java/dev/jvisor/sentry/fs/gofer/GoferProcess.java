@@ -5,7 +5,9 @@ import dev.jvisor.p9.P9Client;
 import dev.jvisor.sentry.host.Host;
 import dev.jvisor.sentry.host.confine.HostRoot;
 import dev.jvisor.sentry.host.confine.SandboxLaunch;
+import dev.jvisor.startup.StartupTrace;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,10 @@ public final class GoferProcess implements AutoCloseable {
     /** Largest 9P message: 1 MiB of payload plus the Tread/Rread header (the Gofer's limit). */
     private static final int MSIZE = (1 << 20) + 11;
     private static final long EXIT_WAIT_MILLIS = 5_000;
+    /** System property: the AOT cache the Gofer JVM starts from (set by bin/runsc). */
+    public static final String GOFER_AOT_CACHE = "jvisor.gofer.aotCache";
+    /** System property: record the Gofer's AOT configuration to this file (the build's training). */
+    public static final String GOFER_AOT_RECORD = "jvisor.gofer.aotRecord";
     /** wait4(2) options, include/uapi/linux/wait.h. */
     private static final int WNOHANG = 1, WALL = 0x40000000;
 
@@ -41,6 +47,18 @@ public final class GoferProcess implements AutoCloseable {
      * @throws GoferStartException when the process cannot be started or does not speak 9P
      */
     public static GoferProcess start(Path root, boolean readOnly) {
+        return spawn(root, readOnly).connect();
+    }
+
+    /**
+     * Starts a Gofer over {@code root} without waiting for it: its JVM starts while the caller
+     * goes on with its own set-up, and {@link Spawned#connect} later finds it (nearly) ready.
+     * A Gofer JVM takes a few hundred milliseconds before it answers; on a sandbox's start-up
+     * path that time overlaps the Sentry's.
+     *
+     * @throws GoferStartException when the process cannot be started
+     */
+    public static Spawned spawn(Path root, boolean readOnly) {
         FdTransport[] pair;
         try {
             pair = FdTransport.socketPair();
@@ -70,31 +88,101 @@ public final class GoferProcess implements AutoCloseable {
             pair[1].closeDescriptorOnly();
             if (rootFd >= 0) Host.close(rootFd);
         }
-        try {
-            return new GoferProcess(pid, P9Client.connect(pair[0], MSIZE));
-        } catch (dev.jvisor.abi.ErrnoException | RuntimeException e) {
-            pair[0].close();
+        StartupTrace.mark("gofer-spawned");
+        return new Spawned(root, pid, pair[0]);
+    }
+
+    /** A started Gofer not yet spoken to: {@link #connect} it, or {@link #close} it to stop it. */
+    public static final class Spawned implements AutoCloseable {
+        private final Path root;
+        private final int pid;
+        private final FdTransport transport;
+        private boolean taken;
+
+        private Spawned(Path root, int pid, FdTransport transport) {
+            this.root = root;
+            this.pid = pid;
+            this.transport = transport;
+        }
+
+        /** The host directory it serves. */
+        public Path root() { return root; }
+
+        /** Its host pid. */
+        public int pid() { return pid; }
+
+        /**
+         * Negotiates 9P with it (waiting for its JVM to come up) and hands it over; once only.
+         *
+         * @throws GoferStartException when it does not answer in 9P; it is then stopped
+         */
+        public synchronized GoferProcess connect() {
+            if (taken) throw new IllegalStateException("the Gofer over " + root + " is already connected or closed");
+            taken = true;
+            try {
+                GoferProcess g = new GoferProcess(pid, P9Client.connect(transport, MSIZE));
+                StartupTrace.mark("gofer-connected");
+                return g;
+            } catch (dev.jvisor.abi.ErrnoException | RuntimeException e) {
+                transport.close();
+                reap(pid);
+                throw new GoferStartException("the Gofer over " + root + " did not answer: " + e.getMessage(), e);
+            }
+        }
+
+        /** Stops a Gofer that was never connected (the sandbox did not get to use it). */
+        @Override
+        public synchronized void close() {
+            if (taken) return;
+            taken = true;
+            transport.close();
             reap(pid);
-            throw new GoferStartException("the Gofer over " + root + " did not answer: " + e.getMessage(), e);
         }
     }
 
     private static List<String> command(Path root, boolean readOnly) {
         // Its capabilities narrowed to its own before the JVM starts (they are per thread).
         List<String> argv = new ArrayList<>(SandboxLaunch.goferPrefix());
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(jvmOptions());
         argv.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                // up to 64 requests of 1 MiB in flight per connection
-                "-Xms32m", "-Xmx320m",
-                "-Xlog:disable", "-Xlog:all=warning:stderr",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.jvisor.gofer.GoferMain",
                 "--fd", Integer.toString(GOFER_FD),
                 "--root", root.toAbsolutePath().normalize().toString()));
         if (readOnly) argv.add("--root-readonly");
         return argv;
+    }
+
+    /**
+     * The Gofer JVM's options, all in one place. It serves requests for the sandbox's whole life
+     * but is cheap per request, so it starts like a CLI: C1 only, serial GC, no perf data file,
+     * no JVM output but warnings. It starts from the AOT cache named by the property
+     * {@value #GOFER_AOT_CACHE}: bin/runsc sets it to the installation's lib/gofer.aot when it runs
+     * the JVM that trained the caches (a cache is valid only for the JVM and class path that made
+     * it; the Gofer has the Sentry's). The property
+     * {@value #GOFER_AOT_RECORD} makes the Gofer record the classes it uses instead (the build's
+     * training run).
+     */
+    static List<String> jvmOptions() {
+        List<String> opts = new ArrayList<>(List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // up to 64 requests of 1 MiB in flight per connection
+                "-Xms32m", "-Xmx320m",
+                "-Xlog:disable", "-Xlog:all=warning:stderr"));
+        String record = System.getProperty(GOFER_AOT_RECORD, "");
+        String cache = System.getProperty(GOFER_AOT_CACHE, "");
+        if (!record.isEmpty()) {
+            // Two-step training: a one-step -XX:AOTCacheOutput would start a JVM at exit, which the
+            // Gofer's seccomp filter forbids. The build turns this configuration into the cache.
+            opts.add("-XX:AOTMode=record");
+            opts.add("-XX:AOTConfiguration=" + record);
+        } else if (!cache.isEmpty() && Files.isRegularFile(Path.of(cache))) {
+            opts.add("-XX:AOTCache=" + cache);
+        }
+        if (StartupTrace.enabled()) opts.add("-D" + StartupTrace.PROPERTY + "=" + StartupTrace.file());
+        return opts;
     }
 
     public P9Client client() { return client; }

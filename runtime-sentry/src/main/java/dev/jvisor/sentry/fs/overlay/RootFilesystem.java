@@ -7,6 +7,8 @@ import dev.jvisor.sentry.vfs.DirInode;
 import dev.jvisor.sentry.vfs.FileSystem;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sandbox's root filesystem: a host directory served by a Gofer child process, with the
@@ -33,10 +35,63 @@ public final class RootFilesystem implements AutoCloseable {
         this.root = root;
     }
 
-    /** Starts a Gofer over {@code hostDir} and builds the root over it. */
+    /**
+     * Gofers started ahead of {@link #open} by {@link #startGoferEarly}, by the directory they
+     * serve and their overlay mode. A static table because the code that knows the root early
+     * (a runsc command's first lines) is far from the code that opens it (the sandbox's boot).
+     */
+    private static final Map<EarlyKey, GoferProcess.Spawned> EARLY = new ConcurrentHashMap<>();
+
+    private record EarlyKey(Path hostDir, Overlay overlay) {
+        EarlyKey {
+            hostDir = hostDir.toAbsolutePath().normalize();
+        }
+    }
+
+    /**
+     * Starts the Gofer for a root that {@link #open} will be asked for later, so that its JVM
+     * comes up while this process does the rest of its set-up: a Gofer takes a few hundred
+     * milliseconds to answer, and the Sentry's first instruction waits for it. Closing the
+     * returned handle stops that Gofer if {@link #open} never took it.
+     *
+     * @throws GoferProcess.GoferStartException when the Gofer cannot be started
+     */
+    public static EarlyGofer startGoferEarly(Path hostDir, Overlay overlay) {
+        EarlyKey key = new EarlyKey(hostDir, overlay);
+        GoferProcess.Spawned spawned = GoferProcess.spawn(key.hostDir(), overlay == Overlay.MEMORY);
+        GoferProcess.Spawned previous = EARLY.put(key, spawned);
+        if (previous != null) previous.close();
+        return new EarlyGofer(key, spawned);
+    }
+
+    /** A Gofer started ahead of {@link #open}; closing it stops the Gofer unless open took it. */
+    public static final class EarlyGofer implements AutoCloseable {
+        private final EarlyKey key;
+        private final GoferProcess.Spawned spawned;
+
+        private EarlyGofer(EarlyKey key, GoferProcess.Spawned spawned) {
+            this.key = key;
+            this.spawned = spawned;
+        }
+
+        /** The Gofer's host pid (to put it in the container's cgroup if it was started before that existed). */
+        public int pid() { return spawned.pid(); }
+
+        @Override
+        public void close() {
+            EARLY.remove(key, spawned);
+            spawned.close();
+        }
+    }
+
+    /**
+     * Connects to the Gofer over {@code hostDir} (the one started early for it, or a new one)
+     * and builds the root over it.
+     */
     public static RootFilesystem open(Path hostDir, Overlay overlay) {
         boolean readOnly = overlay == Overlay.MEMORY;
-        GoferProcess g = GoferProcess.start(hostDir, readOnly);
+        GoferProcess.Spawned early = EARLY.remove(new EarlyKey(hostDir, overlay));
+        GoferProcess g = early != null ? early.connect() : GoferProcess.start(hostDir, readOnly);
         try {
             GoferDir lower = GoferFs.mount(g.client(), "/", GoferFs.CacheMode.EXCLUSIVE, readOnly);
             if (overlay == Overlay.NONE) return new RootFilesystem(g, lower);
