@@ -17,6 +17,7 @@ public final class Subcommands {
         register(t, DoCommand::new);
         register(t, CreateCommand::new);
         register(t, StartCommand::new);
+        register(t, RunCommand::new);
         register(t, StateCommand::new);
         register(t, KillCommand::new);
         register(t, PsCommand::new);

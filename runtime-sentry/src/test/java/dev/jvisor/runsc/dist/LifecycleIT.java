@@ -175,4 +175,48 @@ class LifecycleIT {
             assertThat(left).isEmpty();
         }
     }
+
+    @Test
+    void runCreatesStartsWaitsAndDeletesAndPassesSignalsOn() throws Exception {
+        assumeTrue(Files.isDirectory(ROOTFS), "no busybox rootfs (busybox-static missing)");
+        Path bundle = bundle("[\"/bin/sh\",\"-c\",\"echo ran in $(hostname); exit 7\"]");
+        var ran = runsc(bundle, "run", "--bundle", bundle.toString(), "r1");
+        assertThat(ran.status()).as(ran.err()).isEqualTo(7);
+        assertThat(ran.out()).isEqualTo("ran in box\n");
+        try (var left = Files.list(work.resolve("root"))) {
+            assertThat(left).as("run deletes the container after it exits").isEmpty();
+        }
+
+        // In the foreground, a signal to run reaches the container's program (here its init's handler).
+        Files.writeString(bundle.resolve("config.json"), Files.readString(bundle.resolve("config.json"))
+                .replace("echo ran in $(hostname); exit 7", "trap 'echo got TERM; exit 3' TERM; echo ready; while :; do sleep 1; done"));
+        Path out = work.resolve("run-out.txt");
+        List<String> cmd = new ArrayList<>(List.of(DIST.resolve("bin/runsc").toString(), "--root", work.resolve("root").toString(),
+                "--log", work.resolve("log.json").toString(), "--log-format", "json", "run", "--bundle", bundle.toString(), "r2"));
+        Process run = new ProcessBuilder(cmd).directory(bundle.toFile()).redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(out).contains("ready") && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(Files.readString(out)).contains("ready");
+            run.toHandle().descendants().forEach(h -> bootPids.add(h.pid()));
+            new ProcessBuilder("kill", "-TERM", Long.toString(run.pid())).start().waitFor();
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(Files.readString(out)).isEqualTo(3);
+            assertThat(Files.readString(out)).contains("got TERM");
+        } finally {
+            run.destroyForcibly();
+        }
+        try (var left = Files.list(work.resolve("root"))) {
+            assertThat(left).isEmpty();
+        }
+
+        // Detached, it returns once the program runs and leaves the container to the caller.
+        var detached = runsc(bundle, "run", "--detach", "--bundle", bundle.toString(), "r3");
+        assertThat(detached.status()).as(detached.err()).isZero();
+        assertThat(status(state(bundle, "r3"))).isEqualTo("running");
+        assertThat(runsc(bundle, "delete", "--force", "r3").status()).isZero();
+        try (var left = Files.list(work.resolve("root"))) {
+            assertThat(left).isEmpty();
+        }
+    }
 }
