@@ -9,7 +9,7 @@
 #   <dist>/lib/*.jar         runtime-sentry.jar + runtime-gofer.jar, nothing else
 #   <dist>/lib/policy/*.jar  the node agent's gRPC client and its dependencies (policy-socket)
 #   <dist>/lib/runsc.aot     JDK AOT cache (JEP 483/514) trained on real runsc commands
-#   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on a busybox shell)
+#   <dist>/lib/sandbox.aot   the same for commands that run a sandbox (trained on real programs)
 #   <dist>/lib/gofer.aot     the same for the Gofer JVMs a sandbox starts
 #   <tarball>                the directory above as jvisor-runtime-<version>/
 #   <rootfs>                 a busybox-static root filesystem for `./run` and tests
@@ -125,18 +125,48 @@ JVISOR_TRAINING_ROOT="$train_root" JVISOR_JAVA_OPTS="-XX:AOTCacheOutput=$dist/li
   || { cat "$train_root/training.out" >&2; echo "make-distribution: AOT training failed" >&2; exit 1; }
 [[ -s $dist/lib/runsc.aot ]] || { cat "$train_root/training.out" >&2; echo "make-distribution: no AOT cache written" >&2; exit 1; }
 
-# The sandbox cache: a busybox shell in the Sentry. Without a rootfs, or if the sandbox cannot
-# run on this build machine, there is none and the launcher uses runsc.aot for everything.
-if [[ -d $rootfs ]]; then
+# The sandbox cache: trained on what containers really run, over the host root (read-only,
+# beneath the in-memory overlay, as `do` serves it): dynamically linked programs loaded through
+# PT_INTERP (ls, env, src/main/aot/train.c compiled here: fork/exec, pipes, a mapped file,
+# threads and futexes, epoll, an AF_UNIX socketpair, loopback TCP, timers, signals), python3 with
+# threads and a subprocess when the build machine has python3, and busybox pipelines (a static
+# binary, as in the busybox rootfs). One JVM writes one cache, so this is one `do` running one
+# script; its Sentry runs in that JVM, and the cache keeps the classes it linked and, with them,
+# the method profiles of this run (JEP 515), which the JIT then starts from.
+# If the sandbox cannot start at all on this build machine there is no sandbox cache (the launcher
+# uses runsc.aot for everything); if it starts but the training script fails, the build fails:
+# a weaker cache must not pass silently.
+if ! JVISOR_NO_AOT=1 timeout 120 "$dist/bin/runsc" do --cwd / -- /bin/true > "$train_root/sandbox-probe.out" 2>&1; then
+  cat "$train_root/sandbox-probe.out" >&2
+  echo "make-distribution: warning: no sandbox runs on this build machine; no sandbox AOT cache" >&2
+else
+  script='set -e
+ls -l / /proc/self > /dev/null
+/usr/bin/env > /dev/null
+/bin/busybox sh -c "echo trained | cat > /tmp/t; sort /etc/passwd | wc -l > /dev/null; test -s /tmp/t"
+'
+  if command -v gcc > /dev/null; then
+    gcc -O2 -pthread -o "$train_root/train" "$module_dir/src/main/aot/train.c" \
+      || { echo "make-distribution: the sandbox training program does not compile" >&2; exit 1; }
+    script+="$train_root/train $train_root/train"$'\n'
+  else
+    echo "make-distribution: warning: no gcc; the sandbox cache is trained without its C program" >&2
+  fi
+  if command -v python3 > /dev/null; then
+    script+="python3 $module_dir/src/main/aot/train.py"$'\n'
+  else
+    echo "make-distribution: warning: no python3; the sandbox cache is trained without it" >&2
+  fi
+  script+='echo sandbox-training-done'
   if JVISOR_JAVA_OPTS="-XX:AOTCacheOutput=$dist/lib/sandbox.aot" JVISOR_NO_AOT=1 \
-      timeout 300 "$dist/bin/runsc" do --rootfs "$rootfs" -- \
-      /bin/sh -c 'echo trained | cat > /tmp/t; ls -l / /proc/self >/dev/null; sort /etc/passwd | wc -l; test -s /tmp/t' \
-      > "$train_root/sandbox.out" 2>&1; then
-    [[ -s $dist/lib/sandbox.aot ]] || echo "make-distribution: warning: no sandbox AOT cache written" >&2
+      timeout 120 "$dist/bin/runsc" do --cwd / -- /bin/sh -c "$script" > "$train_root/sandbox.out" 2>&1 \
+      && grep -qx sandbox-training-done "$train_root/sandbox.out" && [[ -s $dist/lib/sandbox.aot ]]; then
+    :
   else
     cat "$train_root/sandbox.out" >&2
-    echo "make-distribution: warning: sandbox training run failed; no sandbox AOT cache" >&2
     rm -f "$dist/lib/sandbox.aot"
+    echo "make-distribution: sandbox AOT training failed (script above)" >&2
+    exit 1
   fi
 fi
 
