@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
  * inside one of a runc pod, and listed in the Sentry's /proc/mounts.
  */
 class CriMountsTest {
+    /** The pods' cgroup parent: the leftover check looks for cgroups under it, and removes it at the end. */
+    private static final String CGROUP_PARENT = "/jvisor-cri-mounts-" + ProcessHandle.current().pid();
     private static final String JVISOR = "jvisor";
     private static final String RUNC = "runc";
     /** What both runtimes must print the same; then, separately, the mount table. */
@@ -73,7 +75,7 @@ class CriMountsTest {
         Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")), List.of(BusyboxImage.SHELL, BusyboxImage.PAUSE));
         containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr -n k8s.io images import"));
         cri = CriClient.connect(containerd.socket(), Duration.ofSeconds(90));
-        traces = new NodeTraces(containerd, handlers, "/jvisor-cri-mounts-" + ProcessHandle.current().pid());
+        traces = NodeTraces.ofCriPods(containerd, handlers, CGROUP_PARENT, runsc.toRealPath().getParent().getParent());
     }
 
     @AfterAll
@@ -82,7 +84,7 @@ class CriMountsTest {
             if (cri != null) cri.close();
         } finally {
             if (containerd != null) containerd.close();
-            if (traces != null) traces.removeCgroupParent();
+            if (traces != null) assertThat(traces.removeCgroupParent()).as("the pods' cgroup parent, left on the host").isEmpty();
             if (jvisorRoot != null) PrivateContainerd.deleteTree(jvisorRoot);
         }
     }
@@ -95,7 +97,7 @@ class CriMountsTest {
         PodSandboxConfig pod = PodSandboxConfig.newBuilder()
                 .setMetadata(PodSandboxMetadata.newBuilder().setName(name).setUid(uid).setNamespace("default"))
                 .setLogDirectory(logDir.toString())
-                .setLinux(LinuxPodSandboxConfig.newBuilder()
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT)
                         .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(HOST_NETWORK)))
                 .build();
         String podId = cri.runPodSandbox(pod, handler);
@@ -118,9 +120,7 @@ class CriMountsTest {
         } finally {
             cri.stopPodSandbox(podId);
             cri.removePodSandbox(podId);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!traces.of(List.of(podId)).isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
-            assertThat(traces.of(List.of(podId))).as("left on the host by the " + handler + " pod").isEmpty();
+            assertThat(traces.settled(List.of(podId))).as("left on the host by the " + handler + " pod").isEmpty();
         }
     }
 
