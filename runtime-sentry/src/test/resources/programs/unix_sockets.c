@@ -55,12 +55,16 @@ int main(void) {
         int fd = recv_fd(sv[1]);
         char msg[32] = {0};
         ssize_t n = read(fd, msg, sizeof msg);
+        // Speaks after the parent has printed its send: one output order, natively and sandboxed.
+        char go;
+        read(sv[1], &go, 1);
         printf("child got an fd: %s, read through it: %zd %s\n", fd >= 0 ? "yes" : "no", n, msg);
         _exit(0);
     }
     write(p[1], "via pipe", 8);
     close(p[1]);
     send_fd(sv[0], p[0]);
+    write(sv[0], "g", 1);
     close(p[0]);
     int st;
     waitpid(child, &st, 0);

@@ -150,8 +150,10 @@ class SandboxPolicyReconcilerTest {
                 .contains("RuntimeClassCreated", "RuntimeClassUpdated", "RuntimeClassDeleted", "PolicyDeleted");
         assertThat(METRICS.get("jvisor.operator.reconciles").tags("policy", "life", "result", "ok").counter()
                 .count()).isGreaterThanOrEqualTo(3);
+        // Cleanup may run again for the same deletion (the framework retries until the finalizer
+        // is gone, and cleanup is idempotent), so at least once.
         assertThat(METRICS.get("jvisor.operator.reconciles").tags("policy", "life", "result", "deleted").counter()
-                .count()).isEqualTo(1);
+                .count()).isGreaterThanOrEqualTo(1);
     }
 
     @Test
