@@ -94,7 +94,7 @@ final class SeccompPolicy {
         return new SeccompFilter.Rules(allowed, killed, errnos, ifArg0, Errno.EPERM.number());
     }
 
-    static List<SeccompFilter.Instruction> program() {
+    static List<dev.jvisor.seccomp.SeccompAssembler.Instruction> program() {
         return SeccompFilter.program(rules());
     }
 }

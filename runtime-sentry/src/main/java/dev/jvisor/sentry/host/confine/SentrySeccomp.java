@@ -3,9 +3,10 @@ package dev.jvisor.sentry.host.confine;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.jvisor.abi.Seccomp;
 import dev.jvisor.abi.linux.Errno;
-import dev.jvisor.abi.linux.Seccomp;
 import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.seccomp.SeccompAssembler;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -40,7 +41,7 @@ public final class SentrySeccomp {
 
     /** Installs the Sentry's filter on all threads of this process. */
     public static void install() throws SeccompException {
-        install(SeccompProgram.encode(SentrySyscallPolicy.program()));
+        install(SeccompAssembler.encode(SentrySyscallPolicy.program()));
     }
 
     static void install(byte[] program) throws SeccompException {

@@ -2,6 +2,8 @@ package dev.jvisor.sentry.host.confine;
 
 import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.seccomp.SeccompAssembler;
+import dev.jvisor.seccomp.SeccompRules;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -77,18 +79,19 @@ public final class SentrySyscallPolicy {
 
     private SentrySyscallPolicy() {}
 
-    static SeccompProgram.Rules rules() {
+    static SeccompRules rules() {
         var killed = new TreeSet<Integer>();
         KILLED.forEach(s -> killed.add(s.number()));
-        SortedMap<Integer, Integer> errnos = new TreeMap<>();
-        REFUSED.forEach(s -> errnos.put(s.number(), Errno.EPERM.number()));
-        errnos.put(CLONE3.number(), Errno.ENOSYS.number());
-        SortedMap<Integer, Long> arg0 = new TreeMap<>(Map.of(CLONE.number(), CLONE_NAMESPACE_FLAGS));
-        return new SeccompProgram.Rules(killed, errnos, arg0, Errno.EPERM.number());
+        SortedMap<Integer, Integer> failing = new TreeMap<>();
+        REFUSED.forEach(s -> failing.put(s.number(), Errno.EPERM.number()));
+        failing.put(CLONE3.number(), Errno.ENOSYS.number());
+        SortedMap<Integer, SeccompRules.Arg0Test> byArg0 = new TreeMap<>(Map.of(CLONE.number(),
+                new SeccompRules.Arg0Test(CLONE_NAMESPACE_FLAGS, SeccompRules.fail(Errno.EPERM.number()), SeccompRules.ALLOW)));
+        return new SeccompRules(killed, failing, new TreeSet<>(), byArg0, SeccompRules.ALLOW);
     }
 
     /** The filter program, assembled. */
-    static List<SeccompProgram.Instruction> program() {
-        return SeccompProgram.assemble(rules());
+    static List<SeccompAssembler.Instruction> program() {
+        return SeccompAssembler.assemble(rules());
     }
 }
