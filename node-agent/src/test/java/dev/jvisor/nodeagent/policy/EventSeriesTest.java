@@ -1,24 +1,19 @@
 package dev.jvisor.nodeagent.policy;
 
+import static dev.jvisor.nodeagent.policy.EventAgentFixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jvisor.node.v1.EventKind;
 import dev.jvisor.node.v1.EventSummary;
 import dev.jvisor.node.v1.PodIdentity;
 import dev.jvisor.node.v1.SandboxEvent;
-import dev.jvisor.node.v1.SandboxPolicyServiceGrpc;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -40,74 +35,31 @@ class EventSeriesTest {
     @TempDir
     static Path dir;
 
-    private static PolicyCluster cluster;
-    private static KubernetesClusterView view;
-    private SandboxMetrics metrics;
-    private PodEventRecorder recorder;
-    private PolicySocketServer server;
+    private static EventAgentFixture agent;
 
     @BeforeAll
     static void cluster() throws Exception {
-        cluster = PolicyCluster.create(client);
-        view = PolicyCluster.syncedView(client);
+        agent = EventAgentFixture.create(client, dir);
     }
 
     @AfterAll
     static void stopView() {
-        view.close();
-    }
-
-    private void serve(Duration interval) throws Exception {
-        metrics = new SandboxMetrics();
-        recorder = new PodEventRecorder(client, "node-1", metrics, interval);
-        server = PolicySocketServer.start(dir.resolve("policy.sock"), OptionalInt.empty(),
-                new SandboxPolicyGrpcService(view, metrics, Optional.of(recorder)));
+        agent.close();
     }
 
     @AfterEach
     void stop() {
-        if (server != null) server.close();
-        if (recorder != null) recorder.close();
+        agent.stopAgent();
     }
 
     private static SandboxEvent unsupported(String name, String uid, String syscall, long count) {
-        return SandboxEvent.newBuilder().setPod(PodIdentity.newBuilder().setNamespace("tenant-a").setName(name)
-                        .setUid(uid)).setSandboxId("sb-1").setKind(EventKind.UNSUPPORTED_SYSCALL).setSyscall(syscall)
-                .setCount(count).setTimeUnixNanos(System.currentTimeMillis() * 1_000_000).build();
+        return event("tenant-a", name, uid, EventKind.UNSUPPORTED_SYSCALL).setSyscall(syscall).setCount(count).build();
     }
 
-    private EventSummary send(List<SandboxEvent> events) throws Exception {
-        try (AgentChannel agent = new AgentChannel(server.socket())) {
-            CompletableFuture<EventSummary> summary = new CompletableFuture<>();
-            StreamObserver<SandboxEvent> stream = SandboxPolicyServiceGrpc.newStub(agent.channel)
-                    .streamEvents(new StreamObserver<>() {
-                        @Override public void onNext(EventSummary s) { summary.complete(s); }
-                        @Override public void onError(Throwable t) { summary.completeExceptionally(t); }
-                        @Override public void onCompleted() { }
-                    });
-            events.forEach(stream::onNext);
-            stream.onCompleted();
-            return summary.get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The pod's UnsupportedSyscall Events about {@code syscall} (each test uses syscalls of its own). */
-    private static List<Event> eventsAbout(String pod, String syscall) {
-        return client.v1().events().inNamespace("tenant-a").list().getItems().stream()
-                .filter(e -> pod.equals(e.getInvolvedObject().getName()) && e.getReason().equals("UnsupportedSyscall")
-                        && e.getMessage().contains("\"" + syscall + "\""))
-                .toList();
-    }
-
-    /** Polls until the Events about {@code syscall} satisfy {@code done} (the writer is asynchronous). */
+    /** Polls until the pod's UnsupportedSyscall Events about {@code syscall} satisfy {@code done} (each test uses syscalls of its own). */
     private static List<Event> awaitEvents(String pod, String syscall, Predicate<List<Event>> done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<Event> events = eventsAbout(pod, syscall);
-        while (!done.test(events) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            events = eventsAbout(pod, syscall);
-        }
-        return events;
+        return agent.awaitEvents("tenant-a", e -> pod.equals(e.getInvolvedObject().getName())
+                && e.getReason().equals("UnsupportedSyscall") && e.getMessage().contains("\"" + syscall + "\""), done);
     }
 
     private static int countOf(List<Event> events) {
@@ -116,8 +68,8 @@ class EventSeriesTest {
 
     @Test
     void aLoopOfOneUnsupportedSyscallBecomesOneEventWithTheCountOfAllItsCalls() throws Exception {
-        serve(PodEventRecorder.SERIES_INTERVAL);
-        String uid = cluster.webUid;
+        agent.serve(PodEventRecorder.SERIES_INTERVAL);
+        String uid = agent.cluster.webUid;
         // 60 events (more than the 50 new Events a stream may cause), standing for 1 + 59 * 2 calls,
         // interleaved with two of another syscall.
         List<SandboxEvent> events = new ArrayList<>();
@@ -126,7 +78,7 @@ class EventSeriesTest {
             events.add(unsupported("web-0", uid, "syscall_333", 2));
             if (i % 20 == 0) events.add(unsupported("web-0", uid, "io_uring_setup", 1));
         }
-        EventSummary summary = send(events);
+        EventSummary summary = agent.send(events);
         assertThat(summary.getAccepted()).isEqualTo(62);
         assertThat(summary.getRecorded()).as("new Events written").isEqualTo(2);
 
@@ -141,7 +93,7 @@ class EventSeriesTest {
         assertThat(other.getFirst().getCount()).isEqualTo(2);
 
         // The counters are exact, whatever the aggregation did.
-        assertThat(metrics.prometheus())
+        assertThat(agent.metrics().prometheus())
                 .contains("jvisor_node_agent_sandbox_events_total{kind=\"unsupported_syscall\"} 62")
                 .contains("jvisor_node_agent_syscalls_unsupported_total{syscall=\"syscall_333\"} 119")
                 .contains("jvisor_node_agent_syscalls_unsupported_total{syscall=\"io_uring_setup\"} 2")
@@ -153,38 +105,33 @@ class EventSeriesTest {
     @Test
     void theSameSyscallStartsANewEventAfterTheIntervalAndEachPodHasItsOwn() throws Exception {
         Duration interval = Duration.ofMillis(500);
-        serve(interval);
-        send(List.of(unsupported("web-0", cluster.webUid, "syscall_334", 1),
-                unsupported("web-0", cluster.webUid, "syscall_334", 4)));
-        send(List.of(unsupported("db-0", cluster.dbUid, "syscall_334", 1)));
+        agent.serve(interval);
+        agent.send(List.of(unsupported("web-0", agent.cluster.webUid, "syscall_334", 1),
+                unsupported("web-0", agent.cluster.webUid, "syscall_334", 4)));
+        agent.send(List.of(unsupported("db-0", agent.cluster.dbUid, "syscall_334", 1)));
         assertThat(awaitEvents("web-0", "syscall_334", e -> countOf(e) == 5)).hasSize(1);
         assertThat(awaitEvents("db-0", "syscall_334", e -> countOf(e) == 1)).as("another pod's own Event").hasSize(1);
 
         Thread.sleep(interval.toMillis() + 200);
-        send(List.of(unsupported("web-0", cluster.webUid, "syscall_334", 7)));
+        agent.send(List.of(unsupported("web-0", agent.cluster.webUid, "syscall_334", 7)));
         List<Event> web = awaitEvents("web-0", "syscall_334", e -> e.size() == 2);
         assertThat(web).as("a new Event once the interval is over").hasSize(2)
                 .extracting(Event::getCount).containsExactlyInAnyOrder(5, 7);
-        assertThat(metrics.prometheus())
+        assertThat(agent.metrics().prometheus())
                 .contains("jvisor_node_agent_syscalls_unsupported_total{syscall=\"syscall_334\"} 13")
                 .contains("jvisor_node_agent_pod_events_recorded_total 3");
     }
 
     @Test
     void otherKindsAreNotAggregated() throws Exception {
-        serve(PodEventRecorder.SERIES_INTERVAL);
+        agent.serve(PodEventRecorder.SERIES_INTERVAL);
         SandboxEvent oom = SandboxEvent.newBuilder().setPod(PodIdentity.newBuilder().setNamespace("tenant-a")
-                .setName("db-0").setUid(cluster.dbUid)).setSandboxId("sb-9").setKind(EventKind.OOM)
+                .setName("db-0").setUid(agent.cluster.dbUid)).setSandboxId("sb-9").setKind(EventKind.OOM)
                 .setDetail("series-test").build();
-        EventSummary summary = send(List.of(oom, oom));
+        EventSummary summary = agent.send(List.of(oom, oom));
         assertThat(summary.getRecorded()).isEqualTo(2);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<Event> ooms = List.of();
-        while (ooms.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            ooms = client.v1().events().inNamespace("tenant-a").list().getItems().stream()
-                    .filter(e -> e.getReason().equals("SandboxOOM") && e.getMessage().contains("series-test")).toList();
-        }
+        List<Event> ooms = agent.awaitEvents("tenant-a",
+                e -> e.getReason().equals("SandboxOOM") && e.getMessage().contains("series-test"), e -> e.size() >= 2);
         assertThat(ooms).hasSize(2).allSatisfy(e -> assertThat(e.getCount()).isEqualTo(1));
     }
 }

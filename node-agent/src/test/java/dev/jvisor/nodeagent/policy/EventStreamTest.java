@@ -1,23 +1,18 @@
 package dev.jvisor.nodeagent.policy;
 
+import static dev.jvisor.nodeagent.policy.EventAgentFixture.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jvisor.node.v1.EventKind;
 import dev.jvisor.node.v1.EventSummary;
 import dev.jvisor.node.v1.PodIdentity;
 import dev.jvisor.node.v1.SandboxEvent;
-import dev.jvisor.node.v1.SandboxPolicyServiceGrpc;
 import dev.jvisor.nodeagent.status.AgentStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,72 +29,33 @@ class EventStreamTest {
     @TempDir
     static Path dir;
 
-    private static PolicyCluster cluster;
-    private static KubernetesClusterView view;
-    private SandboxMetrics metrics;
-    private PodEventRecorder recorder;
-    private PolicySocketServer server;
+    private static EventAgentFixture agent;
 
     @BeforeAll
     static void cluster() throws Exception {
-        cluster = PolicyCluster.create(client);
-        view = PolicyCluster.syncedView(client);
+        agent = EventAgentFixture.create(client, dir);
     }
 
     @AfterAll
     static void stopView() {
-        view.close();
+        agent.close();
     }
 
     /** A fresh agent per test, so each test's counters are its own. */
     @BeforeEach
     void serve() throws Exception {
-        metrics = new SandboxMetrics();
-        recorder = new PodEventRecorder(client, "node-1", metrics);
-        server = PolicySocketServer.start(dir.resolve("policy.sock"), OptionalInt.empty(),
-                new SandboxPolicyGrpcService(view, metrics, Optional.of(recorder)));
+        agent.serve(PodEventRecorder.SERIES_INTERVAL);
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        recorder.close();
-    }
-
-    private static SandboxEvent.Builder event(String namespace, String name, String uid, EventKind kind) {
-        return SandboxEvent.newBuilder().setPod(PodIdentity.newBuilder().setNamespace(namespace).setName(name)
-                .setUid(uid)).setSandboxId("sb-1").setKind(kind).setTimeUnixNanos(System.currentTimeMillis() * 1_000_000);
-    }
-
-    private EventSummary send(List<SandboxEvent> events) throws Exception {
-        try (AgentChannel agent = new AgentChannel(server.socket())) {
-            CompletableFuture<EventSummary> summary = new CompletableFuture<>();
-            StreamObserver<SandboxEvent> stream = SandboxPolicyServiceGrpc.newStub(agent.channel)
-                    .streamEvents(new StreamObserver<>() {
-                        @Override public void onNext(EventSummary s) { summary.complete(s); }
-                        @Override public void onError(Throwable t) { summary.completeExceptionally(t); }
-                        @Override public void onCompleted() { }
-                    });
-            events.forEach(stream::onNext);
-            stream.onCompleted();
-            return summary.get(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static List<Event> eventsOn(String namespace, String pod, int atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            List<Event> events = client.v1().events().inNamespace(namespace).list().getItems().stream()
-                    .filter(e -> pod.equals(e.getInvolvedObject().getName())).toList();
-            if (events.size() >= atLeast || System.nanoTime() > deadline) return events;
-            Thread.sleep(50);
-        }
+        agent.stopAgent();
     }
 
     @Test
     void eventsAreCountedAndTheNotableOnesBecomePodEvents() throws Exception {
-        String uid = cluster.webUid;
-        EventSummary summary = send(List.of(
+        String uid = agent.cluster.webUid;
+        EventSummary summary = agent.send(List.of(
                 event("tenant-a", "web-0", uid, EventKind.SANDBOX_STARTED).build(),
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
@@ -108,12 +64,12 @@ class EventStreamTest {
                 event("tenant-a", "web-0", uid, EventKind.SANDBOX_EXITED).setExitStatus(137).build(),
                 // Malformed: no kind; and one about another pod on the same stream.
                 event("tenant-a", "web-0", uid, EventKind.EVENT_KIND_UNSPECIFIED).build(),
-                event("tenant-a", "db-0", cluster.dbUid, EventKind.SANDBOX_STARTED).build()));
+                event("tenant-a", "db-0", agent.cluster.dbUid, EventKind.SANDBOX_STARTED).build()));
         assertThat(summary.getAccepted()).isEqualTo(6);
         assertThat(summary.getRejected()).isEqualTo(2);
         assertThat(summary.getRecorded()).isEqualTo(5);
 
-        List<Event> events = eventsOn("tenant-a", "web-0", 5);
+        List<Event> events = agent.eventsOn("tenant-a", "web-0", 5);
         assertThat(events).extracting(Event::getReason).containsExactlyInAnyOrder(
                 "SandboxStarted", "SyscallDenied", "SyscallDenied", "SandboxOOM", "SandboxExited");
         Event exited = events.stream().filter(e -> e.getReason().equals("SandboxExited")).findFirst().orElseThrow();
@@ -122,10 +78,10 @@ class EventStreamTest {
         assertThat(exited.getInvolvedObject().getUid()).isEqualTo(uid);
         assertThat(exited.getSource().getComponent()).isEqualTo("jvisor-node-agent");
         assertThat(exited.getSource().getHost()).isEqualTo("node-1");
-        assertThat(eventsOn("tenant-a", "db-0", 0)).isEmpty();
+        assertThat(agent.eventsOn("tenant-a", "db-0", 0)).isEmpty();
 
         AgentStatus status = new AgentStatus("0.1.0", "jvisor");
-        status.exportAlso(metrics::prometheus);
+        status.exportAlso(agent.metrics()::prometheus);
         String text = status.metrics();
         assertThat(text).contains("jvisor_node_agent_sandbox_events_total{kind=\"syscall_denied\"} 2")
                 .contains("jvisor_node_agent_sandbox_events_total{kind=\"trace\"} 1")
@@ -137,45 +93,42 @@ class EventStreamTest {
 
     @Test
     void aFoldedRefusalCountsEveryCallItStandsFor() throws Exception {
-        String uid = cluster.webUid;
-        EventSummary summary = send(List.of(
+        String uid = agent.cluster.webUid;
+        EventSummary summary = agent.send(List.of(
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").setCount(5000)
                         .setDetail("5000 calls").build(),
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").setCount(-7).build()));
         assertThat(summary.getAccepted()).isEqualTo(2);
         assertThat(summary.getRejected()).isEqualTo(1);
-        assertThat(metrics.prometheus())
+        assertThat(agent.metrics().prometheus())
                 .contains("jvisor_node_agent_syscalls_denied_total{syscall=\"ptrace\"} 5001")
                 .contains("jvisor_node_agent_sandbox_events_total{kind=\"syscall_denied\"} 2");
         // Other tests write Events on the same pod: wait for this one's.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (eventsOn("tenant-a", "web-0", 0).stream().noneMatch(e -> e.getMessage().contains("5000 calls"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(eventsOn("tenant-a", "web-0", 0)).extracting(Event::getMessage)
+        agent.awaitEvents("tenant-a", e -> "web-0".equals(e.getInvolvedObject().getName()),
+                events -> events.stream().anyMatch(e -> e.getMessage().contains("5000 calls")));
+        assertThat(agent.eventsOn("tenant-a", "web-0", 0)).extracting(Event::getMessage)
                 .anySatisfy(m -> assertThat(m).contains("ptrace").contains("5000 calls"));
     }
 
     @Test
     void aSandboxCannotWriteEventsOntoAPodThatIsNotItsOwn() throws Exception {
-        EventSummary summary = send(List.of(
+        EventSummary summary = agent.send(List.of(
                 event("tenant-a", "db-0", "00000000-dead-beef-0000-000000000000", EventKind.SYSCALL_DENIED)
                         .setSyscall("keyctl").build(),
-                event("tenant-a", "ghost", cluster.webUid, EventKind.OOM).build()));
+                event("tenant-a", "ghost", agent.cluster.webUid, EventKind.OOM).build()));
         // Counted (the sandbox did report them), but no Event: the first names a uid the pod does not have.
         assertThat(summary.getAccepted()).isEqualTo(1);
         assertThat(summary.getRejected()).isEqualTo(1);
         assertThat(summary.getRecorded()).isZero();
         Thread.sleep(300);
-        assertThat(eventsOn("tenant-a", "db-0", 0)).isEmpty();
+        assertThat(agent.eventsOn("tenant-a", "db-0", 0)).isEmpty();
     }
 
     @Test
     void hostileFieldsAreRejectedAndLabelValuesStayBounded() throws Exception {
-        String uid = cluster.plainUid;
-        EventSummary summary = send(List.of(
+        String uid = agent.cluster.plainUid;
+        EventSummary summary = agent.send(List.of(
                 event("Not_A_Namespace", "app-0", uid, EventKind.SANDBOX_STARTED).build(),
                 event("plain", "app-0", uid, EventKind.SYSCALL_DENIED).setSyscall("x\"} 1\nfake_metric{a=\"").build(),
                 event("plain", "app-0", uid, EventKind.TRACE).setDetail("d".repeat(5000)).build(),
@@ -183,7 +136,7 @@ class EventStreamTest {
                         .setUid(uid)).setKindValue(99).build()));
         assertThat(summary.getAccepted()).isEqualTo(1);
         assertThat(summary.getRejected()).isEqualTo(3);
-        assertThat(metrics.prometheus()).doesNotContain("fake_metric")
+        assertThat(agent.metrics().prometheus()).doesNotContain("fake_metric")
                 .contains("jvisor_node_agent_syscalls_denied_total{syscall=\"other\"}");
     }
 }
