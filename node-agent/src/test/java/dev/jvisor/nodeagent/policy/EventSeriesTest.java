@@ -10,16 +10,12 @@ import dev.jvisor.node.v1.SandboxEvent;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Unimplemented system calls, which a program may try in a loop, do not become one Kubernetes
@@ -32,25 +28,8 @@ class EventSeriesTest {
 
     static KubernetesClient client;
 
-    @TempDir
-    static Path dir;
-
-    private static EventAgentFixture agent;
-
-    @BeforeAll
-    static void cluster() throws Exception {
-        agent = EventAgentFixture.create(client, dir);
-    }
-
-    @AfterAll
-    static void stopView() {
-        agent.close();
-    }
-
-    @AfterEach
-    void stop() {
-        agent.stopAgent();
-    }
+    @RegisterExtension
+    static final EventAgentFixture agent = new EventAgentFixture(() -> client);
 
     private static SandboxEvent unsupported(String name, String uid, String syscall, long count) {
         return event("tenant-a", name, uid, EventKind.UNSUPPORTED_SYSCALL).setSyscall(syscall).setCount(count).build();
@@ -69,7 +48,7 @@ class EventSeriesTest {
     @Test
     void aLoopOfOneUnsupportedSyscallBecomesOneEventWithTheCountOfAllItsCalls() throws Exception {
         agent.serve(PodEventRecorder.SERIES_INTERVAL);
-        String uid = agent.cluster.webUid;
+        String uid = agent.cluster().webUid;
         // 60 events (more than the 50 new Events a stream may cause), standing for 1 + 59 * 2 calls,
         // interleaved with two of another syscall.
         List<SandboxEvent> events = new ArrayList<>();
@@ -93,6 +72,7 @@ class EventSeriesTest {
         assertThat(other.getFirst().getCount()).isEqualTo(2);
 
         // The counters are exact, whatever the aggregation did.
+        agent.awaitMetric("jvisor_node_agent_pod_events_recorded_total 2");
         assertThat(agent.metrics().prometheus())
                 .contains("jvisor_node_agent_sandbox_events_total{kind=\"unsupported_syscall\"} 62")
                 .contains("jvisor_node_agent_syscalls_unsupported_total{syscall=\"syscall_333\"} 119")
@@ -106,17 +86,18 @@ class EventSeriesTest {
     void theSameSyscallStartsANewEventAfterTheIntervalAndEachPodHasItsOwn() throws Exception {
         Duration interval = Duration.ofMillis(500);
         agent.serve(interval);
-        agent.send(List.of(unsupported("web-0", agent.cluster.webUid, "syscall_334", 1),
-                unsupported("web-0", agent.cluster.webUid, "syscall_334", 4)));
-        agent.send(List.of(unsupported("db-0", agent.cluster.dbUid, "syscall_334", 1)));
+        agent.send(List.of(unsupported("web-0", agent.cluster().webUid, "syscall_334", 1),
+                unsupported("web-0", agent.cluster().webUid, "syscall_334", 4)));
+        agent.send(List.of(unsupported("db-0", agent.cluster().dbUid, "syscall_334", 1)));
         assertThat(awaitEvents("web-0", "syscall_334", e -> countOf(e) == 5)).hasSize(1);
         assertThat(awaitEvents("db-0", "syscall_334", e -> countOf(e) == 1)).as("another pod's own Event").hasSize(1);
 
         Thread.sleep(interval.toMillis() + 200);
-        agent.send(List.of(unsupported("web-0", agent.cluster.webUid, "syscall_334", 7)));
+        agent.send(List.of(unsupported("web-0", agent.cluster().webUid, "syscall_334", 7)));
         List<Event> web = awaitEvents("web-0", "syscall_334", e -> e.size() == 2);
         assertThat(web).as("a new Event once the interval is over").hasSize(2)
                 .extracting(Event::getCount).containsExactlyInAnyOrder(5, 7);
+        agent.awaitMetric("jvisor_node_agent_pod_events_recorded_total 3");
         assertThat(agent.metrics().prometheus())
                 .contains("jvisor_node_agent_syscalls_unsupported_total{syscall=\"syscall_334\"} 13")
                 .contains("jvisor_node_agent_pod_events_recorded_total 3");
@@ -126,7 +107,7 @@ class EventSeriesTest {
     void otherKindsAreNotAggregated() throws Exception {
         agent.serve(PodEventRecorder.SERIES_INTERVAL);
         SandboxEvent oom = SandboxEvent.newBuilder().setPod(PodIdentity.newBuilder().setNamespace("tenant-a")
-                .setName("db-0").setUid(agent.cluster.dbUid)).setSandboxId("sb-9").setKind(EventKind.OOM)
+                .setName("db-0").setUid(agent.cluster().dbUid)).setSandboxId("sb-9").setKind(EventKind.OOM)
                 .setDetail("series-test").build();
         EventSummary summary = agent.send(List.of(oom, oom));
         assertThat(summary.getRecorded()).isEqualTo(2);

@@ -11,14 +11,9 @@ import dev.jvisor.nodeagent.status.AgentStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** StreamEvents over the real unix socket: counted into metrics, notable ones written as Events on the pod. */
 @EnableKubernetesMockClient(crud = true)
@@ -26,35 +21,12 @@ class EventStreamTest {
 
     static KubernetesClient client;
 
-    @TempDir
-    static Path dir;
-
-    private static EventAgentFixture agent;
-
-    @BeforeAll
-    static void cluster() throws Exception {
-        agent = EventAgentFixture.create(client, dir);
-    }
-
-    @AfterAll
-    static void stopView() {
-        agent.close();
-    }
-
-    /** A fresh agent per test, so each test's counters are its own. */
-    @BeforeEach
-    void serve() throws Exception {
-        agent.serve(PodEventRecorder.SERIES_INTERVAL);
-    }
-
-    @AfterEach
-    void stop() {
-        agent.stopAgent();
-    }
+    @RegisterExtension
+    static final EventAgentFixture agent = new EventAgentFixture(() -> client).servingEachTest(PodEventRecorder.SERIES_INTERVAL);
 
     @Test
     void eventsAreCountedAndTheNotableOnesBecomePodEvents() throws Exception {
-        String uid = agent.cluster.webUid;
+        String uid = agent.cluster().webUid;
         EventSummary summary = agent.send(List.of(
                 event("tenant-a", "web-0", uid, EventKind.SANDBOX_STARTED).build(),
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").build(),
@@ -64,7 +36,7 @@ class EventStreamTest {
                 event("tenant-a", "web-0", uid, EventKind.SANDBOX_EXITED).setExitStatus(137).build(),
                 // Malformed: no kind; and one about another pod on the same stream.
                 event("tenant-a", "web-0", uid, EventKind.EVENT_KIND_UNSPECIFIED).build(),
-                event("tenant-a", "db-0", agent.cluster.dbUid, EventKind.SANDBOX_STARTED).build()));
+                event("tenant-a", "db-0", agent.cluster().dbUid, EventKind.SANDBOX_STARTED).build()));
         assertThat(summary.getAccepted()).isEqualTo(6);
         assertThat(summary.getRejected()).isEqualTo(2);
         assertThat(summary.getRecorded()).isEqualTo(5);
@@ -80,6 +52,7 @@ class EventStreamTest {
         assertThat(exited.getSource().getHost()).isEqualTo("node-1");
         assertThat(agent.eventsOn("tenant-a", "db-0", 0)).isEmpty();
 
+        agent.awaitMetric("jvisor_node_agent_pod_events_recorded_total 5");
         AgentStatus status = new AgentStatus("0.1.0", "jvisor");
         status.exportAlso(agent.metrics()::prometheus);
         String text = status.metrics();
@@ -93,7 +66,7 @@ class EventStreamTest {
 
     @Test
     void aFoldedRefusalCountsEveryCallItStandsFor() throws Exception {
-        String uid = agent.cluster.webUid;
+        String uid = agent.cluster().webUid;
         EventSummary summary = agent.send(List.of(
                 event("tenant-a", "web-0", uid, EventKind.SYSCALL_DENIED).setSyscall("ptrace").setCount(5000)
                         .setDetail("5000 calls").build(),
@@ -116,7 +89,7 @@ class EventStreamTest {
         EventSummary summary = agent.send(List.of(
                 event("tenant-a", "db-0", "00000000-dead-beef-0000-000000000000", EventKind.SYSCALL_DENIED)
                         .setSyscall("keyctl").build(),
-                event("tenant-a", "ghost", agent.cluster.webUid, EventKind.OOM).build()));
+                event("tenant-a", "ghost", agent.cluster().webUid, EventKind.OOM).build()));
         // Counted (the sandbox did report them), but no Event: the first names a uid the pod does not have.
         assertThat(summary.getAccepted()).isEqualTo(1);
         assertThat(summary.getRejected()).isEqualTo(1);
@@ -127,7 +100,7 @@ class EventStreamTest {
 
     @Test
     void hostileFieldsAreRejectedAndLabelValuesStayBounded() throws Exception {
-        String uid = agent.cluster.plainUid;
+        String uid = agent.cluster().plainUid;
         EventSummary summary = agent.send(List.of(
                 event("Not_A_Namespace", "app-0", uid, EventKind.SANDBOX_STARTED).build(),
                 event("plain", "app-0", uid, EventKind.SYSCALL_DENIED).setSyscall("x\"} 1\nfake_metric{a=\"").build(),
