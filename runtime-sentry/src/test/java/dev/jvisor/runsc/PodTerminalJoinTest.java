@@ -40,8 +40,8 @@ class PodTerminalJoinTest {
         return Long.parseLong(Files.readString(pidFile).strip());
     }
 
-    @Test
-    void aTerminalContainerJoinsItsPodsSandbox() throws Exception {
+    /** The pod's sandbox container "pause", created and started as CRI does; returns its boot pid. */
+    private long startPodSandbox() throws Exception {
         Path pause = t.bundle("pause", """
                 {"user":{"uid":0,"gid":0},"args":["/bin/sh","-c","while :; do sleep 1; done"],"env":["PATH=/bin"],"cwd":"/"}""",
                 "\"io.kubernetes.cri.container-type\":\"sandbox\"");
@@ -49,6 +49,12 @@ class PodTerminalJoinTest {
                 .as(t.log()).isZero();
         long sentry = pid(pause.resolve("init.pid"));
         assertThat(t.runsc("start", "pause").status()).as(t.log()).isZero();
+        return sentry;
+    }
+
+    @Test
+    void aTerminalContainerJoinsItsPodsSandbox() throws Exception {
+        long sentry = startPodSandbox();
 
         Path app = t.bundle("app", """
                 {"terminal":true,"consoleSize":{"height":25,"width":90},"user":{"uid":0,"gid":0},
@@ -93,12 +99,7 @@ class PodTerminalJoinTest {
 
     @Test
     void aTerminalContainerWhoseConsoleSocketIsGoneFailsCreateAndThePodGoesOn() throws Exception {
-        Path pause = t.bundle("pause", """
-                {"user":{"uid":0,"gid":0},"args":["/bin/sh","-c","while :; do sleep 1; done"],"env":["PATH=/bin"],"cwd":"/"}""",
-                "\"io.kubernetes.cri.container-type\":\"sandbox\"");
-        assertThat(t.runsc("create", "--bundle", pause.toString(), "--pid-file", pause.resolve("init.pid").toString(), "pause").status())
-                .as(t.log()).isZero();
-        assertThat(t.runsc("start", "pause").status()).as(t.log()).isZero();
+        startPodSandbox();
         Path app = t.bundle("app", """
                 {"terminal":true,"user":{"uid":0,"gid":0},"args":["/bin/true"],"env":["PATH=/bin"],"cwd":"/"}""",
                 "\"io.kubernetes.cri.container-type\":\"container\",\"io.kubernetes.cri.sandbox-id\":\"pause\"");
