@@ -17,8 +17,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What a filter does with each x86-64 system call number. A number may have at most one rule;
- * the assembler checks them in this order, and a call with no rule gets {@code otherwise}.
+ * What a filter does with each x86-64 system call number. A number may have at most one rule
+ * (so the order in which the program tests them cannot matter), and a call with no rule gets
+ * {@code otherwise}.
  * Actions are SECCOMP_RET_* values: {@link #KILL}, {@link #ALLOW} or {@link #fail(int)}.
  *
  * @param killed    calls that kill the whole process
@@ -59,7 +60,7 @@ public record SeccompRules(SortedSet<Integer> killed, SortedMap<Integer, Integer
         allowed = Collections.unmodifiableSortedSet(new TreeSet<>(allowed));
         byArg0 = Collections.unmodifiableSortedMap(new TreeMap<>(byArg0));
         checkAction(otherwise);
-        failing.values().forEach(SeccompRules::fail);
+        failing.values().forEach(SeccompRules::fail);   // refuses an errno no call can return
         Set<Integer> seen = new HashSet<>();
         for (Collection<Integer> numbers : List.of(killed, failing.keySet(), allowed, byArg0.keySet())) {
             for (int nr : numbers) {
