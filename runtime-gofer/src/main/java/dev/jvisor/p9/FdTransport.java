@@ -21,7 +21,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class FdTransport implements Transport {
     private final int fd;
-    private final Arena arena = Arena.ofShared();
+    /**
+     * The buffers' memory, made on first use: closing a shared arena stops every thread of the
+     * JVM for a handshake, which a transport that is only handed to a child process (the
+     * Sentry's end of a Gofer's socketpair before it connects) should not pay.
+     */
+    private Arena arena;
+    private final Object arenaLock = new Object();
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
@@ -91,7 +97,7 @@ public final class FdTransport implements Transport {
             }
             int len = frame.remaining();
             if (writeBuf.byteSize() < len) {
-                writeBuf = arena.allocate(Math.max(len, 8192));
+                writeBuf = arena().allocate(Math.max(len, 8192));
             }
             MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuf, 0, len);
             long done = 0;
@@ -118,6 +124,15 @@ public final class FdTransport implements Transport {
         close(false);
     }
 
+    private Arena arena() {
+        synchronized (arenaLock) {
+            if (arena == null) {
+                arena = Arena.ofShared();
+            }
+            return arena;
+        }
+    }
+
     private synchronized void close(boolean shutdown) {
         if (closed) {
             return;
@@ -136,7 +151,11 @@ public final class FdTransport implements Transport {
         } catch (ErrnoException ignored) {
             // Nothing to recover: the descriptor is released either way.
         } finally {
-            arena.close();
+            synchronized (arenaLock) {
+                if (arena != null) {
+                    arena.close();
+                }
+            }
         }
         // Keep the write lock: the descriptor is gone, every later user must fail fast.
     }
@@ -152,7 +171,7 @@ public final class FdTransport implements Transport {
             return true;
         }
         if (readBuf.byteSize() - readPos < n) {
-            MemorySegment target = readBuf.byteSize() >= n ? readBuf : arena.allocate(Math.max(n, READ_BUFFER_SIZE));
+            MemorySegment target = readBuf.byteSize() >= n ? readBuf : arena().allocate(Math.max(n, READ_BUFFER_SIZE));
             MemorySegment.copy(readBuf, readPos, target, 0, available);
             readBuf = target;
             readPos = 0;

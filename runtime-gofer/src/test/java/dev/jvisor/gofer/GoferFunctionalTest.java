@@ -22,8 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -204,6 +206,45 @@ class GoferFunctionalTest {
         }
         assertThat(seen).hasSize(1000).doesNotContain(".", "..");
         assertThat(new HashSet<>(seen)).isEqualTo(expected);
+    }
+
+    @Test
+    void readdirReturnsNamesOfEveryLengthAndEncodingWithTheirTypes() throws Exception {
+        Path dir = Files.createDirectory(root.resolve("names"));
+        Map<String, Integer> expected = new HashMap<>();
+        // Every name length up to NAME_MAX, so records of every padding follow each other.
+        for (int len = 1; len <= 255; len++) {
+            String n = "n" + "x".repeat(len - 1);
+            if (len % 3 == 0) {
+                Files.createDirectory(dir.resolve(n));
+                expected.put(n, DirEntry.DT_DIR);
+            } else if (len % 3 == 1) {
+                Files.createFile(dir.resolve(n));
+                expected.put(n, DirEntry.DT_REG);
+            } else {
+                Files.createSymbolicLink(dir.resolve(n), Path.of("/nowhere"));
+                expected.put(n, DirEntry.DT_LNK);
+            }
+        }
+        String utf8 = "gr\u00fc\u00dfe-\u65e5\u672c-\ud83d\ude00"; // multi-byte UTF-8, a 4-byte code point
+        Files.createFile(dir.resolve(utf8));
+        expected.put(utf8, DirEntry.DT_REG);
+        var c = gofer.client;
+        int d = c.walk(rootFid, "names");
+        c.lopen(d, OpenFlags.O_RDONLY);
+        Map<String, Integer> seen = new HashMap<>();
+        long offset = 0;
+        while (true) {
+            List<DirEntry> page = c.readdir(d, offset, 4096);
+            if (page.isEmpty()) {
+                break;
+            }
+            for (DirEntry e : page) {
+                assertThat(seen.put(e.name(), e.type())).as("listed twice: %s", e.name()).isNull();
+            }
+            offset = page.getLast().offset();
+        }
+        assertThat(seen).isEqualTo(expected);
     }
 
     @Test

@@ -72,7 +72,7 @@ public final class Main {
             log = new RunscLog(logFile, format, null, false, env.err(), env.clock());
             RunscConfig config = RunscConfig.defaults().withFlags(g.configFlags()).withFile(env.configFile());
             log = new RunscLog(logFile, format, config.debugLog().orElse(null), config.debug(), env.err(), env.clock());
-            log.debug("runsc " + String.join(" ", args));
+            if (log.debugEnabled()) log.debug("runsc " + String.join(" ", args));
 
             Map<String, Supplier<Subcommand>> table = Subcommands.table();
             if (g.version.get()) return dispatch(new VersionCommand(), List.of(), g, config, log, env);

@@ -10,6 +10,7 @@ import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.mounts.ContainerMounts;
 import dev.jvisor.sentry.syscalls.SyscallTable;
 import dev.jvisor.sentry.vfs.Vfs;
+import dev.jvisor.startup.StartupTrace;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -43,15 +44,19 @@ public final class RunningSandbox implements AutoCloseable {
      */
     public static RunningSandbox boot(String containerName, SandboxSpec spec, PrintStream log) {
         RootFilesystem rootfs = openRoot(spec);
+        StartupTrace.mark("root-attached");
         SandboxContainer primary = null;
         try {
             Vfs vfs = new Vfs(rootfs.fs(), rootfs.root(), "rootfs", spec.mounts().rootReadOnly() ? MountAbi.MS_RDONLY : 0);
             Kernel kernel = new Kernel(vfs, new SyscallTable(), spec.hostname(), spec.strace(), log);
+            StartupTrace.mark("kernel-built");
             Devpts devpts = new Devpts(kernel);
             primary = SandboxContainer.primary(containerName, kernel, devpts, rootfs, spec.rootfs() != null, spec.mounts());
+            StartupTrace.mark("container-built");
             RunningSandbox sandbox = new RunningSandbox(kernel, devpts, primary, spec.strace(), log);
             primary.startInit(new ProcessSpec(spec.argv(), spec.env(), spec.cwd(), spec.identity(),
                     spec.stdin(), spec.stdout(), spec.stderr(), false, false), spec.terminal());
+            StartupTrace.mark("init-started");
             return sandbox;
         } catch (RuntimeException e) {
             // The container's bind mounts' Gofers go with its root.
@@ -139,6 +144,7 @@ public final class RunningSandbox implements AutoCloseable {
      */
     public int awaitExit() throws InterruptedException {
         int status = kernel.awaitInit();
+        StartupTrace.mark("init-exited");
         primary.first().exit().complete(SandboxProcess.shellStatus(status));
         Map<Integer, Long> unimplemented = kernel.unimplementedCounts();
         if (!unimplemented.isEmpty() && (strace || Boolean.getBoolean("jvisor.debug"))) {

@@ -114,7 +114,7 @@ public final class CreateCommand implements Subcommand {
                 if (terminal != null) terminal.close();
             }
         }
-        inv.log().debug("created container " + id);
+        if (inv.log().debugEnabled()) inv.log().debug("created container " + id);
         return 0;
     }
 
@@ -147,7 +147,7 @@ public final class CreateCommand implements Subcommand {
                 throw e;
             }
         }
-        inv.log().debug("created container " + id + " in sandbox " + sandboxDir.getFileName());
+        if (inv.log().debugEnabled()) inv.log().debug("created container " + id + " in sandbox " + sandboxDir.getFileName());
         return 0;
     }
 

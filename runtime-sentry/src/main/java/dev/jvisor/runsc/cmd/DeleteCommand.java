@@ -63,7 +63,7 @@ public final class DeleteCommand implements Subcommand {
             leaveSandbox(inv, id);
             CreateCommand.removeCgroup(inv, store.root().resolve(id));
             store.remove(lock);
-            inv.log().debug("deleted container " + id);
+            if (inv.log().debugEnabled()) inv.log().debug("deleted container " + id);
         } catch (ContainerNotFoundException e) {
             if (!force.get()) throw e;
         }
@@ -77,7 +77,7 @@ public final class DeleteCommand implements Subcommand {
             if (address.joined() && address.listening()) address.call(ControlProtocol.DELETE, b -> b);
         } catch (ControlException | IOException e) {
             // The sandbox is gone or never had it: nothing of the container is left there.
-            inv.log().debug("container " + id + " was not in its sandbox any more: " + e.getMessage());
+            if (inv.log().debugEnabled()) inv.log().debug("container " + id + " was not in its sandbox any more: " + e.getMessage());
         }
     }
 

@@ -70,7 +70,7 @@ public final class DoCommand implements Subcommand {
     @Override
     public int execute(Invocation inv, List<String> args) throws RunscException {
         SandboxSpec spec = spec(inv, args);
-        inv.log().debug("do: " + spec);
+        if (inv.log().debugEnabled()) inv.log().debug("do: " + spec);
         return runner.run(spec);
     }
 

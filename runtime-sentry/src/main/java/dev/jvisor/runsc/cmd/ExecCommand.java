@@ -110,7 +110,7 @@ public final class ExecCommand implements Subcommand {
         try {
             JsonObject ok = consolePath == null ? client.call(request, 0, 1, 2) : callOnTerminal(client, request, consolePath, proc);
             long pid = ok.get("pid") instanceof JsonNumber n ? n.longValueExact().orElse(0) : 0;
-            inv.log().debug("exec'd pid " + pid + " in container " + id);
+            if (inv.log().debugEnabled()) inv.log().debug("exec'd pid " + pid + " in container " + id);
             if (detach.get()) {
                 // On a terminal exec's own stdout and stderr are a pipe the shim reads to its end
                 // once exec returns: a waiter holding it would keep the shim waiting for its exit.

@@ -80,7 +80,7 @@ public final class PodPolicy {
         }
         RunscConfig config = tighten(node, policySettings(decision), ConfigSource.POLICY, pod);
         config = tighten(config, requests(annotations), ConfigSource.ANNOTATION, pod);
-        inv.log().debug("pod " + pod + " admitted by policy " + decision.policy() + ": network=" + config.text(ConfigOption.NETWORK)
+        if (inv.log().debugEnabled()) inv.log().debug("pod " + pod + " admitted by policy " + decision.policy() + ": network=" + config.text(ConfigOption.NETWORK)
                 + " file-access=" + config.text(ConfigOption.FILE_ACCESS) + " overlay=" + config.text(ConfigOption.OVERLAY));
         return config;
     }

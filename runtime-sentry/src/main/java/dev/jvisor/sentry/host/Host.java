@@ -20,7 +20,8 @@ public final class Host {
     private static final int SYS_READ = 0, SYS_WRITE = 1, SYS_CLOSE = 3, SYS_POLL = 7, SYS_MMAP = 9,
             SYS_MUNMAP = 11, SYS_PREAD64 = 17, SYS_GETPID = 39, SYS_KILL = 62, SYS_WAIT4 = 61,
             SYS_FTRUNCATE = 77, SYS_PTRACE = 101, SYS_PRCTL = 157, SYS_GETTID = 186, SYS_TGKILL = 234,
-            SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72;
+            SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72,
+            SYS_GETRANDOM = 318;
 
     // ptrace requests, from include/uapi/linux/ptrace.h and arch/x86/include/uapi/asm/ptrace-abi.h.
     public static final int PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
@@ -43,6 +44,26 @@ public final class Host {
 
     private static long syscall(String call, long nr, long a0, long a1, long a2, long a3) {
         return syscall(call, nr, a0, a1, a2, a3, 0, 0);
+    }
+
+    /**
+     * Fills {@code len} bytes of {@code b} from the host kernel's random pool (getrandom(2),
+     * blocking only until the pool is first initialised, as /dev/urandom's readers expect).
+     */
+    public static void random(byte[] b, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(1, len));
+            long done = 0;
+            while (done < len) {
+                try {
+                    done += syscall("getrandom", SYS_GETRANDOM, buf.address() + done, len - done, 0, 0);
+                } catch (HostException e) {
+                    if (e.errno() != 4) throw e; // EINTR: try again
+                }
+            }
+            MemorySegment.copy(buf, JAVA_BYTE_LAYOUT, 0, b, off, len);
+        }
     }
 
     // ---- ptrace ----
@@ -159,21 +180,21 @@ public final class Host {
      */
     public static int posixSpawn(String path, String[] argv, int[][] dups, int closeFrom) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fa = arena.allocate(Libc.FILE_ACTIONS_SIZE, 16);
-            MemorySegment attr = arena.allocate(Libc.SPAWNATTR_SIZE, 16);
-            check("posix_spawn_file_actions_init", (int) Libc.FILE_ACTIONS_INIT.invokeExact(fa));
-            check("posix_spawnattr_init", (int) Libc.SPAWNATTR_INIT.invokeExact(attr));
+            long fa = arena.allocate(Libc.FILE_ACTIONS_SIZE, 16).address();
+            long attr = arena.allocate(Libc.SPAWNATTR_SIZE, 16).address();
+            check("posix_spawn_file_actions_init", Libc.call(Libc.FILE_ACTIONS_INIT, fa));
+            check("posix_spawnattr_init", Libc.call(Libc.SPAWNATTR_INIT, attr));
             try {
                 for (int[] d : dups) {
-                    check("posix_spawn_file_actions_adddup2", (int) Libc.FILE_ACTIONS_ADDDUP2.invokeExact(fa, d[0], d[1]));
+                    check("posix_spawn_file_actions_adddup2", Libc.call(Libc.FILE_ACTIONS_ADDDUP2, fa, d[0], d[1]));
                 }
-                check("posix_spawn_file_actions_addclosefrom_np", (int) Libc.FILE_ACTIONS_ADDCLOSEFROM.invokeExact(fa, closeFrom));
+                check("posix_spawn_file_actions_addclosefrom_np", Libc.call(Libc.FILE_ACTIONS_ADDCLOSEFROM, fa, closeFrom));
                 MemorySegment emptySet = arena.allocate(128); // sigset_t, all clear
                 MemorySegment fullSet = arena.allocate(128).fill((byte) 0xff);
-                check("posix_spawnattr_setsigmask", (int) Libc.SPAWNATTR_SETSIGMASK.invokeExact(attr, emptySet));
-                check("posix_spawnattr_setsigdefault", (int) Libc.SPAWNATTR_SETSIGDEFAULT.invokeExact(attr, fullSet));
+                check("posix_spawnattr_setsigmask", Libc.call(Libc.SPAWNATTR_SETSIGMASK, attr, emptySet.address()));
+                check("posix_spawnattr_setsigdefault", Libc.call(Libc.SPAWNATTR_SETSIGDEFAULT, attr, fullSet.address()));
                 // POSIX_SPAWN_SETSIGMASK (0x08) | POSIX_SPAWN_SETSIGDEF (0x04), from spawn.h
-                check("posix_spawnattr_setflags", (int) Libc.SPAWNATTR_SETFLAGS.invokeExact(attr, (int) (short) 0x0c));
+                check("posix_spawnattr_setflags", Libc.call(Libc.SPAWNATTR_SETFLAGS, attr, 0x0c));
                 MemorySegment cpath = arena.allocateFrom(path, StandardCharsets.UTF_8);
                 MemorySegment cargv = arena.allocate(ADDRESS, argv.length + 1L);
                 for (int i = 0; i < argv.length; i++) {
@@ -181,16 +202,13 @@ public final class Host {
                 }
                 MemorySegment cenv = arena.allocate(ADDRESS, 1);
                 MemorySegment pid = arena.allocate(JAVA_INT);
-                check("posix_spawn(" + path + ")", (int) Libc.POSIX_SPAWN.invokeExact(pid, cpath, fa, attr, cargv, cenv));
+                check("posix_spawn(" + path + ")", Libc.call(Libc.POSIX_SPAWN, pid.address(), cpath.address(), fa, attr,
+                        cargv.address(), cenv.address()));
                 return pid.get(JAVA_INT, 0);
             } finally {
-                int ignored = (int) Libc.FILE_ACTIONS_DESTROY.invokeExact(fa);
-                ignored = (int) Libc.SPAWNATTR_DESTROY.invokeExact(attr);
+                Libc.call(Libc.FILE_ACTIONS_DESTROY, fa);
+                Libc.call(Libc.SPAWNATTR_DESTROY, attr);
             }
-        } catch (HostException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError("posix_spawn downcall", t);
         }
     }
 

@@ -14,20 +14,20 @@ import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.vfs.SymlinkInode;
 
-import java.security.SecureRandom;
+import dev.jvisor.sentry.host.Host;
 import java.util.Arrays;
 
 /** Builds the sandbox's /dev, a tmpfs holding emulated device nodes. */
 public final class DevFs {
     private DevFs() {}
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    /** Fills random bytes for getrandom(2) and /dev/urandom. */
+    /**
+     * Fills random bytes for getrandom(2) and /dev/urandom, from the host kernel's pool: what
+     * the program would have read natively, without a JCE provider to initialise (java's
+     * SecureRandom costs tens of milliseconds of a sandbox's start).
+     */
     public static void random(byte[] b, int off, int len) {
-        byte[] tmp = new byte[len];
-        RANDOM.nextBytes(tmp);
-        System.arraycopy(tmp, 0, b, off, len);
+        Host.random(b, off, len);
     }
 
     public static DirInode create() {

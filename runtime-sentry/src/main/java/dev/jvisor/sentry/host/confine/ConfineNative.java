@@ -18,12 +18,14 @@ final class ConfineNative {
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     /**
-     * {@code long syscall(long number, ...)} with five variadic long arguments: prctl checks that
-     * the ones it does not use are zero, so every register the kernel reads is passed.
+     * {@code long syscall(long number, ...)} with six variadic long arguments: prctl checks that
+     * the ones it does not use are zero, so every register the kernel reads is passed. The same
+     * shape as the Sentry's other syscall handles, so that they share one generated downcall stub
+     * (each new shape costs start-up time).
      */
     private static final MethodHandle SYSCALL = LINKER.downcallHandle(
             LINKER.defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
 
     private ConfineNative() {}
@@ -52,7 +54,7 @@ final class ConfineNative {
             MemorySegment state = arena.allocate(CALL_STATE);
             long r;
             try {
-                r = (long) SYSCALL.invokeExact(state, nr, a0, a1, a2, 0L, 0L);
+                r = (long) SYSCALL.invokeExact(state, nr, a0, a1, a2, 0L, 0L, 0L);
             } catch (Throwable t) {
                 throw new AssertionError("downcall of system call " + nr, t);
             }
