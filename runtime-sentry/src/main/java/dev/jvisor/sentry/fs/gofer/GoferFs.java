@@ -30,6 +30,8 @@ public final class GoferFs {
     private final java.util.concurrent.atomic.AtomicInteger cachedFids = new java.util.concurrent.atomic.AtomicInteger();
     private final FileSystem fs;
     private final CacheMode cacheMode;
+    /** False once the Gofer said it lends no descriptors (Tdonatefd): not asked again. */
+    private volatile boolean lendsDescriptors = true;
 
     private GoferFs(P9Client client, CacheMode cacheMode, boolean readOnly) {
         this.client = client;
@@ -51,6 +53,11 @@ public final class GoferFs {
     FileSystem fs() { return fs; }
     boolean cached() { return cacheMode == CacheMode.EXCLUSIVE; }
     public CacheMode cacheMode() { return cacheMode; }
+
+    boolean lendsDescriptors() { return lendsDescriptors; }
+
+    /** The Gofer does not know Tdonatefd (or the transport cannot carry descriptors). */
+    void noLentDescriptors() { lendsDescriptors = false; }
 
     /** Reserves room for one more long-lived open fid; false when the budget is spent. */
     boolean takeCachedFid() {

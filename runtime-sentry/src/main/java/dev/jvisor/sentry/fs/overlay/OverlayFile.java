@@ -2,6 +2,7 @@ package dev.jvisor.sentry.fs.overlay;
 
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.gofer.GoferFile;
+import dev.jvisor.sentry.fs.gofer.LentFile;
 import dev.jvisor.sentry.fs.tmpfs.RegularInode;
 import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.Inode;
@@ -27,6 +28,11 @@ public final class OverlayFile extends Inode implements LowerBacked {
      * until mapped, as each file in sandbox memory reserves a range of it.
      */
     private static final long DIRECT_COPY_BYTES = 512 << 10;
+    /**
+     * From this size on the copy asks the Gofer for a descriptor (Tdonatefd) rather than reading
+     * through Tread: below it one Tread carries the whole file in fewer round trips.
+     */
+    static final long LEND_MIN_BYTES = 0;
 
     private final GoferFile lower;
     private final PageCacheBudget budget;
@@ -56,7 +62,8 @@ public final class OverlayFile extends Inode implements LowerBacked {
 
     /**
      * Copies the lower content into memory, once; the caller then writes to the copy, or (with
-     * {@code forReading}, a page-cache fill) only reads and maps it.
+     * {@code forReading}, a page-cache fill) only reads and maps it. The bytes come through a
+     * descriptor the Gofer lends when it does ({@link #copyLent}), else through Tread.
      */
     private RegularInode copyUp(boolean forReading) {
         loadAttrs();
@@ -65,22 +72,38 @@ public final class OverlayFile extends Inode implements LowerBacked {
             RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
             long expected = lower.size();
             if (forReading && expected >= DIRECT_COPY_BYTES) copy.data().sharedMemory(expected);
-            OpenFile in = lower.open(null, "", FileMode.O_RDONLY);
-            try {
-                byte[] buf = new byte[COPY_CHUNK];
-                long pos = 0;
-                while (true) {
-                    int n = in.pread(null, buf, 0, buf.length, pos);
-                    if (n <= 0) break;
-                    copy.data().write(pos, buf, 0, n);
-                    pos += n;
-                }
-            } finally {
-                in.release();
-            }
+            if (expected < LEND_MIN_BYTES || !copyLent(copy, expected)) copyThroughTread(copy);
             copy.setTimes(atimeNs, mtimeNs);
             upper = copy;
             return copy;
+        }
+    }
+
+    /**
+     * Copies the content with pread on a host descriptor the Gofer lends, straight into the
+     * copy's sandbox memory (or its heap blocks): one round trip and one copy instead of a Tread
+     * per MiB. False, with the copy left empty, when the Gofer lends none or the file is not the
+     * size it was when it was looked up or cannot be read whole: Tread then does the copy.
+     */
+    private boolean copyLent(RegularInode copy, long expected) {
+        try (LentFile lent = lower.lend()) {
+            return lent != null && lent.size() == expected && copy.data().fill(expected, lent::read);
+        }
+    }
+
+    private void copyThroughTread(RegularInode copy) {
+        OpenFile in = lower.open(null, "", FileMode.O_RDONLY);
+        try {
+            byte[] buf = new byte[COPY_CHUNK];
+            long pos = 0;
+            while (true) {
+                int n = in.pread(null, buf, 0, buf.length, pos);
+                if (n <= 0) break;
+                copy.data().write(pos, buf, 0, n);
+                pos += n;
+            }
+        } finally {
+            in.release();
         }
     }
 
