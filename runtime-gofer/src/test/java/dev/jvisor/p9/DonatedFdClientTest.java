@@ -242,6 +242,26 @@ class DonatedFdClientTest {
     }
 
     @Test
+    void aDescriptorThatComesAfterItsCallerGaveUpIsClosed() throws Exception {
+        Peer p = connect();
+        CompletableFuture<Rmessage.DonateFd> asked = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.client().call(new Tmessage.DonateFd(1), Rmessage.DonateFd.class, java.time.Duration.ofMillis(200));
+            } catch (ErrnoException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Frame request = p.nextRequest();
+        Frame flush = p.nextRequest();   // the caller timed out and flushes
+        assertThat(flush.message()).isEqualTo(new Tmessage.Flush(request.tag()));
+        p.reply(request.tag(), new Rmessage.DonateFd(0, -1), throwaway(1));   // too late
+        p.reply(flush.tag(), new Rmessage.Flush());
+        assertThat(errnoOf(asked)).isEqualTo(Errno.ETIMEDOUT);
+        assertThat(p.client().isOpen()).isTrue();
+        assertNoDescriptorLeft();
+    }
+
+    @Test
     void aServerThatDoesNotLendAnswersRlerrorAndTheConnectionGoesOn() throws Exception {
         Peer p = connect();
         CompletableFuture<DonatedFile> asked = askAsync(p.client(), 1);
