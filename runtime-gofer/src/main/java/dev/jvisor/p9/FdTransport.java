@@ -42,6 +42,7 @@ public final class FdTransport implements Transport {
     /** Received descriptors not yet claimed, oldest first; the reader thread's, and close()'s. */
     private final ArrayDeque<Integer> receivedFds = new ArrayDeque<>();
     private MemorySegment control = MemorySegment.NULL;
+    private MemorySegment recvHeader = MemorySegment.NULL;
 
     private MemorySegment readBuf = MemorySegment.NULL;
     private long readPos;
@@ -260,8 +261,9 @@ public final class FdTransport implements Transport {
     private long receive(MemorySegment into, long count) throws ErrnoException {
         if (control.equals(MemorySegment.NULL)) {
             control = arena.allocate(Native.cmsgSpace(4L * MAX_QUEUED_FDS), 8);
+            recvHeader = arena.allocate(Native.RECV_HEADER_SIZE, 8);
         }
-        Native.Received got = Native.recvWithFds(fd, into, count, control);
+        Native.Received got = Native.recvWithFds(fd, into, count, control, recvHeader);
         if (got.fds().length == 0 && !got.controlTruncated()) {
             return got.bytes();
         }

@@ -143,43 +143,49 @@ final class Native {
     /** What one {@link #recvWithFds} brought: the byte count and the descriptors, in order. */
     record Received(long bytes, int[] fds, boolean controlTruncated) {}
 
+    /** Bytes {@link #recvWithFds} needs for its {@code struct msghdr} and {@code struct iovec}. */
+    static final long RECV_HEADER_SIZE = MSGHDR_SIZE + IOVEC_SIZE;
+
     /**
-     * {@code recvmsg(2)} into {@code buf} with room for {@code maxFds} SCM_RIGHTS descriptors,
-     * received close-on-exec. Descriptors beyond that room are closed by the kernel and reported
-     * as {@code controlTruncated}; every descriptor returned is the caller's to close.
+     * {@code recvmsg(2)} into {@code buf}, with {@code control} as room for SCM_RIGHTS
+     * descriptors, received close-on-exec; {@code header} ({@link #RECV_HEADER_SIZE} bytes,
+     * 8-aligned) holds the call's structures, so that a reader allocates nothing per call.
+     * Descriptors beyond the room are closed by the kernel and reported as
+     * {@code controlTruncated}; every descriptor returned is the caller's to close.
      */
-    static Received recvWithFds(int fd, MemorySegment buf, long count, MemorySegment control) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment iov = arena.allocate(IOVEC_SIZE, 8);
-            iov.set(ADDRESS, 0, buf);
-            iov.set(JAVA_LONG, 8, count);
-            MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
-            while (true) {
-                msg.fill((byte) 0);
-                msg.set(ADDRESS, MSG_IOV, iov);
-                msg.set(JAVA_LONG, MSG_IOVLEN, 1);
-                msg.set(ADDRESS, MSG_CONTROL, control);
-                msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
-                MemorySegment st = CAPTURED.get();
-                long n;
-                try {
-                    n = (long) RECVMSG.invokeExact(st, fd, msg, MSG_CMSG_CLOEXEC);
-                } catch (Throwable t) {
-                    throw dispatchFailure(t);
-                }
-                if (n >= 0) {
-                    int flags = msg.get(JAVA_INT, MSG_FLAGS);
-                    long controlLen = msg.get(JAVA_LONG, MSG_CONTROLLEN);
-                    return new Received(n, rights(control, controlLen), (flags & MSG_CTRUNC) != 0);
-                }
-                retryOrThrow(st, "recvmsg");
+    static Received recvWithFds(int fd, MemorySegment buf, long count, MemorySegment control, MemorySegment header)
+            throws ErrnoException {
+        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
+        MemorySegment iov = header.asSlice(MSGHDR_SIZE, IOVEC_SIZE);
+        iov.set(ADDRESS, 0, buf);
+        iov.set(JAVA_LONG, 8, count);
+        while (true) {
+            msg.fill((byte) 0);
+            msg.set(ADDRESS, MSG_IOV, iov);
+            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+            msg.set(ADDRESS, MSG_CONTROL, control);
+            msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
+            MemorySegment st = CAPTURED.get();
+            long n;
+            try {
+                n = (long) RECVMSG.invokeExact(st, fd, msg, MSG_CMSG_CLOEXEC);
+            } catch (Throwable t) {
+                throw dispatchFailure(t);
             }
+            if (n >= 0) {
+                int flags = msg.get(JAVA_INT, MSG_FLAGS);
+                long controlLen = msg.get(JAVA_LONG, MSG_CONTROLLEN);
+                return new Received(n, rights(control, controlLen), (flags & MSG_CTRUNC) != 0);
+            }
+            retryOrThrow(st, "recvmsg");
         }
     }
 
     /** The SCM_RIGHTS descriptors in the first {@code length} bytes of a control buffer. */
+    private static final int[] NO_FDS = new int[0];
+
     private static int[] rights(MemorySegment control, long length) {
-        int[] fds = new int[0];
+        int[] fds = NO_FDS;
         long at = 0;
         while (at + CMSGHDR_SIZE <= length) {
             long len = control.get(JAVA_LONG, at);
