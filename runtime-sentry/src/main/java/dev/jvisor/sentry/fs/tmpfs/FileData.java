@@ -135,8 +135,14 @@ public final class FileData {
             if (complete) {
                 size = length;
             } else {
-                if (seg != null) mem.discard(0, length);
-                else Arrays.fill(blocks, null);
+                if (seg != null) {
+                    // Whole pages go back to the host; the last partial one is zeroed in place.
+                    mem.discard(0, length);
+                    long tail = length & -dev.jvisor.sentry.mm.MemoryFile.PAGE;
+                    if (tail < length) seg.asSlice(tail, length - tail).fill((byte) 0);
+                } else {
+                    Arrays.fill(blocks, null);
+                }
                 rechargeFor(0);
             }
         }
