@@ -162,6 +162,42 @@ final class GoferNode implements FileNode {
         return Native.pread(openFd(), count, offset);
     }
 
+    /**
+     * Lends a read-only descriptor of this regular file (jVisor's Tdonatefd), so that the Sentry
+     * copies a large file with pread instead of Tread frames. Only what Tread already gives: the
+     * bytes of a regular file beneath the root. The descriptor is a fresh open of the inode this
+     * node's O_PATH descriptor holds — reached by a walk that followed no symlink and left no
+     * mount — opened O_RDONLY, so the holder can neither write nor truncate through it (EBADF).
+     * Reopening through /proc/self/fd follows that one magic link to exactly this inode (it cannot
+     * take O_NOFOLLOW, which would refuse the magic link itself); reopening through the parent
+     * uses O_NOFOLLOW and checks the inode. The type is checked on the node (a symlink, FIFO,
+     * socket or device is never opened: a FIFO would block, a device would reach host hardware)
+     * and again on the opened descriptor.
+     *
+     * <p>Served on read-write mounts too: the descriptor grants reading, which Tread grants there
+     * as well, and the client holds it only while it copies. Writes still go through Twrite,
+     * where the mount's read-only flag is enforced.
+     */
+    @Override
+    public ReadOnlyFd donateReadOnly() throws ErrnoException {
+        if (!stat.isRegular()) {
+            throw new ErrnoException(stat.isDirectory() ? Errno.EISDIR : stat.isSymlink() ? Errno.ELOOP : Errno.EPERM,
+                    "donatefd");
+        }
+        int fd = mount.reopen(this, OpenFlags.O_RDONLY | OpenFlags.O_NOCTTY | OpenFlags.O_LARGEFILE
+                | OpenFlags.O_NONBLOCK);
+        try {
+            HostStat opened = Native.fstat(fd);
+            if (!opened.isRegular() || !opened.sameFile(stat)) {
+                throw new ErrnoException(Errno.ESTALE, "donatefd");
+            }
+            return new ReadOnlyFd(fd, opened.size());
+        } catch (ErrnoException | RuntimeException e) {
+            Native.closeQuietly(fd);
+            throw e;
+        }
+    }
+
     @Override
     public int write(long offset, byte[] data) throws ErrnoException {
         mount.checkWritable("write");

@@ -26,7 +26,11 @@ final class SeccompPolicy {
     /** CLONE_THREAD, {@code <linux/sched.h>}: clone may make threads, never processes. */
     static final int CLONE_THREAD = 0x00010000;
 
-    /** The Gofer's own file and socket calls. */
+    /**
+     * The Gofer's own file and socket calls. sendmsg carries Rdonatefd's descriptor as SCM_RIGHTS
+     * data; the Gofer never receives descriptors (its transport reads with read(2), which drops
+     * any a peer sends), so no call beyond these is needed for lending them.
+     */
     static final List<Syscall> FILE_CALLS = List.of(
             new Syscall("read", 0), new Syscall("write", 1), new Syscall("close", 3),
             new Syscall("fstat", 5), new Syscall("lseek", 8), new Syscall("pread64", 17),

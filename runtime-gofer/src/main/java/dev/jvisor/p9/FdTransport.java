@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -18,6 +19,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Closing shuts the socket down first, which wakes a reader blocked in {@code read(2)}, and
  * closes the descriptor only once no thread is using it, so a descriptor number can never be
  * reused under a thread still holding it.
+ *
+ * <p>Once {@link #receiveDescriptors()} is called the reader uses {@code recvmsg(2)} with
+ * MSG_CMSG_CLOEXEC and queues the SCM_RIGHTS descriptors that arrive, in order, for the frames
+ * that claim them ({@link #takeDescriptor()}). The queue is checked every time the read buffer
+ * is used up exactly at a frame boundary: every frame whose bytes have arrived has then been
+ * read and had its chance to claim, so a descriptor still queued is stray; it is closed and the
+ * stream reported broken. A peer cannot make this process hold more than
+ * {@value #MAX_QUEUED_FDS} descriptors it did not ask for.
  */
 public final class FdTransport implements Transport {
     private final int fd;
@@ -32,6 +41,14 @@ public final class FdTransport implements Transport {
     private final ReentrantLock writeLock = new ReentrantLock();
     private volatile boolean closed;
     private static final long READ_BUFFER_SIZE = 64 * 1024;
+    /** Descriptors one recvmsg can take; a frame carries at most one, so more means a bad peer. */
+    static final int MAX_QUEUED_FDS = 4;
+
+    private volatile boolean receivesFds;
+    /** Received descriptors not yet claimed, oldest first; the reader thread's, and close()'s. */
+    private final ArrayDeque<Integer> receivedFds = new ArrayDeque<>();
+    private MemorySegment control = MemorySegment.NULL;
+    private MemorySegment recvHeader = MemorySegment.NULL;
 
     private MemorySegment readBuf = MemorySegment.NULL;
     private long readPos;
@@ -63,7 +80,11 @@ public final class FdTransport implements Transport {
             return null;
         }
         try {
-            if (closed || !fill(4)) {
+            if (closed) {
+                return null;
+            }
+            checkNoStrayDescriptors();
+            if (!fill(4)) {
                 return null;
             }
             long size = Integer.toUnsignedLong(readBuf.get(ValueLayout.JAVA_INT_UNALIGNED, readPos));
@@ -86,7 +107,66 @@ public final class FdTransport implements Transport {
     }
 
     @Override
+    public boolean receiveDescriptors() {
+        receivesFds = true;
+        return true;
+    }
+
+    @Override
+    public int takeDescriptor() throws P9ProtocolException {
+        synchronized (receivedFds) {
+            Integer fd = receivedFds.pollFirst();
+            if (fd == null) {
+                throw new P9ProtocolException(P9ProtocolException.Reason.MISSING_DESCRIPTOR, P9ProtocolException.NO_TAG,
+                        "a frame that carries a descriptor came without one");
+            }
+            return fd;
+        }
+    }
+
+    /** At a frame boundary with nothing buffered, every queued descriptor has missed its frame. */
+    private void checkNoStrayDescriptors() throws P9ProtocolException {
+        synchronized (receivedFds) {
+            if (readPos == readLimit && !receivedFds.isEmpty()) {
+                int n = receivedFds.size();
+                closeQueuedDescriptors();
+                throw new P9ProtocolException(P9ProtocolException.Reason.STRAY_DESCRIPTOR, P9ProtocolException.NO_TAG,
+                        n + " descriptor(s) that no frame claimed");
+            }
+        }
+    }
+
+    private void closeQueuedDescriptors() {
+        synchronized (receivedFds) {
+            for (Integer fd; (fd = receivedFds.pollFirst()) != null; ) {
+                closeQuietly(fd);
+            }
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Native.close(fd);
+        } catch (ErrnoException ignored) {
+            // The descriptor is released either way.
+        }
+    }
+
+    @Override
+    public void writeFrame(ByteBuffer frame, int passFd) throws ErrnoException {
+        if (passFd < 0) {
+            throw new ErrnoException(Errno.EBADF, "sendmsg");
+        }
+        writeFrame(frame, new int[] {passFd});
+    }
+
+    @Override
     public void writeFrame(ByteBuffer frame) throws ErrnoException {
+        writeFrame(frame, new int[0]);
+    }
+
+    /** Writes one frame; {@code fds}, if any, go with its first byte in one sendmsg. */
+    void writeFrame(ByteBuffer frame, int[] fds) throws ErrnoException {
         if (!inUse.readLock().tryLock()) {
             throw new ErrnoException(Errno.EPIPE, "write");
         }
@@ -101,6 +181,9 @@ public final class FdTransport implements Transport {
             }
             MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuf, 0, len);
             long done = 0;
+            if (fds.length > 0) {
+                done = Native.sendWithFds(fd, writeBuf, len, fds);
+            }
             while (done < len) {
                 done += Native.send(fd, writeBuf.asSlice(done), len - done);
             }
@@ -151,6 +234,7 @@ public final class FdTransport implements Transport {
         } catch (ErrnoException ignored) {
             // Nothing to recover: the descriptor is released either way.
         } finally {
+            closeQueuedDescriptors();
             synchronized (arenaLock) {
                 if (arena != null) {
                     arena.close();
@@ -178,12 +262,39 @@ public final class FdTransport implements Transport {
             readLimit = available;
         }
         while (readLimit - readPos < n) {
-            long r = Native.read(fd, readBuf.asSlice(readLimit), readBuf.byteSize() - readLimit);
+            long r = receivesFds ? receive(readBuf.asSlice(readLimit), readBuf.byteSize() - readLimit)
+                    : Native.read(fd, readBuf.asSlice(readLimit), readBuf.byteSize() - readLimit);
             if (r == 0) {
                 return false;
             }
             readLimit += r;
         }
         return true;
+    }
+
+    /**
+     * One recvmsg: the bytes go to {@code into}, the descriptors to the queue. More descriptors
+     * than the queue holds (or than the control buffer took: the kernel closed the rest) break
+     * the stream, after closing every one received.
+     */
+    private long receive(MemorySegment into, long count) throws ErrnoException {
+        if (control.equals(MemorySegment.NULL)) {
+            control = arena().allocate(Native.cmsgSpace(4L * MAX_QUEUED_FDS), 8);
+            recvHeader = arena().allocate(Native.RECV_HEADER_SIZE, 8);
+        }
+        Native.Received got = Native.recvWithFds(fd, into, count, control, recvHeader);
+        if (got.fds().length == 0 && !got.controlTruncated()) {
+            return got.bytes();
+        }
+        synchronized (receivedFds) {
+            for (int received : got.fds()) {
+                receivedFds.addLast(received);
+            }
+            if (got.controlTruncated() || receivedFds.size() > MAX_QUEUED_FDS) {
+                closeQueuedDescriptors();
+                throw new ErrnoException(Errno.EPROTO, "recvmsg: more descriptors than any frame carries");
+            }
+        }
+        return got.bytes();
     }
 }

@@ -123,8 +123,20 @@ public interface FileNode {
         throw unsupported("xattrcreate");
     }
 
+    /**
+     * jVisor's Tdonatefd: a new read-only host descriptor of this regular file, which the server
+     * sends to the client and then closes. Servers that cannot lend descriptors keep the default,
+     * EOPNOTSUPP, and the client reads with Tread.
+     */
+    default ReadOnlyFd donateReadOnly() throws ErrnoException {
+        throw unsupported("donatefd");
+    }
+
     /** Releases what the node holds; called once, when no request uses it any more. */
     void close();
+
+    /** The result of {@link #donateReadOnly}: a descriptor the caller owns, and the file's size. */
+    record ReadOnlyFd(int fd, long size) {}
 
     /** The result of {@link #xattrWalk}: the reading node and the value's length. */
     record XattrReader(FileNode node, long size) {}

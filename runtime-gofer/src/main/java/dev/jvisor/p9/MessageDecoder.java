@@ -38,6 +38,7 @@ final class MessageDecoder {
             case TXATTRCREATE -> new Tmessage.XattrCreate(r.u32(), r.string(), r.u64(), r.u32());
             case TLOCK -> new Tmessage.Lock(r.u32(), r.u8(), r.u32(), r.u64(), r.u64(), r.u32(), r.string());
             case TGETLOCK -> new Tmessage.GetLock(r.u32(), r.u8(), r.u64(), r.u64(), r.u32(), r.string());
+            case TDONATEFD -> new Tmessage.DonateFd(r.u32());
             default -> throw r.error(Reason.UNKNOWN_TYPE, "not a request: " + type);
         };
     }
@@ -74,6 +75,7 @@ final class MessageDecoder {
             case RXATTRCREATE -> new Rmessage.XattrCreate();
             case RLOCK -> new Rmessage.Lock(r.u8());
             case RGETLOCK -> new Rmessage.GetLock(r.u8(), r.u64(), r.u64(), r.u32(), r.string());
+            case RDONATEFD -> new Rmessage.DonateFd(r.u64(), -1);
             default -> throw r.error(Reason.UNKNOWN_TYPE, "not a reply: " + type);
         };
     }

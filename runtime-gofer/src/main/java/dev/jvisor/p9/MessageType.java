@@ -4,6 +4,10 @@ package dev.jvisor.p9;
  * 9P2000.L message type numbers as they appear on the wire (the {@code type[1]} header byte),
  * from the Linux kernel's {@code include/net/9p/9p.h} ({@code enum p9_msg_t}). Every R-message
  * number is its T-message number plus one.
+ *
+ * <p>{@link #TDONATEFD}/{@link #RDONATEFD} are jVisor's extension, numbered above every 9P2000,
+ * 9P2000.u and 9P2000.L type (the highest, Rwstat, is 127): a server that does not know them
+ * answers Rlerror, and the client reads through Tread instead.
  */
 public enum MessageType {
     TLERROR(6), RLERROR(7),
@@ -32,7 +36,9 @@ public enum MessageType {
     TREAD(116), RREAD(117),
     TWRITE(118), RWRITE(119),
     TCLUNK(120), RCLUNK(121),
-    TREMOVE(122), RREMOVE(123);
+    TREMOVE(122), RREMOVE(123),
+    /** jVisor: lend the client a read-only host descriptor of a regular file (SCM_RIGHTS). */
+    TDONATEFD(240), RDONATEFD(241);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

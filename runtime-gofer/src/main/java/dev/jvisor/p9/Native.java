@@ -12,6 +12,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -29,7 +30,10 @@ final class Native {
     // <asm/unistd_64.h>
     private static final long SYS_READ = 0;
     private static final long SYS_CLOSE = 3;
+    private static final long SYS_PREAD64 = 17;
     private static final long SYS_SENDTO = 44;
+    private static final long SYS_SENDMSG = 46;
+    private static final long SYS_RECVMSG = 47;
     private static final long SYS_SHUTDOWN = 48;
     private static final long SYS_SOCKETPAIR = 53;
 
@@ -39,6 +43,18 @@ final class Native {
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SHUT_RDWR = 2;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_CTRUNC = 0x8;
+    static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    static final int SOL_SOCKET = 1;
+    static final int SCM_RIGHTS = 1;
+
+    // struct msghdr, struct iovec and struct cmsghdr on x86-64 (<bits/socket.h>, <bits/uio.h>)
+    private static final long MSGHDR_SIZE = 56;
+    private static final long MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40,
+            MSG_FLAGS = 48;
+    private static final long IOVEC_SIZE = 16;
+    /** sizeof(struct cmsghdr): cmsg_len[8] cmsg_level[4] cmsg_type[4]; data follows, 8-aligned. */
+    static final long CMSGHDR_SIZE = 16;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -66,6 +82,110 @@ final class Native {
      */
     static long send(int fd, MemorySegment buf, long count) throws ErrnoException {
         return retrying("send", SYS_SENDTO, fd, buf.address(), count, MSG_NOSIGNAL);
+    }
+
+    /**
+     * {@code sendmsg(2)} of {@code count} bytes with the descriptors {@code fds} as one
+     * SCM_RIGHTS message, {@code MSG_NOSIGNAL}: bytes written. The descriptors travel with the
+     * first byte sent, so a caller sends the rest of a partial write with {@link #send}.
+     */
+    static long sendWithFds(int fd, MemorySegment buf, long count, int... fds) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iov = arena.allocate(IOVEC_SIZE, 8);
+            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 8, count);
+            long controlLen = cmsgSpace(4L * fds.length);
+            MemorySegment control = arena.allocate(controlLen, 8);
+            control.set(JAVA_LONG, 0, CMSGHDR_SIZE + 4L * fds.length);
+            control.set(JAVA_INT, 8, SOL_SOCKET);
+            control.set(JAVA_INT, 12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                control.set(JAVA_INT, CMSGHDR_SIZE + 4L * i, fds[i]);
+            }
+            MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
+            msg.set(ADDRESS, MSG_IOV, iov);
+            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+            msg.set(ADDRESS, MSG_CONTROL, control);
+            msg.set(JAVA_LONG, MSG_CONTROLLEN, controlLen);
+            while (true) {
+                MemorySegment st = CAPTURED.get();
+                long n = syscall(st, SYS_SENDMSG, fd, msg.address(), MSG_NOSIGNAL, 0);
+                if (n >= 0) {
+                    return n;
+                }
+                retryOrThrow(st, "sendmsg");
+            }
+        }
+    }
+
+    /** What one {@link #recvWithFds} brought: the byte count and the descriptors, in order. */
+    record Received(long bytes, int[] fds, boolean controlTruncated) {}
+
+    /** Bytes {@link #recvWithFds} needs for its {@code struct msghdr} and {@code struct iovec}. */
+    static final long RECV_HEADER_SIZE = MSGHDR_SIZE + IOVEC_SIZE;
+
+    /**
+     * {@code recvmsg(2)} into {@code buf}, with {@code control} as room for SCM_RIGHTS
+     * descriptors, received close-on-exec; {@code header} ({@link #RECV_HEADER_SIZE} bytes,
+     * 8-aligned) holds the call's structures, so that a reader allocates nothing per call.
+     * Descriptors beyond the room are closed by the kernel and reported as
+     * {@code controlTruncated}; every descriptor returned is the caller's to close.
+     */
+    static Received recvWithFds(int fd, MemorySegment buf, long count, MemorySegment control, MemorySegment header)
+            throws ErrnoException {
+        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
+        MemorySegment iov = header.asSlice(MSGHDR_SIZE, IOVEC_SIZE);
+        iov.set(ADDRESS, 0, buf);
+        iov.set(JAVA_LONG, 8, count);
+        while (true) {
+            msg.fill((byte) 0);
+            msg.set(ADDRESS, MSG_IOV, iov);
+            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
+            msg.set(ADDRESS, MSG_CONTROL, control);
+            msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
+            MemorySegment st = CAPTURED.get();
+            long n = syscall(st, SYS_RECVMSG, fd, msg.address(), MSG_CMSG_CLOEXEC, 0);
+            if (n >= 0) {
+                int flags = msg.get(JAVA_INT, MSG_FLAGS);
+                long controlLen = msg.get(JAVA_LONG, MSG_CONTROLLEN);
+                return new Received(n, rights(control, controlLen), (flags & MSG_CTRUNC) != 0);
+            }
+            retryOrThrow(st, "recvmsg");
+        }
+    }
+
+    /** The SCM_RIGHTS descriptors in the first {@code length} bytes of a control buffer. */
+    private static final int[] NO_FDS = new int[0];
+
+    private static int[] rights(MemorySegment control, long length) {
+        int[] fds = NO_FDS;
+        long at = 0;
+        while (at + CMSGHDR_SIZE <= length) {
+            long len = control.get(JAVA_LONG, at);
+            if (len < CMSGHDR_SIZE || at + len > length) {
+                break;   // the kernel never writes this; stop rather than read past the buffer
+            }
+            if (control.get(JAVA_INT, at + 8) == SOL_SOCKET && control.get(JAVA_INT, at + 12) == SCM_RIGHTS) {
+                int n = (int) ((len - CMSGHDR_SIZE) / 4);
+                int old = fds.length;
+                fds = java.util.Arrays.copyOf(fds, old + n);
+                for (int i = 0; i < n; i++) {
+                    fds[old + i] = control.get(JAVA_INT, at + CMSGHDR_SIZE + 4L * i);
+                }
+            }
+            at += (len + 7) & ~7L;
+        }
+        return fds;
+    }
+
+    /** CMSG_SPACE: a control message's header plus {@code dataLen}, both 8-byte aligned. */
+    static long cmsgSpace(long dataLen) {
+        return CMSGHDR_SIZE + ((dataLen + 7) & ~7L);
+    }
+
+    /** {@code pread(2)}: bytes read at {@code offset}, 0 at end of file. */
+    static long pread(int fd, MemorySegment buf, long count, long offset) throws ErrnoException {
+        return retrying("pread", SYS_PREAD64, fd, buf.address(), count, offset);
     }
 
     static void shutdown(int fd, int how) throws ErrnoException {
@@ -124,6 +244,13 @@ final class Native {
                 throw e;
             }
             throw new IllegalStateException("native call failed to dispatch", t);
+        }
+    }
+
+    private static void retryOrThrow(MemorySegment st, String call) throws ErrnoException {
+        Errno e = errnoOf(st);
+        if (e != Errno.EINTR) {
+            throw new ErrnoException(e, call);
         }
     }
 

@@ -22,6 +22,11 @@ import java.util.concurrent.TimeoutException;
  * sends Tflush and keeps the tag reserved until Rflush, so a late reply is never mistaken for a
  * later request's. Server errors arrive as {@link ErrnoException}s with the server's errno; a
  * broken connection fails every call with ECONNRESET.
+ *
+ * <p>{@link #donateFd} asks for jVisor's extension, a host descriptor lent with the reply. The
+ * reader pairs each Rdonatefd with the next received descriptor; a reply that claims none, a
+ * descriptor that no reply claims, or too many at once close the connection, and every
+ * descriptor that reaches this process is either handed to the caller that asked or closed.
  */
 public final class P9Client implements AutoCloseable {
     /** How long a request may take before it is flushed, unless a call says otherwise. */
@@ -34,6 +39,8 @@ public final class P9Client implements AutoCloseable {
     private final int msize;
     private final Thread reader;
     private volatile boolean closed;
+    /** Whether the transport takes descriptors; if not, {@link #donateFd} is not even tried. */
+    private volatile boolean receivesFds;
 
     private P9Client(Transport transport, int msize, int maxTags) {
         this.transport = transport;
@@ -63,6 +70,7 @@ public final class P9Client implements AutoCloseable {
             throw new ErrnoException(Errno.EPROTO, "Tversion: server msize " + agreed);
         }
         P9Client client = new P9Client(transport, (int) agreed, 256);
+        client.receivesFds = transport.receiveDescriptors();
         client.reader.start();
         return client;
     }
@@ -121,14 +129,22 @@ public final class P9Client implements AutoCloseable {
             try {
                 r = reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                tagReleasable = flush(tag, reply);
+                tagReleasable = abandon(tag, reply);
                 throw new ErrnoException(Errno.ETIMEDOUT, op);
             } catch (InterruptedException e) {
-                tagReleasable = flush(tag, reply);
+                tagReleasable = abandon(tag, reply);
                 Thread.currentThread().interrupt();
                 throw new ErrnoException(Errno.EINTR, op);
             }
-            return expect(r, expected, op);
+            R result = null;
+            try {
+                result = expect(r, expected, op);
+                return result;
+            } finally {
+                if (result == null) {
+                    DonatedFile.discard(r);   // a descriptor nobody asked for
+                }
+            }
         } catch (ExecutionException e) {
             throw new ErrnoException(Errno.ECONNRESET, op, e.getCause());
         } finally {
@@ -277,6 +293,22 @@ public final class P9Client implements AutoCloseable {
         call(new Tmessage.XattrCreate(fid, name, size, flags), Rmessage.XattrCreate.class);
     }
 
+    /**
+     * jVisor's extension: a read-only host descriptor of the regular file {@code fid} names, for
+     * the caller to read and close. The fid stays as it was.
+     *
+     * @throws ErrnoException EOPNOTSUPP when the transport cannot take descriptors; the server's
+     *                        errno (EOPNOTSUPP, ENOSYS, or EINVAL from a server that does not
+     *                        know the message) when it will not lend one: read with Tread then
+     */
+    public DonatedFile donateFd(int fid) throws ErrnoException {
+        if (!receivesFds) {
+            throw new ErrnoException(Errno.EOPNOTSUPP, "Tdonatefd: transport passes no descriptors");
+        }
+        Rmessage.DonateFd r = call(new Tmessage.DonateFd(fid), Rmessage.DonateFd.class);
+        return new DonatedFile(r.fd(), r.size());
+    }
+
     /** Whether the connection is still usable. */
     public boolean isOpen() {
         return !closed;
@@ -334,13 +366,26 @@ public final class P9Client implements AutoCloseable {
     }
 
     /**
+     * Gives up on the request with {@code tag}: its future is failed first, so a reply that comes
+     * later finds it done and the reader discards it (closing any descriptor it carries); then
+     * the tag is flushed. Returns whether the tag may be reused.
+     */
+    private boolean abandon(int tag, CompletableFuture<Rmessage> original) {
+        if (!original.completeExceptionally(new TimeoutException("abandoned"))) {
+            // The reply (or the connection's end) won the race and nobody will read it.
+            if (!original.isCompletedExceptionally()) {
+                DonatedFile.discard(original.getNow(null));
+            }
+            return true;
+        }
+        return flush(tag);
+    }
+
+    /**
      * Flushes {@code tag}: sends Tflush on a fresh tag and waits (bounded) for Rflush. Returns
      * whether {@code tag} may be reused; when Rflush never comes the connection is closed.
      */
-    private boolean flush(int tag, CompletableFuture<Rmessage> original) {
-        if (original.isDone()) {
-            return true;
-        }
+    private boolean flush(int tag) {
         int flushTag;
         try {
             flushTag = tags.take(TimeUnit.SECONDS.toNanos(5));
@@ -388,11 +433,19 @@ public final class P9Client implements AutoCloseable {
                     break;
                 }
                 Frame f = P9Codec.decodeReply(raw, msize);
+                Rmessage message = (Rmessage) f.message();
+                if (message instanceof Rmessage.DonateFd d) {
+                    // Claimed before anything else can fail, so that it is never left unowned.
+                    message = new Rmessage.DonateFd(d.size(), transport.takeDescriptor());
+                }
                 CompletableFuture<Rmessage> waiter = pending.get(f.tag());
                 if (waiter == null) {
+                    DonatedFile.discard(message);
                     break;   // a reply nobody asked for: the server is confused or hostile
                 }
-                waiter.complete((Rmessage) f.message());
+                if (!waiter.complete(message)) {
+                    DonatedFile.discard(message);   // its caller gave up on it
+                }
             }
         } catch (ErrnoException | P9ProtocolException e) {
             // Fall through: the connection is unusable.

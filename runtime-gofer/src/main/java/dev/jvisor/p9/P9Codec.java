@@ -82,6 +82,8 @@ public final class P9Codec {
                 w.u32(m.fid()); w.u8(m.type()); w.u64(m.start()); w.u64(m.length()); w.u32(m.procId());
                 w.string(m.clientId());
             }
+            case Tmessage.DonateFd m -> w.u32(m.fid());
+            case Rmessage.DonateFd m -> w.u64(m.size());   // the descriptor goes beside the frame
             case Rmessage.Lerror m -> w.u32(m.errno().number());
             case Rmessage.Version m -> { w.u32(m.msize()); w.string(m.version()); }
             case Rmessage.Attach m -> w.qid(m.qid());
@@ -210,6 +212,8 @@ public final class P9Codec {
             case Tmessage.XattrCreate x -> MessageType.TXATTRCREATE;
             case Tmessage.Lock x -> MessageType.TLOCK;
             case Tmessage.GetLock x -> MessageType.TGETLOCK;
+            case Tmessage.DonateFd x -> MessageType.TDONATEFD;
+            case Rmessage.DonateFd x -> MessageType.RDONATEFD;
             case Rmessage.Lerror x -> MessageType.RLERROR;
             case Rmessage.Version x -> MessageType.RVERSION;
             case Rmessage.Attach x -> MessageType.RATTACH;

@@ -34,6 +34,10 @@ public final class P9ProtocolException extends Exception {
         INVALID_QID_TYPE,
         /** An Rlerror carries a number that is not a Linux errno. */
         INVALID_ERRNO,
+        /** A frame that must carry a descriptor (Rdonatefd) came without one. */
+        MISSING_DESCRIPTOR,
+        /** Descriptors came that no frame claimed, or more at once than any frame carries. */
+        STRAY_DESCRIPTOR,
     }
 
     private final Reason reason;

@@ -263,9 +263,27 @@ public final class P9Server implements AutoCloseable {
         }
     }
 
-    /** Writes one reply; false (and the connection closed) when it cannot be sent. */
+    /**
+     * Writes one reply; false (and the connection closed) when it cannot be sent. An Rdonatefd
+     * goes out with its descriptor, which is closed here whether or not it could be sent: the
+     * client has its own copy, and this process must not collect host descriptors.
+     */
     private boolean reply(int tag, Rmessage response) {
         try {
+            if (response instanceof Rmessage.DonateFd d) {
+                try {
+                    transport.writeFrame(P9Codec.encode(tag, response), d.fd());
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.EOPNOTSUPP) {
+                        throw e;
+                    }
+                    // A transport that cannot pass descriptors wrote nothing: say so instead.
+                    return reply(tag, new Rmessage.Lerror(Errno.EOPNOTSUPP));
+                } finally {
+                    DonatedFile.discard(d);
+                }
+                return true;
+            }
             transport.writeFrame(P9Codec.encode(tag, response));
             return true;
         } catch (P9ProtocolException e) {

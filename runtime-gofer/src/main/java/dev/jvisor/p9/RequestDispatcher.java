@@ -113,6 +113,10 @@ final class RequestDispatcher {
                 requireOpen(e, "Tgetlock");
                 return e.node().getlock(m.type(), m.start(), m.length(), m.procId(), m.clientId());
             });
+            case Tmessage.DonateFd m -> withFid(m.fid(), e -> {
+                FileNode.ReadOnlyFd lent = e.node().donateReadOnly();
+                return new Rmessage.DonateFd(lent.size(), lent.fd());
+            });
             case Tmessage.XattrWalk m -> xattrWalk(m);
             case Tmessage.XattrCreate m -> withFid(m.fid(), e -> {
                 requireClosed(e, "Txattrcreate");

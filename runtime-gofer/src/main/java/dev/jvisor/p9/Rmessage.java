@@ -98,4 +98,13 @@ public sealed interface Rmessage extends Message {
     record Lock(int status) implements Rmessage {}
 
     record GetLock(int type, long start, long length, int procId, String clientId) implements Rmessage {}
+
+    /**
+     * jVisor's extension: the answer to {@link Tmessage.DonateFd}. On the wire only
+     * {@code size[8]}, the file's size when the descriptor was opened; the descriptor itself
+     * travels as SCM_RIGHTS ancillary data sent with the frame's bytes. {@code fd} is that
+     * descriptor in this process (-1 in a frame just decoded, before the client pairs it), owned
+     * by whoever holds the message: the server closes it once sent, the client hands it on.
+     */
+    record DonateFd(long size, int fd) implements Rmessage {}
 }

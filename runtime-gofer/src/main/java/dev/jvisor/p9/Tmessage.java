@@ -100,4 +100,11 @@ public sealed interface Tmessage extends Message {
 
     record GetLock(int fid, int type, long start, long length, int procId, String clientId)
             implements Tmessage {}
+
+    /**
+     * jVisor's extension: asks for a read-only host descriptor of the regular file {@code fid}
+     * names (walked, open or not). The answer, {@link Rmessage.DonateFd}, carries it beside the
+     * frame as SCM_RIGHTS data.
+     */
+    record DonateFd(int fid) implements Tmessage {}
 }

@@ -5,6 +5,7 @@ import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.OpenFlags;
 import dev.jvisor.p9.DirEntry;
+import dev.jvisor.p9.DonatedFile;
 import dev.jvisor.p9.P9Client;
 import dev.jvisor.p9.SetattrRequest;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +120,115 @@ class GoferEscapeTest {
 
     private interface ThrowingCall {
         void run() throws ErrnoException;
+    }
+
+    /** This process's open descriptor numbers. */
+    private static java.util.Set<Integer> descriptors() throws IOException {
+        List<Path> listed;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            listed = fds.toList();
+        }
+        // Without the listing's own descriptor, closed by now (its number may come back soon).
+        return new java.util.TreeSet<>(listed.stream().filter(p -> Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .map(p -> Integer.parseInt(p.getFileName().toString())).toList());
+    }
+
+    /** The errno of lending the file at {@code names}; the walked fid is clunked again. */
+    private Errno donateErrno(int from, String... names) throws ErrnoException {
+        int fid = names.length == 0 ? c.walk(from) : c.walk(from, names);
+        try {
+            return errno(() -> c.donateFd(fid).close());
+        } finally {
+            c.clunk(fid);
+        }
+    }
+
+    /**
+     * Waits until exactly {@code expected} descriptors are open beyond {@code before} (a Gofer in
+     * this JVM closes its own copy of a lent descriptor just after sending it) and returns them.
+     */
+    private static java.util.Set<Integer> settleTo(java.util.Set<Integer> before, int expected) throws Exception {
+        java.util.Set<Integer> added = java.util.Set.of();
+        for (int i = 0; i < 200; i++) {
+            added = new java.util.TreeSet<>(descriptors());
+            added.removeAll(before);
+            if (added.size() == expected) {
+                return added;
+            }
+            Thread.sleep(10);
+        }
+        return added;
+    }
+
+    /** Reads the whole lent file into memory of this process, with pread. */
+    private static String readLent(DonatedFile lent) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(4096);
+            long n = lent.readFully(buf, 0);
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aLentDescriptorReadsTheFileButCannotWriteIt() throws Exception {
+        java.util.Set<Integer> atStart = descriptors();
+        int f = c.walk(rootFid, "inside.txt");
+        java.util.Set<Integer> before = descriptors();   // with the fid's own (in-process Gofer)
+        try (DonatedFile lent = c.donateFd(f)) {
+            assertThat(lent.size()).isEqualTo(6);
+            assertThat(readLent(lent)).isEqualTo("inside");
+            java.util.Set<Integer> added = settleTo(before, 1);
+            assertThat(added).hasSize(1);
+            int fd = added.iterator().next();
+            assertThat(errno(() -> Native.pwrite(fd, new byte[] {'X'}, 0))).isEqualTo(Errno.EBADF);
+            assertThat(errno(() -> Native.ftruncate(fd, 0))).isIn(Errno.EBADF, Errno.EINVAL);
+            String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + fd));
+            int flags = Integer.parseInt(fdinfo.lines().filter(l -> l.startsWith("flags:")).findFirst()
+                    .orElseThrow().substring(6).trim(), 8);
+            assertThat(flags & OpenFlags.O_ACCMODE).as("O_RDONLY").isEqualTo(OpenFlags.O_RDONLY);
+            assertThat(flags & OpenFlags.O_CLOEXEC).as("O_CLOEXEC").isNotZero();
+        }
+        // The fid is as it was: still walkable, openable, readable.
+        c.lopen(f, OpenFlags.O_RDONLY);
+        assertThat(new String(c.read(f, 0, 100), StandardCharsets.UTF_8)).isEqualTo("inside");
+        c.clunk(f);
+        assertThat(Files.readString(root.resolve("inside.txt"))).isEqualTo("inside");
+        assertThat(settleTo(atStart, 0)).as("descriptors left open").isEmpty();
+    }
+
+    @Test
+    void descriptorsAreLentForRegularFilesInsideOnly() throws Exception {
+        java.util.Set<Integer> before = descriptors();
+        Files.createSymbolicLink(root.resolve("abs"), marker);
+        Files.createSymbolicLink(root.resolve("rel"), Path.of("../outside/passwd"));
+        Files.createSymbolicLink(root.resolve("absdir"), outside);
+        Files.createDirectories(root.resolve("dir"));
+        c.mknod(rootFid, "fifo", 0x1000 | 0644, 0, 0, 0);
+        assertThat(errno(() -> c.donateFd(rootFid))).isEqualTo(Errno.EISDIR);
+        assertThat(donateErrno(rootFid, "dir")).isEqualTo(Errno.EISDIR);
+        // A symlink is lent as nothing: never the file it names, inside the root or out.
+        assertThat(donateErrno(rootFid, "abs")).isEqualTo(Errno.ELOOP);
+        assertThat(donateErrno(rootFid, "rel")).isEqualTo(Errno.ELOOP);
+        assertThat(donateErrno(rootFid, "absdir")).isEqualTo(Errno.ELOOP);
+        assertThat(errno(() -> c.walk(rootFid, "absdir", "passwd"))).isEqualTo(Errno.ENOENT);
+        assertThat(errno(() -> c.walk(rootFid, "..", "outside", "passwd"))).isEqualTo(Errno.EINVAL);
+        // A FIFO is refused before anything opens it (an open would block the Gofer's worker).
+        assertThat(donateErrno(rootFid, "fifo")).isEqualTo(Errno.EPERM);
+        if (Native.geteuid() == 0) {
+            Process mknod = new ProcessBuilder("mknod", root.resolve("null").toString(), "c", "1", "3").start();
+            assertThat(mknod.waitFor()).isZero();
+            assertThat(donateErrno(rootFid, "null")).isEqualTo(Errno.EPERM);
+        }
+        // A read-only mount lends too: reading is all it ever allows.
+        int ro = c.attach("root", "/ro", 0);
+        int keep = c.walk(ro, "keep.txt");
+        try (DonatedFile lent = c.donateFd(keep)) {
+            assertThat(readLent(lent)).isEqualTo("read-only data");
+        }
+        c.clunk(keep);
+        c.clunk(ro);
+        assertThat(c.isOpen()).isTrue();
+        assertThat(settleTo(before, 0)).as("descriptors left open").isEmpty();
     }
 
     @Test

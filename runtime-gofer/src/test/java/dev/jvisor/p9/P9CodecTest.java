@@ -67,6 +67,31 @@ class P9CodecTest {
         assertThat(actual).isEqualTo(expected);
     }
 
+    @Test
+    void donateFdIsJvisorsExtensionWithTheDescriptorBesideTheFrame() throws Exception {
+        // Tdonatefd: size=11 type=240 tag=5 fid=0x01020304
+        assertThat(bytes(P9Codec.encode(5, new Tmessage.DonateFd(0x01020304))))
+                .isEqualTo(new byte[] {11, 0, 0, 0, (byte) 240, 5, 0, 4, 3, 2, 1});
+        // Rdonatefd: size=15 type=241 tag=5 size[8]=4097; the descriptor is not in the bytes.
+        ByteBuffer reply = P9Codec.encode(5, new Rmessage.DonateFd(4097, 42));
+        assertThat(bytes(reply.duplicate()))
+                .isEqualTo(new byte[] {15, 0, 0, 0, (byte) 241, 5, 0, 1, 0x10, 0, 0, 0, 0, 0, 0});
+        assertThat(P9Codec.decodeReply(reply, MSIZE).message()).isEqualTo(new Rmessage.DonateFd(4097, -1));
+        assertThat(MessageType.TDONATEFD.code()).as("outside 9P2000.L's numbers").isGreaterThan(127);
+        // Each side accepts only its own half of the pair.
+        assertThat(reasonOf(P9Codec.encode(5, new Tmessage.DonateFd(1)), false))
+                .isEqualTo(P9ProtocolException.Reason.UNKNOWN_TYPE);
+        assertThat(reasonOf(P9Codec.encode(5, new Rmessage.DonateFd(1, -1)), true))
+                .isEqualTo(P9ProtocolException.Reason.UNKNOWN_TYPE);
+        assertThat(reasonOf(frame(241, 5, 1, 0, 0, 0), false)).isEqualTo(P9ProtocolException.Reason.TRUNCATED);
+    }
+
+    private static byte[] bytes(ByteBuffer frame) {
+        byte[] b = new byte[frame.remaining()];
+        frame.get(b);
+        return b;
+    }
+
     private static ByteBuffer frame(int type, int tag, int... values) {
         byte[] body = new byte[values.length];
         for (int i = 0; i < values.length; i++) {

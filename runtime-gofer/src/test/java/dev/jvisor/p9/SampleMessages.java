@@ -40,7 +40,8 @@ final class SampleMessages {
                 new Tmessage.XattrWalk(2, 6, "user.x"),
                 new Tmessage.XattrCreate(2, "user.y", 10, 1),
                 new Tmessage.Lock(2, 1, 1, 0, 100, 1234, "host"),
-                new Tmessage.GetLock(2, 0, 10, 20, 99, "client"));
+                new Tmessage.GetLock(2, 0, 10, 20, 99, "client"),
+                new Tmessage.DonateFd(0xFFFF_FFFE));
     }
 
     static List<Rmessage> replies() {
@@ -77,6 +78,7 @@ final class SampleMessages {
                 new Rmessage.XattrWalk(12),
                 new Rmessage.XattrCreate(),
                 new Rmessage.Lock(LockConstants.LOCK_BLOCKED),
-                new Rmessage.GetLock(1, 0, 100, 4321, "other"));
+                new Rmessage.GetLock(1, 0, 100, 4321, "other"),
+                new Rmessage.DonateFd(Long.MAX_VALUE, -1));
     }
 }

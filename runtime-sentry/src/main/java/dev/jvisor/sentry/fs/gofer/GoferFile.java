@@ -1,5 +1,7 @@
 package dev.jvisor.sentry.fs.gofer;
 
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.p9.SetattrRequest;
 import dev.jvisor.sentry.vfs.Inode;
@@ -48,6 +50,32 @@ public final class GoferFile extends Inode {
             if (shared >= 0) return new GoferOpenFile(loc, path, flags, this, shared, false);
         }
         return new GoferOpenFile(loc, path, flags, this, openFid(access), true);
+    }
+
+    /**
+     * A read-only host descriptor of this file that the Gofer lends (jVisor's Tdonatefd), for
+     * copying the content with pread(2) rather than a Tread per MiB; null when the Gofer lends
+     * none (an older Gofer, a transport without descriptor passing, a file it will not lend).
+     * The caller reads and closes it at once: the Sentry never keeps host descriptors of files.
+     */
+    public LentFile lend() {
+        GoferFs g = remote.gofer;
+        if (!g.lendsDescriptors()) return null;
+        int shared;
+        synchronized (this) {
+            shared = readFid;
+        }
+        // The shared read fid, when there is one, saves a walk and a clunk.
+        int fid = shared >= 0 ? shared : remote.walkNew();
+        try {
+            return new LentFile(g.client().donateFd(fid));
+        } catch (ErrnoException e) {
+            Errno why = e.errno();
+            if (why == Errno.EOPNOTSUPP || why == Errno.ENOSYS || why == Errno.EINVAL) g.noLentDescriptors();
+            return null;
+        } finally {
+            if (shared < 0) g.release(fid);
+        }
     }
 
     /** A new fid opened with {@code access} (the Sentry applies O_APPEND, O_TRUNC and O_CREAT itself). */

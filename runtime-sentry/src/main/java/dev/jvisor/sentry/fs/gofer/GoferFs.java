@@ -30,6 +30,14 @@ public final class GoferFs {
     private final java.util.concurrent.atomic.AtomicInteger cachedFids = new java.util.concurrent.atomic.AtomicInteger();
     private final FileSystem fs;
     private final CacheMode cacheMode;
+    /**
+     * System property: {@code false} makes the Sentry read lower files through Tread only, never
+     * asking the Gofer to lend a descriptor (to compare the two paths, or to rule one out).
+     */
+    public static final String LEND_DESCRIPTORS = "jvisor.gofer.lendDescriptors";
+
+    /** False once the Gofer said it lends no descriptors (Tdonatefd): not asked again. */
+    private volatile boolean lendsDescriptors = !"false".equals(System.getProperty(LEND_DESCRIPTORS));
 
     private GoferFs(P9Client client, CacheMode cacheMode, boolean readOnly) {
         this.client = client;
@@ -51,6 +59,11 @@ public final class GoferFs {
     FileSystem fs() { return fs; }
     boolean cached() { return cacheMode == CacheMode.EXCLUSIVE; }
     public CacheMode cacheMode() { return cacheMode; }
+
+    boolean lendsDescriptors() { return lendsDescriptors; }
+
+    /** The Gofer does not know Tdonatefd (or the transport cannot carry descriptors). */
+    void noLentDescriptors() { lendsDescriptors = false; }
 
     /** Reserves room for one more long-lived open fid; false when the budget is spent. */
     boolean takeCachedFid() {

@@ -2,6 +2,7 @@ package dev.jvisor.sentry.fs.overlay;
 
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.gofer.GoferFile;
+import dev.jvisor.sentry.fs.gofer.LentFile;
 import dev.jvisor.sentry.fs.tmpfs.RegularInode;
 import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.Inode;
@@ -56,7 +57,8 @@ public final class OverlayFile extends Inode implements LowerBacked {
 
     /**
      * Copies the lower content into memory, once; the caller then writes to the copy, or (with
-     * {@code forReading}, a page-cache fill) only reads and maps it.
+     * {@code forReading}, a page-cache fill) only reads and maps it. The bytes come through a
+     * descriptor the Gofer lends when it does ({@link #copyLent}), else through Tread.
      */
     private RegularInode copyUp(boolean forReading) {
         loadAttrs();
@@ -65,22 +67,39 @@ public final class OverlayFile extends Inode implements LowerBacked {
             RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
             long expected = lower.size();
             if (forReading && expected >= DIRECT_COPY_BYTES) copy.data().sharedMemory(expected);
-            OpenFile in = lower.open(null, "", FileMode.O_RDONLY);
-            try {
-                byte[] buf = new byte[COPY_CHUNK];
-                long pos = 0;
-                while (true) {
-                    int n = in.pread(null, buf, 0, buf.length, pos);
-                    if (n <= 0) break;
-                    copy.data().write(pos, buf, 0, n);
-                    pos += n;
-                }
-            } finally {
-                in.release();
-            }
+            // Lent for every size: measured faster than Tread for small files too (fewer round trips).
+            if (!copyLent(copy, expected)) copyThroughTread(copy);
             copy.setTimes(atimeNs, mtimeNs);
             upper = copy;
             return copy;
+        }
+    }
+
+    /**
+     * Copies the content with pread on a host descriptor the Gofer lends, straight into the
+     * copy's sandbox memory (or its heap blocks): one round trip and one copy instead of a Tread
+     * per MiB. False, with the copy left empty, when the Gofer lends none or the file is not the
+     * size it was when it was looked up or cannot be read whole: Tread then does the copy.
+     */
+    private boolean copyLent(RegularInode copy, long expected) {
+        try (LentFile lent = lower.lend()) {
+            return lent != null && lent.size() == expected && copy.data().fill(expected, lent::read);
+        }
+    }
+
+    private void copyThroughTread(RegularInode copy) {
+        OpenFile in = lower.open(null, "", FileMode.O_RDONLY);
+        try {
+            byte[] buf = new byte[COPY_CHUNK];
+            long pos = 0;
+            while (true) {
+                int n = in.pread(null, buf, 0, buf.length, pos);
+                if (n <= 0) break;
+                copy.data().write(pos, buf, 0, n);
+                pos += n;
+            }
+        } finally {
+            in.release();
         }
     }
 

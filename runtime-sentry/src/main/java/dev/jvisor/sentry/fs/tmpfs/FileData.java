@@ -108,6 +108,67 @@ public final class FileData {
         return mem;
     }
 
+    /**
+     * Where {@link #fill} takes a file's bytes from: fills {@code dst} with the bytes at
+     * {@code offset}, returning how many it read (fewer only at end of file), or -1 when the
+     * bytes cannot be had this way (the caller then copies them another way).
+     */
+    @FunctionalInterface
+    public interface ContentSource {
+        long read(MemorySegment dst, long offset);
+    }
+
+    /**
+     * Makes this empty file's content the {@code length} bytes {@code source} reads, all or
+     * nothing: into the file's shared memory directly when it has some (no heap copy at all),
+     * else block by block through one native scratch buffer. On a short read or -1 the file is
+     * left empty and false returned, so that a partial copy is never taken for the file.
+     */
+    public synchronized boolean fill(long length, ContentSource source) {
+        if (size != 0 || length < 0 || length > MAX_SIZE) throw Errno.EINVAL.exception();
+        if (length == 0) return true;
+        rechargeFor(length);
+        boolean complete = false;
+        try {
+            complete = seg != null ? fillShared(length, source) : fillBlocks(length, source);
+        } finally {
+            if (complete) {
+                size = length;
+            } else {
+                if (seg != null) {
+                    // Whole pages go back to the host; the last partial one is zeroed in place.
+                    mem.discard(0, length);
+                    long tail = length & -dev.jvisor.sentry.mm.MemoryFile.PAGE;
+                    if (tail < length) seg.asSlice(tail, length - tail).fill((byte) 0);
+                } else {
+                    Arrays.fill(blocks, null);
+                }
+                rechargeFor(0);
+            }
+        }
+        return complete;
+    }
+
+    private boolean fillShared(long length, ContentSource source) {
+        if (length > seg.byteSize()) throw Errno.EFBIG.exception();
+        return source.read(seg.asSlice(0, length), 0) == length;
+    }
+
+    private boolean fillBlocks(long length, ContentSource source) {
+        ensureBlocks(length);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment scratch = arena.allocate(Math.min(BLOCK, length));
+            for (long at = 0; at < length; at += BLOCK) {
+                int n = (int) Math.min(BLOCK, length - at);
+                if (source.read(scratch.asSlice(0, n), at) != n) return false;
+                byte[] block = new byte[BLOCK];
+                MemorySegment.copy(scratch, ValueLayout.JAVA_BYTE, 0, block, 0, n);
+                blocks[(int) (at / BLOCK)] = block;
+            }
+        }
+        return true;
+    }
+
     public synchronized int read(long pos, byte[] dst, int off, int len) {
         if (pos >= size || len == 0) return 0;
         int n = (int) Math.min(len, size - pos);

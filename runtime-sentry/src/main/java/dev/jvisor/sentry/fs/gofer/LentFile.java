@@ -1,0 +1,41 @@
+package dev.jvisor.sentry.fs.gofer;
+
+import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.p9.DonatedFile;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A file's content readable through a host descriptor the Gofer lent ({@link GoferFile#lend}):
+ * pread(2) into any memory the Sentry holds, such as its own mapping of sandbox memory. Closed
+ * by the one caller that asked for it, as soon as the copy is done.
+ */
+public final class LentFile implements AutoCloseable {
+    private final DonatedFile donated;
+
+    LentFile(DonatedFile donated) {
+        this.donated = donated;
+    }
+
+    /** The file's size when the Gofer opened it. */
+    public long size() {
+        return donated.size();
+    }
+
+    /**
+     * Fills {@code dst} with the bytes at {@code offset}: the count read (fewer only at end of
+     * file), or -1 when the host reports an error, so that the caller copies another way.
+     */
+    public long read(MemorySegment dst, long offset) {
+        try {
+            return donated.readFully(dst, offset);
+        } catch (ErrnoException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        donated.close();
+    }
+}
