@@ -117,7 +117,7 @@ class GoferDirCacheTest {
     @Test
     void listingsOfEverySizeAreWholeAcrossReplyBoundaries() throws Exception {
         // Entry counts around one and several 64 KiB Treaddir replies, names up to NAME_MAX bytes.
-        for (int count : new int[] {0, 1, 2, 1500, 2400, 2600, 5000}) {
+        for (int count : new int[] {0, 1, 1500, 2600, 5000}) {
             Path d = Files.createDirectories(dir.resolve("d" + count));
             Set<String> expected = new HashSet<>();
             for (int i = 0; i < count; i++) {

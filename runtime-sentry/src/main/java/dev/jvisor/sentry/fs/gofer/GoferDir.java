@@ -123,7 +123,7 @@ public final class GoferDir extends DirInode {
                 child.adoptFid(nf);
                 return inode;
             }
-            g.release(nf);
+            DeferredClunks.release(g, nf); // only walked: nothing waits for its clunk
             return inode;
         } catch (RuntimeException e) {
             g.release(nf);
@@ -219,7 +219,7 @@ public final class GoferDir extends DirInode {
                 if (encodedSize(batch) + LONGEST_ENTRY <= budget) return all;
             }
         } finally {
-            g.release(fid);
+            DeferredClunks.release(g, fid); // a directory open for reading: nothing waits for its clunk
         }
     }
 

@@ -134,7 +134,7 @@ final class RemoteFile {
         try {
             return gofer.call(() -> gofer.client().getattr(f, Attr.GETATTR_BASIC));
         } finally {
-            gofer.release(f);
+            DeferredClunks.release(gofer, f); // only walked: nothing waits for its clunk
         }
     }
 
