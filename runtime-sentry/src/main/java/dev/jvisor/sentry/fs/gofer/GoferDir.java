@@ -123,7 +123,8 @@ public final class GoferDir extends DirInode {
                 child.adoptFid(nf);
                 return inode;
             }
-            DeferredClunks.release(g, nf); // only walked: nothing waits for its clunk
+            if (inode instanceof GoferFile && g.cached()) g.park(child, nf); // for the open that usually follows
+            else DeferredClunks.release(g, nf); // only walked: nothing waits for its clunk
             return inode;
         } catch (RuntimeException e) {
             g.release(nf);
