@@ -153,6 +153,29 @@ static void timers_signals(void) {
     CHECK(clock_gettime(CLOCK_MONOTONIC, &now) == 0, "clock_gettime");
 }
 
+/*
+ * Path lookups as compilers and shells make them: a command searched along a PATH of directories
+ * that mostly lack it, realpath() (a readlink per component), stat of present and missing files,
+ * opens that fail. Many rounds, so the lookup code's profiles are in the cache, not just its classes.
+ */
+static void path_probes(const char *self) {
+    static const char *dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+    char path[4096];
+    struct stat st;
+    for (int round = 0; round < 300; round++) {
+        for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+            snprintf(path, sizeof path, "%s/jvisor-train-absent-%d", dirs[i], round % 7);
+            CHECK(access(path, X_OK) == -1 && errno == ENOENT, "access of a missing command");
+            CHECK(stat(path, &st) == -1 && errno == ENOENT, "stat of a missing file");
+        }
+        CHECK(open("/usr/lib/../lib/jvisor-train-absent", O_RDONLY) == -1 && errno == ENOENT, "open of a missing file");
+        CHECK(realpath(self, path) != NULL, "realpath");
+        CHECK(readlink(self, path, sizeof path) == -1 && errno == EINVAL, "readlink of a regular file");
+        CHECK(lstat("/usr/bin/../lib/../bin", &st) == 0 && S_ISDIR(st.st_mode), "lstat through ..");
+        CHECK(access("/usr/bin/env", X_OK) == 0, "access of a present command");
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "child") == 0) {
         fputs("child\n", stdout);
@@ -163,6 +186,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     fork_exec_pipe(argv[1]);
+    path_probes(argv[1]);
     mmap_file();
     threads_futex();
     epoll_socketpair();

@@ -16,7 +16,8 @@ import java.util.Map;
 public final class Vfs {
     public static final int MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
     private static final int MAX_SYMLINKS = 40;
-    public static final int PATH_MAX = 4096;
+    /** PATH_MAX and NAME_MAX, include/uapi/linux/limits.h. */
+    public static final int PATH_MAX = 4096, NAME_MAX = 255;
 
     private final Map<Inode, Mount> mountedOn = new IdentityHashMap<>();
     private final List<Mount> mounts = new ArrayList<>();
@@ -222,7 +223,7 @@ public final class Vfs {
             }
             if (!(cur.inode() instanceof DirInode dir)) throw Errno.ENOTDIR.exception();
             checkPermission(cred, dir, MAY_EXEC);
-            if (c.length() > 255) throw Errno.ENAMETOOLONG.exception();
+            if (c.length() > NAME_MAX) throw Errno.ENAMETOOLONG.exception();
             if (c.equals("..")) {
                 cur = parentOf(ctx, cur);
                 continue;
@@ -255,7 +256,7 @@ public final class Vfs {
         String dirPath = slash < 0 ? "." : (slash == 0 ? "/" : p.substring(0, slash));
         String name = slash < 0 ? p : p.substring(slash + 1);
         if (name.isEmpty()) name = "."; // the path was "/"
-        if (name.length() > 255) throw Errno.ENAMETOOLONG.exception();
+        if (name.length() > NAME_MAX) throw Errno.ENAMETOOLONG.exception();
         Location dir = resolve(ctx, start, dirPath, true, cred);
         if (!dir.inode().isDir()) throw Errno.ENOTDIR.exception();
         return new Parent(dir, name, trailing);

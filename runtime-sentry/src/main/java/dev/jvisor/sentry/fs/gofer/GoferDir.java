@@ -5,10 +5,12 @@ import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.p9.Attr;
 import dev.jvisor.p9.DirEntry;
+import dev.jvisor.p9.P9Codec;
 import dev.jvisor.sentry.vfs.DirInode;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Stat;
 import dev.jvisor.sentry.vfs.SymlinkInode;
+import dev.jvisor.sentry.vfs.Vfs;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,15 +22,26 @@ import java.util.Set;
 /**
  * A directory on the Gofer. Lookups walk one name from the directory's kept fid; listings are
  * Treaddir. In exclusive mode the entries found (and names found missing) are remembered, so a
- * path is walked on the Gofer once; in shared mode every lookup asks again.
+ * path is walked on the Gofer once, and once the directory has been listed whole a name not in
+ * the listing is known missing without asking (compilers and shells probe many paths that do
+ * not exist). Changes the sandbox makes here go through this object and mark their names for a
+ * fresh walk. In shared mode every lookup asks again.
  */
 public final class GoferDir extends DirInode {
     /** Bytes asked per Treaddir; the client caps it at the negotiated iounit. */
     private static final int READDIR_BYTES = 64 * 1024;
+    /** The largest Rreaddir entry: the fixed part, the name's length and a NAME_MAX-byte name. */
+    private static final int LONGEST_ENTRY = DirEntry.FIXED_SIZE + 2 + Vfs.NAME_MAX;
 
     private final RemoteFile remote;
     private final Map<String, Inode> known = new HashMap<>();
     private final Set<String> missing = new HashSet<>();
+    /**
+     * Exclusive mode: {@link #known} holds every entry, from a whole listing, so any other name is
+     * missing — except the names in {@link #unsure}, changed by the sandbox since the listing.
+     */
+    private boolean listed;
+    private final Set<String> unsure = new HashSet<>();
 
     private GoferDir(RemoteFile remote) {
         super(remote.gofer.fs(), 0, 0, 0);
@@ -63,10 +76,12 @@ public final class GoferDir extends DirInode {
                 Inode hit = known.get(name);
                 if (hit != null) return hit;
                 if (missing.contains(name)) return null;
+                if (listed && !unsure.contains(name)) return null;
             }
         }
         Inode found = walk(name);
         synchronized (this) {
+            unsure.remove(name);
             if (found == null) {
                 if (cache) missing.add(name);
                 known.remove(name);
@@ -108,7 +123,8 @@ public final class GoferDir extends DirInode {
                 child.adoptFid(nf);
                 return inode;
             }
-            g.release(nf);
+            if (inode instanceof GoferFile && g.cached()) g.park(child, nf); // for the open that usually follows
+            else DeferredClunks.release(g, nf); // only walked: nothing waits for its clunk
             return inode;
         } catch (RuntimeException e) {
             g.release(nf);
@@ -154,6 +170,11 @@ public final class GoferDir extends DirInode {
                 out.add(Map.entry(e.name(), inode));
             }
             known.keySet().retainAll(present);
+            if (g.cached()) {
+                listed = true;
+                unsure.clear();
+                missing.clear(); // the listing answers for every name now
+            }
         }
         return out;
     }
@@ -171,6 +192,11 @@ public final class GoferDir extends DirInode {
         };
     }
 
+    /**
+     * Every entry, by Treaddir from the start. The Gofer packs each reply with as many entries as
+     * fit (RequestDispatcher), so a reply with room left for the longest possible entry is the
+     * last one: that saves the empty Treaddir that would otherwise end every listing.
+     */
     private List<DirEntry> readAll() {
         GoferFs g = remote.gofer;
         int fid;
@@ -183,6 +209,7 @@ public final class GoferDir extends DirInode {
         try {
             g.call(() -> g.client().lopen(fid, FileMode.O_RDONLY));
             List<DirEntry> all = new ArrayList<>();
+            int budget = Math.min(READDIR_BYTES, g.client().iounit());
             long cookie = 0;
             while (true) {
                 long at = cookie;
@@ -190,10 +217,17 @@ public final class GoferDir extends DirInode {
                 if (batch.isEmpty()) return all;
                 all.addAll(batch);
                 cookie = batch.getLast().offset();
+                if (encodedSize(batch) + LONGEST_ENTRY <= budget) return all;
             }
         } finally {
-            g.release(fid);
+            DeferredClunks.release(g, fid); // a directory open for reading: nothing waits for its clunk
         }
+    }
+
+    private static long encodedSize(List<DirEntry> batch) {
+        long bytes = 0;
+        for (DirEntry e : batch) bytes += P9Codec.encodedSize(e);
+        return bytes;
     }
 
     @Override
@@ -304,6 +338,7 @@ public final class GoferDir extends DirInode {
     private synchronized void changed(String name) {
         known.remove(name);
         missing.remove(name);
+        if (listed) unsure.add(name);
         remote.invalidate();
     }
 

@@ -91,6 +91,27 @@ public final class GoferFs {
         return mapped == null ? Errno.EIO : mapped;
     }
 
+    /** The fid of the last attribute read of a regular file, exclusive mode; see {@link #park}. */
+    private final java.util.concurrent.atomic.AtomicReference<ParkedFid> parked = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record ParkedFid(RemoteFile owner, int fid) {}
+
+    /**
+     * Keeps {@code fid}, just walked to {@code owner} to read its attributes, for the open that
+     * usually follows (open(2) and execve check the mode first): that open then needs no walk of
+     * its own. One fid at most is parked per connection; the one it displaces is clunked.
+     */
+    void park(RemoteFile owner, int fid) {
+        ParkedFid old = parked.getAndSet(new ParkedFid(owner, fid));
+        if (old != null) DeferredClunks.release(this, old.fid());
+    }
+
+    /** The fid parked for {@code owner}, now the caller's to clunk, or -1. */
+    int unpark(RemoteFile owner) {
+        ParkedFid p = parked.get();
+        return p != null && p.owner() == owner && parked.compareAndSet(p, null) ? p.fid() : -1;
+    }
+
     /** Clunks a fid, ignoring failure: the fid is gone either way. */
     void release(int fid) {
         try {

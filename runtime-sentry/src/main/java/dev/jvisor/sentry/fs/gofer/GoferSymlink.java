@@ -43,7 +43,7 @@ public final class GoferSymlink extends SymlinkInode {
                 cached = remote.gofer.call(() -> remote.gofer.client().readlink(fid));
                 return cached;
             } finally {
-                remote.gofer.release(fid);
+                DeferredClunks.release(remote.gofer, fid); // only walked: nothing waits for its clunk
             }
         }
     }

@@ -53,6 +53,8 @@ final class RemoteFile {
             n = name;
         }
         if (kept >= 0) return gofer.call(() -> walkClone(kept));
+        int parkedHere = gofer.unpark(this);
+        if (parkedHere >= 0) return parkedHere;
         int from = p.remote().keptFid();
         return gofer.call(() -> gofer.client().walk(from, n));
     }
@@ -131,11 +133,17 @@ final class RemoteFile {
             if (e.errno() != Errno.EXDEV) throw e;
             return unservedMountPoint();
         }
+        Attr a;
         try {
-            return gofer.call(() -> gofer.client().getattr(f, Attr.GETATTR_BASIC));
-        } finally {
-            gofer.release(f);
+            a = gofer.call(() -> gofer.client().getattr(f, Attr.GETATTR_BASIC));
+        } catch (RuntimeException e) {
+            DeferredClunks.release(gofer, f); // only walked: nothing waits for its clunk
+            throw e;
         }
+        // A regular file's attributes are mostly read just before it is opened: keep the fid for that.
+        if (gofer.cached() && (a.mode() & FileMode.S_IFMT) == FileMode.S_IFREG) gofer.park(this, f);
+        else DeferredClunks.release(gofer, f);
+        return a;
     }
 
     /**
