@@ -82,6 +82,20 @@ class GoferProcessTest {
         }
     }
 
+    @Test
+    void aGoferThatDiesAtStartFailsTheTestInsteadOfHangingIt() throws Exception {
+        assumeTrue(Native.geteuid() == 0, "needs root: pidfd_getfd and chroot");
+        Path missing = tmp.resolve("no-such-rootfs");
+        long began = System.nanoTime();
+        // This JVM still holds the child's end of the socketpair: without the watchdog the
+        // handshake would wait for an end of file that never comes.
+        assertThatThrownBy(() -> new ConfinedGofer(List.of(new MountPoint("/", missing, false)), tmp.resolve("dead.log")))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("exited with status")
+                .hasMessageContaining("before answering Tversion");
+        assertThat(System.nanoTime() - began).isLessThan(ConfinedGofer.HANDSHAKE_WAIT.toNanos());
+    }
+
     /** The child's /proc entry shows a seccomp filter and a root directory that is the rootfs. */
     private static void assertConfined(long pid, Path root) throws Exception {
         String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));

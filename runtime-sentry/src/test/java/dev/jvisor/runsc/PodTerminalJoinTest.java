@@ -62,7 +62,8 @@ class PodTerminalJoinTest {
                  "env":["PATH=/bin"],"cwd":"/"}""",
                 "\"io.kubernetes.cri.container-type\":\"container\",\"io.kubernetes.cri.sandbox-id\":\"pause\"");
         Path socket = t.work().resolve("console.sock");
-        Process shim = t.consoleReceiver(socket, "ready\r\n", "hi\r", 60);
+        // The app stays blocked in its `read` until the test is done looking at its processes.
+        Process shim = t.consoleReceiverHoldingKeys(socket, "ready\r\n", "hi\r", 90);
         var create = t.runsc("create", "--bundle", app.toString(), "--console-socket", socket.toString(),
                 "--pid-file", app.resolve("init.pid").toString(), "app");
         assertThat(create.status()).as(t.log()).isZero();
@@ -74,6 +75,9 @@ class PodTerminalJoinTest {
                 .doesNotContain("boot");
 
         assertThat(t.runsc("start", "app").status()).as(t.log()).isZero();
+        // At its prompt the app's shell sits in `read` (its `tty` and `stty` children are reaped),
+        // so what ps lists is alive while the Sentry's descendants are read.
+        TerminalFixture.awaitPrompt(shim, socket);
         // One Sentry: the app's stubs descend from the pod's boot process (the namespace launcher,
         // whose child is the Sentry).
         var ps = t.runsc("ps", "--format", "json", "app");
@@ -82,6 +86,7 @@ class PodTerminalJoinTest {
         assertThat(pids.getFirst()).isEqualTo(waiter);
         List<Long> pod = ProcessHandle.of(sentry).orElseThrow().descendants().map(ProcessHandle::pid).toList();
         assertThat(pids.subList(1, pids.size())).isNotEmpty().allMatch(pod::contains);
+        TerminalFixture.typeHeldKeys(shim);
 
         assertThat(t.runsc("wait", "app").out().strip()).isEqualTo("{\"id\":\"app\",\"exitStatus\":3}");
         String report = TerminalFixture.report(shim, 60);

@@ -152,6 +152,34 @@ final class TerminalFixture implements BeforeEachCallback, AfterEachCallback {
         return p;
     }
 
+    /**
+     * {@link #consoleReceiver} that holds the keys back until {@link #typeHeldKeys}: the
+     * container stays blocked reading its terminal, alive for as long as the test looks at it.
+     */
+    Process consoleReceiverHoldingKeys(Path socket, String prompt, String keys, int seconds) throws Exception {
+        Process p = helper(List.of("python3", script("console_receiver.py").toString(), socket.toString(), prompt, keys,
+                Integer.toString(seconds), "--hold"));
+        awaitSocket(p, socket);
+        return p;
+    }
+
+    /** Waits (up to 60 s) until a holding receiver on {@code socket} has seen its prompt. */
+    static void awaitPrompt(Process receiver, Path socket) throws InterruptedException {
+        Path prompted = socket.resolveSibling(socket.getFileName() + ".prompted");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(prompted)) {
+            assertThat(receiver.isAlive()).as("the console receiver runs while awaiting the prompt").isTrue();
+            assertThat(System.nanoTime()).as("the container's prompt reaches the console receiver").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** Lets a holding receiver type its keys. */
+    static void typeHeldKeys(Process receiver) throws IOException {
+        receiver.getOutputStream().write('\n');
+        receiver.getOutputStream().flush();
+    }
+
     /** Waits (up to 20 s) for {@code listener} to create {@code socket}, failing if it dies first. */
     static void awaitSocket(Process listener, Path socket) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -77,6 +77,24 @@ class RunningSandboxTest {
             }
             return bos.toString(StandardCharsets.UTF_8);
         }
+
+        /** Reads the output until it ends with {@code text} (within 30 s); returns what was read. */
+        String awaitOutput(String text) {
+            StringBuilder seen = new StringBuilder();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment buf = a.allocate(1);
+                while (!seen.toString().endsWith(text)) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) throw new AssertionError("the program never printed " + text.strip() + "; it printed: " + seen);
+                    if ((Host.poll(outRead, 1 /* POLLIN */, (int) Math.min(left, 200)) & (1 | 0x10 /* POLLHUP */)) == 0) continue;
+                    // One byte at a time: nothing past the text is taken from output().
+                    if (Host.read(outRead, buf, 1) <= 0) throw new AssertionError("the output ended before " + text.strip() + ": " + seen);
+                    seen.append((char) buf.get(ValueLayout.JAVA_BYTE, 0));
+                }
+            }
+            return seen.toString();
+        }
     }
 
     private Run exec(SandboxContainer c, String script) {
@@ -105,12 +123,11 @@ class RunningSandboxTest {
         killed.output();
 
         Run trapped = exec(sandbox.primary(), "trap 'echo term; exit 3' TERM; echo ready; while :; do sleep 1; done");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (sandbox.primary().hostPids().size() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
-        Thread.sleep(300);
+        // "ready" comes after the trap is set: a SIGTERM from now on runs it.
+        String shown = trapped.awaitOutput("ready\n");
         trapped.process().signal(15);
         assertThat(await(trapped.process())).isEqualTo(3);
-        assertThat(trapped.output()).isEqualTo("ready\nterm\n");
+        assertThat(shown + trapped.output()).isEqualTo("ready\nterm\n");
     }
 
     @Test
@@ -154,7 +171,9 @@ class RunningSandboxTest {
         Thread.sleep(700);
         assertThat(cpuTicks(stub)).as("no CPU while paused").isEqualTo(t0);
         sandbox.primary().resume();
-        Thread.sleep(700);
+        // However loaded the host, a resumed spinner gets CPU again: wait for it, with a deadline.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (cpuTicks(stub) == t0 && System.nanoTime() < deadline) Thread.sleep(50);
         assertThat(cpuTicks(stub)).as("runs again once resumed").isGreaterThan(t0);
 
         sandbox.primary().pause();

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * one background thread drains both, turning each second's refusals of one syscall into one event
  * that carries the count. Nothing waits for the agent: when it is away, slow or gone, events are
  * dropped and counted ({@link #dropped()}), the sandbox runs and exits exactly as without it, and
- * the thread tries a new stream now and then. gRPC is loaded only by that thread, only when a
+ * the thread tries a new stream now and then. One order is kept: the agent hears of the start
+ * before any other event of the sandbox, even when the first stream comes up late. gRPC is loaded
+ * only by that thread, only when a
  * policy socket is configured (see {@link PolicyJars}).
  */
 public final class SandboxEventReporter implements AutoCloseable {
@@ -152,6 +154,13 @@ public final class SandboxEventReporter implements AutoCloseable {
     // ------------------------------------------------------------------ the background thread
 
     private EventChannel channel;
+    /**
+     * The sandbox's start while no stream has taken it yet. The agent hears of a sandbox's start
+     * before anything else from it: when the first stream is slower than {@link #READY_WAIT}
+     * (a cold JVM on a loaded node), the start is not dropped but sent ahead of the first event
+     * that finds the stream ready, and nothing is sent before it.
+     */
+    private MonitorEvent unsentStart;
     private EventChannel.Stream stream;
     private int streamEvents;
     private long retryAt;
@@ -188,6 +197,11 @@ public final class SandboxEventReporter implements AutoCloseable {
             checkOom();
             flushDenials(4 * MAX_SYSCALL_EVENTS_PER_FLUSH);
             for (MonitorEvent e; (e = queue.poll()) != null; ) deliver(e);
+            if (unsentStart != null) {
+                // No stream ever took it: reported as lost, like any event.
+                unsentStart = null;
+                dropped.incrementAndGet();
+            }
             finishStream();
         } finally {
             if (channel != null) channel.close();
@@ -215,23 +229,33 @@ public final class SandboxEventReporter implements AutoCloseable {
     }
 
     private void deliver(MonitorEvent e) {
+        boolean isStart = e.kind() == MonitorEvent.Kind.STARTED;
+        if (isStart) unsentStart = e;
         EventChannel.Stream s = usableStream();
         try {
             if (s != null && awaitReady(s)) {
-                s.send(e);
-                sent.incrementAndGet();
-                if (++streamEvents >= MAX_EVENTS_PER_STREAM) finishStream();
+                // The start goes ahead of anything else, however late the first stream came up.
+                if (unsentStart != null) send(s, unsentStart);
+                unsentStart = null;
+                if (!isStart) send(s, e);
                 return;
             }
         } catch (RuntimeException re) {
             warnOnce("the node agent's event stream failed: " + re);
         }
-        dropped.incrementAndGet();
+        // A start that found no stream waits for the next event that does; the rest is dropped.
+        if (!isStart) dropped.incrementAndGet();
         if (s != null && s.failed()) {
             warnOnce("the node agent's event stream failed; dropping events until it is back");
             stream = null;
             retryAt = System.nanoTime() + RETRY.toNanos();
         }
+    }
+
+    private void send(EventChannel.Stream s, MonitorEvent e) {
+        s.send(e);
+        sent.incrementAndGet();
+        if (++streamEvents >= MAX_EVENTS_PER_STREAM) finishStream();
     }
 
     /** close() interrupts only to wake the queue's poll: an event being sent is still sent. */

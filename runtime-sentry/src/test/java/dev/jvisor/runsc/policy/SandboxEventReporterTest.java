@@ -10,7 +10,9 @@ import dev.jvisor.sentry.monitor.SyscallDenials;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +58,10 @@ class SandboxEventReporterTest {
             denials.syscallUnsupported(100_000);
             events.exited(3);
             events.close();
+            // close() waits at most CLOSE_WAIT; on a loaded machine the last events may land
+            // after it returned: the stream's end says they all did.
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (agent.completedStreams.get() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
 
             List<SandboxEvent> got = agent.events;
             assertThat(got.getFirst().getKind()).isEqualTo(EventKind.SANDBOX_STARTED);
@@ -91,10 +97,64 @@ class SandboxEventReporterTest {
         events.exited(0);
         events.close();
         assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(SandboxEventReporter.CLOSE_WAIT);
+        // close() does not wait for the reporter's thread: on a loaded machine it may still be
+        // loading gRPC, and counts the drops once it gets to them.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while ((events.dropped() < 3 || warnings.isEmpty()) && System.nanoTime() < deadline) Thread.sleep(10);
         assertThat(events.sent()).isZero();
         // started, at least one aggregated reboot event, exited.
         assertThat(events.dropped()).isGreaterThanOrEqualTo(3);
         assertThat(warnings).singleElement().asString().contains("dropped and counted");
+    }
+
+    /**
+     * A stream still connecting for its first {@code notReadyFor} waits (each "timing out" at
+     * once rather than after {@link SandboxEventReporter#READY_WAIT}), as a first gRPC connection
+     * in a cold JVM on a loaded node is; it records what it is sent. A real slow agent cannot be
+     * made slow on cue, so this stands in for it.
+     */
+    private static final class LateStream implements EventChannel.Stream {
+        final List<MonitorEvent> sent = new CopyOnWriteArrayList<>();
+        private final AtomicInteger notReadyFor;
+
+        LateStream(int notReadyFor) {
+            this.notReadyFor = new AtomicInteger(notReadyFor);
+        }
+
+        @Override public boolean awaitReady(Duration timeout) { return notReadyFor.getAndDecrement() <= 0; }
+        @Override public boolean failed() { return false; }
+        @Override public void send(MonitorEvent event) { sent.add(event); }
+        @Override public Optional<EventChannel.Summary> finish(Duration timeout) {
+            return Optional.of(new EventChannel.Summary(sent.size(), 0));
+        }
+        @Override public void cancel() { }
+    }
+
+    @Test
+    void aFirstStreamSlowerThanTheReadyWaitStillGetsTheStartFirstAndLosesNothing() throws Exception {
+        LateStream stream = new LateStream(1);
+        EventChannel channel = new EventChannel() {
+            @Override public Stream openStream() { return stream; }
+            @Override public void close() { }
+        };
+        SandboxEventReporter events = new SandboxEventReporter(() -> channel, Duration.ofMillis(50), warnings::add);
+        SyscallDenials denials = new SyscallDenials();
+        events.started(denials, 77);
+        for (int n = 0; n < 10; n++) denials.syscallDenied(Sysno.PTRACE);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (stream.sent.size() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+        events.exited(3);
+        events.close();
+
+        List<MonitorEvent> got = stream.sent;
+        assertThat(got).extracting(MonitorEvent::kind).first().isEqualTo(MonitorEvent.Kind.STARTED);
+        assertThat(got.getFirst().sentryPid()).isEqualTo(77);
+        assertThat(got).extracting(MonitorEvent::kind).filteredOn(k -> k == MonitorEvent.Kind.STARTED).hasSize(1);
+        assertThat(got.stream().filter(e -> e.syscall().equals("ptrace")).mapToLong(MonitorEvent::calls).sum()).isEqualTo(10);
+        assertThat(got.getLast().kind()).isEqualTo(MonitorEvent.Kind.EXITED);
+        assertThat(got.getLast().exitStatus()).isEqualTo(3);
+        assertThat(events.sent()).isEqualTo(got.size());
+        assertThat(events.dropped()).isZero();
     }
 
     @Test

@@ -53,7 +53,11 @@ class SandboxEventsFromASandboxTest {
         assertThat(gcc.exitValue()).as(diagnostics).isZero();
     }
 
-    private record Run(int status, long sent, long dropped, Duration took) {}
+    /** One sandbox's run; {@code events} is its reporter, closed (its thread may still be finishing). */
+    private record Run(int status, SandboxEventReporter events, Duration took) {
+        long sent() { return events.sent(); }
+        long dropped() { return events.dropped(); }
+    }
 
     private static Run run(Path socket) throws Exception {
         SandboxEventReporter events = new SandboxEventReporter(
@@ -70,7 +74,7 @@ class SandboxEventsFromASandboxTest {
             events.exited(status);
         }
         events.close();
-        return new Run(status, events.sent(), events.dropped(), Duration.ofNanos(System.nanoTime() - began));
+        return new Run(status, events, Duration.ofNanos(System.nanoTime() - began));
     }
 
     @Test
@@ -80,6 +84,10 @@ class SandboxEventsFromASandboxTest {
         List<SandboxEvent> got;
         try (ScriptedAgent agent = new ScriptedAgent(socket)) {
             run = run(socket);
+            // close() waits at most CLOSE_WAIT for the last events; on a loaded machine they may
+            // arrive after it returned: the stream's end says they all did.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (agent.completedStreams.get() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
             got = List.copyOf(agent.events);
         }
         assertThat(run.status()).isEqualTo(3);
@@ -104,6 +112,10 @@ class SandboxEventsFromASandboxTest {
         }
         Run without = run(dir.resolve("nobody-listens.sock"));
         assertThat(without.status()).isEqualTo(with.status()).isEqualTo(3);
+        // The reporter's thread may still be loading gRPC when close() returns: it counts the
+        // drops once it gets to them.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (without.dropped() < 3 && System.nanoTime() < deadline) Thread.sleep(10);
         assertThat(without.sent()).isZero();
         assertThat(without.dropped()).isGreaterThanOrEqualTo(3);
         // Generous for a loaded two-core machine; a reporter that waited for the agent would add seconds.

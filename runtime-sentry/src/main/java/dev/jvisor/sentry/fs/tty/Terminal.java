@@ -44,6 +44,8 @@ public final class Terminal {
     private boolean locked;
     private int openSlaves;
     private boolean slaveWasOpen;
+    /** Set once by the first {@link #hangup}: the far side goes away only once. */
+    private boolean hangingUp;
 
     Terminal(Kernel kernel, int index, Devpts devpts) {
         this.kernel = kernel;
@@ -224,15 +226,20 @@ public final class Terminal {
     }
 
     /**
-     * The far side went away. Readers see end of file and writers EIO; the controlling process
-     * (the session leader) gets SIGHUP and SIGCONT, the foreground group SIGHUP, and the
-     * session loses its controlling terminal.
+     * The far side went away. The controlling process (the session leader) gets SIGHUP and
+     * SIGCONT, the foreground group SIGHUP, and the session loses its controlling terminal;
+     * then readers see end of file and writers EIO.
+     *
+     * <p>The signals go first, as in Linux's {@code __tty_hangup} (it signals the session before
+     * {@code tty_ldisc_hangup} wakes the readers): a reader that the hangup wakes, or whose next
+     * read finds it, already has SIGHUP pending, so a shell without a handler dies of it rather
+     * than acting on the end of file.
      */
     public void hangup() {
-        if (ld.hungUp()) return;
-        ld.hangup();
         int s, fg;
         synchronized (this) {
+            if (hangingUp) return;
+            hangingUp = true;
             s = session;
             fg = foreground;
             session = 0;
@@ -246,6 +253,7 @@ public final class Terminal {
             }
             if (fg != 0 && fg != s) signalGroup(fg, Signal.SIGHUP);
         }
+        ld.hangup();
         queue.wakeAll();
     }
 
