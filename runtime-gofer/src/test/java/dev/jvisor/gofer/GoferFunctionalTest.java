@@ -188,21 +188,10 @@ class GoferFunctionalTest {
             Files.createFile(big.resolve(n));
             expected.add(n);
         }
-        var c = gofer.client;
-        int d = c.walk(rootFid, "big");
-        c.lopen(d, OpenFlags.O_RDONLY);
         List<String> seen = new ArrayList<>();
-        long offset = 0;
-        while (true) {
-            List<DirEntry> page = c.readdir(d, offset, 2048);
-            if (page.isEmpty()) {
-                break;
-            }
-            for (DirEntry e : page) {
-                seen.add(e.name());
-                assertThat(e.type()).isEqualTo(DirEntry.DT_REG);
-            }
-            offset = page.getLast().offset();
+        for (DirEntry e : readdirAll("big", 2048)) {
+            seen.add(e.name());
+            assertThat(e.type()).isEqualTo(DirEntry.DT_REG);
         }
         assertThat(seen).hasSize(1000).doesNotContain(".", "..");
         assertThat(new HashSet<>(seen)).isEqualTo(expected);
@@ -229,22 +218,28 @@ class GoferFunctionalTest {
         String utf8 = "gr\u00fc\u00dfe-\u65e5\u672c-\ud83d\ude00"; // multi-byte UTF-8, a 4-byte code point
         Files.createFile(dir.resolve(utf8));
         expected.put(utf8, DirEntry.DT_REG);
-        var c = gofer.client;
-        int d = c.walk(rootFid, "names");
-        c.lopen(d, OpenFlags.O_RDONLY);
         Map<String, Integer> seen = new HashMap<>();
-        long offset = 0;
-        while (true) {
-            List<DirEntry> page = c.readdir(d, offset, 4096);
-            if (page.isEmpty()) {
-                break;
-            }
-            for (DirEntry e : page) {
-                assertThat(seen.put(e.name(), e.type())).as("listed twice: %s", e.name()).isNull();
-            }
-            offset = page.getLast().offset();
+        for (DirEntry e : readdirAll("names", 4096)) {
+            assertThat(seen.put(e.name(), e.type())).as("listed twice: %s", e.name()).isNull();
         }
         assertThat(seen).isEqualTo(expected);
+    }
+
+    /** Every entry of directory {@code name} under the root, read in Treaddir pages of {@code count} bytes. */
+    private List<DirEntry> readdirAll(String name, int count) throws Exception {
+        var c = gofer.client;
+        int d = c.walk(rootFid, name);
+        c.lopen(d, OpenFlags.O_RDONLY);
+        List<DirEntry> all = new ArrayList<>();
+        long offset = 0;
+        while (true) {
+            List<DirEntry> page = c.readdir(d, offset, count);
+            if (page.isEmpty()) {
+                return all;
+            }
+            all.addAll(page);
+            offset = page.getLast().offset();
+        }
     }
 
     @Test
