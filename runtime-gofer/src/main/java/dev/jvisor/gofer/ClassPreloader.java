@@ -1,10 +1,10 @@
 package dev.jvisor.gofer;
 
+import dev.jvisor.startup.OwnJar;
+
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -23,16 +23,7 @@ final class ClassPreloader {
 
     /** Returns how many classes were loaded. */
     static int loadAll() throws IOException {
-        CodeSource source = ClassPreloader.class.getProtectionDomain().getCodeSource();
-        if (source == null) {
-            return 0;
-        }
-        Path location;
-        try {
-            location = Path.of(source.getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IOException("unusable code source " + source.getLocation(), e);
-        }
+        Path location = OwnJar.of(ClassPreloader.class);
         List<String> names = Files.isDirectory(location) ? fromDirectory(location) : fromJar(location);
         int loaded = 0;
         for (String name : names) {

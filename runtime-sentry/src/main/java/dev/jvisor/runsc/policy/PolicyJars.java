@@ -1,6 +1,7 @@
 package dev.jvisor.runsc.policy;
 
 import dev.jvisor.runsc.cli.RunscException;
+import dev.jvisor.startup.OwnJar;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
@@ -67,7 +68,7 @@ final class PolicyJars {
                 urls.add(jar.toUri().toURL());
             }
             // runsc's own jar, for the two packages above.
-            urls.add(PolicyJars.class.getProtectionDomain().getCodeSource().getLocation());
+            urls.add(OwnJar.of(PolicyJars.class).toUri().toURL());
         } catch (IOException e) {
             throw new RunscException("cannot list " + dir + ": " + e.getMessage(), e);
         }
