@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define EXIT_SETUP 70
@@ -68,6 +69,24 @@ static void *volatile const BAD_POINTER = (void *)8;
  * would print the parent's pending lines a second time.
  */
 static inline void flush_all(void) { fflush(stdout); fflush(stderr); }
+
+/*
+ * Runs fn in a child and waits for it, so what fn changes (credentials, limits, signal state)
+ * does not stick to the program. A child that fails or dies is reported, never silent.
+ */
+static inline void in_child(void (*fn)(void)) {
+    flush_all();
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        fn();
+        flush_all();
+        _exit(0);
+    }
+    int status;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("  child ended badly: %#x\n", status);
+}
 
 /*
  * Creates a private scratch directory under $TMPDIR (default /tmp) and makes it the working

@@ -18,21 +18,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-/* Runs fn in a child and waits for it, so credential changes do not stick to the program. */
-static void in_child(void (*fn)(void)) {
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        fn();
-        flush_all();
-        _exit(0);
-    }
-    int status;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("child ended badly: %d\n", status);
-}
-
 static void print_ids(const char *label) {
     uid_t r, e, s;
     gid_t rg, eg, sg;

@@ -112,20 +112,6 @@ static void run_report(const char *path) {
     _exit(1);
 }
 
-static void in_child(void (*fn)(void)) {
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        fn();
-        flush_all();
-        _exit(0);
-    }
-    int status;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("  child ended badly: %#x\n", status);
-}
-
 /* A process of another user that waits to be killed; returns once it has become that user. */
 static pid_t spawn_other(uid_t uid) {
     int p[2];

@@ -1,5 +1,7 @@
 package dev.jvisor.runsc.dist;
 
+import static dev.jvisor.runsc.dist.HostPids.alive;
+import static dev.jvisor.runsc.dist.HostPids.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ConfinementIT {
         for (long pid : launchers) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         // A failed test leaves its cgroup behind: removed once the killed sandbox has left it.
         if (cgroup == null) return;
-        within(10, () -> launchers.stream().allMatch(ConfinementIT::gone));
+        within(10, () -> launchers.stream().allMatch(pid -> !alive(pid)));
         try (var controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path c : controllers.toList()) {
                 try {
@@ -154,23 +155,7 @@ class ConfinementIT {
                 .map(ProcessHandle::pid).toList();
     }
 
-    private static boolean within(int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(20);
-        }
-        return true;
-    }
 
-    private static boolean gone(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-        } catch (IOException e) {
-            return true;
-        }
-    }
 
     // ---------------------------------------------------------------- tests
 
@@ -230,10 +215,10 @@ class ConfinementIT {
         assertThat(procMounts()).isEqualTo(hostProcMounts);
 
         assertThat(runsc(bundle, "kill", "c1", "9").status()).as(lastError()).isZero();
-        assertThat(within(30, () -> gone(launcher) && gone(sentry) && gone(gofer))).isTrue();
+        assertThat(within(30, () -> !alive(launcher) && !alive(sentry) && !alive(gofer))).isTrue();
         assertThat(runsc(bundle, "wait", "c1").out().strip()).isEqualTo("{\"id\":\"c1\",\"exitStatus\":137}");
         assertThat(runsc(bundle, "delete", "c1").status()).as(lastError()).isZero();
-        for (long pid : sandbox) assertThat(gone(pid)).as("process %d", pid).isTrue();
+        for (long pid : sandbox) assertThat(alive(pid)).as("process %d", pid).isFalse();
         assertThat(memoryCgroup).doesNotExist();
         try (var left = Files.list(work.resolve("root"))) {
             assertThat(left).isEmpty();
@@ -270,13 +255,13 @@ class ConfinementIT {
             })).containsExactlyInAnyOrder("1", "2");
             assertThat(runsc(app, "delete", "--force", "app").status()).as(lastError()).isZero();
             assertThat(runsc(pause, "delete", "--force", "pause").status()).as(lastError()).isZero();
-            assertThat(within(30, () -> gone(launcher) && gone(sentry))).isTrue();
+            assertThat(within(30, () -> !alive(launcher) && !alive(sentry))).isTrue();
             try (var left = Files.list(work.resolve("root"))) {
                 assertThat(left).isEmpty();
             }
         } finally {
             for (long pid : launchers) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            within(10, () -> launchers.stream().allMatch(ConfinementIT::gone));
+            within(10, () -> launchers.stream().allMatch(pid -> !alive(pid)));
             new ProcessBuilder("umount", appRoot.toString()).inheritIO().start().waitFor();
         }
     }
@@ -293,7 +278,7 @@ class ConfinementIT {
         launchers.add(launcher);
         long sentry = onlyChild(launcher);
         assertThat(runsc(bundle, "kill", "created", "15").status()).as(lastError()).isZero();
-        assertThat(within(30, () -> gone(launcher) && gone(sentry))).as("the sandbox ends of SIGTERM").isTrue();
+        assertThat(within(30, () -> !alive(launcher) && !alive(sentry))).as("the sandbox ends of SIGTERM").isTrue();
         assertThat(runsc(bundle, "delete", "created").status()).as(lastError()).isZero();
     }
 
@@ -306,6 +291,6 @@ class ConfinementIT {
         assertThat(ns(sentry, "mnt")).isNotEqualTo(ns(ProcessHandle.current().pid(), "mnt"));
         assertThat(Long.parseUnsignedLong(status(sentry, "CapBnd"), 16)).isEqualTo(mask(SandboxLaunch.sentryCapabilities(true)));
         assertThat(runsc(bundle, "delete", "--force", "hostnet").status()).as(lastError()).isZero();
-        assertThat(within(30, () -> gone(launcher) && gone(sentry))).isTrue();
+        assertThat(within(30, () -> !alive(launcher) && !alive(sentry))).isTrue();
     }
 }

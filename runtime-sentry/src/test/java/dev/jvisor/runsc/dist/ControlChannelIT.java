@@ -1,5 +1,7 @@
 package dev.jvisor.runsc.dist;
 
+import static dev.jvisor.runsc.dist.HostPids.alive;
+import static dev.jvisor.runsc.dist.HostPids.within;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,27 +112,8 @@ class ControlChannelIT {
         return ((JsonString) ((JsonObject) JsonParser.parse(r.out())).get("status")).value();
     }
 
-    private static boolean within(int seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(20);
-        }
-        return true;
-    }
 
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !isZombie(pid);
-    }
 
-    private static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
-        } catch (IOException gone) {
-            return true;
-        }
-    }
 
     private static String read(Path p) {
         try {
@@ -220,7 +202,7 @@ class ControlChannelIT {
         added.removeAll(before);
         assertThat(added).as("the exec'd process's stub").isNotEmpty();
         new ProcessBuilder("kill", "-KILL", Long.toString(waiter2)).start().waitFor();
-        assertThat(within(30, () -> added.stream().noneMatch(ControlChannelIT::alive))).as("stubs " + added + " gone").isTrue();
+        assertThat(within(30, () -> added.stream().noneMatch(HostPids::alive))).as("stubs " + added + " gone").isTrue();
         assertThat(ps("d")).doesNotContainAnyElementsOf(added);
         assertThat(status("d")).isEqualTo("running");
     }
@@ -239,7 +221,7 @@ class ControlChannelIT {
         assertThat(stubs.size()).isGreaterThanOrEqualTo(2);
         var kill = runsc("kill", "--all", "k", "9");
         assertThat(kill.status()).as(kill.err() + lastError()).isZero();
-        assertThat(within(30, () -> !alive(boot) && stubs.stream().noneMatch(ControlChannelIT::alive))).isTrue();
+        assertThat(within(30, () -> !alive(boot) && stubs.stream().noneMatch(HostPids::alive))).isTrue();
         assertThat(runsc("wait", "k").out().strip()).isEqualTo("{\"id\":\"k\",\"exitStatus\":137}");
         assertThat(runsc("kill", "k", "9").status()).isNotZero();
         assertThat(lastError()).contains("container not running");
