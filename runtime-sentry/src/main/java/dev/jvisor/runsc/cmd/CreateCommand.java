@@ -2,7 +2,6 @@ package dev.jvisor.runsc.cmd;
 
 import dev.jvisor.oci.ContainerStatus;
 import dev.jvisor.oci.OciSpec;
-import dev.jvisor.runsc.cli.Flag;
 import dev.jvisor.runsc.cli.FlagSet;
 import dev.jvisor.runsc.cli.Invocation;
 import dev.jvisor.runsc.cli.IoErrors;
@@ -41,9 +40,7 @@ import java.util.List;
  * {@code --console-socket} a new pty whose master goes to that socket ({@link ConsoleSocket}).
  */
 public final class CreateCommand implements Subcommand {
-    private Flag<String> bundle;
-    private Flag<String> pidFile;
-    private Flag<String> consoleSocket;
+    private CreateFlags flags;
 
     @Override public String name() { return "create"; }
     @Override public String summary() { return "create a container from an OCI bundle (start runs it)"; }
@@ -51,21 +48,14 @@ public final class CreateCommand implements Subcommand {
 
     @Override
     public void defineFlags(FlagSet flags) {
-        bundle = flags.string("bundle", "DIR", ".", "the OCI bundle: config.json and the root filesystem");
-        flags.alias("b", bundle);
-        pidFile = flags.string("pid-file", "FILE", "", "write the container's host pid here");
-        consoleSocket = flags.string("console-socket", "SOCKET", "", "unix socket to send the terminal's master fd to");
-        // runc's flags that have no meaning for a sandbox whose mounts and keys live in the Sentry.
-        flags.bool("no-pivot", "accepted for runc compatibility; jVisor never pivots the host's root");
-        flags.bool("no-new-keyring", "accepted for runc compatibility; the Sentry has no host session keyring");
-        flags.string("preserve-fds", "N", "0", "accepted for runc compatibility; only 0 is supported");
+        this.flags = CreateFlags.define(flags);
     }
 
     @Override
     public int execute(Invocation inv, List<String> args) throws RunscException {
         Invocation.requireArgs(args, 1, "<container-id>");
         String id = args.getFirst();
-        Path bundleDir = Invocation.hostPath("bundle", bundle.get()).toAbsolutePath().normalize();
+        Path bundleDir = Invocation.hostPath("bundle", flags.bundle.get()).toAbsolutePath().normalize();
         OciSpec spec = BundleSandbox.read(bundleDir);
         Path console = consoleSocketFor(spec);
         // The node agent's policy for the pod, when the node has one: may refuse it or tighten its settings.
@@ -73,7 +63,7 @@ public final class CreateCommand implements Subcommand {
         inv = new Invocation(inv.root(), inv.systemdCgroup(), podConfig, inv.log(), inv.in(), inv.out(), inv.err(), inv.home());
         // Checked now so that a bad bundle fails create, not the container's start.
         SandboxSpec sandboxSpec = BundleSandbox.toSandboxSpec(bundleDir, spec, inv.config().strace(), inv.config().overlay());
-        Path pidPath = pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", pidFile.get()).toAbsolutePath();
+        Path pidPath = flags.pidFile.get().isEmpty() ? null : Invocation.hostPath("pid-file", flags.pidFile.get()).toAbsolutePath();
 
         StateStore store = new StateStore(inv.root());
         String owner = System.getProperty("user.name", "");
@@ -189,12 +179,12 @@ public final class CreateCommand implements Subcommand {
      */
     private Path consoleSocketFor(OciSpec spec) throws RunscException {
         boolean terminal = spec.process() != null && spec.process().terminal();
-        if (consoleSocket.get().isEmpty()) {
+        if (flags.consoleSocket.get().isEmpty()) {
             if (terminal) throw new RunscException("config.json: process.terminal is set: create needs --console-socket to hand the terminal to");
             return null;
         }
         if (!terminal) throw new RunscException("--console-socket given, but config.json's process.terminal is not set");
-        return Invocation.hostPath("console-socket", consoleSocket.get()).toAbsolutePath();
+        return Invocation.hostPath("console-socket", flags.consoleSocket.get()).toAbsolutePath();
     }
 
     /** Written whole under a temporary name and renamed, so the shim never reads a partial pid. */

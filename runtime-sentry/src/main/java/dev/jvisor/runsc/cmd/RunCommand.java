@@ -24,12 +24,9 @@ public final class RunCommand implements Subcommand {
     /** The signals a foreground run passes on, as runc's does (SIGKILL and SIGSTOP cannot be caught). */
     private static final String[] FORWARDED = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2"};
 
-    private Flag<String> bundle;
-    private Flag<String> pidFile;
-    private Flag<String> consoleSocket;
+    private CreateFlags createFlags;
     private Flag<Boolean> detach;
     private Flag<Boolean> keep;
-    private Flag<Boolean> noPivot;
 
     @Override public String name() { return "run"; }
     @Override public String summary() { return "create and start a container (and, unless detached, wait for it and delete it)"; }
@@ -37,28 +34,17 @@ public final class RunCommand implements Subcommand {
 
     @Override
     public void defineFlags(FlagSet flags) {
-        bundle = flags.string("bundle", "DIR", ".", "the OCI bundle: config.json and the root filesystem");
-        flags.alias("b", bundle);
-        pidFile = flags.string("pid-file", "FILE", "", "write the container's host pid here");
-        consoleSocket = flags.string("console-socket", "SOCKET", "", "unix socket to send the terminal's master fd to");
+        createFlags = CreateFlags.define(flags);
         detach = flags.bool("detach", "return once the program runs, leaving the container to run");
         flags.alias("d", detach);
         keep = flags.bool("keep", "do not delete the container after it exits");
-        noPivot = flags.bool("no-pivot", "accepted for runc compatibility; jVisor never pivots the host's root");
-        flags.bool("no-new-keyring", "accepted for runc compatibility; the Sentry has no host session keyring");
-        flags.string("preserve-fds", "N", "0", "accepted for runc compatibility; only 0 is supported");
     }
 
     @Override
     public int execute(Invocation inv, List<String> args) throws RunscException {
         Invocation.requireArgs(args, 1, "<container-id>");
         String id = ContainerId.validate(args.getFirst());
-        List<String> create = new ArrayList<>(List.of("--bundle", bundle.get()));
-        if (!pidFile.get().isEmpty()) create.addAll(List.of("--pid-file", pidFile.get()));
-        if (!consoleSocket.get().isEmpty()) create.addAll(List.of("--console-socket", consoleSocket.get()));
-        if (noPivot.get()) create.add("--no-pivot");
-        create.add(id);
-        int status = invoke(new CreateCommand(), inv, create);
+        int status = invoke(new CreateCommand(), inv, createFlags.createArguments(id));
         if (status != 0) return status;
         // From here a signal to run is the container's (kill accepts a created one), so none is
         // lost between start and the wait; a detached run gives them back once started.
