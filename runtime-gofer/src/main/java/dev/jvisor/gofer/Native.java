@@ -3,6 +3,7 @@ package dev.jvisor.gofer;
 import dev.jvisor.abi.AtFlags;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.abi.Seccomp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -374,9 +375,9 @@ final class Native {
         }
     }
 
-    /** {@code prctl(PR_SET_NO_NEW_PRIVS, 1)}; PR_SET_NO_NEW_PRIVS = 38, {@code <linux/prctl.h>}. */
+    /** {@code prctl(PR_SET_NO_NEW_PRIVS, 1)}. */
     static void noNewPrivileges() throws ErrnoException {
-        call("prctl(PR_SET_NO_NEW_PRIVS)", SYS_PRCTL, 38, 1, 0, 0, 0);
+        call("prctl(PR_SET_NO_NEW_PRIVS)", SYS_PRCTL, Seccomp.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     }
 
     /**
@@ -391,8 +392,7 @@ final class Native {
             MemorySegment fprog = arena.allocate(16, 8);
             fprog.set(JAVA_SHORT, 0, (short) (program.length / 8));
             fprog.set(JAVA_LONG, 8, filter.address());
-            // SECCOMP_SET_MODE_FILTER = 1, SECCOMP_FILTER_FLAG_TSYNC = 1, <linux/seccomp.h>.
-            call("seccomp", SYS_SECCOMP, 1, 1, fprog.address());
+            call("seccomp", SYS_SECCOMP, Seccomp.SECCOMP_SET_MODE_FILTER, Seccomp.SECCOMP_FILTER_FLAG_TSYNC, fprog.address());
         }
     }
 }
