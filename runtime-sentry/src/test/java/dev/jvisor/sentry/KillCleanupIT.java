@@ -2,12 +2,9 @@ package dev.jvisor.sentry;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,24 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pool, so no sandboxed code — nor an empty stub — outlives its kernel.
  */
 class KillCleanupIT {
-    private static List<Long> stubsOf(long sentryPid) throws IOException {
-        List<Long> out = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) continue;
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-                    if (isStub(Long.parseLong(name)) && ppid == sentryPid) out.add(Long.parseLong(name));
-                } catch (IOException | RuntimeException gone) {
-                    // exited while we looked
-                }
-            }
-        }
-        return out;
-    }
-
     @Test
     void killingTheSentryKillsEveryStub() throws Exception {
         Path dist = Path.of(System.getProperty("jvisor.dist.dir", "target/jvisor-runtime"));
@@ -48,28 +27,19 @@ class KillCleanupIT {
             // The shell and its two sleeps each run in a stub; the kernel's pool keeps two more ready.
             while (stubs.size() < 5 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
-                stubs = stubsOf(sentry.pid());
+                stubs = StubProcesses.childrenOf(sentry.pid());
             }
             assertThat(stubs).as("three tasks' stubs and two ready ones").hasSizeGreaterThanOrEqualTo(5);
             sentry.destroyForcibly().waitFor();
             long gone = System.nanoTime() + 5_000_000_000L;
             List<Long> alive = new ArrayList<>(stubs);
             while (!alive.isEmpty() && System.nanoTime() < gone) {
-                alive.removeIf(pid -> !isStub(pid));
+                alive.removeIf(pid -> !StubProcesses.isStub(pid));
                 Thread.sleep(50);
             }
             assertThat(alive).as("stubs still alive after kill -9 of their Sentry").isEmpty();
         } finally {
             sentry.destroyForcibly();
-        }
-    }
-
-    /** A stub runs the in-memory stub image: its exe is the memfd (its argv is unmapped, so cmdline is empty). */
-    private static boolean isStub(long pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString().contains("jvisor-stub");
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
     }
 }
