@@ -243,9 +243,13 @@ class ContainerdNodeTest {
             }
             assertThat(reached).as("the agent reached the restart step").exists();
         } finally {
-            agent.descendants().forEach(ProcessHandle::destroyForcibly);
+            // The agent dies first: killed first, the restart hook's process would hand the agent a
+            // failed restart, and an agent that still ran would roll the config back before its own
+            // SIGKILL arrived. Its children are listed while they are still its children.
+            List<ProcessHandle> children = agent.descendants().toList();
             agent.destroyForcibly();
             agent.waitFor(10, TimeUnit.SECONDS);
+            children.forEach(ProcessHandle::destroyForcibly);
         }
     }
 

@@ -81,6 +81,21 @@ public final class CgroupV1 {
         for (Path d : dirs()) write(d.resolve("cgroup.procs"), Long.toString(pid));
     }
 
+    /**
+     * Joins a process that may exit meanwhile (a short-lived helper listed among a sandbox's
+     * processes): one that is gone has nothing left to limit, so the write's ESRCH is no error.
+     * Returns whether the process joined.
+     */
+    public boolean joinIfAlive(long pid) throws CgroupException {
+        try {
+            join(pid);
+            return true;
+        } catch (CgroupException e) {
+            if (ProcessHandle.of(pid).isPresent()) throw e;
+            return false;
+        }
+    }
+
     /** Applies the limits that are set; absent ones stay as they are. -1 means no limit. */
     public void apply(OciSpec.Resources r) throws CgroupException {
         if (r == null) return;

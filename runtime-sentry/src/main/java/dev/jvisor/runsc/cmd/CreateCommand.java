@@ -85,8 +85,9 @@ public final class CreateCommand implements Subcommand {
                 }
                 // Before the boot process starts the Sentry's stubs and Gofers: they inherit the cgroup.
                 var cgroup = ContainerCgroup.setUp(stateDir, spec, inv.systemdCgroup(), boot.pid());
-                // The namespace launcher has already forked the Sentry: it joins too.
-                if (cgroup.isPresent()) for (long pid : BootLauncher.sandboxProcesses(boot)) cgroup.get().join(pid);
+                // The namespace launcher has already forked the Sentry: it joins too. A process listed
+                // here may exit before it joins (boot's own exit is reported by the wait below).
+                if (cgroup.isPresent()) for (long pid : BootLauncher.sandboxProcesses(boot)) cgroup.get().joinIfAlive(pid);
                 // Ready means the boot process holds the terminal: create's own hold can go.
                 BootLauncher.awaitReady(boot, stateDir, BootLauncher.READY_TIMEOUT);
                 HostProcess init = HostProcess.of(boot.pid())
