@@ -117,8 +117,10 @@ public final class P9Client implements AutoCloseable {
      *                        server answered with the wrong type
      */
     public <R extends Rmessage> R call(Tmessage request, Class<R> expected, Duration timeout) throws ErrnoException {
-        String op = P9Codec.typeOf(request).name();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        MessageType type = P9Codec.typeOf(request);
+        String op = type.name();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
         int tag = takeTag(op, deadline);
         CompletableFuture<Rmessage> reply = new CompletableFuture<>();
         pending.put(tag, reply);
@@ -136,6 +138,7 @@ public final class P9Client implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new ErrnoException(Errno.EINTR, op);
             }
+            if (P9CallStats.ENABLED) P9CallStats.record(type.code(), System.nanoTime() - started);
             R result = null;
             try {
                 result = expect(r, expected, op);

@@ -666,6 +666,7 @@ public final class Kernel {
         timers.shutdownNow();
         try {
             syscallStats.writeIfRequested();
+            dev.jvisor.p9.P9CallStats.writeIfRequested();
         } catch (java.io.UncheckedIOException e) {
             warn(e.getMessage(), e);
         }

@@ -14,14 +14,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An overlay directory over a lower Gofer directory. The lower entries are merged in on first
- * lookup or listing; after that the lower directory is never read again, which is exact because
- * the lower layer is read-only. Names removed that existed below are recorded as whiteouts.
+ * An overlay directory over a lower Gofer directory. A lookup brings in the one lower entry it
+ * asks for; the whole lower directory is merged in when the directory is listed or stat'ed, or
+ * once {@value #MISSES_BEFORE_LISTING} different names were looked for and not found (a
+ * directory probed like a search path: its listing then answers every miss). A program's
+ * directory is usually looked up for a name or two, and listing /usr/bin or a library directory
+ * whole (thousands of entries) for that cost a first exec more than the walks. Once merged, the
+ * lower directory is never read again, which is exact because the lower layer is read-only.
+ * Names removed or renamed away that existed below are recorded as whiteouts, so neither a later
+ * lookup nor a later merge brings them back.
  */
 public final class OverlayDir extends DirInode implements LowerBacked {
     private final GoferDir lower;
     private final Set<String> whiteouts = new HashSet<>();
+    /** Different names looked for below and not found before the directory is listed whole. */
+    static final int MISSES_BEFORE_LISTING = 4;
+
     private boolean merged;
+    /** Names looked for below and not found, until the directory is merged. */
+    private final Set<String> misses = new HashSet<>();
     private boolean attrsLoaded;
     /** True while lower entries are being added: merging is not a modification. */
     private boolean merging;
@@ -47,10 +58,11 @@ public final class OverlayDir extends DirInode implements LowerBacked {
         List<Map.Entry<String, Inode>> below = lower.list();
         synchronized (this) {
             if (merged) return;
+            misses.clear();
             merging = true;
             try {
                 for (Map.Entry<String, Inode> e : below) {
-                    if (super.lookup(e.getKey()) != null) continue;
+                    if (whiteouts.contains(e.getKey()) || super.lookup(e.getKey()) != null) continue;
                     super.link(e.getKey(), wrap(e.getValue()));
                 }
             } finally {
@@ -83,8 +95,50 @@ public final class OverlayDir extends DirInode implements LowerBacked {
 
     @Override
     public Inode lookup(String name) {
-        merge();
-        return super.lookup(name);
+        Inode here = super.lookup(name);
+        if (here != null) return here;
+        synchronized (this) {
+            if (merged || whiteouts.contains(name)) return null;
+        }
+        // Looked up outside the lock (it is Gofer I/O), like the merge.
+        Inode below = lower.lookup(name);
+        if (below == null) {
+            boolean listNow;
+            synchronized (this) {
+                listNow = !merged && misses.add(name) && misses.size() >= MISSES_BEFORE_LISTING;
+            }
+            if (listNow) merge();
+            return null;
+        }
+        synchronized (this) {
+            // A merge, an unlink or a rename may have come first: what they left is the answer.
+            if (merged || whiteouts.contains(name)) return super.lookup(name);
+            Inode raced = super.lookup(name);
+            if (raced != null) return raced;
+            merging = true;
+            try {
+                super.link(name, wrap(below));
+            } finally {
+                merging = false;
+            }
+            return super.lookup(name);
+        }
+    }
+
+    /**
+     * Not a remote rename: brings the names the move touches in from below first (the move works
+     * on the entries this directory holds), and whites out the source name if it came from below.
+     */
+    @Override
+    protected boolean renameRemote(String from, DirInode target, String to) {
+        Inode moving = lookup(from);
+        if (target instanceof OverlayDir t) t.lookup(to);
+        if (moving instanceof LowerBacked) {
+            synchronized (this) {
+                whiteouts.add(from);
+            }
+        }
+        return false;
     }
 
     @Override
@@ -95,14 +149,14 @@ public final class OverlayDir extends DirInode implements LowerBacked {
 
     @Override
     public void link(String name, Inode child) {
-        merge();
+        lookup(name); // a lower entry of that name makes the link fail with EEXIST, as it should
         loadAttrs();
         super.link(name, child);
     }
 
     @Override
     public Inode unlink(String name) {
-        merge();
+        lookup(name);
         loadAttrs();
         Inode gone = super.unlink(name);
         if (gone instanceof LowerBacked) {
