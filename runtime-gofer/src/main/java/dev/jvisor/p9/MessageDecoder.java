@@ -39,6 +39,12 @@ final class MessageDecoder {
             case TLOCK -> new Tmessage.Lock(r.u32(), r.u8(), r.u32(), r.u64(), r.u64(), r.u32(), r.string());
             case TGETLOCK -> new Tmessage.GetLock(r.u32(), r.u8(), r.u64(), r.u64(), r.u32(), r.string());
             case TDONATEFD -> new Tmessage.DonateFd(r.u32());
+            case TWALKGETATTR -> {
+                int fid = r.u32();
+                int newFid = r.u32();
+                long mask = r.u64();
+                yield new Tmessage.WalkGetattr(fid, newFid, mask, walkNames(r));
+            }
             default -> throw r.error(Reason.UNKNOWN_TYPE, "not a request: " + type);
         };
     }
@@ -55,9 +61,7 @@ final class MessageDecoder {
             case RWRITE -> new Rmessage.Write(r.u32());
             case RCLUNK -> new Rmessage.Clunk();
             case RREMOVE -> new Rmessage.Remove();
-            case RGETATTR -> new Rmessage.Getattr(new Attr(r.u64(), r.qid(), r.u32(), r.u32(), r.u32(),
-                    r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(),
-                    r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64()));
+            case RGETATTR -> new Rmessage.Getattr(attr(r));
             case RSETATTR -> new Rmessage.Setattr();
             case RREADDIR -> new Rmessage.Readdir(P9Codec.dirEntries(r, r.u32()));
             case RMKDIR -> new Rmessage.Mkdir(r.qid());
@@ -76,13 +80,29 @@ final class MessageDecoder {
             case RLOCK -> new Rmessage.Lock(r.u8());
             case RGETLOCK -> new Rmessage.GetLock(r.u8(), r.u64(), r.u64(), r.u32(), r.string());
             case RDONATEFD -> new Rmessage.DonateFd(r.u64(), -1);
+            case RWALKGETATTR -> {
+                List<Qid> qids = walkReply(r).qids();
+                int hasAttr = r.u8();
+                if (hasAttr > 1) throw r.error(Reason.BAD_VALUE, "has_attr " + hasAttr);
+                yield new Rmessage.WalkGetattr(qids, hasAttr == 1 ? attr(r) : null);
+            }
             default -> throw r.error(Reason.UNKNOWN_TYPE, "not a reply: " + type);
         };
+    }
+
+    private static Attr attr(WireReader r) throws P9ProtocolException {
+        return new Attr(r.u64(), r.qid(), r.u32(), r.u32(), r.u32(),
+                r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64(),
+                r.u64(), r.u64(), r.u64(), r.u64(), r.u64(), r.u64());
     }
 
     private static Tmessage.Walk walk(WireReader r) throws P9ProtocolException {
         int fid = r.u32();
         int newFid = r.u32();
+        return new Tmessage.Walk(fid, newFid, walkNames(r));
+    }
+
+    private static List<String> walkNames(WireReader r) throws P9ProtocolException {
         int n = r.u16();
         if (n > Message.MAX_WALK_ELEMENTS) {
             throw r.error(Reason.TOO_LONG, n + " walk names");
@@ -91,7 +111,7 @@ final class MessageDecoder {
         for (int i = 0; i < n; i++) {
             names.add(r.string());
         }
-        return new Tmessage.Walk(fid, newFid, names);
+        return names;
     }
 
     private static Rmessage.Walk walkReply(WireReader r) throws P9ProtocolException {

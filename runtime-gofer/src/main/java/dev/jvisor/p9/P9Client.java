@@ -41,6 +41,8 @@ public final class P9Client implements AutoCloseable {
     private volatile boolean closed;
     /** Whether the transport takes descriptors; if not, {@link #donateFd} is not even tried. */
     private volatile boolean receivesFds;
+    /** False once the server answered Twalkgetattr as a message it does not know. */
+    private volatile boolean walkGetattrKnown = true;
 
     private P9Client(Transport transport, int msize, int maxTags) {
         this.transport = transport;
@@ -190,6 +192,71 @@ public final class P9Client implements AutoCloseable {
     /** The raw walk: the qids of the names walked (fewer than asked when it stopped early). */
     public List<Qid> walk(int fid, int newFid, List<String> names) throws ErrnoException {
         return call(new Tmessage.Walk(fid, newFid, names), Rmessage.Walk.class).qids();
+    }
+
+    /** A fid newly walked to, and the attributes of the file it names. */
+    public record Walked(int fid, Attr attr) {}
+
+    /**
+     * Walks all of {@code names} from {@code fid} to a new fid and reads its attributes
+     * ({@code mask}): one Twalkgetattr, or Twalk and Tgetattr with a server that does not know it
+     * (asked once per connection). ENOENT if the walk stops early; on any error no fid is left.
+     */
+    public Walked walkAndGetattr(int fid, long mask, String... names) throws ErrnoException {
+        if (walkGetattrKnown) {
+            int newFid = newFid();
+            Rmessage.WalkGetattr r;
+            try {
+                r = walkGetattr(fid, newFid, List.of(names), mask);
+            } catch (ErrnoException e) {
+                fids.give(newFid);
+                if (!isUnknownToServer(e.errno())) {
+                    throw e;
+                }
+                walkGetattrKnown = false;
+                return walkAndGetattr(fid, mask, names);
+            }
+            if (r.attr() == null) {
+                fids.give(newFid);
+                throw new ErrnoException(Errno.ENOENT, "Twalkgetattr");
+            }
+            return new Walked(newFid, r.attr());
+        }
+        int newFid = walk(fid, names);
+        try {
+            return new Walked(newFid, getattr(newFid, mask));
+        } catch (ErrnoException e) {
+            try {
+                clunk(newFid);
+            } catch (ErrnoException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+    }
+
+    /** The errnos a server answers a message type it does not know with (ours: EINVAL). */
+    private static boolean isUnknownToServer(Errno errno) {
+        return errno == Errno.EOPNOTSUPP || errno == Errno.ENOSYS || errno == Errno.EINVAL;
+    }
+
+    /**
+     * jVisor's extension: walks all of {@code names} from {@code fid} to {@code newFid} and reads the
+     * attributes ({@code mask}) of what it reached, in one round trip. The reply's attributes are
+     * null when the walk stopped early, which binds no fid.
+     *
+     * @throws ErrnoException the server's errno; EOPNOTSUPP, ENOSYS or EINVAL from a server that
+     *                        does not know the message: walk and getattr apart then
+     */
+    public Rmessage.WalkGetattr walkGetattr(int fid, int newFid, List<String> names, long mask) throws ErrnoException {
+        Rmessage.WalkGetattr r = call(new Tmessage.WalkGetattr(fid, newFid, mask, names), Rmessage.WalkGetattr.class);
+        boolean full = r.qids().size() == names.size();
+        if (r.qids().size() > names.size() || full != (r.attr() != null)) {
+            // More qids than names, attributes for a partial walk or none for a full one.
+            throw new ErrnoException(Errno.EPROTO, "Twalkgetattr: " + r.qids().size() + " qids for " + names.size()
+                    + " names, attributes " + (r.attr() == null ? "missing" : "present"));
+        }
+        return r;
     }
 
     public Rmessage.Lopen lopen(int fid, int flags) throws ErrnoException {

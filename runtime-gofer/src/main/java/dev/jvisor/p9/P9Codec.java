@@ -38,13 +38,12 @@ public final class P9Codec {
                 w.u32(m.fid()); w.u32(m.afid()); w.string(m.uname()); w.string(m.aname()); w.u32(m.nUname());
             }
             case Tmessage.Walk m -> {
-                if (m.names().size() > Message.MAX_WALK_ELEMENTS) {
-                    throw new P9ProtocolException(Reason.TOO_LONG, tag, m.names().size() + " walk names");
-                }
-                w.u32(m.fid()); w.u32(m.newFid()); w.u16(m.names().size());
-                for (String n : m.names()) {
-                    w.string(n);
-                }
+                w.u32(m.fid()); w.u32(m.newFid());
+                walkNames(w, tag, m.names());
+            }
+            case Tmessage.WalkGetattr m -> {
+                w.u32(m.fid()); w.u32(m.newFid()); w.u64(m.requestMask());
+                walkNames(w, tag, m.names());
             }
             case Tmessage.Lopen m -> { w.u32(m.fid()); w.u32(m.flags()); }
             case Tmessage.Lcreate m -> {
@@ -87,13 +86,12 @@ public final class P9Codec {
             case Rmessage.Lerror m -> w.u32(m.errno().number());
             case Rmessage.Version m -> { w.u32(m.msize()); w.string(m.version()); }
             case Rmessage.Attach m -> w.qid(m.qid());
-            case Rmessage.Walk m -> {
-                if (m.qids().size() > Message.MAX_WALK_ELEMENTS) {
-                    throw new P9ProtocolException(Reason.TOO_LONG, tag, m.qids().size() + " walk qids");
-                }
-                w.u16(m.qids().size());
-                for (Qid q : m.qids()) {
-                    w.qid(q);
+            case Rmessage.Walk m -> walkQids(w, tag, m.qids());
+            case Rmessage.WalkGetattr m -> {
+                walkQids(w, tag, m.qids());
+                w.u8(m.attr() == null ? 0 : 1);
+                if (m.attr() != null) {
+                    attr(w, m.attr());
                 }
             }
             case Rmessage.Lopen m -> { w.qid(m.qid()); w.u32(m.iounit()); }
@@ -213,6 +211,8 @@ public final class P9Codec {
             case Tmessage.Lock x -> MessageType.TLOCK;
             case Tmessage.GetLock x -> MessageType.TGETLOCK;
             case Tmessage.DonateFd x -> MessageType.TDONATEFD;
+            case Tmessage.WalkGetattr x -> MessageType.TWALKGETATTR;
+            case Rmessage.WalkGetattr x -> MessageType.RWALKGETATTR;
             case Rmessage.DonateFd x -> MessageType.RDONATEFD;
             case Rmessage.Lerror x -> MessageType.RLERROR;
             case Rmessage.Version x -> MessageType.RVERSION;
@@ -255,6 +255,26 @@ public final class P9Codec {
     private static void setattr(WireWriter w, SetattrRequest a) {
         w.u32(a.valid()); w.u32(a.mode()); w.u32(a.uid()); w.u32(a.gid()); w.u64(a.size());
         w.u64(a.atimeSec()); w.u64(a.atimeNsec()); w.u64(a.mtimeSec()); w.u64(a.mtimeNsec());
+    }
+
+    private static void walkNames(WireWriter w, int tag, List<String> names) throws P9ProtocolException {
+        if (names.size() > Message.MAX_WALK_ELEMENTS) {
+            throw new P9ProtocolException(Reason.TOO_LONG, tag, names.size() + " walk names");
+        }
+        w.u16(names.size());
+        for (String n : names) {
+            w.string(n);
+        }
+    }
+
+    private static void walkQids(WireWriter w, int tag, List<Qid> qids) throws P9ProtocolException {
+        if (qids.size() > Message.MAX_WALK_ELEMENTS) {
+            throw new P9ProtocolException(Reason.TOO_LONG, tag, qids.size() + " walk qids");
+        }
+        w.u16(qids.size());
+        for (Qid q : qids) {
+            w.qid(q);
+        }
     }
 
     private static void attr(WireWriter w, Attr a) {

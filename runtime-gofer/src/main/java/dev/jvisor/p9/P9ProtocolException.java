@@ -38,6 +38,8 @@ public final class P9ProtocolException extends Exception {
         MISSING_DESCRIPTOR,
         /** Descriptors came that no frame claimed, or more at once than any frame carries. */
         STRAY_DESCRIPTOR,
+        /** A flag field holds a value the message does not define (Rwalkgetattr's has_attr). */
+        BAD_VALUE,
     }
 
     private final Reason reason;

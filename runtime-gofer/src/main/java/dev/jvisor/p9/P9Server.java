@@ -183,7 +183,8 @@ public final class P9Server implements AutoCloseable {
      * process, like a lock) always goes to a worker, so the reader stays free to take a Tflush.
      */
     private static boolean isQuick(Tmessage request) {
-        return request instanceof Tmessage.Walk || request instanceof Tmessage.Getattr
+        return request instanceof Tmessage.Walk || request instanceof Tmessage.WalkGetattr
+                || request instanceof Tmessage.Getattr
                 || request instanceof Tmessage.Clunk || request instanceof Tmessage.Readlink
                 || request instanceof Tmessage.Statfs || request instanceof Tmessage.Attach;
     }

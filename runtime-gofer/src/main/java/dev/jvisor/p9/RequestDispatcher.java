@@ -43,6 +43,7 @@ final class RequestDispatcher {
         return switch (request) {
             case Tmessage.Attach m -> attach(m);
             case Tmessage.Walk m -> walk(m);
+            case Tmessage.WalkGetattr m -> walkGetattr(m);
             case Tmessage.Clunk m -> {
                 fids.clunk(m.fid());
                 yield new Rmessage.Clunk();
@@ -189,6 +190,28 @@ final class RequestDispatcher {
     }
 
     /** Binds a walk's result to newfid, which may be the walked fid itself. */
+    /**
+     * Twalk, then Tgetattr of the new fid when the walk reached every name. Should the getattr fail,
+     * the new fid is clunked again so that the error leaves nothing bound (unless the walk reused
+     * {@code fid} itself, which then names what it reached, as after a Twalk).
+     */
+    private Rmessage walkGetattr(Tmessage.WalkGetattr m) throws ErrnoException {
+        Rmessage.Walk walked = (Rmessage.Walk) walk(new Tmessage.Walk(m.fid(), m.newFid(), m.names()));
+        if (walked.qids().size() != m.names().size()) {
+            return new Rmessage.WalkGetattr(walked.qids(), null);   // partial: nothing bound
+        }
+        try {
+            Rmessage.Getattr got = (Rmessage.Getattr) withFid(m.newFid(),
+                    e -> new Rmessage.Getattr(e.node().getattr(m.requestMask())));
+            return new Rmessage.WalkGetattr(walked.qids(), got.attr());
+        } catch (ErrnoException e) {
+            if (m.newFid() != m.fid()) {
+                fids.clunk(m.newFid());
+            }
+            throw e;
+        }
+    }
+
     private void bind(FidTable.Ref walked, int fid, int newFid, FileNode node) throws ErrnoException {
         if (newFid == fid) {
             walked.replace(node, false);

@@ -107,4 +107,17 @@ public sealed interface Rmessage extends Message {
      * by whoever holds the message: the server closes it once sent, the client hands it on.
      */
     record DonateFd(long size, int fd) implements Rmessage {}
+
+    /**
+     * jVisor's extension: the answer to {@link Tmessage.WalkGetattr}. {@code qids} as
+     * {@link Walk}'s; {@code attr} is what {@link Getattr} would answer for the new fid when the
+     * walk reached every name, else null (a partial walk, which binds no fid). On the wire:
+     * {@code nwqid[2] nwqid*(qid[13]) has_attr[1]} and, when {@code has_attr} is 1, the body of
+     * Rgetattr.
+     */
+    record WalkGetattr(List<Qid> qids, Attr attr) implements Rmessage {
+        public WalkGetattr {
+            qids = List.copyOf(qids);
+        }
+    }
 }

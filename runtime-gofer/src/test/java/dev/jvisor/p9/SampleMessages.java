@@ -41,7 +41,9 @@ final class SampleMessages {
                 new Tmessage.XattrCreate(2, "user.y", 10, 1),
                 new Tmessage.Lock(2, 1, 1, 0, 100, 1234, "host"),
                 new Tmessage.GetLock(2, 0, 10, 20, 99, "client"),
-                new Tmessage.DonateFd(0xFFFF_FFFE));
+                new Tmessage.DonateFd(0xFFFF_FFFE),
+                new Tmessage.WalkGetattr(1, 2, Attr.GETATTR_BASIC, List.of("usr", "bin")),
+                new Tmessage.WalkGetattr(1, 3, 0, List.of()));
     }
 
     static List<Rmessage> replies() {
@@ -79,6 +81,9 @@ final class SampleMessages {
                 new Rmessage.XattrCreate(),
                 new Rmessage.Lock(LockConstants.LOCK_BLOCKED),
                 new Rmessage.GetLock(1, 0, 100, 4321, "other"),
-                new Rmessage.DonateFd(Long.MAX_VALUE, -1));
+                new Rmessage.DonateFd(Long.MAX_VALUE, -1),
+                new Rmessage.WalkGetattr(List.of(DIR, FILE), new Attr(Attr.GETATTR_BASIC, FILE, 0x81A4, 1000, 1000, 1, 0,
+                        12, 4096, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+                new Rmessage.WalkGetattr(List.of(DIR), null));
     }
 }

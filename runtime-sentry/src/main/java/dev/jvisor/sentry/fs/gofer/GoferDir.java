@@ -105,8 +105,12 @@ public final class GoferDir extends DirInode {
             throw e;
         }
         int nf;
+        Attr a;
         try {
-            nf = g.client().walk(from, name);
+            // One round trip (jVisor's Twalkgetattr): a first look at a file needs both.
+            var walked = g.client().walkAndGetattr(from, Attr.GETATTR_BASIC, name);
+            nf = walked.fid();
+            a = walked.attr();
         } catch (dev.jvisor.abi.ErrnoException e) {
             Errno errno = GoferFs.toSentry(e);
             if (errno == Errno.ENOENT) return null;
@@ -115,7 +119,6 @@ public final class GoferDir extends DirInode {
             throw errno.exception();
         }
         try {
-            Attr a = g.call(() -> g.client().getattr(nf, Attr.GETATTR_BASIC));
             RemoteFile child = new RemoteFile(g, this, name);
             child.seed(a);
             Inode inode = newInode(child, a.mode() & FileMode.S_IFMT);
