@@ -84,7 +84,9 @@ final class MessageDecoder {
                 List<Qid> qids = walkReply(r).qids();
                 int hasAttr = r.u8();
                 if (hasAttr > 1) throw r.error(Reason.BAD_VALUE, "has_attr " + hasAttr);
-                yield new Rmessage.WalkGetattr(qids, hasAttr == 1 ? attr(r) : null);
+                if (hasAttr == 0) yield new Rmessage.WalkGetattr(qids, null, "");
+                Attr attr = attr(r);
+                yield new Rmessage.WalkGetattr(qids, attr, r.string());
             }
             default -> throw r.error(Reason.UNKNOWN_TYPE, "not a reply: " + type);
         };

@@ -194,8 +194,11 @@ public final class P9Client implements AutoCloseable {
         return call(new Tmessage.Walk(fid, newFid, names), Rmessage.Walk.class).qids();
     }
 
-    /** A fid newly walked to, and the attributes of the file it names. */
-    public record Walked(int fid, Attr attr) {}
+    /**
+     * A fid newly walked to, the attributes of the file it names and, for a symbolic link, its
+     * target when the server sent it (else empty: read it with Treadlink).
+     */
+    public record Walked(int fid, Attr attr, String target) {}
 
     /**
      * Walks all of {@code names} from {@code fid} to a new fid and reads its attributes
@@ -220,11 +223,11 @@ public final class P9Client implements AutoCloseable {
                 fids.give(newFid);
                 throw new ErrnoException(Errno.ENOENT, "Twalkgetattr");
             }
-            return new Walked(newFid, r.attr());
+            return new Walked(newFid, r.attr(), r.target());
         }
         int newFid = walk(fid, names);
         try {
-            return new Walked(newFid, getattr(newFid, mask));
+            return new Walked(newFid, getattr(newFid, mask), "");
         } catch (ErrnoException e) {
             try {
                 clunk(newFid);

@@ -92,6 +92,7 @@ public final class P9Codec {
                 w.u8(m.attr() == null ? 0 : 1);
                 if (m.attr() != null) {
                     attr(w, m.attr());
+                    w.string(m.target());
                 }
             }
             case Rmessage.Lopen m -> { w.qid(m.qid()); w.u32(m.iounit()); }

@@ -178,15 +178,18 @@ public final class P9Server implements AutoCloseable {
     }
 
     /**
-     * Requests that only look up or drop metadata: cheap enough to answer on the reader thread
-     * when nothing else is in flight. Anything that moves file data (or could wait on another
-     * process, like a lock) always goes to a worker, so the reader stays free to take a Tflush.
+     * Requests that only look up metadata, list a bounded piece of a directory, drop a fid or lend
+     * a descriptor (opened O_NONBLOCK, regular files only): cheap enough to answer on the reader
+     * thread when nothing else is in flight, which saves the hand-off to a worker and back. Anything
+     * that moves file data or could wait on another process (Tread of a pipe, Tlopen of a FIFO, a
+     * lock) always goes to a worker, so the reader stays free to take a Tflush.
      */
     private static boolean isQuick(Tmessage request) {
         return request instanceof Tmessage.Walk || request instanceof Tmessage.WalkGetattr
                 || request instanceof Tmessage.Getattr
                 || request instanceof Tmessage.Clunk || request instanceof Tmessage.Readlink
-                || request instanceof Tmessage.Statfs || request instanceof Tmessage.Attach;
+                || request instanceof Tmessage.Statfs || request instanceof Tmessage.Attach
+                || request instanceof Tmessage.Readdir || request instanceof Tmessage.DonateFd;
     }
 
     /** A frame with a readable header but a bad body: Rlerror if its tag is free, else close. */

@@ -198,17 +198,30 @@ final class RequestDispatcher {
     private Rmessage walkGetattr(Tmessage.WalkGetattr m) throws ErrnoException {
         Rmessage.Walk walked = (Rmessage.Walk) walk(new Tmessage.Walk(m.fid(), m.newFid(), m.names()));
         if (walked.qids().size() != m.names().size()) {
-            return new Rmessage.WalkGetattr(walked.qids(), null);   // partial: nothing bound
+            return new Rmessage.WalkGetattr(walked.qids(), null, "");   // partial: nothing bound
         }
         try {
             Rmessage.Getattr got = (Rmessage.Getattr) withFid(m.newFid(),
                     e -> new Rmessage.Getattr(e.node().getattr(m.requestMask())));
-            return new Rmessage.WalkGetattr(walked.qids(), got.attr());
+            Rmessage.Readlink target = (Rmessage.Readlink) withFid(m.newFid(), e -> new Rmessage.Readlink(linkTarget(e.node())));
+            return new Rmessage.WalkGetattr(walked.qids(), got.attr(), target.target());
         } catch (ErrnoException e) {
             if (m.newFid() != m.fid()) {
                 fids.clunk(m.newFid());
             }
             throw e;
+        }
+    }
+
+    /** A symbolic link's target for Rwalkgetattr; empty for anything else, or if it cannot be read. */
+    private static String linkTarget(FileNode node) {
+        if (!node.qid().isSymlink()) {
+            return "";
+        }
+        try {
+            return node.readlink();
+        } catch (ErrnoException unreadable) {
+            return "";   // the client asks with Treadlink and gets the error there
         }
     }
 

@@ -111,13 +111,16 @@ public sealed interface Rmessage extends Message {
     /**
      * jVisor's extension: the answer to {@link Tmessage.WalkGetattr}. {@code qids} as
      * {@link Walk}'s; {@code attr} is what {@link Getattr} would answer for the new fid when the
-     * walk reached every name, else null (a partial walk, which binds no fid). On the wire:
+     * walk reached every name, else null (a partial walk, which binds no fid). {@code target} is
+     * what {@link Readlink} would answer when that is a symbolic link, else empty (also when the
+     * server could not read it: a link's target is never empty). On the wire:
      * {@code nwqid[2] nwqid*(qid[13]) has_attr[1]} and, when {@code has_attr} is 1, the body of
-     * Rgetattr.
+     * Rgetattr and {@code target[s]}.
      */
-    record WalkGetattr(List<Qid> qids, Attr attr) implements Rmessage {
+    record WalkGetattr(List<Qid> qids, Attr attr, String target) implements Rmessage {
         public WalkGetattr {
             qids = List.copyOf(qids);
+            target = attr == null ? "" : java.util.Objects.requireNonNull(target);
         }
     }
 }

@@ -56,6 +56,23 @@ class GoferFunctionalTest {
     }
 
     @Test
+    void walkGetattrAnswersAttributesAndALinksTargetInOneReply() throws Exception {
+        Files.createSymbolicLink(root.resolve("dir/link"), Path.of("../hello.txt"));
+        var c = gofer.client;
+        var file = c.walkAndGetattr(rootFid, dev.jvisor.p9.Attr.GETATTR_BASIC, "hello.txt");
+        assertThat(file.attr().size()).isEqualTo(12);
+        assertThat(file.target()).isEmpty();
+        var link = c.walkAndGetattr(rootFid, dev.jvisor.p9.Attr.GETATTR_BASIC, "dir", "link");
+        assertThat(link.attr().mode() & 0170000).isEqualTo(0120000);
+        assertThat(link.target()).isEqualTo("../hello.txt").isEqualTo(c.readlink(link.fid()));
+        var dir = c.walkAndGetattr(rootFid, dev.jvisor.p9.Attr.GETATTR_BASIC, "dir", "sub");
+        assertThat(dir.attr().qid().isDirectory()).isTrue();
+        assertThatThrownBy(() -> c.walkAndGetattr(rootFid, dev.jvisor.p9.Attr.GETATTR_BASIC, "dir", "absent"))
+                .isInstanceOf(ErrnoException.class);
+        for (int fid : new int[] {file.fid(), link.fid(), dir.fid()}) c.clunk(fid);
+    }
+
+    @Test
     void readsAnExistingFile() throws Exception {
         var c = gofer.client;
         int f = c.walk(rootFid, "hello.txt");

@@ -83,7 +83,9 @@ final class SampleMessages {
                 new Rmessage.GetLock(1, 0, 100, 4321, "other"),
                 new Rmessage.DonateFd(Long.MAX_VALUE, -1),
                 new Rmessage.WalkGetattr(List.of(DIR, FILE), new Attr(Attr.GETATTR_BASIC, FILE, 0x81A4, 1000, 1000, 1, 0,
-                        12, 4096, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
-                new Rmessage.WalkGetattr(List.of(DIR), null));
+                        12, 4096, 8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), ""),
+                new Rmessage.WalkGetattr(List.of(DIR, LINK), new Attr(Attr.GETATTR_BASIC, LINK, 0xA1FF, 0, 0, 1, 0,
+                        11, 4096, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), "../lib/ünï"),
+                new Rmessage.WalkGetattr(List.of(DIR), null, ""));
     }
 }

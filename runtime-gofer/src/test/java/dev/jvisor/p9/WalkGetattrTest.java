@@ -85,9 +85,9 @@ class WalkGetattrTest {
     void attributesThatDoNotMatchTheWalkAreAProtocolError() throws Exception {
         Qid q = new Qid(Qid.QTFILE, 0, 2);
         for (Rmessage lie : List.of(
-                new Rmessage.WalkGetattr(List.of(q), null),               // a full walk without attributes
-                new Rmessage.WalkGetattr(List.of(), attr(1)),             // attributes for a walk that stopped
-                new Rmessage.WalkGetattr(List.of(q, q), attr(1)))) {      // more qids than names
+                new Rmessage.WalkGetattr(List.of(q), null, ""),               // a full walk without attributes
+                new Rmessage.WalkGetattr(List.of(), attr(1), ""),             // attributes for a walk that stopped
+                new Rmessage.WalkGetattr(List.of(q, q), attr(1), ""))) {      // more qids than names
             P9Client c = scripted(request -> lie);
             assertThat(errno(() -> c.walkAndGetattr(0, Attr.GETATTR_BASIC, "f"))).as(lie.toString())
                     .isEqualTo(Errno.EPROTO);
@@ -96,7 +96,7 @@ class WalkGetattrTest {
 
     @Test
     void aBadHasAttrByteEndsTheConnection() throws Exception {
-        P9Client c = scripted(request -> new Rmessage.WalkGetattr(List.of(), null), frame -> {
+        P9Client c = scripted(request -> new Rmessage.WalkGetattr(List.of(), null, ""), frame -> {
             frame.put(frame.limit() - 1, (byte) 2);   // has_attr is the last byte of this reply
             return frame;
         });

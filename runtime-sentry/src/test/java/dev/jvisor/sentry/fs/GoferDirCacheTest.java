@@ -45,6 +45,26 @@ class GoferDirCacheTest {
     }
 
     @Test
+    void aLinksTargetComesWithItsLookupAndSharedModeReadsItAgainLater() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root"));
+        Files.createSymbolicLink(root.resolve("ln"), Path.of("first"));
+        for (GoferFs.CacheMode mode : GoferFs.CacheMode.values()) {
+            try (GoferProcess g = GoferProcess.start(root, false)) {
+                GoferDir top = GoferFs.mount(g.client(), "/", mode, false);
+                SymlinkInode ln = (SymlinkInode) top.lookup("ln");
+                // Retargeted behind the Sentry's back after the lookup: the walk brought the target.
+                Files.delete(root.resolve("ln"));
+                Files.createSymbolicLink(root.resolve("ln"), Path.of("second"));
+                assertThat(ln.target()).as(mode.name()).isEqualTo("first");
+                // Exclusive mode keeps it; shared mode asks again for every later read.
+                assertThat(ln.target()).as(mode.name()).isEqualTo(mode == GoferFs.CacheMode.EXCLUSIVE ? "first" : "second");
+                Files.delete(root.resolve("ln"));
+                Files.createSymbolicLink(root.resolve("ln"), Path.of("first"));
+            }
+        }
+    }
+
+    @Test
     void filesTheSandboxCreatesAfterANegativeLookupAreFound() throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         try (GoferProcess g = GoferProcess.start(root, false)) {

@@ -106,11 +106,14 @@ public final class GoferDir extends DirInode {
         }
         int nf;
         Attr a;
+        String target;
         try {
-            // One round trip (jVisor's Twalkgetattr): a first look at a file needs both.
+            // One round trip (jVisor's Twalkgetattr): a first look at a file needs both, and a
+            // link's target comes with it.
             var walked = g.client().walkAndGetattr(from, Attr.GETATTR_BASIC, name);
             nf = walked.fid();
             a = walked.attr();
+            target = walked.target();
         } catch (dev.jvisor.abi.ErrnoException e) {
             Errno errno = GoferFs.toSentry(e);
             if (errno == Errno.ENOENT) return null;
@@ -121,7 +124,8 @@ public final class GoferDir extends DirInode {
         try {
             RemoteFile child = new RemoteFile(g, this, name);
             child.seed(a);
-            Inode inode = newInode(child, a.mode() & FileMode.S_IFMT);
+            int type = a.mode() & FileMode.S_IFMT;
+            Inode inode = type == FileMode.S_IFLNK ? GoferSymlink.of(child, target) : newInode(child, type);
             if (inode instanceof GoferDir) {
                 child.adoptFid(nf);
                 return inode;

@@ -16,6 +16,16 @@ public final class GoferSymlink extends SymlinkInode {
         return new GoferSymlink(remote, new TargetCache(remote));
     }
 
+    /** One whose target came with the walk that found it (Rwalkgetattr); empty means unknown yet. */
+    static GoferSymlink of(RemoteFile remote, String walkedTarget) {
+        TargetCache cache = new TargetCache(remote);
+        if (!walkedTarget.isEmpty()) {
+            cache.cached = walkedTarget;
+            cache.fresh = true;
+        }
+        return new GoferSymlink(remote, cache);
+    }
+
     RemoteFile remote() { return remote; }
 
     @Override public long ino() { return remote.attr().qid().path(); }
@@ -26,7 +36,10 @@ public final class GoferSymlink extends SymlinkInode {
     @Override public void chown(int uid, int gid) { Attributes.chown(remote, uid, gid); }
     @Override public void setTimes(long atime, long mtime) { Attributes.setTimes(remote, atime, mtime); }
 
-    /** Reads the target once per walk in shared mode, once per inode in exclusive mode. */
+    /**
+     * Reads the target once per walk in shared mode, once per inode in exclusive mode; the walk
+     * that found the link may have brought it already.
+     */
     static final class TargetCache implements java.util.function.Supplier<String> {
         private final RemoteFile remote;
         private String cached;
@@ -35,9 +48,15 @@ public final class GoferSymlink extends SymlinkInode {
             this.remote = remote;
         }
 
+        /** From the walk that found the link: served once even in shared mode, as a Treadlink right after it would be. */
+        private boolean fresh;
+
         @Override
         public synchronized String get() {
-            if (cached != null && remote.gofer.cached()) return cached;
+            if (cached != null && (remote.gofer.cached() || fresh)) {
+                fresh = false;
+                return cached;
+            }
             int fid = remote.walkNew();
             try {
                 cached = remote.gofer.call(() -> remote.gofer.client().readlink(fid));
