@@ -92,6 +92,21 @@ class ContainerdNodeTest {
         }
     }
 
+    /** Agents a test started in their own JVMs; one a failed test left running is killed after it. */
+    private final List<Process> daemonAgents = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void killLeftoverAgents() throws InterruptedException {
+        for (Process agent : daemonAgents) {
+            if (!agent.isAlive()) continue;
+            List<ProcessHandle> children = agent.descendants().toList();
+            agent.destroyForcibly();
+            agent.waitFor(10, TimeUnit.SECONDS);
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+        daemonAgents.clear();
+    }
+
     @BeforeEach
     void node() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata()
@@ -344,8 +359,10 @@ class ContainerdNodeTest {
         command.addAll(flags(containerd.restartScript));
         command.addAll(List.of("--node-name", NODE, "--pod-name", "agent-pod", "--pod-namespace", "jvisor-system",
                 "--reconcile-seconds", "1"));
-        return new ProcessBuilder(command).redirectErrorStream(true)
+        Process agent = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(containerd.dir.resolve(logName + ".log").toFile()).start();
+        daemonAgents.add(agent);
+        return agent;
     }
 
     /** The agent logs this once installed and its SIGTERM handling is in place. */
