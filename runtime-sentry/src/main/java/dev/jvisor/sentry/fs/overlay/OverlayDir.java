@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * An overlay directory over a lower Gofer directory. A lookup brings in the one lower entry it
- * asks for; the whole lower directory is merged in when the directory is listed or stat'ed, or
+ * asks for; the whole lower directory is merged in when the directory is listed (or stat'ed after
+ * the sandbox changed it: its link count then counts the subdirectories), or
  * once {@value #MISSES_BEFORE_LISTING} different names were looked for and not found (a
  * directory probed like a search path: its listing then answers every miss). A program's
  * directory is usually looked up for a name or two, and listing /usr/bin or a library directory
@@ -31,6 +32,8 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     static final int MISSES_BEFORE_LISTING = 4;
 
     private boolean merged;
+    /** The sandbox linked, unlinked or renamed entries here: the lower link count no longer holds. */
+    private boolean changed;
     /** Names looked for below and not found, until the directory is merged. */
     private final Set<String> misses = new HashSet<>();
     private boolean attrsLoaded;
@@ -170,6 +173,7 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     @Override
     public synchronized void touchModified() {
         if (merging) return;
+        changed = true;
         loadAttrs();
         super.touchModified();
     }
@@ -178,7 +182,21 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     @Override public int mode() { loadAttrs(); return super.mode(); }
     @Override public int uid() { loadAttrs(); return super.uid(); }
     @Override public int gid() { loadAttrs(); return super.gid(); }
-    @Override public Stat stat() { loadAttrs(); merge(); return super.stat(); }
+    @Override
+    public Stat stat() {
+        loadAttrs();
+        synchronized (this) {
+            if (!merged && !changed) {
+                // Unchanged, the lower directory's link count is this one's: no need to list it (gcc
+                // and shells stat search-path directories such as /usr/lib/x86_64-linux-gnu).
+                Stat s = super.stat();
+                return new Stat(s.dev(), s.ino(), s.mode(), lower.nlink(), s.uid(), s.gid(), s.rdev(), s.size(),
+                        s.blksize(), s.blocks(), s.atimeNs(), s.mtimeNs(), s.ctimeNs());
+            }
+        }
+        merge();
+        return super.stat();
+    }
     @Override public void chmod(int perm) { loadAttrs(); super.chmod(perm); }
     @Override public void chown(int u, int g) { loadAttrs(); super.chown(u, g); }
     @Override public void setTimes(long a, long m) { loadAttrs(); super.setTimes(a, m); }
