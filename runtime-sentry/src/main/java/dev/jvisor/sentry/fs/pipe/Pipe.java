@@ -78,7 +78,10 @@ public final class Pipe {
                 synchronized (Pipe.this) {
                     if (count > 0) {
                         int n = Math.min(len, count);
-                        for (int i = 0; i < n; i++) buf[off + i] = ring[(head + i) % ring.length];
+                        // At most two runs: up to the ring's end, then from its start.
+                        int first = Math.min(n, ring.length - head);
+                        System.arraycopy(ring, head, buf, off, first);
+                        System.arraycopy(ring, 0, buf, off + first, n - first);
                         head = (head + n) % ring.length;
                         count -= n;
                         queue.wakeAll();
@@ -114,7 +117,9 @@ public final class Pipe {
                     if (canWrite) {
                         int n = Math.min(space, remaining);
                         int tail = (head + count) % ring.length;
-                        for (int i = 0; i < n; i++) ring[(tail + i) % ring.length] = buf[off + done + i];
+                        int first = Math.min(n, ring.length - tail);
+                        System.arraycopy(buf, off + done, ring, tail, first);
+                        System.arraycopy(buf, off + done + first, ring, 0, n - first);
                         count += n;
                         done += n;
                         queue.wakeAll();
