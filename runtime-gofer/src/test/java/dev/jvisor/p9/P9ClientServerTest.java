@@ -47,18 +47,7 @@ class P9ClientServerTest {
         return c;
     }
 
-    private static Errno errno(ThrowingCall call) {
-        try {
-            call.run();
-        } catch (ErrnoException e) {
-            return e.errno();
-        }
-        throw new AssertionError("expected an errno");
-    }
 
-    private interface ThrowingCall {
-        void run() throws ErrnoException;
-    }
 
     @Test
     void negotiatesTheSmallerMsize() throws Exception {
@@ -135,7 +124,7 @@ class P9ClientServerTest {
                 tree.releaseSlowReads();
                 return null;
             });
-            assertThat(errno(() -> c.call(new Tmessage.Read(slow, 0, 4), Rmessage.Read.class, Duration.ofMillis(200))))
+            assertThat(Errnos.of(() -> c.call(new Tmessage.Read(slow, 0, 4), Rmessage.Read.class, Duration.ofMillis(200))))
                     .isEqualTo(Errno.ETIMEDOUT);
             assertThat(tree.events).contains("slow read done");
             assertThat(c.isOpen()).isTrue();
@@ -181,11 +170,11 @@ class P9ClientServerTest {
         c.lopen(slow, 0);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<Errno> pending = pool.submit(() -> errno(() -> c.read(slow, 0, 4)));
+            Future<Errno> pending = pool.submit(() -> Errnos.of(() -> c.read(slow, 0, 4)));
             assertThat(tree.slowReadStarted.await(10, TimeUnit.SECONDS)).isTrue();
             pair[0].close();
             assertThat(pending.get(10, TimeUnit.SECONDS)).isEqualTo(Errno.ECONNRESET);
-            assertThat(errno(() -> c.walk(root, "data"))).isEqualTo(Errno.ECONNRESET);
+            assertThat(Errnos.of(() -> c.walk(root, "data"))).isEqualTo(Errno.ECONNRESET);
         } finally {
             tree.releaseSlowReads();
             server.close();
@@ -224,7 +213,7 @@ class P9ClientServerTest {
                 throw new RuntimeException(e);
             }
         });
-        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.ECONNRESET);
+        assertThat(Errnos.of(() -> c.attach("u", "/", 0))).isEqualTo(Errno.ECONNRESET);
         assertThat(c.isOpen()).isFalse();
     }
 
@@ -239,7 +228,7 @@ class P9ClientServerTest {
                 throw new RuntimeException(e);
             }
         });
-        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.ECONNRESET);
+        assertThat(Errnos.of(() -> c.attach("u", "/", 0))).isEqualTo(Errno.ECONNRESET);
     }
 
     @Test
@@ -253,7 +242,7 @@ class P9ClientServerTest {
                 throw new RuntimeException(e);
             }
         });
-        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.EPROTO);
+        assertThat(Errnos.of(() -> c.attach("u", "/", 0))).isEqualTo(Errno.EPROTO);
     }
 
     // ---- raw protocol abuse ----
@@ -319,8 +308,8 @@ class P9ClientServerTest {
         for (int i = 0; i < 9; i++) {
             c.walk(root, "data");
         }
-        assertThat(errno(() -> c.walk(root, "data"))).isEqualTo(Errno.EMFILE);
-        assertThat(errno(() -> c.attach("u", "/", 0))).isEqualTo(Errno.EMFILE);
+        assertThat(Errnos.of(() -> c.walk(root, "data"))).isEqualTo(Errno.EMFILE);
+        assertThat(Errnos.of(() -> c.attach("u", "/", 0))).isEqualTo(Errno.EMFILE);
     }
 
     @Test
@@ -338,18 +327,18 @@ class P9ClientServerTest {
     @Test
     void unknownAttachNameAndBadFidsAreErrors() throws Exception {
         P9Client c = client(8192);
-        assertThat(errno(() -> c.attach("u", "/nope", 0))).isEqualTo(Errno.ENOENT);
+        assertThat(Errnos.of(() -> c.attach("u", "/nope", 0))).isEqualTo(Errno.ENOENT);
         int root = c.attach("u", "/", 0);
-        assertThat(errno(() -> c.call(new Tmessage.Attach(root, Message.NOFID, "u", "/", 0), Rmessage.Attach.class)))
+        assertThat(Errnos.of(() -> c.call(new Tmessage.Attach(root, Message.NOFID, "u", "/", 0), Rmessage.Attach.class)))
                 .isEqualTo(Errno.EBADF);
-        assertThat(errno(() -> c.getattr(12345, Attr.GETATTR_BASIC))).isEqualTo(Errno.EBADF);
-        assertThat(errno(() -> c.call(new Tmessage.Walk(root, root + 1000, List.of("missing")), Rmessage.Walk.class)))
+        assertThat(Errnos.of(() -> c.getattr(12345, Attr.GETATTR_BASIC))).isEqualTo(Errno.EBADF);
+        assertThat(Errnos.of(() -> c.call(new Tmessage.Walk(root, root + 1000, List.of("missing")), Rmessage.Walk.class)))
                 .isEqualTo(Errno.ENOENT);
         int data = c.walk(root, "data");
-        assertThat(errno(() -> c.call(new Tmessage.Walk(root, data, List.of("data")), Rmessage.Walk.class)))
+        assertThat(Errnos.of(() -> c.call(new Tmessage.Walk(root, data, List.of("data")), Rmessage.Walk.class)))
                 .isEqualTo(Errno.EBADF);
-        assertThat(errno(() -> c.walk(root, "data", "x"))).isEqualTo(Errno.ENOENT);
-        assertThat(errno(() -> c.write(root, 0, new byte[c.iounit() + 1]))).isEqualTo(Errno.EMSGSIZE);
-        assertThat(errno(() -> c.mkdir(root, "d", 0755, 0))).isEqualTo(Errno.EOPNOTSUPP);
+        assertThat(Errnos.of(() -> c.walk(root, "data", "x"))).isEqualTo(Errno.ENOENT);
+        assertThat(Errnos.of(() -> c.write(root, 0, new byte[c.iounit() + 1]))).isEqualTo(Errno.EMSGSIZE);
+        assertThat(Errnos.of(() -> c.mkdir(root, "d", 0755, 0))).isEqualTo(Errno.EOPNOTSUPP);
     }
 }

@@ -50,8 +50,8 @@ class WalkGetattrTest {
         c.clunk(w.fid());
 
         // Missing first name: the server's error; stopped later: ENOENT. Neither leaves a fid.
-        assertThat(errno(() -> c.walkAndGetattr(root, Attr.GETATTR_BASIC, "absent"))).isEqualTo(Errno.ENOENT);
-        assertThat(errno(() -> c.walkAndGetattr(root, Attr.GETATTR_BASIC, "data", "below"))).isEqualTo(Errno.ENOENT);
+        assertThat(Errnos.of(() -> c.walkAndGetattr(root, Attr.GETATTR_BASIC, "absent"))).isEqualTo(Errno.ENOENT);
+        assertThat(Errnos.of(() -> c.walkAndGetattr(root, Attr.GETATTR_BASIC, "data", "below"))).isEqualTo(Errno.ENOENT);
         assertThat(server.fidCount()).isEqualTo(before);
 
         // The raw reply to a partial walk: the qids walked and no attributes; the new fid is unbound.
@@ -89,7 +89,7 @@ class WalkGetattrTest {
                 new Rmessage.WalkGetattr(List.of(), attr(1), ""),             // attributes for a walk that stopped
                 new Rmessage.WalkGetattr(List.of(q, q), attr(1), ""))) {      // more qids than names
             P9Client c = scripted(request -> lie);
-            assertThat(errno(() -> c.walkAndGetattr(0, Attr.GETATTR_BASIC, "f"))).as(lie.toString())
+            assertThat(Errnos.of(() -> c.walkAndGetattr(0, Attr.GETATTR_BASIC, "f"))).as(lie.toString())
                     .isEqualTo(Errno.EPROTO);
         }
     }
@@ -100,7 +100,7 @@ class WalkGetattrTest {
             frame.put(frame.limit() - 1, (byte) 2);   // has_attr is the last byte of this reply
             return frame;
         });
-        assertThat(errno(() -> c.walkAndGetattr(0, Attr.GETATTR_BASIC, "f"))).isEqualTo(Errno.ECONNRESET);
+        assertThat(Errnos.of(() -> c.walkAndGetattr(0, Attr.GETATTR_BASIC, "f"))).isEqualTo(Errno.ECONNRESET);
         assertThat(c.isOpen()).isFalse();
     }
 
@@ -139,16 +139,5 @@ class WalkGetattrTest {
         return c;
     }
 
-    private static Errno errno(Call call) {
-        try {
-            call.run();
-        } catch (ErrnoException e) {
-            return e.errno();
-        }
-        throw new AssertionError("expected an errno");
-    }
 
-    private interface Call {
-        void run() throws ErrnoException;
-    }
 }

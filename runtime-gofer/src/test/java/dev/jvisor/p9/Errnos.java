@@ -1,0 +1,24 @@
+package dev.jvisor.p9;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+
+/** The errno a client call fails with, for tests that expect it to fail. */
+final class Errnos {
+    private Errnos() {}
+
+    /** A call that is expected to throw {@link ErrnoException}. */
+    interface FailingCall {
+        void run() throws ErrnoException;
+    }
+
+    /** The errno {@code call} failed with; an AssertionError if it succeeded. */
+    static Errno of(FailingCall call) {
+        try {
+            call.run();
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+        throw new AssertionError("expected an errno");
+    }
+}
