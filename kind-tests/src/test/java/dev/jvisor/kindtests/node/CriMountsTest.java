@@ -1,7 +1,6 @@
 package dev.jvisor.kindtests.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jvisor.kindtests.cri.CriClient;
 import dev.jvisor.kindtests.cri.CriLogFile;
@@ -22,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,8 +35,8 @@ import org.junit.jupiter.api.Test;
 class CriMountsTest {
     /** The pods' cgroup parent: the leftover check looks for cgroups under it, and removes it at the end. */
     private static final String CGROUP_PARENT = "/jvisor-cri-mounts-" + ProcessHandle.current().pid();
-    private static final String JVISOR = "jvisor";
-    private static final String RUNC = "runc";
+    private static final String JVISOR = CriNode.JVISOR;
+    private static final String RUNC = CriNode.RUNC;
     /** What both runtimes must print the same; then, separately, the mount table. */
     private static final String SCRIPT = String.join("; ",
             "echo \"hosts: $(md5sum < /etc/hosts)\"",
@@ -52,41 +50,22 @@ class CriMountsTest {
     private static final NamespaceOption HOST_NETWORK = NamespaceOption.newBuilder()
             .setNetwork(NamespaceMode.NODE).setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD).build();
 
+    private static CriNode node;
     private static PrivateContainerd containerd;
     private static CriClient cri;
-    private static NodeTraces traces;
-    private static Path jvisorRoot;
 
     @BeforeAll
     static void startContainerdWithCri() throws Exception {
         Path runsc = CriPodLifecycleTest.runsc();
-        Optional<Path> runc = Commands.which("runc");
-        assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY) && runc.isPresent(),
-                "CRI mount tests skipped: containerd, ctr, the runc shim or runc not installed");
-        assumeTrue(Files.isExecutable(runsc), "CRI mount tests skipped: no runsc distribution at " + runsc + " (build runtime-sentry first)");
-        assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "CRI mount tests skipped: no /bin/busybox");
-        assumeTrue("root".equals(System.getProperty("user.name")), "CRI mount tests skipped: a private containerd needs root");
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvm");
-        jvisorRoot = dir.resolve("jvisor-runsc-root");
-        List<PrivateContainerd.CriHandler> handlers = List.of(
-                new PrivateContainerd.CriHandler(RUNC, runc.get(), dir.resolve("runc-state")),
-                new PrivateContainerd.CriHandler(JVISOR, runsc.toRealPath(), jvisorRoot));
-        containerd = PrivateContainerd.startWithCri(dir, BusyboxImage.PAUSE_NAME, handlers);
-        Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")), List.of(BusyboxImage.SHELL, BusyboxImage.PAUSE));
-        containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr -n k8s.io images import"));
-        cri = CriClient.connect(containerd.socket(), Duration.ofSeconds(90));
-        traces = NodeTraces.ofCriPods(containerd, handlers, CGROUP_PARENT, runsc.toRealPath().getParent().getParent());
+        Path runc = CriNode.assumeNodeTools("CRI mount tests", runsc);
+        node = CriNode.start("jvm", runsc, runc, dir -> dir.resolve("jvisor-runsc-root"), CGROUP_PARENT);
+        containerd = node.containerd();
+        cri = node.cri();
     }
 
     @AfterAll
     static void stopContainerd() throws Exception {
-        try {
-            if (cri != null) cri.close();
-        } finally {
-            if (containerd != null) containerd.close();
-            if (traces != null) assertThat(traces.removeCgroupParent()).as("the pods' cgroup parent, left on the host").isEmpty();
-            if (jvisorRoot != null) PrivateContainerd.deleteTree(jvisorRoot);
-        }
+        if (node != null) node.close();
     }
 
     /** Runs SCRIPT in a container of a new pod of {@code handler}; returns its stdout; the pod is gone afterwards. */
@@ -120,7 +99,7 @@ class CriMountsTest {
         } finally {
             cri.stopPodSandbox(podId);
             cri.removePodSandbox(podId);
-            assertThat(traces.settled(List.of(podId))).as("left on the host by the " + handler + " pod").isEmpty();
+            assertThat(node.traces().settled(List.of(podId))).as("left on the host by the " + handler + " pod").isEmpty();
         }
     }
 

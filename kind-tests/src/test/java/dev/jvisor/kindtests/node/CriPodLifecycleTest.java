@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jvisor.kindtests.cri.CriCallException;
@@ -27,7 +26,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,16 +43,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * left on the host afterwards.
  */
 class CriPodLifecycleTest {
-    static final String JVISOR = "jvisor";
-    static final String RUNC = "runc";
+    static final String JVISOR = CriNode.JVISOR;
+    static final String RUNC = CriNode.RUNC;
     /** What runsc answers to an exec it cannot do yet; the shim passes it up through CRI. */
     private static final String RUNSC_EXEC_MISSING = "not supported yet";
 
+    private static CriNode node;
     private static PrivateContainerd containerd;
     private static CriClient cri;
     private static NodeTraces traces;
     private static KubeletPod kubelet;
-    private static Path jvisorRoot;
     /** Whether the runsc under test says (in {@code runsc features}) that it puts containers in v1 cgroups. */
     private static boolean jvisorAppliesCgroupsV1;
     private static final Map<String, KubeletPod.Run> RUNS = new ConcurrentHashMap<>();
@@ -71,42 +69,26 @@ class CriPodLifecycleTest {
     @BeforeAll
     static void startContainerdWithCri() throws Exception {
         Path runsc = runsc();
-        Optional<Path> runc = Commands.which("runc");
-        assumeTrue(Commands.onPath("containerd") && Commands.onPath("ctr") && Commands.onPath(PrivateContainerd.SHIM_BINARY) && runc.isPresent(),
-                "CRI pod tests skipped: containerd, ctr, " + PrivateContainerd.SHIM_BINARY + " or runc not installed (apt-get install containerd runc)");
-        assumeTrue(Files.isExecutable(runsc), "CRI pod tests skipped: no runsc distribution at " + runsc + " (build runtime-sentry first)");
-        assumeTrue(Files.isExecutable(BusyboxImage.BUSYBOX), "CRI pod tests skipped: no /bin/busybox (apt-get install busybox-static)");
-        assumeTrue("root".equals(System.getProperty("user.name")), "CRI pod tests skipped: a private containerd needs root");
+        Path runc = CriNode.assumeNodeTools("CRI pod tests", runsc);
 
         var features = Commands.run(Path.of("/"), Duration.ofSeconds(60), List.of(runsc.toString(), "features"))
                 .requireSuccess(List.of("runsc features"));
         jvisorAppliesCgroupsV1 = new ObjectMapper().readTree(features.out()).path("linux").path("cgroup").path("v1").asBoolean();
 
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "jvc");
         // A deep Root on purpose: with the shim's /k8s.io and a 64-hex id, runsc's sockets in a
         // container's state directory are far past sockaddr_un's 107 bytes, and must still work.
-        jvisorRoot = dir.resolve("io.containerd.runtime.v2.task-" + "r".repeat(64)).resolve("jvisor-runsc-root");
-        List<PrivateContainerd.CriHandler> handlers = List.of(
-                new PrivateContainerd.CriHandler(RUNC, runc.get(), dir.resolve("runc-state")),
-                new PrivateContainerd.CriHandler(JVISOR, runsc.toRealPath(), jvisorRoot));
-        containerd = PrivateContainerd.startWithCri(dir, BusyboxImage.PAUSE_NAME, handlers);
-        Path image = BusyboxImage.build(Files.createDirectories(dir.resolve("image")), List.of(BusyboxImage.SHELL, BusyboxImage.PAUSE));
-        containerd.ctr("images", "import", image.toString()).requireSuccess(List.of("ctr -n k8s.io images import"));
-        cri = CriClient.connect(containerd.socket(), Duration.ofSeconds(90));
-        String cgroupParent = "/jvisor-cri-" + ProcessHandle.current().pid();
-        traces = NodeTraces.ofCriPods(containerd, handlers, cgroupParent, runsc.toRealPath().getParent().getParent());
-        kubelet = new KubeletPod(cri, containerd, traces, new Sentries(runsc.toRealPath().getParent().getParent(), dir), cgroupParent);
+        node = CriNode.start("jvc", runsc, runc,
+                dir -> dir.resolve("io.containerd.runtime.v2.task-" + "r".repeat(64)).resolve("jvisor-runsc-root"),
+                "/jvisor-cri-" + ProcessHandle.current().pid());
+        containerd = node.containerd();
+        cri = node.cri();
+        traces = node.traces();
+        kubelet = new KubeletPod(cri, containerd, traces, new Sentries(node.distribution(), node.dir), node.cgroupParent);
     }
 
     @AfterAll
     static void stopContainerd() throws Exception {
-        try {
-            if (cri != null) cri.close();
-        } finally {
-            if (containerd != null) containerd.close();
-            if (jvisorRoot != null) PrivateContainerd.deleteTree(jvisorRoot);
-            if (traces != null) assertThat(traces.removeCgroupParent()).as("the pods' cgroup parent, left on the host").isEmpty();
-        }
+        if (node != null) node.close();
     }
 
     /** Whatever a test did, nothing of any pod stays on the host once it returns. */
