@@ -204,10 +204,67 @@ static void across_processes(void) {
     printf("echo child: exited %d\n", WEXITSTATUS(status));
 }
 
+/*
+ * A writer blocked on a full pipe: a large write completes while the reader drains it in small
+ * reads, and a blocked writer learns at once (EPIPE, nothing written) when the reader goes away.
+ */
+static void blocked_writers(void) {
+    SECTION("blocked writers");
+    int p[2];
+    REQUIRE(pipe(p) == 0);
+    flush_all();
+    pid_t c = fork();
+    REQUIRE(c >= 0);
+    if (c == 0) {
+        close(p[0]);
+        static char big[200000];
+        memset(big, 'w', sizeof big);
+        ssize_t n = write(p[1], big, sizeof big);
+        _exit(n == (ssize_t)sizeof big ? 0 : 1);
+    }
+    close(p[1]);
+    char small[512];
+    long total = 0;
+    ssize_t n;
+    while ((n = read(p[0], small, sizeof small)) > 0) total += n;
+    int status;
+    REQUIRE(waitpid(c, &status, 0) == c);
+    printf("200000-byte write read in 512-byte reads: %ld bytes, writer exited %d\n", total, WEXITSTATUS(status));
+    close(p[0]);
+
+    int q[2], ready[2];
+    REQUIRE(pipe(q) == 0 && pipe(ready) == 0);
+    flush_all();
+    c = fork();
+    REQUIRE(c >= 0);
+    if (c == 0) {
+        close(q[0]);
+        close(ready[0]);
+        signal(SIGPIPE, SIG_IGN);
+        static char fill[65536];
+        REQUIRE(write(q[1], fill, sizeof fill) == (ssize_t)sizeof fill);   /* the pipe is full now */
+        REQUIRE(write(ready[1], "r", 1) == 1);
+        static char more[100000];
+        ssize_t m = write(q[1], more, sizeof more);   /* blocks until the reader goes */
+        _exit(m == -1 && errno == EPIPE ? 0 : 1);
+    }
+    close(q[1]);
+    close(ready[1]);
+    char r;
+    REQUIRE(read(ready[0], &r, 1) == 1);
+    usleep(100 * 1000);
+    close(q[0]);
+    REQUIRE(waitpid(c, &status, 0) == c);
+    printf("writer blocked on a full pipe, reader closed: %s\n",
+           WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "EPIPE" : "something else");
+    close(ready[0]);
+}
+
 int main(void) {
     flags_and_nonblocking();
     readiness();
     broken_pipes();
+    blocked_writers();
     across_processes();
     return 0;
 }

@@ -24,7 +24,16 @@ public final class Pipe {
     private int head, count;
     private int readers, writers;
     private boolean hadWriter;
+    /** Readers blocked on an empty pipe, and pollers of either end. */
     private final WaitQueue queue = new WaitQueue();
+    /**
+     * Writers blocked on a full pipe, apart: a read wakes them only once there is room for what
+     * they wait for, not after every few bytes read (each wake-up is a thread switch).
+     */
+    private final WaitQueue blockedWriters = new WaitQueue();
+    private int writersBlocked;
+    /** The least room a blocked writer waits for (stale-low only wakes one early, which re-checks). */
+    private int leastWant = Integer.MAX_VALUE;
     private final Inode inode;
 
     public Pipe() {
@@ -85,6 +94,7 @@ public final class Pipe {
                         head = (head + n) % ring.length;
                         count -= n;
                         queue.wakeAll();
+                        if (writersBlocked > 0 && ring.length - count >= leastWant) blockedWriters.wakeAll();
                         return n;
                     }
                     if (writers == 0) return 0;
@@ -130,9 +140,16 @@ public final class Pipe {
                     if (done > 0) return done;
                     throw Errno.EAGAIN.exception();
                 }
-                int want = Math.min(len - done, PIPE_BUF);
+                // A write of at most PIPE_BUF waits for room for all of it; a longer one for half the
+                // buffer (or what is left), so that it goes on in large pieces, as Linux's does.
+                int remaining = len - done;
+                int want = remaining <= PIPE_BUF ? remaining : Math.min(remaining, ring.length / 2);
+                synchronized (Pipe.this) {
+                    writersBlocked++;
+                    leastWant = Math.min(leastWant, want);
+                }
                 try {
-                    t.block(queue, () -> {
+                    t.block(blockedWriters, () -> {
                         synchronized (Pipe.this) {
                             return readers == 0 || ring.length - count >= want;
                         }
@@ -140,6 +157,10 @@ public final class Pipe {
                 } catch (dev.jvisor.abi.linux.ErrnoException e) {
                     if (done > 0) return done;
                     throw e;
+                } finally {
+                    synchronized (Pipe.this) {
+                        if (--writersBlocked == 0) leastWant = Integer.MAX_VALUE;
+                    }
                 }
             }
             return done;
@@ -173,6 +194,7 @@ public final class Pipe {
                 else writers--;
             }
             queue.wakeAll();
+            blockedWriters.wakeAll();
         }
     }
 }
