@@ -70,14 +70,20 @@ static void *volatile const BAD_POINTER = (void *)8;
  */
 static inline void flush_all(void) { fflush(stdout); fflush(stderr); }
 
+/* fork(2) after flush_all(); a fork that fails ends the program (REQUIRE). */
+static inline pid_t fork_flushed(void) {
+    flush_all();
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    return child;
+}
+
 /*
  * Runs fn in a child and waits for it, so what fn changes (credentials, limits, signal state)
  * does not stick to the program. A child that fails or dies is reported, never silent.
  */
 static inline void in_child(void (*fn)(void)) {
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         fn();
         flush_all();

@@ -84,9 +84,7 @@ static void terminals(void) {
     close(p[1]);
 
     /* A new session has no controlling terminal, whatever the caller had. */
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         setsid();
         SHOW("[new session] open /dev/tty", open("/dev/tty", O_RDWR));

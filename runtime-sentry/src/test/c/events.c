@@ -315,9 +315,7 @@ static void posix_timers(void) {
     sev._sigev_un._tid = 999999;
     SHOW("timer_create SIGEV_THREAD_ID of a missing thread", timer_create(CLOCK_REALTIME, &sev, &t));
     /* A timer may only signal its own process's threads, never another process. */
-    flush_all();
-    pid_t other = fork();
-    REQUIRE(other >= 0);
+    pid_t other = fork_flushed();
     if (other == 0) {
         for (;;) pause();
     }

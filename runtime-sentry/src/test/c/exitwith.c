@@ -64,9 +64,7 @@ static int act(int argc, char **argv) {
 static int as_init(int argc, char **argv) {
     if (getpid() == 1) return act(argc, argv);
     REQUIRE(unshare(CLONE_NEWPID) == 0);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         flush_all();
         exit(act(argc, argv));

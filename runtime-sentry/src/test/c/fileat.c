@@ -321,9 +321,7 @@ static void fds_and_roots(void) {
     int fd = open("jail/inside", O_CREAT | O_WRONLY, 0600);
     REQUIRE(fd >= 0);
     close(fd);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         SHOW("chroot jail", chroot("jail"));
         SHOW("chdir /", chdir("/"));
@@ -337,9 +335,7 @@ static void fds_and_roots(void) {
     REQUIRE(waitpid(child, &status, 0) == child);
     REQUIRE(unlink("jail/inside") == 0 && rmdir("jail") == 0);
 
-    flush_all();
-    child = fork();
-    REQUIRE(child >= 0);
+    child = fork_flushed();
     if (child == 0) {
         char *argv[] = {"sh", "-c", "exit 7", NULL}, *envp[] = {NULL};
         syscall(SYS_execveat, AT_FDCWD, "/bin/sh", argv, envp, 0);

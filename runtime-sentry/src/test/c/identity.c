@@ -93,9 +93,7 @@ static void scheduling(void) {
     struct sched_param zero = {.sched_priority = 0}, five = {.sched_priority = 5};
     SHOW("sched_setscheduler SCHED_BATCH", sched_setscheduler(0, SCHED_BATCH, &zero));
     VALUE("  sched_getscheduler", sched_getscheduler(0));
-    flush_all();
-    pid_t kid = fork();
-    REQUIRE(kid >= 0);
+    pid_t kid = fork_flushed();
     if (kid == 0) _exit(sched_getscheduler(0));
     int kid_status;
     REQUIRE(waitpid(kid, &kid_status, 0) == kid);
@@ -168,9 +166,7 @@ static void cpu_accounting(void) {
     FACT("RUSAGE_THREAD too", ms_of(ru.ru_utime, ru.ru_stime) >= 80);
     struct tms before;
     REQUIRE(times(&before) != (clock_t)-1);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         burn_cpu(150);
         _exit(0);
@@ -185,9 +181,7 @@ static void cpu_accounting(void) {
     REQUIRE(times(&after) != (clock_t)-1);
     FACT("times: children's ticks grew by at least 12", (after.tms_cutime + after.tms_cstime) - (before.tms_cutime + before.tms_cstime) >= 12);
     FACT("times: own ticks at least 8", after.tms_utime + after.tms_stime >= 8);
-    flush_all();
-    child = fork();
-    REQUIRE(child >= 0);
+    child = fork_flushed();
     if (child == 0) {
         burn_cpu(100);
         _exit(0);

@@ -21,9 +21,7 @@ static void describe(const char *what, int status) {
 
 /* Forks a child that runs fn and exits with its result. */
 static pid_t child_running(int (*fn)(void)) {
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         int rc = fn();
         flush_all();
@@ -119,9 +117,7 @@ static void groups_and_sessions(void) {
     int gate[2], execd[2];
     REQUIRE(pipe(gate) == 0);
     REQUIRE(pipe2(execd, O_CLOEXEC) == 0);
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         close(gate[1]);
         close(execd[0]);

@@ -125,9 +125,7 @@ static void broken_pipes(void) {
     signal(SIGPIPE, SIG_IGN);
     SHOW("write with reader gone, SIGPIPE ignored", write(p[1], "x", 1));
     signal(SIGPIPE, SIG_DFL);
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         write(p[1], "x", 1);
         _exit(0);
@@ -144,9 +142,7 @@ static void across_processes(void) {
     SECTION("between processes");
     int down[2], up[2];
     REQUIRE(pipe(down) == 0 && pipe(up) == 0);
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         close(down[1]);
         close(up[0]);
@@ -169,9 +165,7 @@ static void across_processes(void) {
     /* 4 MiB in odd-sized writes; the checksum proves nothing was lost, duplicated or reordered. */
     static char block[7919];
     unsigned long sent_sum = 0, got_sum = 0, got = 0, sent = 0;
-    flush_all();
-    pid_t writer = fork();
-    REQUIRE(writer >= 0);
+    pid_t writer = fork_flushed();
     if (writer == 0) {
         close(up[0]);
         for (unsigned long i = 0; sent < 4ul << 20; i++) {
@@ -212,9 +206,7 @@ static void blocked_writers(void) {
     SECTION("blocked writers");
     int p[2];
     REQUIRE(pipe(p) == 0);
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         close(p[0]);
         static char big[200000];
@@ -234,9 +226,7 @@ static void blocked_writers(void) {
 
     int q[2], ready[2];
     REQUIRE(pipe(q) == 0 && pipe(ready) == 0);
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         close(q[0]);
         close(ready[0]);

@@ -116,9 +116,7 @@ static void run_report(const char *path) {
 static pid_t spawn_other(uid_t uid) {
     int p[2];
     REQUIRE(pipe(p) == 0);
-    flush_all();
-    pid_t other = fork();
-    REQUIRE(other >= 0);
+    pid_t other = fork_flushed();
     if (other == 0) {
         close(p[0]);
         if (setresuid(uid, uid, uid) != 0) _exit(1);
@@ -321,9 +319,7 @@ static void no_new_privs(void) {
     char v[64];
     status_line("NoNewPrivs", v, sizeof v);
     printf("  status NoNewPrivs:%s\n", v);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         printf("  a child inherits it: %d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
         flush_all();
@@ -413,9 +409,7 @@ static void fsize(void) {
         w;
     }));
     signal(SIGXFSZ, SIG_DFL);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         pwrite(fd, "x", 1, 10);
         _exit(0);

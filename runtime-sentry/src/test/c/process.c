@@ -55,9 +55,7 @@ static void exec_failed(const char *what) {
 }
 
 static pid_t spawn_exit(int code) {
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) _exit(code);
     return c;
 }
@@ -67,9 +65,7 @@ static void fork_and_exit_codes(void) {
     pid_t parent = getpid();
     int p[2];
     REQUIRE(pipe(p) == 0);
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         char ok = getppid() == parent && getpid() != parent ? 'y' : 'n';
         write(p[1], &ok, 1);
@@ -90,9 +86,7 @@ static void fork_and_exit_codes(void) {
         describe(what, status_of(spawn_exit(codes[i])));
     }
 
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         for (;;) pause();
     }
@@ -108,9 +102,7 @@ static void fork_and_exit_codes(void) {
 
 static void exec_chains(void) {
     SECTION("execve");
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         char *argv[] = {(char *)self, "show-args", "a", "b c", NULL};
         char *envp[] = {"BEHAVIOUR_VAR=passed", NULL};
@@ -119,18 +111,14 @@ static void exec_chains(void) {
     }
     describe("exec with argv and envp", status_of(c));
 
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         execl(self, self, "countdown", "3", (char *)NULL);
         exec_failed("exec chain");
     }
     describe("exec chain of depth 3 then exit(33)", status_of(c));
 
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         execl(self, self, "exit", "7", (char *)NULL);
         exec_failed("exec exit 7");
@@ -151,9 +139,7 @@ static void exec_chains(void) {
     close(fd);
     REQUIRE(mkdir("dir", 0755) == 0);
 
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         execl("./script.sh", "script.sh", (char *)NULL);
         exec_failed("#! script");
@@ -180,9 +166,7 @@ static void waiting(void) {
 
     int gate[2];
     REQUIRE(pipe(gate) == 0);
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         char b;
         close(gate[1]);
@@ -209,9 +193,7 @@ static void waiting(void) {
     SHOW("kill(reaped)", kill(c, 0));
     SHOW("waitid(P_PID reaped)", waitid(P_PID, c, &si, WEXITED));
 
-    flush_all();
-    c = fork();
-    REQUIRE(c >= 0);
+    c = fork_flushed();
     if (c == 0) {
         for (;;) pause();
     }
@@ -239,9 +221,7 @@ static void orphans(void) {
     int report[2];
     REQUIRE(pipe(report) == 0);
     pid_t reaper = getpid();
-    flush_all();
-    pid_t middle = fork();
-    REQUIRE(middle >= 0);
+    pid_t middle = fork_flushed();
     if (middle == 0) {
         pid_t orphan = fork();
         if (orphan < 0) _exit(EXIT_SETUP);

@@ -112,9 +112,7 @@ static void other_process(void) {
     SECTION("another process");
     int gate[2];
     REQUIRE(pipe(gate) == 0);
-    flush_all();
-    pid_t c = fork();
-    REQUIRE(c >= 0);
+    pid_t c = fork_flushed();
     if (c == 0) {
         char b;
         close(gate[1]);

@@ -236,9 +236,7 @@ static void sigchld_and_suspend(void) {
     install_info(SIGCHLD);
     block(SIGCHLD, SIG_BLOCK);
     hits = 0;
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) _exit(3);
     sigset_t none;
     sigemptyset(&none);
@@ -253,9 +251,7 @@ static void sigchld_and_suspend(void) {
     install(SIGUSR1, count_handler, 0, NULL);
     hits = 0;
     pid_t parent = getpid();
-    flush_all();
-    child = fork();
-    REQUIRE(child >= 0);
+    child = fork_flushed();
     if (child == 0) {
         kill(parent, SIGUSR1);
         _exit(0);
@@ -306,9 +302,7 @@ static void default_actions(void) {
     /* Core-dumping signals as well as terminating ones; RLIMIT_CORE 0 keeps core files off disk. */
     int sigs[] = {SIGTERM, SIGUSR1, SIGHUP, SIGALRM, SIGSEGV, SIGABRT, SIGQUIT, SIGFPE, SIGCHLD, SIGURG, SIGWINCH, SIGKILL};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
-        flush_all();
-        pid_t child = fork();
-        REQUIRE(child >= 0);
+        pid_t child = fork_flushed();
         if (child == 0) {
             struct rlimit no_core = {0, 0};
             setrlimit(RLIMIT_CORE, &no_core);
@@ -323,9 +317,7 @@ static void default_actions(void) {
         describe_status(what, status);
     }
 
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         for (;;) pause();
     }

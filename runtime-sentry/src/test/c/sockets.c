@@ -71,9 +71,7 @@ static void unix_pairs(void) {
 
     int p[2];
     REQUIRE(pipe(p) == 0);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         int fd = recv_fd(sv[1]);
         char msg[32] = {0};
@@ -186,9 +184,7 @@ static void unix_paths(void) {
     socklen_t len = sizeof got;
     SHOW("getsockname", getsockname(srv, (struct sockaddr *)&got, &len));
     printf("  name %s\n", got.sun_path);
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         int c = socket(AF_UNIX, SOCK_STREAM, 0);
         int r = connect(c, (struct sockaddr *)&a, sizeof a);

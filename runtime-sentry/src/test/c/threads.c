@@ -299,9 +299,7 @@ static void exits(void) {
     REQUIRE(pthread_create(&t, NULL, exits_alone, NULL) == 0);
     VALUE("join a thread that called exit(2)", pthread_join(t, NULL));
     printf("the process lives on: yes\n");
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         pthread_t u;
         pthread_create(&u, NULL, exits_the_process, NULL);
@@ -378,9 +376,7 @@ static void process_calls(void) {
     REQUIRE(pid > 0 && waitpid(pid, &status, 0) == pid);
     VALUE("fork(2) child exit status", WEXITSTATUS(status));
 
-    flush_all();
-    pid_t child = fork();
-    REQUIRE(child >= 0);
+    pid_t child = fork_flushed();
     if (child == 0) {
         pthread_t a, b;
         pthread_create(&a, NULL, sleeps_forever, NULL);
