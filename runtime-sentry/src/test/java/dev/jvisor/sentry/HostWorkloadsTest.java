@@ -39,6 +39,19 @@ class HostWorkloadsTest {
         assertThat(r.status()).isZero();
     }
 
+    /**
+     * Issue 8's first workload, and more: listings of host directories, with sizes, blocks, link
+     * counts and times, exactly as Linux shows them (symlinks, hard links, files the listing's own
+     * name lookups read through /etc/passwd and /etc/group).
+     */
+    @Test
+    void longListingsOfHostDirectoriesMatchLinux() throws Exception {
+        sameAsNative(List.of("/bin/sh", "-c", "ls -la /usr/bin | head"));
+        for (String dir : List.of("/usr/bin", "/etc", "/usr/lib/x86_64-linux-gnu")) {
+            sameAsNative(List.of("/bin/ls", "-las", "--time-style=full-iso", dir));
+        }
+    }
+
     @Test
     void pythonThreadsSubprocessesAndSocketPairs() throws Exception {
         sameAsNative(List.of(PYTHON, "-c", """

@@ -182,16 +182,27 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     @Override public int mode() { loadAttrs(); return super.mode(); }
     @Override public int uid() { loadAttrs(); return super.uid(); }
     @Override public int gid() { loadAttrs(); return super.gid(); }
+    /** The lower directory's size until the sandbox changes this one (then an in-memory directory's). */
+    @Override
+    public long size() {
+        synchronized (this) {
+            if (changed) return super.size();
+        }
+        return lower.size();
+    }
+
     @Override
     public Stat stat() {
         loadAttrs();
         synchronized (this) {
-            if (!merged && !changed) {
-                // Unchanged, the lower directory's link count is this one's: no need to list it (gcc
-                // and shells stat search-path directories such as /usr/lib/x86_64-linux-gnu).
+            if (!changed) {
+                // Unchanged, the lower directory's link count, size and blocks are this one's: no need
+                // to list it (gcc and shells stat search-path directories such as
+                // /usr/lib/x86_64-linux-gnu).
                 Stat s = super.stat();
-                return new Stat(s.dev(), s.ino(), s.mode(), lower.nlink(), s.uid(), s.gid(), s.rdev(), s.size(),
-                        s.blksize(), s.blocks(), s.atimeNs(), s.mtimeNs(), s.ctimeNs());
+                Stat l = lower.stat();
+                return new Stat(s.dev(), s.ino(), s.mode(), l.nlink(), s.uid(), s.gid(), s.rdev(), l.size(),
+                        l.blksize(), l.blocks(), s.atimeNs(), s.mtimeNs(), s.ctimeNs());
             }
         }
         merge();

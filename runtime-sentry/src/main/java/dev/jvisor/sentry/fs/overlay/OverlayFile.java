@@ -33,6 +33,12 @@ public final class OverlayFile extends Inode implements LowerBacked {
     private final PageCacheBudget budget;
     private boolean attrsLoaded;
     private RegularInode upper;
+    /**
+     * The copy was opened for writing or truncated: its size and blocks are the file's from then
+     * on. A copy made only to read from (the page cache) leaves them the lower file's, as
+     * overlayfs shows a file the sandbox only read.
+     */
+    private boolean written;
 
     OverlayFile(FileSystem fs, GoferFile lower, PageCacheBudget budget) {
         super(fs, FileMode.S_IFREG, 0, 0);
@@ -63,6 +69,7 @@ public final class OverlayFile extends Inode implements LowerBacked {
     private RegularInode copyUp(boolean forReading) {
         loadAttrs();
         synchronized (this) {
+            if (!forReading) written = true;
             if (upper != null) return upper;
             RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
             long expected = lower.size();
@@ -123,12 +130,14 @@ public final class OverlayFile extends Inode implements LowerBacked {
         RegularInode u;
         Stat own;
         synchronized (this) {
-            u = upper;
+            u = written ? upper : null;
             own = super.stat();
         }
         if (u == null) {
             Stat l = lower.stat();
-            return new Stat(own.dev(), own.ino(), own.mode(), own.nlink(), own.uid(), own.gid(), 0, l.size(),
+            // Linked once here, a lower file counts its host hard links, as overlayfs shows them.
+            int nlink = own.nlink() == 1 ? l.nlink() : own.nlink();
+            return new Stat(own.dev(), own.ino(), own.mode(), nlink, own.uid(), own.gid(), 0, l.size(),
                     l.blksize(), l.blocks(), own.atimeNs(), own.mtimeNs(), own.ctimeNs());
         }
         Stat c = u.stat();
