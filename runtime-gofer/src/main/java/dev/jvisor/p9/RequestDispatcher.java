@@ -189,7 +189,6 @@ final class RequestDispatcher {
         });
     }
 
-    /** Binds a walk's result to newfid, which may be the walked fid itself. */
     /**
      * Twalk, then Tgetattr of the new fid when the walk reached every name. Should the getattr fail,
      * the new fid is clunked again so that the error leaves nothing bound (unless the walk reused
@@ -201,10 +200,8 @@ final class RequestDispatcher {
             return new Rmessage.WalkGetattr(walked.qids(), null, "");   // partial: nothing bound
         }
         try {
-            Rmessage.Getattr got = (Rmessage.Getattr) withFid(m.newFid(),
-                    e -> new Rmessage.Getattr(e.node().getattr(m.requestMask())));
-            Rmessage.Readlink target = (Rmessage.Readlink) withFid(m.newFid(), e -> new Rmessage.Readlink(linkTarget(e.node())));
-            return new Rmessage.WalkGetattr(walked.qids(), got.attr(), target.target());
+            return withFid(m.newFid(), e -> new Rmessage.WalkGetattr(walked.qids(),
+                    e.node().getattr(m.requestMask()), linkTarget(e.node())));
         } catch (ErrnoException e) {
             if (m.newFid() != m.fid()) {
                 fids.clunk(m.newFid());
@@ -225,6 +222,7 @@ final class RequestDispatcher {
         }
     }
 
+    /** Binds a walk's result to newfid, which may be the walked fid itself. */
     private void bind(FidTable.Ref walked, int fid, int newFid, FileNode node) throws ErrnoException {
         if (newFid == fid) {
             walked.replace(node, false);
