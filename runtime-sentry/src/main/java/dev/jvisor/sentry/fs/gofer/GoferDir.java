@@ -118,14 +118,13 @@ public final class GoferDir extends DirInode {
             Errno errno = GoferFs.toSentry(e);
             if (errno == Errno.ENOENT) return null;
             // Another filesystem is mounted there: shown as an empty directory (see RemoteFile).
-            if (errno == Errno.EXDEV) return newInode(new RemoteFile(g, this, name), FileMode.S_IFDIR);
+            if (errno == Errno.EXDEV) return newInode(new RemoteFile(g, this, name), FileMode.S_IFDIR, "");
             throw errno.exception();
         }
         try {
             RemoteFile child = new RemoteFile(g, this, name);
             child.seed(a);
-            int type = a.mode() & FileMode.S_IFMT;
-            Inode inode = type == FileMode.S_IFLNK ? GoferSymlink.of(child, target) : newInode(child, type);
+            Inode inode = newInode(child, a.mode() & FileMode.S_IFMT, target);
             if (inode instanceof GoferDir) {
                 child.adoptFid(nf);
                 return inode;
@@ -139,7 +138,8 @@ public final class GoferDir extends DirInode {
         }
     }
 
-    private Inode newInode(RemoteFile child, int type) {
+    /** The inode for a child of {@code type}; a symbolic link's {@code target} when known, else empty. */
+    private Inode newInode(RemoteFile child, int type, String target) {
         return switch (type) {
             case FileMode.S_IFDIR -> {
                 GoferDir d = new GoferDir(child);
@@ -147,7 +147,7 @@ public final class GoferDir extends DirInode {
                 yield d;
             }
             case FileMode.S_IFREG -> new GoferFile(child);
-            case FileMode.S_IFLNK -> GoferSymlink.of(child);
+            case FileMode.S_IFLNK -> GoferSymlink.of(child, target);
             default -> new GoferSpecial(child, type);
         };
     }
@@ -169,7 +169,7 @@ public final class GoferDir extends DirInode {
                 Inode inode = known.get(e.name());
                 if (inode == null || !g.cached()) {
                     RemoteFile child = new RemoteFile(g, this, e.name());
-                    Inode fresh = newInode(child, typeOf(e));
+                    Inode fresh = newInode(child, typeOf(e), "");
                     if (inode == null || !sameFile(inode, fresh)) inode = fresh;
                     known.put(e.name(), inode);
                 }

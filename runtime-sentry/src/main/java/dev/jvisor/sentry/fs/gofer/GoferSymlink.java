@@ -12,18 +12,9 @@ public final class GoferSymlink extends SymlinkInode {
         this.remote = remote;
     }
 
-    static GoferSymlink of(RemoteFile remote) {
-        return new GoferSymlink(remote, new TargetCache(remote));
-    }
-
-    /** One whose target came with the walk that found it (Rwalkgetattr); empty means unknown yet. */
+    /** A link whose target came with the walk that found it (Rwalkgetattr), or empty: unknown yet. */
     static GoferSymlink of(RemoteFile remote, String walkedTarget) {
-        TargetCache cache = new TargetCache(remote);
-        if (!walkedTarget.isEmpty()) {
-            cache.cached = walkedTarget;
-            cache.fresh = true;
-        }
-        return new GoferSymlink(remote, cache);
+        return new GoferSymlink(remote, new TargetCache(remote, walkedTarget));
     }
 
     RemoteFile remote() { return remote; }
@@ -43,13 +34,16 @@ public final class GoferSymlink extends SymlinkInode {
     static final class TargetCache implements java.util.function.Supplier<String> {
         private final RemoteFile remote;
         private String cached;
-
-        TargetCache(RemoteFile remote) {
-            this.remote = remote;
-        }
-
         /** From the walk that found the link: served once even in shared mode, as a Treadlink right after it would be. */
         private boolean fresh;
+
+        TargetCache(RemoteFile remote, String walkedTarget) {
+            this.remote = remote;
+            if (!walkedTarget.isEmpty()) {
+                cached = walkedTarget;
+                fresh = true;
+            }
+        }
 
         @Override
         public synchronized String get() {
