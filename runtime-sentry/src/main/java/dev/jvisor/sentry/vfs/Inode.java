@@ -14,6 +14,8 @@ public abstract class Inode {
     /** Links from directories; 0 until linked (anonymous inodes report 1, see subclasses). */
     protected int nlink = 0;
     protected long atimeNs, mtimeNs, ctimeNs;
+    /** {@link #adoptAttributesOnce} has run. */
+    private boolean attributesAdopted;
 
     protected Inode(FileSystem fs, int mode, int uid, int gid) {
         this.fs = fs;
@@ -45,14 +47,26 @@ public abstract class Inode {
     /** Opens this inode; {@code loc} is where it was found, {@code path} its absolute path for /proc. */
     public abstract OpenFile open(Location loc, String path, int flags);
 
-    /** Takes mode, owner and times from {@code s} (an overlay adopting its lower file's attributes). */
-    protected synchronized void adoptAttributes(Stat s) {
-        mode = s.mode();
-        uid = s.uid();
-        gid = s.gid();
-        atimeNs = s.atimeNs();
-        mtimeNs = s.mtimeNs();
-        ctimeNs = s.ctimeNs();
+    /**
+     * Takes mode, owner and times from {@code lower}'s attributes the first time it is called (an
+     * overlay inode adopting its lower file's lazily); later calls do nothing. {@code lower} is read
+     * outside this inode's lock (it may be Gofer I/O); a racing caller's read is dropped.
+     */
+    protected final void adoptAttributesOnce(java.util.function.Supplier<Stat> lower) {
+        synchronized (this) {
+            if (attributesAdopted) return;
+        }
+        Stat s = lower.get();
+        synchronized (this) {
+            if (attributesAdopted) return;
+            attributesAdopted = true;
+            mode = s.mode();
+            uid = s.uid();
+            gid = s.gid();
+            atimeNs = s.atimeNs();
+            mtimeNs = s.mtimeNs();
+            ctimeNs = s.ctimeNs();
+        }
     }
 
     public synchronized void chmod(int perm) {

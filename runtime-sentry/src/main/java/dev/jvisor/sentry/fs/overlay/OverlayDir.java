@@ -32,11 +32,13 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     static final int MISSES_BEFORE_LISTING = 4;
 
     private boolean merged;
-    /** The sandbox linked, unlinked or renamed entries here: the lower link count no longer holds. */
+    /**
+     * The sandbox linked, unlinked or renamed entries here: the lower directory's link count, size
+     * and blocks no longer hold, this directory's own do.
+     */
     private boolean changed;
     /** Names looked for below and not found, until the directory is merged. */
     private final Set<String> misses = new HashSet<>();
-    private boolean attrsLoaded;
     /** True while lower entries are being added: merging is not a modification. */
     private boolean merging;
 
@@ -62,16 +64,21 @@ public final class OverlayDir extends DirInode implements LowerBacked {
         synchronized (this) {
             if (merged) return;
             misses.clear();
-            merging = true;
-            try {
-                for (Map.Entry<String, Inode> e : below) {
-                    if (whiteouts.contains(e.getKey()) || super.lookup(e.getKey()) != null) continue;
-                    super.link(e.getKey(), wrap(e.getValue()));
-                }
-            } finally {
-                merging = false;
+            for (Map.Entry<String, Inode> e : below) {
+                if (whiteouts.contains(e.getKey()) || super.lookup(e.getKey()) != null) continue;
+                bringIn(e.getKey(), e.getValue());
             }
             merged = true;
+        }
+    }
+
+    /** Adds the overlay inode of a lower entry (lock held); bringing an entry in is not a change. */
+    private void bringIn(String name, Inode lowerInode) {
+        merging = true;
+        try {
+            super.link(name, wrap(lowerInode));
+        } finally {
+            merging = false;
         }
     }
 
@@ -85,15 +92,7 @@ public final class OverlayDir extends DirInode implements LowerBacked {
 
     /** Takes the lower directory's attributes once; changes afterwards are the overlay's own. */
     private void loadAttrs() {
-        synchronized (this) {
-            if (attrsLoaded) return;
-        }
-        Stat s = lower.stat();
-        synchronized (this) {
-            if (attrsLoaded) return;
-            attrsLoaded = true;
-            adoptAttributes(s);
-        }
+        adoptAttributesOnce(lower::stat);
     }
 
     @Override
@@ -118,12 +117,7 @@ public final class OverlayDir extends DirInode implements LowerBacked {
             if (merged || whiteouts.contains(name)) return super.lookup(name);
             Inode raced = super.lookup(name);
             if (raced != null) return raced;
-            merging = true;
-            try {
-                super.link(name, wrap(below));
-            } finally {
-                merging = false;
-            }
+            bringIn(name, below);
             return super.lookup(name);
         }
     }
@@ -194,20 +188,23 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     @Override
     public Stat stat() {
         loadAttrs();
+        boolean unchanged;
         synchronized (this) {
-            if (!changed) {
-                // Unchanged, the lower directory's link count, size and blocks are this one's: no need
-                // to list it (gcc and shells stat search-path directories such as
-                // /usr/lib/x86_64-linux-gnu).
-                Stat s = super.stat();
-                Stat l = lower.stat();
-                return new Stat(s.dev(), s.ino(), s.mode(), l.nlink(), s.uid(), s.gid(), s.rdev(), l.size(),
-                        l.blksize(), l.blocks(), s.atimeNs(), s.mtimeNs(), s.ctimeNs());
-            }
+            unchanged = !changed;
+        }
+        if (unchanged) {
+            // Unchanged, the lower directory's link count, size and blocks are this one's: no need
+            // to list it (gcc and shells stat search-path directories such as
+            // /usr/lib/x86_64-linux-gnu). Read outside the lock: in shared mode it is Gofer I/O.
+            Stat s = super.stat();
+            Stat l = lower.stat();
+            return new Stat(s.dev(), s.ino(), s.mode(), l.nlink(), s.uid(), s.gid(), s.rdev(), l.size(),
+                    l.blksize(), l.blocks(), s.atimeNs(), s.mtimeNs(), s.ctimeNs());
         }
         merge();
         return super.stat();
     }
+
     @Override public void chmod(int perm) { loadAttrs(); super.chmod(perm); }
     @Override public void chown(int u, int g) { loadAttrs(); super.chown(u, g); }
     @Override public void setTimes(long a, long m) { loadAttrs(); super.setTimes(a, m); }

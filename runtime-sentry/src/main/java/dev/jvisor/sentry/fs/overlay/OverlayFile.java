@@ -31,7 +31,6 @@ public final class OverlayFile extends Inode implements LowerBacked {
 
     private final GoferFile lower;
     private final PageCacheBudget budget;
-    private boolean attrsLoaded;
     private RegularInode upper;
     /**
      * The copy was opened for writing or truncated: its size and blocks are the file's from then
@@ -50,15 +49,7 @@ public final class OverlayFile extends Inode implements LowerBacked {
     public synchronized boolean copiedUp() { return upper != null; }
 
     private void loadAttrs() {
-        synchronized (this) {
-            if (attrsLoaded) return;
-        }
-        Stat s = lower.stat();
-        synchronized (this) {
-            if (attrsLoaded) return;
-            attrsLoaded = true;
-            adoptAttributes(s);
-        }
+        adoptAttributesOnce(lower::stat);
     }
 
     /**

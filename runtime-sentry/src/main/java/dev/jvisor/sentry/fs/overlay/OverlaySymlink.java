@@ -12,7 +12,6 @@ import dev.jvisor.sentry.vfs.SymlinkInode;
  */
 final class OverlaySymlink extends SymlinkInode implements LowerBacked {
     private final SymlinkInode lower;
-    private boolean attrsLoaded;
 
     OverlaySymlink(FileSystem fs, SymlinkInode lower) {
         super(fs, lower::target, 0, 0);
@@ -20,15 +19,7 @@ final class OverlaySymlink extends SymlinkInode implements LowerBacked {
     }
 
     private void loadAttrs() {
-        synchronized (this) {
-            if (attrsLoaded) return;
-        }
-        Stat s = lower.stat();
-        synchronized (this) {
-            if (attrsLoaded) return;
-            attrsLoaded = true;
-            adoptAttributes(s);
-        }
+        adoptAttributesOnce(lower::stat);
     }
 
     @Override public int uid() { loadAttrs(); return super.uid(); }
