@@ -98,13 +98,21 @@ class ContainerdNodeTest {
     @org.junit.jupiter.api.AfterEach
     void killLeftoverAgents() throws InterruptedException {
         for (Process agent : daemonAgents) {
-            if (!agent.isAlive()) continue;
-            List<ProcessHandle> children = agent.descendants().toList();
-            agent.destroyForcibly();
-            agent.waitFor(10, TimeUnit.SECONDS);
-            children.forEach(ProcessHandle::destroyForcibly);
+            if (agent.isAlive()) killAgentThenItsChildren(agent);
         }
         daemonAgents.clear();
+    }
+
+    /**
+     * SIGKILL to the agent first: killed first, a child (a restart hook) would hand a still running
+     * agent a failed step it reacts to, e.g. by rolling the config back. Its children are listed
+     * while they are still its children.
+     */
+    private static void killAgentThenItsChildren(Process agent) throws InterruptedException {
+        List<ProcessHandle> children = agent.descendants().toList();
+        agent.destroyForcibly();
+        agent.waitFor(10, TimeUnit.SECONDS);
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 
     @BeforeEach
@@ -258,13 +266,7 @@ class ContainerdNodeTest {
             }
             assertThat(reached).as("the agent reached the restart step").exists();
         } finally {
-            // The agent dies first: killed first, the restart hook's process would hand the agent a
-            // failed restart, and an agent that still ran would roll the config back before its own
-            // SIGKILL arrived. Its children are listed while they are still its children.
-            List<ProcessHandle> children = agent.descendants().toList();
-            agent.destroyForcibly();
-            agent.waitFor(10, TimeUnit.SECONDS);
-            children.forEach(ProcessHandle::destroyForcibly);
+            killAgentThenItsChildren(agent);
         }
     }
 
