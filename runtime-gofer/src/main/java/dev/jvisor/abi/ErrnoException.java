@@ -15,18 +15,24 @@ public class ErrnoException extends Exception {
 
     /**
      * Errors such as ENOENT are a normal answer on hot paths (lookups, probes), so the exception
-     * carries no stack trace: the errno and the operation say what happened.
+     * carries no stack trace: the errno and the operation say what happened. Its message is
+     * built only when asked for.
      */
     public ErrnoException(Errno errno, String operation) {
-        super(operation + ": " + errno.name() + " (" + errno.description() + ")", null, false, false);
+        super(null, null, false, false);
         this.errno = Objects.requireNonNull(errno);
         this.operation = Objects.requireNonNull(operation);
     }
 
     public ErrnoException(Errno errno, String operation, Throwable cause) {
-        super(operation + ": " + errno.name() + " (" + errno.description() + ")", cause, false, false);
+        super(null, cause, false, false);
         this.errno = Objects.requireNonNull(errno);
         this.operation = Objects.requireNonNull(operation);
+    }
+
+    @Override
+    public String getMessage() {
+        return operation + ": " + errno.name() + " (" + errno.description() + ")";
     }
 
     public Errno errno() {

@@ -73,8 +73,6 @@ final class Native {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURED =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
     /** {@code long syscall(long number, ...)}, called with six variadic long arguments. */
     private static final MethodHandle SYSCALL = LINKER.downcallHandle(
             LINKER.defaultLookup().find("syscall").orElseThrow(() -> new LinkageError("libc has no syscall")),
@@ -83,14 +81,57 @@ final class Native {
 
     private Native() {}
 
+    /**
+     * One thread's native scratch memory: the captured errno, two C strings of up to PATH_MAX
+     * bytes and room for a small structure, allocated once per thread. The calls a request makes
+     * most (openat2, fstatat, readlinkat) use it instead of an arena per call, and read a struct
+     * stat with one bulk copy into {@link #longs}: until the JIT compiles them, every arena,
+     * allocation and segment access is dozens of interpreted calls, and a sandbox's first
+     * hundreds of requests run interpreted.
+     */
+    private static final class Scratch {
+        static final int PATH_MAX = 4096;   // <linux/limits.h>, NUL included
+        static final long PATH_1 = PATH_MAX;
+        static final long STRUCT = 2L * PATH_MAX;
+        static final int STRUCT_SIZE = 256;
+
+        final MemorySegment state = Arena.ofAuto().allocate(CAPTURE);
+        final MemorySegment buf = Arena.ofAuto().allocate(STRUCT + STRUCT_SIZE, 8);
+        final long base = buf.address();
+        final long[] longs = new long[STRUCT_SIZE / 8];
+
+        /** {@code s} as a NUL-terminated C string at {@code offset} (0 or PATH_1); its address. */
+        long path(long offset, String s) throws ErrnoException {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length >= PATH_MAX) {
+                throw new ErrnoException(Errno.ENAMETOOLONG, "path of " + bytes.length + " bytes");
+            }
+            MemorySegment.copy(bytes, 0, buf, JAVA_BYTE, offset, bytes.length);
+            buf.set(JAVA_BYTE, offset + bytes.length, (byte) 0);
+            return base + offset;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** The empty C string, for the AT_EMPTY_PATH calls. */
+    private static final long EMPTY_PATH = Arena.global().allocate(1).address();
+
     /** Makes a system call, retrying on EINTR; returns the non-negative result. */
     static long call(String name, int nr, long... args) throws ErrnoException {
+        long[] a = new long[6];
+        System.arraycopy(args, 0, a, 0, args.length);
+        return call(name, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+
+    /** {@link #call(String, int, long...)} without the argument array, for the calls made per request. */
+    static long call(String name, int nr, long a0, long a1, long a2, long a3, long a4, long a5) throws ErrnoException {
+        MemorySegment st = SCRATCH.get().state;
         while (true) {
-            long r = raw(nr, args);
+            long r = invoke(st, nr, a0, a1, a2, a3, a4, a5);
             if (r >= 0) {
                 return r;
             }
-            Errno e = Errno.ofOr(lastErrno(), Errno.EIO);
+            Errno e = Errno.ofOr((int) ERRNO.get(st, 0L), Errno.EIO);
             if (e != Errno.EINTR) {
                 throw new ErrnoException(e, name);
             }
@@ -101,9 +142,12 @@ final class Native {
     static long raw(int nr, long... args) {
         long[] a = new long[6];
         System.arraycopy(args, 0, a, 0, args.length);
-        MemorySegment st = CAPTURED.get();
+        return invoke(SCRATCH.get().state, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+
+    private static long invoke(MemorySegment st, int nr, long a0, long a1, long a2, long a3, long a4, long a5) {
         try {
-            return (long) SYSCALL.invokeExact(st, (long) nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+            return (long) SYSCALL.invokeExact(st, (long) nr, a0, a1, a2, a3, a4, a5);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -113,7 +157,7 @@ final class Native {
 
     /** The errno of this thread's last failed {@link #raw} call. */
     static int lastErrno() {
-        return (int) ERRNO.get(CAPTURED.get(), 0L);
+        return (int) ERRNO.get(SCRATCH.get().state, 0L);
     }
 
     /** A NUL-terminated UTF-8 copy of {@code s} in {@code arena}, as a pointer argument. */
@@ -124,7 +168,7 @@ final class Native {
     /** Closes {@code fd}; errors are not recoverable and are not reported. */
     static void closeQuietly(int fd) {
         if (fd >= 0) {
-            raw(SYS_CLOSE, fd);
+            invoke(SCRATCH.get().state, SYS_CLOSE, fd, 0, 0, 0, 0, 0);
         }
     }
 
@@ -141,38 +185,43 @@ final class Native {
 
     /** {@code openat2(2)} with {@code struct open_how {u64 flags; u64 mode; u64 resolve;}}. */
     static int openat2(int dirFd, String name, int flags, int mode, long resolve) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment how = arena.allocate(24, 8);
-            how.set(JAVA_LONG, 0, Integer.toUnsignedLong(flags));
-            how.set(JAVA_LONG, 8, mode);
-            how.set(JAVA_LONG, 16, resolve);
-            return (int) call("openat2", SYS_OPENAT2, dirFd, cString(arena, name), how.address(), 24);
-        }
+        Scratch s = SCRATCH.get();
+        long path = s.path(0, name);
+        MemorySegment how = s.buf;
+        how.set(JAVA_LONG, Scratch.STRUCT, Integer.toUnsignedLong(flags));
+        how.set(JAVA_LONG, Scratch.STRUCT + 8, mode);
+        how.set(JAVA_LONG, Scratch.STRUCT + 16, resolve);
+        return (int) call("openat2", SYS_OPENAT2, dirFd, path, s.base + Scratch.STRUCT, 24, 0, 0);
     }
 
     /** {@code openat(2)}, for paths the Gofer itself chose (never a client's name). */
     static int openat(int dirFd, String path, int flags, int mode) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) call("openat", SYS_OPENAT, dirFd, cString(arena, path), flags, mode);
-        }
+        Scratch s = SCRATCH.get();
+        return (int) call("openat", SYS_OPENAT, dirFd, s.path(0, path), flags, mode, 0, 0);
     }
 
     /** {@code fstatat(fd, "", AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW)}: works on O_PATH descriptors. */
     static HostStat fstat(int fd) throws ErrnoException {
-        return fstatat(fd, "", AtFlags.AT_EMPTY_PATH | AtFlags.AT_SYMLINK_NOFOLLOW);
+        return stat(SCRATCH.get(), fd, EMPTY_PATH, AtFlags.AT_EMPTY_PATH | AtFlags.AT_SYMLINK_NOFOLLOW);
     }
 
-    /** {@code newfstatat(2)}; x86-64 {@code struct stat} is 144 bytes. */
+    /** {@code newfstatat(2)}. */
     static HostStat fstatat(int dirFd, String name, int flags) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = arena.allocate(144, 8);
-            call("newfstatat", SYS_NEWFSTATAT, dirFd, cString(arena, name), st.address(), flags);
-            return new HostStat(st.get(JAVA_LONG, 0), st.get(JAVA_LONG, 8), st.get(JAVA_LONG, 16),
-                    st.get(JAVA_INT, 24), st.get(JAVA_INT, 28), st.get(JAVA_INT, 32), st.get(JAVA_LONG, 40),
-                    st.get(JAVA_LONG, 48), st.get(JAVA_LONG, 56), st.get(JAVA_LONG, 64), st.get(JAVA_LONG, 72),
-                    st.get(JAVA_LONG, 80), st.get(JAVA_LONG, 88), st.get(JAVA_LONG, 96), st.get(JAVA_LONG, 104),
-                    st.get(JAVA_LONG, 112));
-        }
+        Scratch s = SCRATCH.get();
+        return stat(s, dirFd, s.path(0, name), flags);
+    }
+
+    /**
+     * {@code newfstatat(2)} into the scratch structure area, read back with one bulk copy. x86-64
+     * {@code struct stat} (144 bytes): dev ino nlink, mode uid (u32 each), gid pad, rdev size
+     * blksize blocks, then atime mtime ctime as {sec, nsec} pairs.
+     */
+    private static HostStat stat(Scratch s, int dirFd, long path, int flags) throws ErrnoException {
+        call("newfstatat", SYS_NEWFSTATAT, dirFd, path, s.base + Scratch.STRUCT, flags, 0, 0);
+        long[] l = s.longs;
+        MemorySegment.copy(s.buf, JAVA_LONG, Scratch.STRUCT, l, 0, 15);
+        return new HostStat(l[0], l[1], l[2], (int) l[3], (int) (l[3] >>> 32), (int) l[4], l[5],
+                l[6], l[7], l[8], l[9], l[10], l[11], l[12], l[13], l[14]);
     }
 
     /** {@code fstatfs(2)}; x86-64 {@code struct statfs} is 120 bytes of 8-byte fields. */
@@ -246,13 +295,11 @@ final class Native {
 
     /** {@code readlinkat(fd, "")}: the target of the symlink an O_PATH descriptor names. */
     static String readlink(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            int size = 4096;   // PATH_MAX, <linux/limits.h>
-            MemorySegment buf = arena.allocate(size);
-            int n = (int) call("readlinkat", SYS_READLINKAT, fd, cString(arena, ""), buf.address(), size);
-            return new String(buf.asSlice(0, n).toArray(JAVA_BYTE),
-                    StandardCharsets.UTF_8);
-        }
+        Scratch s = SCRATCH.get();
+        int n = (int) call("readlinkat", SYS_READLINKAT, fd, EMPTY_PATH, s.base + Scratch.PATH_1, Scratch.PATH_MAX, 0, 0);
+        byte[] target = new byte[n];
+        MemorySegment.copy(s.buf, JAVA_BYTE, Scratch.PATH_1, target, 0, n);
+        return new String(target, StandardCharsets.UTF_8);
     }
 
     static void renameat2(int oldDirFd, String oldName, int newDirFd, String newName, int flags)

@@ -54,6 +54,7 @@ public final class FdTransport implements Transport {
     private long readPos;
     private long readLimit;
     private MemorySegment writeBuf = MemorySegment.NULL;
+    private MemorySegment sendHeader = MemorySegment.NULL;
 
     /** Takes ownership of {@code fd}, a connected {@code SOCK_STREAM} socket. */
     public FdTransport(int fd) {
@@ -179,10 +180,17 @@ public final class FdTransport implements Transport {
             if (writeBuf.byteSize() < len) {
                 writeBuf = arena().allocate(Math.max(len, 8192));
             }
-            MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuf, 0, len);
+            if (frame.hasArray()) {
+                MemorySegment.copy(frame.array(), frame.arrayOffset() + frame.position(), writeBuf, ValueLayout.JAVA_BYTE, 0, len);
+            } else {
+                MemorySegment.copy(MemorySegment.ofBuffer(frame), 0, writeBuf, 0, len);
+            }
             long done = 0;
             if (fds.length > 0) {
-                done = Native.sendWithFds(fd, writeBuf, len, fds);
+                if (sendHeader.equals(MemorySegment.NULL)) {
+                    sendHeader = arena().allocate(Native.SEND_HEADER_SIZE, 8);
+                }
+                done = Native.sendWithFds(fd, writeBuf, len, fds, sendHeader);
             }
             while (done < len) {
                 done += Native.send(fd, writeBuf.asSlice(done), len - done);

@@ -84,37 +84,55 @@ final class Native {
         return retrying("send", SYS_SENDTO, fd, buf.address(), count, MSG_NOSIGNAL);
     }
 
+    /** Descriptors a {@link #SEND_HEADER_SIZE} header has room for (a frame carries one). */
+    static final int MAX_SEND_FDS = 4;
+    /** Bytes {@link #sendWithFds} needs for its msghdr, iovec and control message. */
+    static final long SEND_HEADER_SIZE = MSGHDR_SIZE + IOVEC_SIZE + CMSGHDR_SIZE + 4L * MAX_SEND_FDS;
+
     /**
      * {@code sendmsg(2)} of {@code count} bytes with the descriptors {@code fds} as one
      * SCM_RIGHTS message, {@code MSG_NOSIGNAL}: bytes written. The descriptors travel with the
      * first byte sent, so a caller sends the rest of a partial write with {@link #send}.
+     * {@code header} ({@link #SEND_HEADER_SIZE} bytes, 8-aligned) holds the call's structures, so
+     * that a writer allocates nothing per call; more than {@link #MAX_SEND_FDS} descriptors get
+     * a header of their own.
      */
-    static long sendWithFds(int fd, MemorySegment buf, long count, int... fds) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment iov = arena.allocate(IOVEC_SIZE, 8);
-            iov.set(ADDRESS, 0, buf);
-            iov.set(JAVA_LONG, 8, count);
-            long controlLen = cmsgSpace(4L * fds.length);
-            MemorySegment control = arena.allocate(controlLen, 8);
-            control.set(JAVA_LONG, 0, CMSGHDR_SIZE + 4L * fds.length);
-            control.set(JAVA_INT, 8, SOL_SOCKET);
-            control.set(JAVA_INT, 12, SCM_RIGHTS);
-            for (int i = 0; i < fds.length; i++) {
-                control.set(JAVA_INT, CMSGHDR_SIZE + 4L * i, fds[i]);
+    static long sendWithFds(int fd, MemorySegment buf, long count, int[] fds, MemorySegment header) throws ErrnoException {
+        if (fds.length > MAX_SEND_FDS) {
+            try (Arena arena = Arena.ofConfined()) {
+                return sendWithFdsIn(fd, buf, count, fds,
+                        arena.allocate(MSGHDR_SIZE + IOVEC_SIZE + cmsgSpace(4L * fds.length), 8));
             }
-            MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
-            msg.set(ADDRESS, MSG_IOV, iov);
-            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
-            msg.set(ADDRESS, MSG_CONTROL, control);
-            msg.set(JAVA_LONG, MSG_CONTROLLEN, controlLen);
-            while (true) {
-                MemorySegment st = CAPTURED.get();
-                long n = syscall(st, SYS_SENDMSG, fd, msg.address(), MSG_NOSIGNAL, 0);
-                if (n >= 0) {
-                    return n;
-                }
-                retryOrThrow(st, "sendmsg");
+        }
+        return sendWithFdsIn(fd, buf, count, fds, header);
+    }
+
+    private static long sendWithFdsIn(int fd, MemorySegment buf, long count, int[] fds, MemorySegment header)
+            throws ErrnoException {
+        long iov = MSGHDR_SIZE;
+        long control = iov + IOVEC_SIZE;
+        long controlLen = cmsgSpace(4L * fds.length);
+        header.fill((byte) 0);
+        header.set(ADDRESS, iov, buf);
+        header.set(JAVA_LONG, iov + 8, count);
+        header.set(JAVA_LONG, control, CMSGHDR_SIZE + 4L * fds.length);
+        header.set(JAVA_INT, control + 8, SOL_SOCKET);
+        header.set(JAVA_INT, control + 12, SCM_RIGHTS);
+        for (int i = 0; i < fds.length; i++) {
+            header.set(JAVA_INT, control + CMSGHDR_SIZE + 4L * i, fds[i]);
+        }
+        long base = header.address();
+        header.set(JAVA_LONG, MSG_IOV, base + iov);
+        header.set(JAVA_LONG, MSG_IOVLEN, 1);
+        header.set(JAVA_LONG, MSG_CONTROL, base + control);
+        header.set(JAVA_LONG, MSG_CONTROLLEN, controlLen);
+        while (true) {
+            MemorySegment st = CAPTURED.get();
+            long n = syscall(st, SYS_SENDMSG, fd, base, MSG_NOSIGNAL, 0);
+            if (n >= 0) {
+                return n;
             }
+            retryOrThrow(st, "sendmsg");
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.jvisor.p9;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -9,53 +8,87 @@ import java.nio.charset.StandardCharsets;
 /**
  * Reads 9P little-endian fields from one frame, checking every length against what is left so
  * that no field can make the decoder read past the frame or allocate more than the frame holds.
+ *
+ * <p>Fields are assembled from the frame's bytes by hand rather than through a ByteBuffer's
+ * accessors: a connection's first few hundred messages are decoded by the interpreter, where
+ * each buffer accessor is several calls deep and a shift is one instruction.
  */
 final class WireReader {
-    private final ByteBuffer buf;
+    private final byte[] buf;
+    private final int start;
+    private final int limit;
+    private int pos;
     private final int tag;
 
     WireReader(ByteBuffer frame, int tag) {
-        this.buf = frame.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (frame.hasArray()) {
+            this.buf = frame.array();
+            this.start = frame.arrayOffset() + frame.position();
+        } else {
+            this.buf = new byte[frame.remaining()];
+            frame.duplicate().get(this.buf);
+            this.start = 0;
+        }
+        this.limit = start + frame.remaining();
+        this.pos = start;
         this.tag = tag;
     }
 
     int u8() throws P9ProtocolException {
         need(1);
-        return buf.get() & 0xFF;
+        return buf[pos++] & 0xFF;
     }
 
     int u16() throws P9ProtocolException {
         need(2);
-        return buf.getShort() & 0xFFFF;
+        int v = (buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8;
+        pos += 2;
+        return v;
     }
 
     /** An unsigned 32-bit field, as Java's int bit pattern. */
     int u32() throws P9ProtocolException {
         need(4);
-        return buf.getInt();
+        int v = le32(pos);
+        pos += 4;
+        return v;
     }
 
     long u64() throws P9ProtocolException {
         need(8);
-        return buf.getLong();
+        long v = (le32(pos) & 0xFFFF_FFFFL) | (long) le32(pos + 4) << 32;
+        pos += 8;
+        return v;
+    }
+
+    private int le32(int at) {
+        return (buf[at] & 0xFF) | (buf[at + 1] & 0xFF) << 8 | (buf[at + 2] & 0xFF) << 16 | (buf[at + 3] & 0xFF) << 24;
     }
 
     /** A string: len[2] then that many bytes of UTF-8 without NUL. */
     String string() throws P9ProtocolException {
         int len = u16();
         need(len);
-        ByteBuffer bytes = buf.slice(buf.position(), len);
-        buf.position(buf.position() + len);
+        int at = pos;
+        pos += len;
+        boolean ascii = true;
         for (int i = 0; i < len; i++) {
-            if (bytes.get(i) == 0) {
+            byte b = buf[at + i];
+            if (b == 0) {
                 throw error(P9ProtocolException.Reason.NUL_IN_STRING, "NUL at byte " + i);
             }
+            if (b < 0) {
+                ascii = false;
+            }
+        }
+        if (ascii) {
+            return new String(buf, at, len, StandardCharsets.ISO_8859_1);   // ASCII is its own UTF-8
         }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes)
+                    .decode(ByteBuffer.wrap(buf, at, len))
                     .toString();
         } catch (CharacterCodingException e) {
             throw error(P9ProtocolException.Reason.INVALID_UTF8, "string of " + len + " bytes");
@@ -78,18 +111,18 @@ final class WireReader {
             throw error(P9ProtocolException.Reason.TRUNCATED, "count " + Integer.toUnsignedString(count));
         }
         need(count);
-        byte[] out = new byte[count];
-        buf.get(out);
+        byte[] out = java.util.Arrays.copyOfRange(buf, pos, pos + count);
+        pos += count;
         return out;
     }
 
     int remaining() {
-        return buf.remaining();
+        return limit - pos;
     }
 
     void expectEnd() throws P9ProtocolException {
-        if (buf.hasRemaining()) {
-            throw error(P9ProtocolException.Reason.TRAILING_BYTES, buf.remaining() + " bytes after the last field");
+        if (pos < limit) {
+            throw error(P9ProtocolException.Reason.TRAILING_BYTES, (limit - pos) + " bytes after the last field");
         }
     }
 
@@ -98,9 +131,9 @@ final class WireReader {
     }
 
     private void need(int n) throws P9ProtocolException {
-        if (buf.remaining() < n) {
+        if (limit - pos < n) {
             throw error(P9ProtocolException.Reason.TRUNCATED,
-                    "need " + n + " bytes at offset " + buf.position() + ", " + buf.remaining() + " left");
+                    "need " + n + " bytes at offset " + (pos - start) + ", " + (limit - pos) + " left");
         }
     }
 }

@@ -56,7 +56,9 @@ public final class Main {
         // halt, not exit: Runtime.exit first sets up the platform logging framework to report
         // the exit (JDK 21+), loading and running code a short-lived CLI would pay for on every
         // call. runsc registers no shutdown hooks; a command that needs cleanup on exit does it
-        // before returning its status.
+        // before returning its status. -Djvisor.exitHooks=true exits normally instead, so that
+        // JVM tools attached by option (a flight recording's dump on exit) still run.
+        if (Boolean.getBoolean("jvisor.exitHooks")) System.exit(status);
         Runtime.getRuntime().halt(status);
     }
 

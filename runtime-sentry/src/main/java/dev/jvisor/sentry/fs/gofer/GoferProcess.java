@@ -30,6 +30,11 @@ public final class GoferProcess implements AutoCloseable {
     public static final String GOFER_AOT_CACHE = "jvisor.gofer.aotCache";
     /** System property: record the Gofer's AOT configuration to this file (the build's training). */
     public static final String GOFER_AOT_RECORD = "jvisor.gofer.aotRecord";
+    /**
+     * System property: extra Gofer JVM options, whitespace-separated, appended last so they win
+     * (bin/runsc sets it from JVISOR_GOFER_JAVA_OPTS).
+     */
+    public static final String GOFER_JAVA_OPTIONS = "jvisor.gofer.javaOptions";
     /** wait4(2) options, include/uapi/linux/wait.h. */
     private static final int WNOHANG = 1, WALL = 0x40000000;
 
@@ -182,6 +187,9 @@ public final class GoferProcess implements AutoCloseable {
             opts.add("-XX:AOTCache=" + cache);
         }
         if (StartupTrace.enabled()) opts.add("-D" + StartupTrace.PROPERTY + "=" + StartupTrace.file());
+        for (String extra : System.getProperty(GOFER_JAVA_OPTIONS, "").trim().split("\\s+")) {
+            if (!extra.isEmpty()) opts.add(extra);
+        }
         return opts;
     }
 
