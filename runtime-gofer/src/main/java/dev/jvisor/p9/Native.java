@@ -151,26 +151,34 @@ final class Native {
      */
     static Received recvWithFds(int fd, MemorySegment buf, long count, MemorySegment control, MemorySegment header)
             throws ErrnoException {
-        MemorySegment msg = header.asSlice(0, MSGHDR_SIZE);
-        MemorySegment iov = header.asSlice(MSGHDR_SIZE, IOVEC_SIZE);
-        iov.set(ADDRESS, 0, buf);
-        iov.set(JAVA_LONG, 8, count);
+        // The msghdr and its iovec are written and read back with one bulk copy each way: this
+        // runs for every frame, first in the interpreter, where each native field access is
+        // dozens of calls.
+        long base = header.address();
+        long[] h = new long[RECV_HEADER_LONGS];
+        h[(int) (MSG_IOV / 8)] = base + MSGHDR_SIZE;
+        h[(int) (MSG_IOVLEN / 8)] = 1;
+        h[(int) (MSG_CONTROL / 8)] = control.address();
+        h[(int) (MSGHDR_SIZE / 8)] = buf.address();
+        h[(int) (MSGHDR_SIZE / 8) + 1] = count;
         while (true) {
-            msg.fill((byte) 0);
-            msg.set(ADDRESS, MSG_IOV, iov);
-            msg.set(JAVA_LONG, MSG_IOVLEN, 1);
-            msg.set(ADDRESS, MSG_CONTROL, control);
-            msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
+            h[(int) (MSG_CONTROLLEN / 8)] = control.byteSize();
+            h[(int) (MSG_FLAGS / 8)] = 0;
+            MemorySegment.copy(h, 0, header, JAVA_LONG, 0, RECV_HEADER_LONGS);
             MemorySegment st = CAPTURED.get();
-            long n = syscall(st, SYS_RECVMSG, fd, msg.address(), MSG_CMSG_CLOEXEC, 0);
+            long n = syscall(st, SYS_RECVMSG, fd, base, MSG_CMSG_CLOEXEC, 0);
             if (n >= 0) {
-                int flags = msg.get(JAVA_INT, MSG_FLAGS);
-                long controlLen = msg.get(JAVA_LONG, MSG_CONTROLLEN);
-                return new Received(n, rights(control, controlLen), (flags & MSG_CTRUNC) != 0);
+                MemorySegment.copy(header, JAVA_LONG, 0, h, 0, (int) (MSGHDR_SIZE / 8));
+                int flags = (int) h[(int) (MSG_FLAGS / 8)];
+                long controlLen = h[(int) (MSG_CONTROLLEN / 8)];
+                int[] fds = controlLen == 0 ? NO_FDS : rights(control, controlLen);
+                return new Received(n, fds, (flags & MSG_CTRUNC) != 0);
             }
             retryOrThrow(st, "recvmsg");
         }
     }
+
+    private static final int RECV_HEADER_LONGS = (int) ((MSGHDR_SIZE + IOVEC_SIZE) / 8);
 
     /** The SCM_RIGHTS descriptors in the first {@code length} bytes of a control buffer. */
     private static final int[] NO_FDS = new int[0];

@@ -671,14 +671,21 @@ public final class AddressSpace {
         while (true) {
             long fo = translate(a, 1, PROT_READ);
             long run = Math.min(runLength(a), max + 1L - n);
-            for (long i = 0; i < run; i++) {
-                byte c = mem.get(ValueLayout.JAVA_BYTE, fo + i);
-                if (c == 0) return new String(buf, 0, n, StandardCharsets.UTF_8);
-                if (n == buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, max + 1));
-                buf[n++] = c;
+            // Copied a block at a time and scanned in the array: one bulk copy costs what a
+            // single native byte read does, and paths are read on most syscalls.
+            while (run > 0) {
+                int block = (int) Math.min(run, 256);
+                if (n + block > buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(Math.max(buf.length * 2, n + block), max + 1));
+                MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, fo, buf, n, block);
+                for (int i = n; i < n + block; i++) {
+                    if (buf[i] == 0) return new String(buf, 0, i, StandardCharsets.UTF_8);
+                }
+                n += block;
+                fo += block;
+                a += block;
+                run -= block;
             }
             if (n > max) throw Errno.ENAMETOOLONG.exception();
-            a += run;
         }
     }
 

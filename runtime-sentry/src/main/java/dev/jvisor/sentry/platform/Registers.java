@@ -8,7 +8,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The general-purpose registers of one task, laid out as the kernel's
  * {@code struct user_regs_struct} (arch/x86/include/asm/user_64.h) so that ptrace can read and
- * write them in one call.
+ * write them in one call. The Sentry works on a Java copy: {@link #load} takes in what the kernel
+ * wrote to {@link #segment}, {@link #store} puts the copy there for the kernel to read. One bulk
+ * copy per ptrace call costs less than a native memory access per register, most of all before
+ * the JIT has compiled the syscall path.
  */
 public final class Registers {
     public static final long SIZE = 27 * 8;
@@ -17,19 +20,31 @@ public final class Registers {
             R8 = 9, RAX = 10, RCX = 11, RDX = 12, RSI = 13, RDI = 14, ORIG_RAX = 15, RIP = 16, CS = 17,
             EFLAGS = 18, RSP = 19, SS = 20, FS_BASE = 21, GS_BASE = 22, DS = 23, ES = 24, FS = 25, GS = 26;
 
+    private static final int COUNT = (int) (SIZE / 8);
+
     private final MemorySegment seg;
+    private final long[] v = new long[COUNT];
 
     public Registers() {
         this.seg = Arena.ofAuto().allocate(SIZE, 16);
     }
 
-    /** The raw struct, for the platform's ptrace calls. */
+    /** The raw struct, for the platform's ptrace calls; see {@link #load} and {@link #store}. */
     public MemorySegment segment() { return seg; }
 
-    public long get(int index) { return seg.getAtIndex(JAVA_LONG, index); }
-    public void set(int index, long v) { seg.setAtIndex(JAVA_LONG, index, v); }
+    /** Takes in the registers the kernel wrote to {@link #segment} (after PTRACE_GETREGS). */
+    public void load() { MemorySegment.copy(seg, JAVA_LONG, 0, v, 0, COUNT); }
 
-    public void copyFrom(Registers other) { MemorySegment.copy(other.seg, 0, seg, 0, SIZE); }
+    /** Writes the registers to {@link #segment} for the kernel (before PTRACE_SETREGS); returns it. */
+    public MemorySegment store() {
+        MemorySegment.copy(v, 0, seg, JAVA_LONG, 0, COUNT);
+        return seg;
+    }
+
+    public long get(int index) { return v[index]; }
+    public void set(int index, long value) { v[index] = value; }
+
+    public void copyFrom(Registers other) { System.arraycopy(other.v, 0, v, 0, COUNT); }
 
     public long rax() { return get(RAX); }
     public void rax(long v) { set(RAX, v); }
@@ -86,7 +101,7 @@ public final class Registers {
     /** Clears every register (execve) but keeps the segment selectors the kernel requires. */
     public void clearGeneral() {
         long cs = get(CS), ss = get(SS), ds = get(DS), es = get(ES), fs = get(FS), gs = get(GS);
-        seg.fill((byte) 0);
+        java.util.Arrays.fill(v, 0);
         // 64-bit user code and stack selectors (__USER_CS, __USER_DS in arch/x86/include/asm/segment.h).
         set(CS, cs == 0 ? 0x33 : cs); set(SS, ss == 0 ? 0x2b : ss); set(DS, ds); set(ES, es); set(FS, fs); set(GS, gs);
         set(EFLAGS, 0x202); // IF set, reserved bit 1

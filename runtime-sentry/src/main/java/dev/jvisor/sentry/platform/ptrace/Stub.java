@@ -51,7 +51,7 @@ public final class Stub implements AutoCloseable {
                 throw new IllegalStateException("stub " + pid + " did not start: wait status 0x" + Integer.toHexString(status));
             }
             Host.setOptions(pid, Host.PTRACE_O_EXITKILL | Host.PTRACE_O_TRACESYSGOOD);
-            Host.getRegs(pid, stub.scratch.segment());
+            stub.getRegs(stub.scratch);
             stub.inject(3 /* close */, StubImage.IMAGE_FD);
             stub.inject(11 /* munmap */, 0, StubImage.BASE);
             stub.inject(11 /* munmap */, StubImage.END, Layout.TOP - StubImage.END);
@@ -63,6 +63,11 @@ public final class Stub implements AutoCloseable {
     }
 
     public int pid() { return pid; }
+
+    private void getRegs(Registers r) {
+        Host.getRegs(pid, r.segment());
+        r.load();
+    }
 
     /**
      * Runs a host syscall inside the stub at its injection site and returns its raw result
@@ -81,7 +86,7 @@ public final class Stub implements AutoCloseable {
         r.r8(args.length > 4 ? args[4] : 0);
         r.r9(args.length > 5 ? args[5] : 0);
         r.rip(StubImage.SYSCALL_SITE);
-        Host.setRegs(pid, r.segment());
+        Host.setRegs(pid, r.store());
         Host.cont(pid, 0);
         int status = Host.wait4(pid, WALL);
         while (stopped(status) && stopSignal(status) == KICK_SIGNAL) {
@@ -95,7 +100,7 @@ public final class Stub implements AutoCloseable {
             throw new IllegalStateException("stub " + pid + " failed during injected syscall " + nr
                     + ": wait status 0x" + Integer.toHexString(status));
         }
-        Host.getRegs(pid, r.segment());
+        getRegs(r);
         return r.rax();
     }
 
@@ -126,20 +131,20 @@ public final class Stub implements AutoCloseable {
             kickPending = false;
             return StopKind.INTERRUPTED;
         }
-        Host.setRegs(pid, regs.segment());
+        Host.setRegs(pid, regs.store());
         while (true) {
             Host.sysemu(pid, 0);
             int status = Host.wait4(pid, WALL);
             if (stopped(status)) {
                 int sig = stopSignal(status);
                 if (sig == (SIGTRAP | 0x80)) {
-                    Host.getRegs(pid, regs.segment());
+                    getRegs(regs);
                     return StopKind.SYSCALL;
                 }
                 if (sig == 19 || sig == 20 || sig == 21 || sig == 22) {
                     continue; // a host job-control stop aimed at the stub: not the application's
                 }
-                Host.getRegs(pid, regs.segment());
+                getRegs(regs);
                 if (sig == KICK_SIGNAL) return StopKind.INTERRUPTED;
                 lastSignal = sig;
                 Host.getSigInfo(pid, siginfo);
@@ -157,12 +162,12 @@ public final class Stub implements AutoCloseable {
      */
     StopKind resumeUnemulatedForTest(Registers regs) {
         checkOwner();
-        Host.setRegs(pid, regs.segment());
+        Host.setRegs(pid, regs.store());
         Host.cont(pid, 0);
         int status = Host.wait4(pid, WALL);
         if (stopped(status)) {
             lastSignal = stopSignal(status);
-            Host.getRegs(pid, regs.segment());
+            getRegs(regs);
             return StopKind.SIGNAL;
         }
         dead = true;

@@ -19,6 +19,7 @@ class StubTest {
         Registers regs = new Registers();
         ctx.sync();
         dev.jvisor.sentry.host.Host.getRegs(ctx.stub().pid(), regs.segment());
+        regs.load();
         regs.rip(rip);
         regs.rsp(0);
         return regs;
