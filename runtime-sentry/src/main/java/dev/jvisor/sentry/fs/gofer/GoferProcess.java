@@ -173,6 +173,8 @@ public final class GoferProcess implements AutoCloseable {
         List<String> opts = new ArrayList<>(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // its native call stubs are spun once, at start-up: see bin/runsc
+                "-XX:CompileCommand=quiet", "-XX:CompileCommand=exclude,jdk.internal.classfile.*::*",
                 // up to 64 requests of 1 MiB in flight per connection
                 "-Xms32m", "-Xmx320m",
                 "-Xlog:disable", "-Xlog:all=warning:stderr"));
