@@ -74,7 +74,8 @@ public final class GoferFile extends Inode {
             if (why == Errno.EOPNOTSUPP || why == Errno.ENOSYS || why == Errno.EINVAL) g.noLentDescriptors();
             return null;
         } finally {
-            if (shared < 0) g.release(fid);
+            // Only walked, and the lent descriptor does not depend on it: nothing waits for its clunk.
+            if (shared < 0) DeferredClunks.release(g, fid);
         }
     }
 

@@ -122,27 +122,41 @@ final class RemoteFile {
 
     private Attr fetch() {
         int kept;
+        GoferDir p;
+        String n;
         synchronized (this) {
             kept = fid;
+            p = parent;
+            n = name;
         }
         if (kept >= 0) return gofer.call(() -> gofer.client().getattr(kept, Attr.GETATTR_BASIC));
-        int f;
+        int parked = gofer.unpark(this);
+        if (parked >= 0) {
+            try {
+                Attr a = gofer.call(() -> gofer.client().getattr(parked, Attr.GETATTR_BASIC));
+                gofer.park(this, parked);
+                return a;
+            } catch (RuntimeException e) {
+                DeferredClunks.release(gofer, parked);
+                throw e;
+            }
+        }
+        // One round trip for the walk and the attributes (jVisor's Twalkgetattr), where a name
+        // known from a listing used to cost a Twalk and a Tgetattr, and a directory a third walk
+        // for the fid its own lookups start from.
+        dev.jvisor.p9.P9Client.Walked w;
         try {
-            f = walkNew();
+            int from = p.remote().keptFid();
+            w = gofer.call(() -> gofer.client().walkAndGetattr(from, Attr.GETATTR_BASIC, n));
         } catch (ErrnoException e) {
             if (e.errno() != Errno.EXDEV) throw e;
             return unservedMountPoint();
         }
-        Attr a;
-        try {
-            a = gofer.call(() -> gofer.client().getattr(f, Attr.GETATTR_BASIC));
-        } catch (RuntimeException e) {
-            DeferredClunks.release(gofer, f); // only walked: nothing waits for its clunk
-            throw e;
-        }
-        // A regular file's attributes are mostly read just before it is opened: keep the fid for that.
-        if (gofer.cached() && (a.mode() & FileMode.S_IFMT) == FileMode.S_IFREG) gofer.park(this, f);
-        else DeferredClunks.release(gofer, f);
+        Attr a = w.attr();
+        int type = a.mode() & FileMode.S_IFMT;
+        if (type == FileMode.S_IFDIR) adoptFid(w.fid());   // its lookups start from it
+        else if (gofer.cached() && type == FileMode.S_IFREG) gofer.park(this, w.fid());   // for the open that usually follows
+        else DeferredClunks.release(gofer, w.fid());   // only walked: nothing waits for its clunk
         return a;
     }
 
