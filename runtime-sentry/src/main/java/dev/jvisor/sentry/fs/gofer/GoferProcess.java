@@ -178,6 +178,12 @@ public final class GoferProcess implements AutoCloseable {
                 // up to 64 requests of 1 MiB in flight per connection
                 "-Xms32m", "-Xmx320m",
                 "-Xlog:disable", "-Xlog:all=warning:stderr"));
+        if (SandboxLaunch.runningAsRoot()) {
+            // Its JIT at nice 19, so that answering the Sentry comes first (see bin/runsc); the
+            // JVM warns about priority policy 1 unless root.
+            opts.add("-XX:ThreadPriorityPolicy=1");
+            opts.add("-XX:CompilerThreadPriority=19");
+        }
         String record = System.getProperty(GOFER_AOT_RECORD, "");
         String cache = System.getProperty(GOFER_AOT_CACHE, "");
         if (!record.isEmpty()) {

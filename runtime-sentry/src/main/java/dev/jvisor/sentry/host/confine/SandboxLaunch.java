@@ -118,7 +118,7 @@ public final class SandboxLaunch {
     }
 
     /** Effective uid 0, from /proc/self/status (Uid: real effective saved fs). */
-    static boolean runningAsRoot() {
+    public static boolean runningAsRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) return line.substring(4).strip().split("\\s+")[1].equals("0");
