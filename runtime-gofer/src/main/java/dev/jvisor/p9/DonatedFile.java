@@ -20,6 +20,19 @@ public final class DonatedFile implements AutoCloseable {
         this.size = size;
     }
 
+    /**
+     * The lent host descriptor, for a caller that copies with calls of its own (splice into
+     * memory it owns): valid until {@link #close}, and never to be closed by the caller.
+     *
+     * @throws ErrnoException EBADF once closed
+     */
+    public int descriptor() throws ErrnoException {
+        if (fd < 0) {
+            throw new ErrnoException(Errno.EBADF, "donated file closed");
+        }
+        return fd;
+    }
+
     /** The file's size when the server opened the descriptor. */
     public long size() {
         return size;

@@ -21,7 +21,7 @@ public final class Host {
             SYS_MUNMAP = 11, SYS_PREAD64 = 17, SYS_GETPID = 39, SYS_KILL = 62, SYS_WAIT4 = 61,
             SYS_FTRUNCATE = 77, SYS_PTRACE = 101, SYS_PRCTL = 157, SYS_GETTID = 186, SYS_TGKILL = 234,
             SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72,
-            SYS_GETRANDOM = 318;
+            SYS_GETRANDOM = 318, SYS_SPLICE = 275;
 
     // ptrace requests, from include/uapi/linux/ptrace.h and arch/x86/include/uapi/asm/ptrace-abi.h.
     public static final int PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
@@ -277,6 +277,15 @@ public final class Host {
 
     public static void dup3(int from, int to, int flags) {
         syscall("dup3", SYS_DUP3, from, to, flags, 0);
+    }
+
+    /**
+     * splice(2) of up to {@code length} bytes from {@code in} to {@code out}; {@code inOffset} and
+     * {@code outOffset} are addresses of loff_t the kernel advances, or 0 for a pipe end. Returns
+     * the bytes moved, 0 at the end of the input.
+     */
+    public static long splice(int in, long inOffset, int out, long outOffset, long length, int flags) {
+        return syscall("splice", SYS_SPLICE, in, inOffset, out, outOffset, length, flags);
     }
 
     /** pipe2(flags): returns {read end, write end}. */

@@ -2,6 +2,7 @@ package dev.jvisor.sentry.fs.gofer;
 
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.p9.DonatedFile;
+import dev.jvisor.sentry.mm.MemoryFile;
 
 import java.lang.foreign.MemorySegment;
 
@@ -28,7 +29,15 @@ public final class LentFile implements AutoCloseable {
      */
     public long read(MemorySegment dst, long offset) {
         try {
-            return donated.readFully(dst, offset);
+            long done = 0;
+            MemorySegment sandboxMemory = MemoryFile.get().mapping();
+            long at = dst.address() - sandboxMemory.address();
+            if (at >= 0 && at + dst.byteSize() <= sandboxMemory.byteSize()) {
+                // Sandbox memory: copied inside the kernel, without faulting in each page here.
+                done = MemoryFile.get().copyFrom(donated.descriptor(), offset, at, dst.byteSize());
+                if (done == dst.byteSize()) return done;
+            }
+            return done + donated.readFully(dst.asSlice(done), offset + done);
         } catch (ErrnoException e) {
             return -1;
         }
