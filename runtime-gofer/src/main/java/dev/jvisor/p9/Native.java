@@ -87,7 +87,11 @@ final class Native {
     /** Descriptors a {@link #SEND_HEADER_SIZE} header has room for (a frame carries one). */
     static final int MAX_SEND_FDS = 4;
     /** Bytes {@link #sendWithFds} needs for its msghdr, iovec and control message. */
-    static final long SEND_HEADER_SIZE = MSGHDR_SIZE + IOVEC_SIZE + CMSGHDR_SIZE + 4L * MAX_SEND_FDS;
+    static final long SEND_HEADER_SIZE = sendHeaderSize(MAX_SEND_FDS);
+
+    private static long sendHeaderSize(int fds) {
+        return MSGHDR_SIZE + IOVEC_SIZE + cmsgSpace(4L * fds);
+    }
 
     /**
      * {@code sendmsg(2)} of {@code count} bytes with the descriptors {@code fds} as one
@@ -100,8 +104,7 @@ final class Native {
     static long sendWithFds(int fd, MemorySegment buf, long count, int[] fds, MemorySegment header) throws ErrnoException {
         if (fds.length > MAX_SEND_FDS) {
             try (Arena arena = Arena.ofConfined()) {
-                return sendWithFdsIn(fd, buf, count, fds,
-                        arena.allocate(MSGHDR_SIZE + IOVEC_SIZE + cmsgSpace(4L * fds.length), 8));
+                return sendWithFdsIn(fd, buf, count, fds, arena.allocate(sendHeaderSize(fds.length), 8));
             }
         }
         return sendWithFdsIn(fd, buf, count, fds, header);

@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.mm;
 
+import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.host.Host;
 import dev.jvisor.sentry.host.HostException;
 
@@ -63,13 +64,13 @@ public final class MemoryFile {
     public long copyFrom(int src, long srcOffset, long offset, long length) {
         int[] pipe;
         try {
-            pipe = Host.pipe2(O_CLOEXEC);
+            pipe = Host.pipe2(FileMode.O_CLOEXEC);
         } catch (HostException e) {
             return 0;
         }
         try (Arena arena = Arena.ofConfined()) {
             try {
-                Host.fcntl(pipe[1], F_SETPIPE_SZ, SPLICE_CHUNK);   // fewer round trips; the default 64 KiB still works
+                Host.fcntl(pipe[1], FileMode.F_SETPIPE_SZ, SPLICE_CHUNK);   // fewer round trips; the default 64 KiB still works
             } catch (HostException ignored) {
                 // above the host's pipe-max-size
             }
@@ -95,7 +96,8 @@ public final class MemoryFile {
         }
     }
 
-    private static final int O_CLOEXEC = 0x80000, F_SETPIPE_SZ = 1031, SPLICE_F_MOVE = 1;
+    /** include/uapi/linux/splice.h */
+    private static final int SPLICE_F_MOVE = 1;
     private static final int SPLICE_CHUNK = 1 << 20;
 
     /** The Sentry's view of the whole file. */

@@ -147,9 +147,10 @@ public final class GoferProcess implements AutoCloseable {
 
     private static List<String> command(Path root, boolean readOnly) {
         // Its capabilities narrowed to its own before the JVM starts (they are per thread).
-        List<String> argv = new ArrayList<>(SandboxLaunch.goferPrefix());
+        boolean asRoot = SandboxLaunch.runningAsRoot();
+        List<String> argv = new ArrayList<>(SandboxLaunch.goferPrefix(asRoot));
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(jvmOptions());
+        argv.addAll(jvmOptions(asRoot));
         argv.addAll(List.of(
                 "-cp", System.getProperty("java.class.path"),
                 "dev.jvisor.gofer.GoferMain",
@@ -169,7 +170,7 @@ public final class GoferProcess implements AutoCloseable {
      * {@value #GOFER_AOT_RECORD} makes the Gofer record the classes it uses instead (the build's
      * training run).
      */
-    static List<String> jvmOptions() {
+    static List<String> jvmOptions(boolean asRoot) {
         List<String> opts = new ArrayList<>(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -178,7 +179,7 @@ public final class GoferProcess implements AutoCloseable {
                 // up to 64 requests of 1 MiB in flight per connection
                 "-Xms32m", "-Xmx320m",
                 "-Xlog:disable", "-Xlog:all=warning:stderr"));
-        if (SandboxLaunch.runningAsRoot()) {
+        if (asRoot) {
             // Its JIT at nice 19, so that answering the Sentry comes first (see bin/runsc); the
             // JVM warns about priority policy 1 unless root.
             opts.add("-XX:ThreadPriorityPolicy=1");

@@ -30,11 +30,11 @@ public final class LentFile implements AutoCloseable {
     public long read(MemorySegment dst, long offset) {
         try {
             long done = 0;
-            MemorySegment sandboxMemory = MemoryFile.get().mapping();
-            long at = dst.address() - sandboxMemory.address();
-            if (at >= 0 && at + dst.byteSize() <= sandboxMemory.byteSize()) {
+            MemoryFile memory = MemoryFile.get();
+            long at = dst.address() - memory.mapping().address();
+            if (at >= 0 && at + dst.byteSize() <= memory.mapping().byteSize()) {
                 // Sandbox memory: copied inside the kernel, without faulting in each page here.
-                done = MemoryFile.get().copyFrom(donated.descriptor(), offset, at, dst.byteSize());
+                done = memory.copyFrom(donated.descriptor(), offset, at, dst.byteSize());
                 if (done == dst.byteSize()) return done;
             }
             return done + donated.readFully(dst.asSlice(done), offset + done);

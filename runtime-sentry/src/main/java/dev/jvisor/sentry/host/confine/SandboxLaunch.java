@@ -91,7 +91,12 @@ public final class SandboxLaunch {
      * drop) or setpriv is missing (its own seccomp filter and chroot still confine it).
      */
     public static List<String> goferPrefix() {
-        if (!runningAsRoot() || !Files.isExecutable(SETPRIV)) return List.of();
+        return goferPrefix(runningAsRoot());
+    }
+
+    /** {@link #goferPrefix()} for a caller that already knows whether it runs as root. */
+    public static List<String> goferPrefix(boolean asRoot) {
+        if (!asRoot || !Files.isExecutable(SETPRIV)) return List.of();
         return privileges(goferCapabilities());
     }
 
