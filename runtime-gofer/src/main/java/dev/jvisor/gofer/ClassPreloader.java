@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * the JVM could no longer find a class that is first needed later, in the middle of a request.
  */
 final class ClassPreloader {
-    private static final String[] PACKAGES = {"dev/jvisor/abi/", "dev/jvisor/p9/", "dev/jvisor/gofer/", "dev/jvisor/seccomp/", "dev/jvisor/startup/"};
+    private static final String[] PACKAGES = {"dev/jvisor/abi/", "dev/jvisor/p9/", "dev/jvisor/gofer/", "dev/jvisor/seccomp/", "dev/jvisor/startup/",
+            "dev/jvisor/hostcall/"};
 
     private ClassPreloader() {}
 

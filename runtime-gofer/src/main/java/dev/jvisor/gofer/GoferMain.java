@@ -1,6 +1,7 @@
 package dev.jvisor.gofer;
 
 import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.hostcall.EarlyLink;
 import dev.jvisor.p9.FdTransport;
 import dev.jvisor.p9.P9Server;
 import dev.jvisor.startup.StartupTrace;
@@ -30,6 +31,7 @@ public final class GoferMain {
 
     public static void main(String[] args) {
         StartupTrace.mark("gofer-main");
+        EarlyLink.start();
         System.exit(run(args));
     }
 
@@ -49,6 +51,13 @@ public final class GoferMain {
             err.println("gofer: " + e.getMessage());
             return EXIT_USAGE;
         }
+        try {
+            // Before the first native call, so that it overlaps the link (EarlyLink).
+            if (options.confine()) ClassPreloader.loadAll();
+        } catch (IOException e) {
+            err.println("gofer: " + e.getMessage());
+            return EXIT_FAILURE;
+        }
         try (GoferFileServer files = GoferFileServer.open(options.mounts())) {
             Native.raiseOpenFileLimit();
             P9Server server = new P9Server(new FdTransport(options.fd()), files, P9Server.Limits.defaults());
@@ -65,7 +74,6 @@ public final class GoferMain {
     }
 
     private static void confine(GoferFileServer files) throws ErrnoException, IOException {
-        ClassPreloader.loadAll();
         // Initialise logging now: its configuration file is out of reach after chroot.
         System.getLogger(GoferMain.class.getName()).isLoggable(System.Logger.Level.DEBUG);
         if (Native.geteuid() == 0) {

@@ -4,15 +4,10 @@ import dev.jvisor.abi.AtFlags;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.Seccomp;
+import dev.jvisor.hostcall.RawSyscall;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -21,8 +16,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The Gofer's host system calls, made through the C library's {@code syscall(2)} so that calls
- * glibc has no wrapper for (openat2, seccomp, pivot_root) go the same way as the rest. Every
+ * The Gofer's host system calls, all made through {@link RawSyscall} (calls glibc has no wrapper
+ * for, such as openat2, seccomp and pivot_root, go the same way as the rest). Every
  * wrapper returns the kernel's result or throws an {@link ErrnoException} naming the call; EINTR
  * is retried where the call is restartable. Nothing outside this class handles a raw errno.
  *
@@ -70,19 +65,10 @@ final class Native {
     static final int SYS_GETEUID = 107;
     static final int SYS_PRLIMIT64 = 302;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /** {@code long syscall(long number, ...)}, called with six variadic long arguments. */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("syscall").orElseThrow(() -> new LinkageError("libc has no syscall")),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
-
     private Native() {}
 
     /**
-     * One thread's native scratch memory: the captured errno, two C strings of up to PATH_MAX
+     * One thread's native scratch memory: two C strings of up to PATH_MAX
      * bytes and room for a small structure, allocated once per thread. The calls a request makes
      * most (openat2, fstatat, readlinkat) use it instead of an arena per call, and read a struct
      * stat with one bulk copy into {@link #longs}: until the JIT compiles them, every arena,
@@ -95,7 +81,6 @@ final class Native {
         static final long STRUCT = 2L * PATH_MAX;
         static final int STRUCT_SIZE = 256;
 
-        final MemorySegment state = Arena.ofAuto().allocate(CAPTURE);
         final MemorySegment buf = Arena.ofAuto().allocate(STRUCT + STRUCT_SIZE, 8);
         final long base = buf.address();
         final long[] longs = new long[STRUCT_SIZE / 8];
@@ -125,39 +110,23 @@ final class Native {
 
     /** {@link #call(String, int, long...)} without the argument array, for the calls made per request. */
     static long call(String name, int nr, long a0, long a1, long a2, long a3, long a4, long a5) throws ErrnoException {
-        MemorySegment st = SCRATCH.get().state;
         while (true) {
-            long r = invoke(st, nr, a0, a1, a2, a3, a4, a5);
-            if (r >= 0) {
+            long r = RawSyscall.call(nr, a0, a1, a2, a3, a4, a5);
+            if (!RawSyscall.failed(r)) {
                 return r;
             }
-            Errno e = Errno.ofOr((int) ERRNO.get(st, 0L), Errno.EIO);
+            Errno e = Errno.ofOr(RawSyscall.errno(r), Errno.EIO);
             if (e != Errno.EINTR) {
                 throw new ErrnoException(e, name);
             }
         }
     }
 
-    /** Makes a system call once; returns -1 on failure with {@link #lastErrno()} set. */
+    /** Makes a system call once; returns its result or -errno. */
     static long raw(int nr, long... args) {
         long[] a = new long[6];
         System.arraycopy(args, 0, a, 0, args.length);
-        return invoke(SCRATCH.get().state, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    }
-
-    private static long invoke(MemorySegment st, int nr, long a0, long a1, long a2, long a3, long a4, long a5) {
-        try {
-            return (long) SYSCALL.invokeExact(st, (long) nr, a0, a1, a2, a3, a4, a5);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("syscall dispatch failed", t);
-        }
-    }
-
-    /** The errno of this thread's last failed {@link #raw} call. */
-    static int lastErrno() {
-        return (int) ERRNO.get(SCRATCH.get().state, 0L);
+        return RawSyscall.call(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     }
 
     /** A NUL-terminated UTF-8 copy of {@code s} in {@code arena}, as a pointer argument. */
@@ -168,7 +137,7 @@ final class Native {
     /** Closes {@code fd}; errors are not recoverable and are not reported. */
     static void closeQuietly(int fd) {
         if (fd >= 0) {
-            invoke(SCRATCH.get().state, SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+            RawSyscall.call(SYS_CLOSE, fd, 0, 0, 0, 0, 0);
         }
     }
 

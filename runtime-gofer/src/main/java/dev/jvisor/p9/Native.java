@@ -2,15 +2,10 @@ package dev.jvisor.p9;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.hostcall.RawSyscall;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -21,10 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * EINTR and turns a -1 return into an {@link ErrnoException} naming the call; nothing outside
  * this class sees a raw errno.
  *
- * <p>All go through one handle of glibc's {@code syscall(2)}, in the shape the Gofer's and the
- * Sentry's other native layers use: every distinct downcall shape costs a JVM a generated class
- * the first time it is linked (5-40 ms at start-up; the AOT cache cannot hold them), and handles
- * of one shape share it.
+ * <p>All go through {@link RawSyscall}, as the Gofer's and the Sentry's other native layers do:
+ * every distinct downcall shape costs a JVM a generated class the first time it is linked (5-40 ms
+ * at start-up; the AOT cache cannot hold them), and they all share one.
  */
 final class Native {
     // <asm/unistd_64.h>
@@ -55,19 +49,6 @@ final class Native {
     private static final long IOVEC_SIZE = 16;
     /** sizeof(struct cmsghdr): cmsg_len[8] cmsg_level[4] cmsg_type[4]; data follows, 8-aligned. */
     static final long CMSGHDR_SIZE = 16;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURED =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
-
-    /** {@code long syscall(long number, ...)}, called with six variadic long arguments. */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("syscall").orElseThrow(() -> new LinkageError("libc has no syscall")),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
 
     private Native() {}
 
@@ -130,12 +111,11 @@ final class Native {
         header.set(JAVA_LONG, MSG_CONTROL, base + control);
         header.set(JAVA_LONG, MSG_CONTROLLEN, controlLen);
         while (true) {
-            MemorySegment st = CAPTURED.get();
-            long n = syscall(st, SYS_SENDMSG, fd, base, MSG_NOSIGNAL, 0);
+            long n = syscall(SYS_SENDMSG, fd, base, MSG_NOSIGNAL, 0);
             if (n >= 0) {
                 return n;
             }
-            retryOrThrow(st, "sendmsg");
+            retryOrThrow(n, "sendmsg");
         }
     }
 
@@ -168,8 +148,7 @@ final class Native {
             h[(int) (MSG_CONTROLLEN / 8)] = control.byteSize();
             h[(int) (MSG_FLAGS / 8)] = 0;
             MemorySegment.copy(h, 0, header, JAVA_LONG, 0, RECV_HEADER_LONGS);
-            MemorySegment st = CAPTURED.get();
-            long n = syscall(st, SYS_RECVMSG, fd, base, MSG_CMSG_CLOEXEC, 0);
+            long n = syscall(SYS_RECVMSG, fd, base, MSG_CMSG_CLOEXEC, 0);
             if (n >= 0) {
                 MemorySegment.copy(header, JAVA_LONG, 0, h, 0, (int) (MSGHDR_SIZE / 8));
                 int flags = (int) h[(int) (MSG_FLAGS / 8)];
@@ -177,7 +156,7 @@ final class Native {
                 int[] fds = controlLen == 0 ? NO_FDS : rights(control, controlLen);
                 return new Received(n, fds, (flags & MSG_CTRUNC) != 0);
             }
-            retryOrThrow(st, "recvmsg");
+            retryOrThrow(n, "recvmsg");
         }
     }
 
@@ -218,17 +197,17 @@ final class Native {
     }
 
     static void shutdown(int fd, int how) throws ErrnoException {
-        MemorySegment st = CAPTURED.get();
-        if (syscall(st, SYS_SHUTDOWN, fd, how, 0, 0) < 0) {
-            throw new ErrnoException(errnoOf(st), "shutdown");
+        long r = syscall(SYS_SHUTDOWN, fd, how, 0, 0);
+        if (r < 0) {
+            throw new ErrnoException(errnoOf(r), "shutdown");
         }
     }
 
     /** {@code close(2)}; never retried (the descriptor is gone even when it reports EINTR). */
     static void close(int fd) throws ErrnoException {
-        MemorySegment st = CAPTURED.get();
-        if (syscall(st, SYS_CLOSE, fd, 0, 0, 0) < 0) {
-            Errno e = errnoOf(st);
+        long r = syscall(SYS_CLOSE, fd, 0, 0, 0);
+        if (r < 0) {
+            Errno e = errnoOf(r);
             if (e != Errno.EINTR) {
                 throw new ErrnoException(e, "close");
             }
@@ -239,9 +218,9 @@ final class Native {
     static int[] socketPair() throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            MemorySegment st = CAPTURED.get();
-            if (syscall(st, SYS_SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.address()) < 0) {
-                throw new ErrnoException(errnoOf(st), "socketpair");
+            long r = syscall(SYS_SOCKETPAIR, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.address());
+            if (r < 0) {
+                throw new ErrnoException(errnoOf(r), "socketpair");
             }
             return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
@@ -250,40 +229,30 @@ final class Native {
     /** A call whose EINTR is retried; its non-negative result. */
     private static long retrying(String call, long nr, long a0, long a1, long a2, long a3) throws ErrnoException {
         while (true) {
-            MemorySegment st = CAPTURED.get();
-            long n = syscall(st, nr, a0, a1, a2, a3);
+            long n = syscall(nr, a0, a1, a2, a3);
             if (n >= 0) {
                 return n;
             }
-            Errno e = errnoOf(st);
+            Errno e = errnoOf(n);
             if (e != Errno.EINTR) {
                 throw new ErrnoException(e, call);
             }
         }
     }
 
-    private static long syscall(MemorySegment state, long nr, long a0, long a1, long a2, long a3) {
-        try {
-            return (long) SYSCALL.invokeExact(state, nr, a0, a1, a2, a3, 0L, 0L);
-        } catch (Throwable t) {
-            if (t instanceof RuntimeException r) {
-                throw r;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
-            throw new IllegalStateException("native call failed to dispatch", t);
-        }
+    /** Returns the call's result or -errno. */
+    private static long syscall(long nr, long a0, long a1, long a2, long a3) {
+        return RawSyscall.call(nr, a0, a1, a2, a3, 0L, 0L);
     }
 
-    private static void retryOrThrow(MemorySegment st, String call) throws ErrnoException {
-        Errno e = errnoOf(st);
+    private static void retryOrThrow(long result, String call) throws ErrnoException {
+        Errno e = errnoOf(result);
         if (e != Errno.EINTR) {
             throw new ErrnoException(e, call);
         }
     }
 
-    private static Errno errnoOf(MemorySegment st) {
-        return Errno.ofOr((int) ERRNO.get(st, 0L), Errno.EIO);
+    private static Errno errnoOf(long result) {
+        return Errno.ofOr(RawSyscall.errno(result), Errno.EIO);
     }
 }

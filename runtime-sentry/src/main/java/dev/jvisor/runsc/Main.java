@@ -14,6 +14,7 @@ import dev.jvisor.runsc.cmd.Subcommands;
 import dev.jvisor.runsc.cmd.VersionCommand;
 import dev.jvisor.runsc.config.ConfigOption;
 import dev.jvisor.runsc.config.RunscConfig;
+import dev.jvisor.hostcall.EarlyLink;
 import dev.jvisor.startup.StartupTrace;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -49,6 +50,7 @@ public final class Main {
 
     public static void main(String[] args) {
         StartupTrace.mark("runsc-main");
+        if (Boolean.getBoolean(EarlyLink.PROPERTY)) EarlyLink.start();
         int status = run(List.of(args), Environment.fromSystem());
         StartupTrace.mark("runsc-exit");
         System.out.flush();

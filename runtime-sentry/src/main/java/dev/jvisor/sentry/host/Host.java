@@ -1,5 +1,7 @@
 package dev.jvisor.sentry.host;
 
+import dev.jvisor.hostcall.RawSyscall;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -31,14 +33,8 @@ public final class Host {
 
     /** Raw syscall: returns the result, or throws naming {@code call}. */
     static long syscall(String call, long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
-        MemorySegment state = Libc.CALL_STATE_BUFFER.get();
-        long r;
-        try {
-            r = (long) Libc.SYSCALL.invokeExact(state, nr, a0, a1, a2, a3, a4, a5);
-        } catch (Throwable t) {
-            throw new AssertionError("downcall " + call, t);
-        }
-        if (r == -1) throw new HostException(call, (int) Libc.ERRNO.get(state, 0L));
+        long r = RawSyscall.call(nr, a0, a1, a2, a3, a4, a5);
+        if (RawSyscall.failed(r)) throw new HostException(call, RawSyscall.errno(r));
         return r;
     }
 

@@ -1,36 +1,13 @@
 package dev.jvisor.sentry.host.confine;
 
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import dev.jvisor.abi.linux.Errno;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import dev.jvisor.hostcall.RawSyscall;
 
-/** The few raw system calls this package makes (java.lang.foreign), failures as typed errnos. */
+/** The few raw system calls this package makes (through {@link RawSyscall}), failures as typed errnos. */
 final class ConfineNative {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    /**
-     * {@code long syscall(long number, ...)} with six variadic long arguments: prctl checks that
-     * the ones it does not use are zero, so every register the kernel reads is passed. The same
-     * shape as the Sentry's other syscall handles, so that they share one generated downcall stub
-     * (each new shape costs start-up time).
-     */
-    private static final MethodHandle SYSCALL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("syscall").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
-
     private ConfineNative() {}
 
-    /** A call returned -1: its errno, typed where known. */
+    /** A call failed: its errno, typed where known. */
     static final class CallFailed extends Exception {
         private final Errno errno;
 
@@ -48,18 +25,10 @@ final class ConfineNative {
         Errno errno() { return errno; }
     }
 
-    /** {@code syscall(nr, a0, a1, a2, 0, 0)}. */
+    /** System call {@code nr} with {@code a0, a1, a2} and zeros (prctl checks that the arguments it does not use are zero). */
     static long syscall(long nr, long a0, long a1, long a2) throws CallFailed {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long r;
-            try {
-                r = (long) SYSCALL.invokeExact(state, nr, a0, a1, a2, 0L, 0L, 0L);
-            } catch (Throwable t) {
-                throw new AssertionError("downcall of system call " + nr, t);
-            }
-            if (r == -1) throw new CallFailed((int) ERRNO.get(state, 0L));
-            return r;
-        }
+        long r = RawSyscall.call(nr, a0, a1, a2, 0L, 0L, 0L);
+        if (RawSyscall.failed(r)) throw new CallFailed(RawSyscall.errno(r));
+        return r;
     }
 }
