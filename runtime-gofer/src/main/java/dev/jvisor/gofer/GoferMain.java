@@ -51,35 +51,40 @@ public final class GoferMain {
             err.println("gofer: " + e.getMessage());
             return EXIT_USAGE;
         }
-        try {
-            // Before the first native call, so that it overlaps the link (EarlyLink).
-            if (options.confine()) ClassPreloader.loadAll();
-        } catch (IOException e) {
-            err.println("gofer: " + e.getMessage());
-            return EXIT_FAILURE;
+        byte[] filter = null;
+        if (options.confine()) {
+            // The confinement's pure-Java preparation comes before the first native call, so that
+            // it overlaps the link (EarlyLink) instead of following it.
+            try {
+                ClassPreloader.loadAll();
+            } catch (IOException e) {
+                err.println("gofer: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+            // Initialise logging now: its configuration file is out of reach after chroot.
+            System.getLogger(GoferMain.class.getName()).isLoggable(System.Logger.Level.DEBUG);
+            filter = SeccompFilter.encode(SeccompPolicy.program());
         }
         try (GoferFileServer files = GoferFileServer.open(options.mounts())) {
             Native.raiseOpenFileLimit();
             P9Server server = new P9Server(new FdTransport(options.fd()), files, P9Server.Limits.defaults());
-            if (options.confine()) {
-                confine(files);
+            if (filter != null) {
+                confine(files, filter);
             }
             StartupTrace.mark("gofer-serving");
             server.serve();
             return 0;
-        } catch (ErrnoException | IOException e) {
+        } catch (ErrnoException e) {
             err.println("gofer: " + e.getMessage());
             return EXIT_FAILURE;
         }
     }
 
-    private static void confine(GoferFileServer files) throws ErrnoException, IOException {
-        // Initialise logging now: its configuration file is out of reach after chroot.
-        System.getLogger(GoferMain.class.getName()).isLoggable(System.Logger.Level.DEBUG);
+    private static void confine(GoferFileServer files, byte[] filter) throws ErrnoException {
         if (Native.geteuid() == 0) {
             Native.chrootTo(files.rootDescriptor());
         }
         Native.noNewPrivileges();
-        Native.installSeccompFilter(SeccompFilter.encode(SeccompPolicy.program()));
+        Native.installSeccompFilter(filter);
     }
 }
