@@ -32,7 +32,13 @@ public final class GoferMain {
     public static void main(String[] args) {
         StartupTrace.mark("gofer-main");
         EarlyLink.start();
-        System.exit(run(args));
+        int status = run(args);
+        System.err.flush();
+        // halt, not exit: nothing is left to flush once the Sentry has hung up, and Runtime.exit
+        // first sets up the platform logging framework to report the exit (JDK 21+), which the
+        // Sentry would wait for. -Djvisor.exitHooks=true exits normally (a flight recording's dump).
+        if (Boolean.getBoolean("jvisor.exitHooks")) System.exit(status);
+        Runtime.getRuntime().halt(status);
     }
 
     /**

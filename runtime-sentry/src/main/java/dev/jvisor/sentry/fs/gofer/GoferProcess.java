@@ -219,7 +219,8 @@ public final class GoferProcess implements AutoCloseable {
             int r = Host.wait4NoHang(pid, WNOHANG | WALL, status);
             if (r == pid || r < 0) return;
             try {
-                Thread.sleep(5);
+                // A Gofer exits within milliseconds of the hang-up; a sandbox's exit waits for this.
+                Thread.sleep(1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
