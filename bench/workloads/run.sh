@@ -40,25 +40,31 @@ run_in() {  # runtime, dir, command line
   esac 2>&1
 }
 
-# Median milliseconds of a workload under a runtime, whole and inside; checks its output against
-# $expected.
-measure() {  # runtime, command line -> "whole inside" (ms, or "n/a n/a" / "differs differs")
+# One run of a workload under a runtime, its output checked against $expected: "whole inside"
+# (ms), or FAIL / DIFF.
+run_once() {  # runtime, command line
   local runtime=$1 cmd=$2 dir start end out inside
-  for _ in $(seq "$repeats"); do
-    dir=$(mktemp -d /var/tmp/jvisor-workload.XXXXXX)
-    start=$(date +%s%N)
-    out=$(run_in "$runtime" "$dir" "$cmd") || { rm -rf "$dir"; echo "run.sh: '$cmd' failed under $runtime: $out" >&2; echo FAIL; return; }
-    end=$(date +%s%N)
-    rm -rf "$dir"
-    inside=${out##*@inside }
-    out=${out%@inside *}
-    if [[ $out != "$expected" ]]; then
-      printf 'run.sh: %s under %s printed\n%s\ninstead of\n%s\n' "$cmd" "$runtime" "$out" "$expected" >&2
-      echo DIFF; return
-    fi
-    echo "$(( (end - start) / 1000000 )) $inside"
-  done | { local v; v=$(cat); if grep -q FAIL <<<"$v"; then echo n/a n/a; elif grep -q DIFF <<<"$v"; then echo differs differs;
-           else echo "$(cut -d' ' -f1 <<<"$v" | median) $(cut -d' ' -f2 <<<"$v" | median)"; fi; }
+  dir=$(mktemp -d /var/tmp/jvisor-workload.XXXXXX)
+  start=$(date +%s%N)
+  out=$(run_in "$runtime" "$dir" "$cmd") || { rm -rf "$dir"; echo "run.sh: '$cmd' failed under $runtime: $out" >&2; echo FAIL; return; }
+  end=$(date +%s%N)
+  rm -rf "$dir"
+  inside=${out##*@inside }
+  out=${out%@inside *}
+  if [[ $out != "$expected" ]]; then
+    printf 'run.sh: %s under %s printed\n%s\ninstead of\n%s\n' "$cmd" "$runtime" "$out" "$expected" >&2
+    echo DIFF; return
+  fi
+  echo "$(( (end - start) / 1000000 )) $inside"
+}
+
+# Medians of the runs of one runtime ("whole inside"), or "n/a n/a" / "differs differs".
+summarize() {  # lines of run_once output on stdin
+  local v
+  v=$(cat)
+  if grep -q FAIL <<<"$v"; then echo n/a n/a
+  elif grep -q DIFF <<<"$v"; then echo differs differs
+  else echo "$(cut -d' ' -f1 <<<"$v" | median) $(cut -d' ' -f2 <<<"$v" | median)"; fi
 }
 
 main() {
@@ -73,17 +79,27 @@ main() {
     expected=$(run_in native "$dir" "$cmd") || die "'$cmd' fails natively: $expected"
     expected=${expected%@inside *}
     rm -rf "$dir"
+    # Rounds interleave the runtimes, so that the machine's speed drifting over the run (it does,
+    # by up to ±20% between minutes on a shared host) moves all three alike.
+    declare -A runs=()
+    local round runtime
+    echo "$name (x $repeats, interleaved)" >&2
+    for round in $(seq "$repeats"); do
+      for runtime in "${runtimes[@]}"; do
+        available "$runtime" || continue
+        runs[$runtime]+="$(run_once "$runtime" "$cmd")"$'\n'
+      done
+    done
     for runtime in "${runtimes[@]}"; do
       if ! available "$runtime"; then result[$runtime,$name]="n/a n/a"; continue; fi
-      echo "$runtime: $name (x $repeats)" >&2
-      result[$runtime,$name]=$(measure "$runtime" "$cmd")
+      result[$runtime,$name]=$(printf '%s' "${runs[$runtime]}" | summarize)
     done
   done
 
   {
     echo "# Everyday workloads"
     echo
-    echo "Written by \`bench/workloads/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median of $repeats runs, in milliseconds,"
+    echo "Written by \`bench/workloads/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): median of $repeats runs (rounds interleave the runtimes), in milliseconds,"
     echo "of the wall time of each whole command (sandbox start-up included) and of the time inside the sandbox"
     echo "(from the workload's first command to its last, read with date(1) in the sandbox). Host: $(uname -sr), $(nproc) CPUs"
     echo "($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)); $(version_of python3 --version),"
