@@ -71,9 +71,24 @@ public final class GoferMain {
             System.getLogger(GoferMain.class.getName()).isLoggable(System.Logger.Level.DEBUG);
             filter = SeccompFilter.encode(SeccompPolicy.program());
         }
+        // A pre-started Gofer serves on the transport that read the handoff: it may hold the
+        // Sentry's first 9P request already, read in the same read(2) as the handoff.
+        FdTransport transport;
+        if (options.awaitsRoot()) {
+            try {
+                Handoff h = awaitRoot(options);
+                options = h.options();
+                transport = h.transport();
+            } catch (ErrnoException | IllegalArgumentException e) {
+                err.println("gofer: no root handed over: " + e.getMessage());
+                return EXIT_FAILURE;
+            }
+        } else {
+            transport = new FdTransport(options.fd());
+        }
         try (GoferFileServer files = GoferFileServer.open(options.mounts())) {
             Native.raiseOpenFileLimit();
-            P9Server server = new P9Server(new FdTransport(options.fd()), files, P9Server.Limits.defaults());
+            P9Server server = new P9Server(transport, files, P9Server.Limits.defaults());
             if (filter != null) {
                 confine(files, filter);
             }
@@ -83,6 +98,47 @@ public final class GoferMain {
         } catch (ErrnoException e) {
             err.println("gofer: " + e.getMessage());
             return EXIT_FAILURE;
+        }
+    }
+
+    /** What a pre-started Gofer was handed: its options with the root, and the connection. */
+    private record Handoff(GoferOptions options, FdTransport transport) {}
+
+    /**
+     * A pre-started Gofer's wait for its root ({@link RootHandoff}): dies with its parent, makes
+     * the connection, leaves the parent's end at the handoff descriptor and reads the root from
+     * it.
+     */
+    private static Handoff awaitRoot(GoferOptions options) throws ErrnoException {
+        Native.dieWithParent(options.parent());
+        FdTransport[] pair = FdTransport.socketPair();
+        try {
+            Native.dupTo(pair[1].fd(), options.handoffFd());
+        } catch (ErrnoException e) {
+            pair[0].close();
+            pair[1].close();
+            throw e;
+        }
+        pair[1].closeDescriptorOnly();
+        java.nio.ByteBuffer frame;
+        try {
+            frame = pair[0].readFrame(RootHandoff.MAX_SIZE);
+        } catch (dev.jvisor.p9.P9ProtocolException e) {
+            pair[0].close();
+            throw new IllegalArgumentException(e.getMessage());
+        } finally {
+            // The parent has its copy (it wrote through it) or is not coming: ours goes.
+            Native.closeQuietly(options.handoffFd());
+        }
+        if (frame == null) {
+            pair[0].close();
+            throw new IllegalArgumentException("the parent hung up");
+        }
+        try {
+            return new Handoff(options.withRoot(pair[0].fd(), RootHandoff.decode(frame)), pair[0]);
+        } catch (IllegalArgumentException e) {
+            pair[0].close();
+            throw e;
         }
     }
 

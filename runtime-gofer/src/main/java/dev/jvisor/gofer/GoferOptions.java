@@ -13,9 +13,25 @@ import java.util.List;
  *   --root-readonly            refuse changes to the root with EROFS
  *   --mount SRC:DEST[:ro]      a bind mount: host SRC served as attach name DEST (repeatable)
  *   --confine=false            skip chroot and seccomp (tests and debugging only)
+ *   --handoff-fd N --parent P  instead of --fd and --root: start before the root is known, make
+ *                              the socketpair, leave the peer's end at N for parent P and wait
+ *                              for its {@link RootHandoff} (runsc do starts the Gofer this way)
  * </pre>
  */
-record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
+record GoferOptions(int fd, List<MountPoint> mounts, boolean confine, int handoffFd, long parent) {
+
+    /** Whether the root comes later, in a {@link RootHandoff} on a socket this Gofer makes. */
+    boolean awaitsRoot() {
+        return handoffFd >= 0;
+    }
+
+    /** The options once the handoff has named the root and the connection is {@code socket}. */
+    GoferOptions withRoot(int socket, RootHandoff.Root root) {
+        List<MountPoint> all = new ArrayList<>();
+        all.add(new MountPoint("/", root.dir(), root.readOnly()));
+        all.addAll(mounts);
+        return new GoferOptions(socket, List.copyOf(all), confine, -1, parent);
+    }
 
     /** A command line that cannot be run, with the reason. */
     static final class UsageException extends Exception {
@@ -28,6 +44,8 @@ record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
 
     static GoferOptions parse(String[] args) throws UsageException {
         int fd = -1;
+        int handoffFd = -1;
+        long parent = -1;
         Path root = null;
         boolean rootReadOnly = false;
         boolean confine = true;
@@ -47,7 +65,7 @@ record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
             switch (flag) {
                 case "root-readonly" -> rootReadOnly = value == null || parseBoolean(flag, value);
                 case "confine" -> confine = value == null || parseBoolean(flag, value);
-                case "fd", "root", "mount" -> {
+                case "fd", "root", "mount", "handoff-fd", "parent" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException("flag --" + flag + " needs a value");
@@ -55,13 +73,24 @@ record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
                         value = args[++i];
                     }
                     switch (flag) {
-                        case "fd" -> fd = parseFd(value);
+                        case "fd" -> fd = parseFd(flag, value);
+                        case "handoff-fd" -> handoffFd = parseFd(flag, value);
+                        case "parent" -> parent = parseFd(flag, value);
                         case "root" -> root = Path.of(value);
                         default -> binds.add(parseMount(value));
                     }
                 }
                 default -> throw new UsageException("unknown flag --" + flag);
             }
+        }
+        if (handoffFd >= 0) {
+            if (fd >= 0 || root != null) {
+                throw new UsageException("--handoff-fd takes the place of --fd and --root");
+            }
+            if (parent <= 0) {
+                throw new UsageException("--handoff-fd needs --parent");
+            }
+            return new GoferOptions(-1, List.copyOf(binds), confine, handoffFd, parent);
         }
         if (fd < 0) {
             throw new UsageException("--fd is required");
@@ -72,7 +101,7 @@ record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
         List<MountPoint> mounts = new ArrayList<>();
         mounts.add(new MountPoint("/", root, rootReadOnly));
         mounts.addAll(binds);
-        return new GoferOptions(fd, List.copyOf(mounts), confine);
+        return new GoferOptions(fd, List.copyOf(mounts), confine, -1, -1);
     }
 
     private static boolean parseBoolean(String flag, String value) throws UsageException {
@@ -83,7 +112,7 @@ record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
         };
     }
 
-    private static int parseFd(String value) throws UsageException {
+    private static int parseFd(String flag, String value) throws UsageException {
         try {
             int fd = Integer.parseInt(value);
             if (fd < 0) {
@@ -91,7 +120,7 @@ record GoferOptions(int fd, List<MountPoint> mounts, boolean confine) {
             }
             return fd;
         } catch (NumberFormatException e) {
-            throw new UsageException("--fd wants a descriptor number, not " + value);
+            throw new UsageException("--" + flag + " wants a non-negative number, not " + value);
         }
     }
 

@@ -64,6 +64,13 @@ final class Native {
     static final int SYS_OPENAT2 = 437;
     static final int SYS_GETEUID = 107;
     static final int SYS_PRLIMIT64 = 302;
+    static final int SYS_GETPPID = 110;
+    static final int SYS_DUP3 = 292;
+
+    // <linux/prctl.h>, <asm-generic/signal.h>, <asm-generic/fcntl.h>
+    private static final int PR_SET_PDEATHSIG = 1;
+    private static final int SIGKILL = 9;
+    private static final int O_CLOEXEC = 0x80000;
 
     private Native() {}
 
@@ -389,6 +396,29 @@ final class Native {
             call("chroot", SYS_CHROOT, cString(arena, "."));
             call("chdir", SYS_CHDIR, cString(arena, "/"));
         }
+    }
+
+    /**
+     * Makes this process die with {@code parent}: {@code prctl(PR_SET_PDEATHSIG, SIGKILL)}, then
+     * ESRCH if the parent is no longer {@code parent} (it died before the request took hold).
+     */
+    static void dieWithParent(long parent) throws ErrnoException {
+        call("prctl(PR_SET_PDEATHSIG)", SYS_PRCTL, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        long now = call("getppid", SYS_GETPPID, 0, 0, 0, 0, 0, 0);
+        if (now != parent) {
+            throw new ErrnoException(Errno.ESRCH, "parent " + parent + " is gone");
+        }
+    }
+
+    /**
+     * {@code dup3(fd, target, O_CLOEXEC)}: a copy of {@code fd} at descriptor {@code target}, which
+     * must be free (EBUSY otherwise: dup3 would close what the JVM keeps there).
+     */
+    static void dupTo(int fd, int target) throws ErrnoException {
+        if (RawSyscall.call(SYS_FCNTL, target, 1 /* F_GETFD */, 0, 0, 0, 0) != -Errno.EBADF.number()) {
+            throw new ErrnoException(Errno.EBUSY, "descriptor " + target + " is taken");
+        }
+        call("dup3", SYS_DUP3, fd, target, O_CLOEXEC, 0, 0, 0);
     }
 
     /** {@code prctl(PR_SET_NO_NEW_PRIVS, 1)}. */

@@ -25,6 +25,18 @@ class GoferOptionsTest {
     }
 
     @Test
+    void aPreStartedGoferLearnsItsRootLater() throws Exception {
+        GoferOptions o = GoferOptions.parse(new String[] {"--handoff-fd", "100", "--parent=4242", "--mount", "/h:/data"});
+        assertThat(o.awaitsRoot()).isTrue();
+        assertThat(o.parent()).isEqualTo(4242);
+        GoferOptions later = o.withRoot(9, new RootHandoff.Root(Path.of("/srv/root"), true));
+        assertThat(later.awaitsRoot()).isFalse();
+        assertThat(later.fd()).isEqualTo(9);
+        assertThat(later.mounts()).containsExactly(new MountPoint("/", Path.of("/srv/root"), true),
+                new MountPoint("/data", Path.of("/h"), false));
+    }
+
+    @Test
     void rejectsWhatCannotBeRun() {
         for (List<String> args : List.of(
                 List.of("--root", "/r"),
@@ -38,6 +50,11 @@ class GoferOptionsTest {
                 List.of("--fd", "3", "--root", "/r", "--confine=maybe"),
                 List.of("--fd", "3", "--root", "/r", "--bogus"),
                 List.of("--fd", "3", "--root", "/r", "stray"),
+                List.of("--handoff-fd", "100"),
+                List.of("--handoff-fd", "100", "--parent", "0"),
+                List.of("--handoff-fd", "100", "--parent", "12", "--fd", "3"),
+                List.of("--handoff-fd", "100", "--parent", "12", "--root", "/r"),
+                List.of("--handoff-fd", "-4", "--parent", "12"),
                 List.of("--fd"))) {
             assertThatThrownBy(() -> GoferOptions.parse(args.toArray(String[]::new)))
                     .as(args.toString()).isInstanceOf(GoferOptions.UsageException.class);

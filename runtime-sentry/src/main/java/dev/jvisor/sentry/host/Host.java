@@ -23,7 +23,7 @@ public final class Host {
             SYS_MUNMAP = 11, SYS_PREAD64 = 17, SYS_GETPID = 39, SYS_KILL = 62, SYS_WAIT4 = 61,
             SYS_FTRUNCATE = 77, SYS_PTRACE = 101, SYS_PRCTL = 157, SYS_GETTID = 186, SYS_TGKILL = 234,
             SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72,
-            SYS_GETRANDOM = 318, SYS_SPLICE = 275;
+            SYS_GETRANDOM = 318, SYS_SPLICE = 275, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438;
 
     // ptrace requests, from include/uapi/linux/ptrace.h and arch/x86/include/uapi/asm/ptrace-abi.h.
     public static final int PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
@@ -116,6 +116,20 @@ public final class Host {
                 if (e.errno() != 4) throw e;
             }
         }
+    }
+
+    /** {@code pidfd_open(pid, 0)}: a descriptor for process {@code pid}, close-on-exec. */
+    public static int pidfdOpen(int pid) {
+        return (int) syscall("pidfd_open", SYS_PIDFD_OPEN, pid, 0, 0, 0);
+    }
+
+    /**
+     * {@code pidfd_getfd(pidfd, fd, 0)}: a close-on-exec copy of descriptor {@code fd} of the process
+     * {@code pidfd} names (the caller must be allowed to ptrace it: its parent, as root or with the
+     * same credentials).
+     */
+    public static int pidfdGetfd(int pidfd, int fd) {
+        return (int) syscall("pidfd_getfd", SYS_PIDFD_GETFD, pidfd, fd, 0, 0);
     }
 
     /** wait4 that returns -1 instead of blocking or failing when nothing is there (WNOHANG callers). */

@@ -152,12 +152,42 @@ class DistributionIT {
                 "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--", "/bin/sh", "-c", "echo served");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("served\n");
-        // Every process marked its phases; the Gofer was started before it was waited for.
+        // Every process marked its phases; the launcher started the Gofer beside the Sentry, which
+        // adopted it (it runs what the Sentry would have spawned, cache included) and handed it the root.
         List<String> marks = Files.readAllLines(trace).stream().map(l -> l.split(" ")[2]).toList();
-        assertThat(marks).containsSubsequence("launcher:do", "runsc-main", "gofer-spawned", "gofer-main", "gofer-serving",
+        assertThat(marks).containsSubsequence("launcher:do", "runsc-main", "gofer-adopted", "gofer-serving",
                 "gofer-connected", "runsc-exit");
+        assertThat(marks).contains("gofer-main").doesNotContain("gofer-spawned");
         // The option the launcher hands the Sentry for its Gofers names the cache.
         assertThat(Files.readString(DIST.resolve("bin/runsc"))).contains("-Djvisor.gofer.aotCache=$home/lib/gofer.aot");
+
+        // Without the pre-started Gofer, the Sentry spawns one before it waits for it.
+        Files.delete(trace);
+        Result spawned = exec(cwd, Map.of("JVISOR_STARTUP_TRACE", trace.toString(), "JVISOR_NO_GOFER_PRESTART", "1"),
+                DIST.resolve("bin/runsc").toString(), "do", "--rootfs", ROOTFS.toAbsolutePath().toString(), "--",
+                "/bin/sh", "-c", "echo served");
+        assertThat(spawned.status()).as(spawned.err()).isZero();
+        assertThat(spawned.out()).isEqualTo("served\n");
+        marks = Files.readAllLines(trace).stream().map(l -> l.split(" ")[2]).toList();
+        assertThat(marks).containsSubsequence("launcher:do", "runsc-main", "gofer-spawned", "gofer-main", "gofer-serving",
+                "gofer-connected", "runsc-exit");
+        assertThat(marks).doesNotContain("gofer-adopted");
+    }
+
+    @Test
+    void aPreStartedGoferDoesNotOutliveARunThatNeverUsedIt(@TempDir Path cwd) throws Exception {
+        // A usage error: runsc exits before it would adopt the Gofer its launcher started.
+        Result r = exec(cwd, Map.of(), DIST.resolve("bin/runsc").toString(), "do", "--no-such-flag", "--", "/bin/true");
+        assertThat(r.status()).isNotZero();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        List<String> left;
+        do {
+            left = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                    .filter(c -> c.contains("dev.jvisor.gofer.GoferMain") && c.contains("--handoff-fd")).toList();
+            if (left.isEmpty()) break;
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        assertThat(left).as("pre-started Gofers still running").isEmpty();
     }
 
     @Test

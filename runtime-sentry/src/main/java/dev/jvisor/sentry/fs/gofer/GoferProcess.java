@@ -64,6 +64,11 @@ public final class GoferProcess implements AutoCloseable {
      * @throws GoferStartException when the process cannot be started
      */
     public static Spawned spawn(Path root, boolean readOnly) {
+        // runsc do's launcher may have started one already, before this JVM was up.
+        if (!HostRoot.held()) {
+            Spawned adopted = PreStartedGofer.take(root, readOnly);
+            if (adopted != null) return adopted;
+        }
         FdTransport[] pair;
         try {
             pair = FdTransport.socketPair();
@@ -104,7 +109,7 @@ public final class GoferProcess implements AutoCloseable {
         private final FdTransport transport;
         private boolean taken;
 
-        private Spawned(Path root, int pid, FdTransport transport) {
+        Spawned(Path root, int pid, FdTransport transport) {
             this.root = root;
             this.pid = pid;
             this.transport = transport;
@@ -143,6 +148,22 @@ public final class GoferProcess implements AutoCloseable {
             transport.close();
             reap(pid);
         }
+    }
+
+    /**
+     * The command line a pre-started Gofer runs once setpriv (when there is a prefix) has exec'd
+     * its JVM: what bin/runsc must have started for {@link PreStartedGofer} to adopt it.
+     */
+    static List<String> preStartedCommand(int handoffFd, long parent, boolean asRoot) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(jvmOptions(asRoot));
+        argv.addAll(List.of(
+                "-cp", System.getProperty("java.class.path"),
+                "dev.jvisor.gofer.GoferMain",
+                "--handoff-fd", Integer.toString(handoffFd),
+                "--parent", Long.toString(parent)));
+        return argv;
     }
 
     private static List<String> command(Path root, boolean readOnly) {
@@ -212,7 +233,7 @@ public final class GoferProcess implements AutoCloseable {
         reap(pid);
     }
 
-    private static void reap(int pid) {
+    static void reap(int pid) {
         int[] status = new int[1];
         long deadline = System.nanoTime() + EXIT_WAIT_MILLIS * 1_000_000;
         while (System.nanoTime() < deadline) {
