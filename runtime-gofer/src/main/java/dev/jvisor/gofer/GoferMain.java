@@ -20,6 +20,11 @@ import java.io.PrintStream;
  * ({@code --fd}); a mount namespace of the Gofer's own when the host's mount table must stay out
  * of reach (a JVM is multi-threaded and cannot unshare one itself, so the launcher starts it in
  * one); and {@code -XX:-UsePerfData} so that the JVM writes nothing under /tmp.
+ *
+ * <p>Started before its root is known ({@code --handoff-fd N --parent P}: bin/runsc does this for
+ * {@code runsc do}), the Gofer makes the connection itself, leaves the Sentry's end at descriptor
+ * {@code N} for its parent to take, and reads the root from it ({@link RootHandoff}) before opening
+ * anything.
  */
 public final class GoferMain {
     /** Exit status for a command line that cannot be run. */
