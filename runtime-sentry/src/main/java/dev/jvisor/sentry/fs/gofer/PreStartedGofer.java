@@ -55,9 +55,18 @@ final class PreStartedGofer {
         if (pid <= 1) return null;
         try {
             return adopt(pid, root, readOnly);
+        } catch (Stopped e) {
+            return null;
         } catch (RuntimeException | IOException e) {
             stop(pid);
             return null;
+        }
+    }
+
+    /** Adopting failed after the Gofer was stopped and reaped: its pid may already name another process. */
+    private static final class Stopped extends IOException {
+        Stopped(Exception cause) {
+            super(cause.getMessage(), cause);
         }
     }
 
@@ -71,8 +80,10 @@ final class PreStartedGofer {
                 checkCommand(pid);
                 transport.writeFrame(RootHandoff.encode(root.toAbsolutePath().normalize(), readOnly));
             } catch (IOException | RuntimeException | dev.jvisor.abi.ErrnoException e) {
+                // Stopped before it sees the hang-up, so that it does not report a missing root.
+                stop(pid);
                 transport.close();
-                throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                throw new Stopped(e);
             }
             StartupTrace.mark("gofer-adopted");
             return new GoferProcess.Spawned(root, pid, transport);
@@ -131,6 +142,7 @@ final class PreStartedGofer {
         }
     }
 
+    /** Kills and reaps it; idempotent (a second call finds nothing to reap). */
     private static void stop(int pid) {
         try {
             Host.kill(pid, 9);
