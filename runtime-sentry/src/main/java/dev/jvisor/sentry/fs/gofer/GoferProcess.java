@@ -155,29 +155,26 @@ public final class GoferProcess implements AutoCloseable {
      * its JVM: what bin/runsc must have started for {@link PreStartedGofer} to adopt it.
      */
     static List<String> preStartedCommand(int handoffFd, long parent, boolean asRoot) {
-        List<String> argv = new ArrayList<>();
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(jvmOptions(asRoot));
-        argv.addAll(List.of(
-                "-cp", System.getProperty("java.class.path"),
-                "dev.jvisor.gofer.GoferMain",
-                "--handoff-fd", Integer.toString(handoffFd),
-                "--parent", Long.toString(parent)));
-        return argv;
+        return goferJvm(asRoot, "--handoff-fd", Integer.toString(handoffFd), "--parent", Long.toString(parent));
     }
 
     private static List<String> command(Path root, boolean readOnly) {
         // Its capabilities narrowed to its own before the JVM starts (they are per thread).
         boolean asRoot = SandboxLaunch.runningAsRoot();
         List<String> argv = new ArrayList<>(SandboxLaunch.goferPrefix(asRoot));
-        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        argv.addAll(jvmOptions(asRoot));
-        argv.addAll(List.of(
-                "-cp", System.getProperty("java.class.path"),
-                "dev.jvisor.gofer.GoferMain",
-                "--fd", Integer.toString(GOFER_FD),
+        argv.addAll(goferJvm(asRoot, "--fd", Integer.toString(GOFER_FD),
                 "--root", root.toAbsolutePath().normalize().toString()));
         if (readOnly) argv.add("--root-readonly");
+        return argv;
+    }
+
+    /** This JVM's java with the Gofer's options, class path and main class, then {@code goferArgs}. */
+    private static List<String> goferJvm(boolean asRoot, String... goferArgs) {
+        List<String> argv = new ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        argv.addAll(jvmOptions(asRoot));
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.jvisor.gofer.GoferMain"));
+        argv.addAll(List.of(goferArgs));
         return argv;
     }
 
