@@ -117,33 +117,31 @@ public final class GoferMain {
     private static Handoff awaitRoot(GoferOptions options) throws ErrnoException {
         Native.dieWithParent(options.parent());
         FdTransport[] pair = FdTransport.socketPair();
+        FdTransport ours = pair[0];
+        boolean handedOver = false;
         try {
-            Native.dupTo(pair[1].fd(), options.handoffFd());
-        } catch (ErrnoException e) {
-            pair[0].close();
-            pair[1].close();
-            throw e;
-        }
-        pair[1].closeDescriptorOnly();
-        java.nio.ByteBuffer frame;
-        try {
-            frame = pair[0].readFrame(RootHandoff.MAX_SIZE);
-        } catch (dev.jvisor.p9.P9ProtocolException e) {
-            pair[0].close();
-            throw new IllegalArgumentException(e.getMessage());
+            try {
+                Native.dupTo(pair[1].fd(), options.handoffFd());
+            } finally {
+                pair[1].closeDescriptorOnly();
+            }
+            java.nio.ByteBuffer frame;
+            try {
+                frame = ours.readFrame(RootHandoff.MAX_SIZE);
+            } catch (dev.jvisor.p9.P9ProtocolException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            } finally {
+                // The parent has its copy (it wrote through it) or is not coming: ours goes.
+                Native.closeQuietly(options.handoffFd());
+            }
+            if (frame == null) {
+                throw new IllegalArgumentException("the parent hung up");
+            }
+            Handoff h = new Handoff(options.withRoot(ours.fd(), RootHandoff.decode(frame)), ours);
+            handedOver = true;
+            return h;
         } finally {
-            // The parent has its copy (it wrote through it) or is not coming: ours goes.
-            Native.closeQuietly(options.handoffFd());
-        }
-        if (frame == null) {
-            pair[0].close();
-            throw new IllegalArgumentException("the parent hung up");
-        }
-        try {
-            return new Handoff(options.withRoot(pair[0].fd(), RootHandoff.decode(frame)), pair[0]);
-        } catch (IllegalArgumentException e) {
-            pair[0].close();
-            throw e;
+            if (!handedOver) ours.close();
         }
     }
 

@@ -71,6 +71,7 @@ final class Native {
     private static final int PR_SET_PDEATHSIG = 1;
     private static final int SIGKILL = 9;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int F_GETFD = 1;
 
     private Native() {}
 
@@ -415,7 +416,7 @@ final class Native {
      * must be free (EBUSY otherwise: dup3 would close what the JVM keeps there).
      */
     static void dupTo(int fd, int target) throws ErrnoException {
-        if (RawSyscall.call(SYS_FCNTL, target, 1 /* F_GETFD */, 0, 0, 0, 0) != -Errno.EBADF.number()) {
+        if (raw(SYS_FCNTL, target, F_GETFD) != -Errno.EBADF.number()) {
             throw new ErrnoException(Errno.EBUSY, "descriptor " + target + " is taken");
         }
         call("dup3", SYS_DUP3, fd, target, O_CLOEXEC, 0, 0, 0);

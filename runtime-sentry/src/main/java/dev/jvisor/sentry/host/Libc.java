@@ -23,29 +23,25 @@ final class Libc {
      */
 
     /** {@code int posix_spawn(pid_t*, const char*, const posix_spawn_file_actions_t*, const posix_spawnattr_t*, char* const[], char* const[])}. */
-    static final MemorySegment POSIX_SPAWN = spawnFamily("posix_spawn");
+    static final MemorySegment POSIX_SPAWN = RawSyscall.libcFunction("posix_spawn");
     /** {@code int posix_spawn_file_actions_init(posix_spawn_file_actions_t*)}. */
-    static final MemorySegment FILE_ACTIONS_INIT = spawnFamily("posix_spawn_file_actions_init");
+    static final MemorySegment FILE_ACTIONS_INIT = RawSyscall.libcFunction("posix_spawn_file_actions_init");
     /** {@code int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t*)}. */
-    static final MemorySegment FILE_ACTIONS_DESTROY = spawnFamily("posix_spawn_file_actions_destroy");
+    static final MemorySegment FILE_ACTIONS_DESTROY = RawSyscall.libcFunction("posix_spawn_file_actions_destroy");
     /** {@code int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t*, int, int)}. */
-    static final MemorySegment FILE_ACTIONS_ADDDUP2 = spawnFamily("posix_spawn_file_actions_adddup2");
+    static final MemorySegment FILE_ACTIONS_ADDDUP2 = RawSyscall.libcFunction("posix_spawn_file_actions_adddup2");
     /** {@code int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t*, int)}. */
-    static final MemorySegment FILE_ACTIONS_ADDCLOSEFROM = spawnFamily("posix_spawn_file_actions_addclosefrom_np");
+    static final MemorySegment FILE_ACTIONS_ADDCLOSEFROM = RawSyscall.libcFunction("posix_spawn_file_actions_addclosefrom_np");
     /** {@code int posix_spawnattr_init(posix_spawnattr_t*)}. */
-    static final MemorySegment SPAWNATTR_INIT = spawnFamily("posix_spawnattr_init");
+    static final MemorySegment SPAWNATTR_INIT = RawSyscall.libcFunction("posix_spawnattr_init");
     /** {@code int posix_spawnattr_setflags(posix_spawnattr_t*, short)}. */
-    static final MemorySegment SPAWNATTR_SETFLAGS = spawnFamily("posix_spawnattr_setflags");
+    static final MemorySegment SPAWNATTR_SETFLAGS = RawSyscall.libcFunction("posix_spawnattr_setflags");
     /** {@code int posix_spawnattr_setsigmask(posix_spawnattr_t*, const sigset_t*)}. */
-    static final MemorySegment SPAWNATTR_SETSIGMASK = spawnFamily("posix_spawnattr_setsigmask");
+    static final MemorySegment SPAWNATTR_SETSIGMASK = RawSyscall.libcFunction("posix_spawnattr_setsigmask");
     /** {@code int posix_spawnattr_setsigdefault(posix_spawnattr_t*, const sigset_t*)}. */
-    static final MemorySegment SPAWNATTR_SETSIGDEFAULT = spawnFamily("posix_spawnattr_setsigdefault");
+    static final MemorySegment SPAWNATTR_SETSIGDEFAULT = RawSyscall.libcFunction("posix_spawnattr_setsigdefault");
     /** {@code int posix_spawnattr_destroy(posix_spawnattr_t*)}. */
-    static final MemorySegment SPAWNATTR_DESTROY = spawnFamily("posix_spawnattr_destroy");
-
-    private static MemorySegment spawnFamily(String name) {
-        return RawSyscall.libcFunction(name);
-    }
+    static final MemorySegment SPAWNATTR_DESTROY = RawSyscall.libcFunction("posix_spawnattr_destroy");
 
     /** Calls a posix_spawn family function; unused arguments are zero. */
     static int call(MemorySegment fn, long a0, long a1, long a2, long a3, long a4, long a5) {

@@ -36,7 +36,7 @@ public final class GoferProcess implements AutoCloseable {
      */
     public static final String GOFER_JAVA_OPTIONS = "jvisor.gofer.javaOptions";
     /** wait4(2) options, include/uapi/linux/wait.h. */
-    private static final int WNOHANG = 1, WALL = 0x40000000;
+    static final int WNOHANG = 1, WALL = 0x40000000;
 
     private final int pid;
     private final P9Client client;

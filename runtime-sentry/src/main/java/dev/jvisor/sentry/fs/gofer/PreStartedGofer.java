@@ -33,7 +33,6 @@ final class PreStartedGofer {
     static final String PROPERTY = "jvisor.gofer.preStarted";
     /** How long a pre-started Gofer may take to offer its socket (its JVM boots meanwhile). */
     private static final long WAIT_NANOS = 10_000_000_000L;
-    private static final int WNOHANG = 1, WALL = 0x40000000;
     private static final AtomicBoolean TAKEN = new AtomicBoolean();
 
     private PreStartedGofer() {}
@@ -108,7 +107,7 @@ final class PreStartedGofer {
                 // EBADF: not there yet; ENOTSOCK: something else is (briefly) at that number.
                 if (e.errno() != Errno.EBADF.number() && e.errno() != Errno.ENOTSOCK.number()) throw e;
             }
-            if (Host.wait4NoHang(pid, WNOHANG | WALL, status) == pid) return -1;
+            if (Host.wait4NoHang(pid, GoferProcess.WNOHANG | GoferProcess.WALL, status) == pid) return -1;
             if (System.nanoTime() > deadline) throw new IOException("the pre-started Gofer offered no socket");
             try {
                 Thread.sleep(1);
