@@ -68,7 +68,16 @@ public final class StartGate implements ControlHandler {
             String name = ControlProtocol.string(o, "container");
             if (!name.equals(container)) throw new ControlException(NO_SUCH_CONTAINER, "container " + name + " does not exist in this sandbox");
             switch (op) {
-                case ControlProtocol.START -> conn.write(ControlProtocol.ok(start()));
+                case ControlProtocol.START -> {
+                    RunningSandbox sandbox = start();
+                    try {
+                        conn.write(ControlProtocol.ok(JsonObject.builder().put("pid", sandbox.primary().first().pid()).build()));
+                    } finally {
+                        // Only now may the boot process go on: a program that exits at once would
+                        // otherwise let it close the sandbox before start's caller has its answer.
+                        started.complete(sandbox);
+                    }
+                }
                 case ControlProtocol.STATE -> conn.write(ControlProtocol.ok(JsonObject.builder()
                         .put("started", false).put("running", false).put("paused", false).build()));
                 default -> throw new ControlException(WRONG_STATE, "container not running");
@@ -79,8 +88,11 @@ public final class StartGate implements ControlHandler {
         return false;
     }
 
-    /** Boots the sandbox for the first start request; a second one is refused. */
-    private JsonObject start() throws ControlException {
+    /**
+     * Boots the sandbox for the first start request (a second one is refused); the caller answers
+     * it and then releases {@link #awaitStart}.
+     */
+    private RunningSandbox start() throws ControlException {
         synchronized (this) {
             if (startRequested) throw new ControlException(WRONG_STATE, "container " + container + " is already started");
             startRequested = true;
@@ -95,7 +107,6 @@ public final class StartGate implements ControlHandler {
         }
         // Requests that come from now on (exec, kill, a pod's containers) find the sandbox.
         delegate = running.apply(sandbox);
-        started.complete(sandbox);
-        return JsonObject.builder().put("pid", sandbox.primary().first().pid()).build();
+        return sandbox;
     }
 }
