@@ -38,7 +38,8 @@ final class MessageDecoder {
             case TXATTRCREATE -> new Tmessage.XattrCreate(r.u32(), r.string(), r.u64(), r.u32());
             case TLOCK -> new Tmessage.Lock(r.u32(), r.u8(), r.u32(), r.u64(), r.u64(), r.u32(), r.string());
             case TGETLOCK -> new Tmessage.GetLock(r.u32(), r.u8(), r.u64(), r.u64(), r.u32(), r.string());
-            case TDONATEFD -> new Tmessage.DonateFd(r.u32());
+            case TDONATEFD -> new Tmessage.DonateFd(r.u32(), r.u32());
+            case TLISTDIR -> new Tmessage.Listdir(r.u32(), r.u64(), r.u32());
             case TWALKGETATTR -> {
                 int fid = r.u32();
                 int newFid = r.u32();
@@ -64,6 +65,7 @@ final class MessageDecoder {
             case RGETATTR -> new Rmessage.Getattr(attr(r));
             case RSETATTR -> new Rmessage.Setattr();
             case RREADDIR -> new Rmessage.Readdir(P9Codec.dirEntries(r, r.u32()));
+            case RLISTDIR -> new Rmessage.Listdir(P9Codec.dirEntries(r, r.u32()));
             case RMKDIR -> new Rmessage.Mkdir(r.qid());
             case RMKNOD -> new Rmessage.Mknod(r.qid());
             case RSYMLINK -> new Rmessage.Symlink(r.qid());

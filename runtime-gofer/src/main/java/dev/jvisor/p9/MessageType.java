@@ -5,8 +5,8 @@ package dev.jvisor.p9;
  * from the Linux kernel's {@code include/net/9p/9p.h} ({@code enum p9_msg_t}). Every R-message
  * number is its T-message number plus one.
  *
- * <p>{@link #TDONATEFD}/{@link #RDONATEFD} and {@link #TWALKGETATTR}/{@link #RWALKGETATTR} are
- * jVisor's extensions, numbered above every 9P2000, 9P2000.u and 9P2000.L type (the highest,
+ * <p>{@link #TDONATEFD}/{@link #RDONATEFD}, {@link #TWALKGETATTR}/{@link #RWALKGETATTR} and
+ * {@link #TLISTDIR}/{@link #RLISTDIR} are jVisor's extensions, numbered above every 9P2000, 9P2000.u and 9P2000.L type (the highest,
  * Rwstat, is 127): a server that does not know them answers Rlerror, and the client falls back
  * to Tread, or to Twalk and Tgetattr.
  */
@@ -41,7 +41,9 @@ public enum MessageType {
     /** jVisor: lend the client a read-only host descriptor of a regular file (SCM_RIGHTS). */
     TDONATEFD(240), RDONATEFD(241),
     /** jVisor: walk, and read the attributes of what the walk reached, in one round trip. */
-    TWALKGETATTR(242), RWALKGETATTR(243);
+    TWALKGETATTR(242), RWALKGETATTR(243),
+    /** jVisor: list a directory a fid names without opening that fid (Treaddir's answer). */
+    TLISTDIR(244), RLISTDIR(245);
 
     private static final MessageType[] BY_CODE = new MessageType[256];
 

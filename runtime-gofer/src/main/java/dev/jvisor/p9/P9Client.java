@@ -196,7 +196,9 @@ public final class P9Client implements AutoCloseable {
 
     /**
      * A fid newly walked to, the attributes of the file it names and, for a symbolic link, its
-     * target when the server sent it (else empty: read it with Treadlink).
+     * target when the server sent it (else empty: read it with Treadlink). {@code fid} is -1 when
+     * the walk asked for {@link Tmessage.WalkGetattr#ONLY_DIRS_AND_FILES} and reached anything
+     * else: no fid is held then.
      */
     public record Walked(int fid, Attr attr, String target) {}
 
@@ -204,6 +206,8 @@ public final class P9Client implements AutoCloseable {
      * Walks all of {@code names} from {@code fid} to a new fid and reads its attributes
      * ({@code mask}): one Twalkgetattr, or Twalk and Tgetattr with a server that does not know it
      * (asked once per connection). ENOENT if the walk stops early; on any error no fid is left.
+     * With {@link Tmessage.WalkGetattr#ONLY_DIRS_AND_FILES} in {@code mask}, a fid is kept only for
+     * a directory or a regular file (the result's fid is -1 for anything else).
      */
     public Walked walkAndGetattr(int fid, long mask, String... names) throws ErrnoException {
         if (walkGetattrKnown) {
@@ -223,11 +227,20 @@ public final class P9Client implements AutoCloseable {
                 fids.give(newFid);
                 throw new ErrnoException(Errno.ENOENT, "Twalkgetattr");
             }
+            if (unbound(mask, r.attr())) {
+                fids.give(newFid);   // the server left it free
+                return new Walked(-1, r.attr(), r.target());
+            }
             return new Walked(newFid, r.attr(), r.target());
         }
         int newFid = walk(fid, names);
         try {
-            return new Walked(newFid, getattr(newFid, mask), "");
+            Attr attr = getattr(newFid, mask & ~Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES);
+            if (unbound(mask, attr)) {
+                clunk(newFid);
+                return new Walked(-1, attr, "");
+            }
+            return new Walked(newFid, attr, "");
         } catch (ErrnoException e) {
             try {
                 clunk(newFid);
@@ -236,6 +249,15 @@ public final class P9Client implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Whether a Twalkgetattr with {@code mask} leaves no fid for a file with {@code attr}. */
+    private static boolean unbound(long mask, Attr attr) {
+        if ((mask & Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES) == 0) {
+            return false;
+        }
+        int type = attr.mode() & dev.jvisor.abi.FileMode.S_IFMT;
+        return type != dev.jvisor.abi.FileMode.S_IFDIR && type != dev.jvisor.abi.FileMode.S_IFREG;
     }
 
     /** The errnos a server answers a message type it does not know with (ours: EINVAL). */
@@ -310,6 +332,17 @@ public final class P9Client implements AutoCloseable {
         return call(new Tmessage.Readdir(fid, offset, Math.min(count, iounit())), Rmessage.Readdir.class).entries();
     }
 
+    /**
+     * jVisor's extension: Treaddir of the directory {@code fid} names, which need not be open
+     * (and is left as it was).
+     *
+     * @throws ErrnoException the server's errno; EOPNOTSUPP, ENOSYS or EINVAL from a server that
+     *                        does not know the message: open a fid and Treaddir then
+     */
+    public List<DirEntry> listdir(int fid, long offset, int count) throws ErrnoException {
+        return call(new Tmessage.Listdir(fid, offset, Math.min(count, iounit())), Rmessage.Listdir.class).entries();
+    }
+
     public Qid mkdir(int dirFid, String name, int mode, int gid) throws ErrnoException {
         return call(new Tmessage.Mkdir(dirFid, name, mode, gid), Rmessage.Mkdir.class).qid();
     }
@@ -380,6 +413,23 @@ public final class P9Client implements AutoCloseable {
         }
         Rmessage.DonateFd r = call(new Tmessage.DonateFd(fid), Rmessage.DonateFd.class);
         return new DonatedFile(r.fd(), r.size());
+    }
+
+    /**
+     * {@link #donateFd(int)}, and {@code fid} is clunked in the same round trip, whatever the
+     * outcome (with a transport that cannot take descriptors, by a Tclunk of its own).
+     */
+    public DonatedFile donateFdAndClunk(int fid) throws ErrnoException {
+        if (!receivesFds) {
+            clunk(fid);
+            throw new ErrnoException(Errno.EOPNOTSUPP, "Tdonatefd: transport passes no descriptors");
+        }
+        try {
+            Rmessage.DonateFd r = call(new Tmessage.DonateFd(fid, Tmessage.DonateFd.RELEASE), Rmessage.DonateFd.class);
+            return new DonatedFile(r.fd(), r.size());
+        } finally {
+            fids.give(fid);
+        }
     }
 
     /** Whether the connection is still usable. */

@@ -56,6 +56,7 @@ public final class P9Codec {
             case Tmessage.Getattr m -> { w.u32(m.fid()); w.u64(m.requestMask()); }
             case Tmessage.Setattr m -> { w.u32(m.fid()); setattr(w, m.attr()); }
             case Tmessage.Readdir m -> { w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count()); }
+            case Tmessage.Listdir m -> { w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count()); }
             case Tmessage.Mkdir m -> { w.u32(m.dirFid()); w.string(m.name()); w.u32(m.mode()); w.u32(m.gid()); }
             case Tmessage.Mknod m -> {
                 w.u32(m.dirFid()); w.string(m.name()); w.u32(m.mode()); w.u32(m.major()); w.u32(m.minor());
@@ -81,7 +82,7 @@ public final class P9Codec {
                 w.u32(m.fid()); w.u8(m.type()); w.u64(m.start()); w.u64(m.length()); w.u32(m.procId());
                 w.string(m.clientId());
             }
-            case Tmessage.DonateFd m -> w.u32(m.fid());
+            case Tmessage.DonateFd m -> { w.u32(m.fid()); w.u32(m.flags()); }
             case Rmessage.DonateFd m -> w.u64(m.size());   // the descriptor goes beside the frame
             case Rmessage.Lerror m -> w.u32(m.errno().number());
             case Rmessage.Version m -> { w.u32(m.msize()); w.string(m.version()); }
@@ -100,14 +101,8 @@ public final class P9Codec {
             case Rmessage.Read m -> { w.u32(m.data().length); w.bytes(m.data()); }
             case Rmessage.Write m -> w.u32(m.count());
             case Rmessage.Getattr m -> attr(w, m.attr());
-            case Rmessage.Readdir m -> {
-                int countAt = w.position();
-                w.u32(0);
-                for (DirEntry e : m.entries()) {
-                    dirEntry(w, e);
-                }
-                w.patchU32(countAt, w.position() - countAt - 4);
-            }
+            case Rmessage.Readdir m -> dirEntries(w, m.entries());
+            case Rmessage.Listdir m -> dirEntries(w, m.entries());
             case Rmessage.Mkdir m -> w.qid(m.qid());
             case Rmessage.Mknod m -> w.qid(m.qid());
             case Rmessage.Symlink m -> w.qid(m.qid());
@@ -213,6 +208,8 @@ public final class P9Codec {
             case Tmessage.GetLock x -> MessageType.TGETLOCK;
             case Tmessage.DonateFd x -> MessageType.TDONATEFD;
             case Tmessage.WalkGetattr x -> MessageType.TWALKGETATTR;
+            case Tmessage.Listdir x -> MessageType.TLISTDIR;
+            case Rmessage.Listdir x -> MessageType.RLISTDIR;
             case Rmessage.WalkGetattr x -> MessageType.RWALKGETATTR;
             case Rmessage.DonateFd x -> MessageType.RDONATEFD;
             case Rmessage.Lerror x -> MessageType.RLERROR;
@@ -243,6 +240,16 @@ public final class P9Codec {
             case Rmessage.Lock x -> MessageType.RLOCK;
             case Rmessage.GetLock x -> MessageType.RGETLOCK;
         };
+    }
+
+    /** Rreaddir's body: {@code count[4] data[count]}, the entries packed one after another. */
+    private static void dirEntries(WireWriter w, List<DirEntry> entries) throws P9ProtocolException {
+        int countAt = w.position();
+        w.u32(0);
+        for (DirEntry e : entries) {
+            dirEntry(w, e);
+        }
+        w.patchU32(countAt, w.position() - countAt - 4);
     }
 
     private static int sizeHint(Message m) {

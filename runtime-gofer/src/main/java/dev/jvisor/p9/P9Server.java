@@ -189,7 +189,8 @@ public final class P9Server implements AutoCloseable {
                 || request instanceof Tmessage.Getattr
                 || request instanceof Tmessage.Clunk || request instanceof Tmessage.Readlink
                 || request instanceof Tmessage.Statfs || request instanceof Tmessage.Attach
-                || request instanceof Tmessage.Readdir || request instanceof Tmessage.DonateFd;
+                || request instanceof Tmessage.Readdir || request instanceof Tmessage.Listdir
+                || request instanceof Tmessage.DonateFd;
     }
 
     /** A frame with a readable header but a bad body: Rlerror if its tag is free, else close. */

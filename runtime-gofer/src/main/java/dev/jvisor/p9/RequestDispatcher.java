@@ -2,6 +2,7 @@ package dev.jvisor.p9;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.abi.FileMode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,10 @@ final class RequestDispatcher {
                 e.node().setattr(m.attr());
                 return new Rmessage.Setattr();
             });
-            case Tmessage.Readdir m -> withFid(m.fid(), e -> readdir(e, m));
+            case Tmessage.Readdir m -> withFid(m.fid(), e -> {
+                requireOpen(e, "Treaddir");
+                return new Rmessage.Readdir(fitting(e.node(), m.offset(), m.count()));
+            });
             case Tmessage.Mkdir m -> withFid(m.dirFid(),
                     e -> new Rmessage.Mkdir(e.node().mkdir(validName(m.name()), m.mode(), m.gid())));
             case Tmessage.Mknod m -> withFid(m.dirFid(), e -> new Rmessage.Mknod(
@@ -114,10 +118,8 @@ final class RequestDispatcher {
                 requireOpen(e, "Tgetlock");
                 return e.node().getlock(m.type(), m.start(), m.length(), m.procId(), m.clientId());
             });
-            case Tmessage.DonateFd m -> withFid(m.fid(), e -> {
-                FileNode.ReadOnlyFd lent = e.node().donateReadOnly();
-                return new Rmessage.DonateFd(lent.size(), lent.fd());
-            });
+            case Tmessage.DonateFd m -> donate(m);
+            case Tmessage.Listdir m -> withFid(m.fid(), e -> listdir(e, m));
             case Tmessage.XattrWalk m -> xattrWalk(m);
             case Tmessage.XattrCreate m -> withFid(m.fid(), e -> {
                 requireClosed(e, "Txattrcreate");
@@ -199,15 +201,24 @@ final class RequestDispatcher {
         if (walked.qids().size() != m.names().size()) {
             return new Rmessage.WalkGetattr(walked.qids(), null, "");   // partial: nothing bound
         }
+        long mask = m.requestMask() & ~Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES;
+        Rmessage.WalkGetattr answer;
         try {
-            return withFid(m.newFid(), e -> new Rmessage.WalkGetattr(walked.qids(),
-                    e.node().getattr(m.requestMask()), linkTarget(e.node())));
+            answer = (Rmessage.WalkGetattr) withFid(m.newFid(), e -> new Rmessage.WalkGetattr(walked.qids(),
+                    e.node().getattr(mask), linkTarget(e.node())));
         } catch (ErrnoException e) {
             if (m.newFid() != m.fid()) {
                 fids.clunk(m.newFid());
             }
             throw e;
         }
+        if ((m.requestMask() & Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES) != 0 && m.newFid() != m.fid()) {
+            int type = answer.attr().mode() & FileMode.S_IFMT;
+            if (type != FileMode.S_IFDIR && type != FileMode.S_IFREG) {
+                fids.clunk(m.newFid());   // only looked at: the client holds no fid for it
+            }
+        }
+        return answer;
     }
 
     /** A symbolic link's target for Rwalkgetattr; empty for anything else, or if it cannot be read. */
@@ -248,14 +259,14 @@ final class RequestDispatcher {
         return new Rmessage.Remove();
     }
 
-    private Rmessage readdir(FidTable.Ref e, Tmessage.Readdir m) throws ErrnoException {
-        requireOpen(e, "Treaddir");
-        long budget = Math.min(Integer.toUnsignedLong(m.count()), iounit());
+    /** The entries of open directory {@code dir} after cookie {@code offset} that fit in {@code count} bytes. */
+    private List<DirEntry> fitting(FileNode dir, long offset, int count) throws ErrnoException {
+        long budget = Math.min(Integer.toUnsignedLong(count), iounit());
         // The smallest entry is FIXED_SIZE + 2 + 1 bytes, so this many entries always suffice.
         int maxEntries = (int) (budget / (DirEntry.FIXED_SIZE + 3)) + 1;
         List<DirEntry> fitting = new ArrayList<>();
         long used = 0;
-        for (DirEntry d : e.node().readdir(m.offset(), maxEntries)) {
+        for (DirEntry d : dir.readdir(offset, maxEntries)) {
             int size = P9Codec.encodedSize(d);
             if (used + size > budget) {
                 break;
@@ -263,7 +274,48 @@ final class RequestDispatcher {
             used += size;
             fitting.add(d);
         }
-        return new Rmessage.Readdir(fitting);
+        return fitting;
+    }
+
+    /**
+     * Tlistdir: Treaddir of a directory opened for this request alone, from a duplicate of the
+     * fid's node, so the fid itself stays as it was (walkable, and not open).
+     */
+    private Rmessage listdir(FidTable.Ref e, Tmessage.Listdir m) throws ErrnoException {
+        if (!e.node().qid().isDirectory()) {
+            throw new ErrnoException(Errno.ENOTDIR, "Tlistdir");
+        }
+        FileNode dir = e.node().duplicate();
+        try {
+            dir.open(L_O_RDONLY);
+            return new Rmessage.Listdir(fitting(dir, m.offset(), m.count()));
+        } finally {
+            dir.close();
+        }
+    }
+
+    /**
+     * Tdonatefd: lends a read-only descriptor of the fid's regular file and, when asked
+     * ({@link Tmessage.DonateFd#RELEASE}), clunks the fid whatever the outcome.
+     */
+    private Rmessage donate(Tmessage.DonateFd m) throws ErrnoException {
+        if ((m.flags() & ~Tmessage.DonateFd.RELEASE) != 0) {
+            throw new ErrnoException(Errno.EINVAL, "Tdonatefd: unknown flags " + Integer.toHexString(m.flags()));
+        }
+        try {
+            return withFid(m.fid(), e -> {
+                FileNode.ReadOnlyFd lent = e.node().donateReadOnly();
+                return new Rmessage.DonateFd(lent.size(), lent.fd());
+            });
+        } finally {
+            if ((m.flags() & Tmessage.DonateFd.RELEASE) != 0) {
+                try {
+                    fids.clunk(m.fid());
+                } catch (ErrnoException alreadyGone) {
+                    // No such fid: the EBADF from withFid is the answer.
+                }
+            }
+        }
     }
 
     private Rmessage xattrWalk(Tmessage.XattrWalk m) throws ErrnoException {
@@ -280,6 +332,9 @@ final class RequestDispatcher {
             return new Rmessage.XattrWalk(reader.size());
         });
     }
+
+    /** Tlopen's O_RDONLY (9P2000.L open flags are Linux's). */
+    private static final int L_O_RDONLY = 0;
 
     /** Linux NAME_MAX, {@code <linux/limits.h>}: the longest file name. */
     static final int NAME_MAX = 255;

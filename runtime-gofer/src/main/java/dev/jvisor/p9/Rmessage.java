@@ -69,6 +69,13 @@ public sealed interface Rmessage extends Message {
         }
     }
 
+    /** jVisor's extension: the answer to {@link Tmessage.Listdir}, on the wire as {@link Readdir}. */
+    record Listdir(List<DirEntry> entries) implements Rmessage {
+        public Listdir {
+            entries = List.copyOf(entries);
+        }
+    }
+
     record Mkdir(Qid qid) implements Rmessage {}
 
     record Mknod(Qid qid) implements Rmessage {}

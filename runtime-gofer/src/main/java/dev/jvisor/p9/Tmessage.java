@@ -66,6 +66,14 @@ public sealed interface Tmessage extends Message {
 
     record Readdir(int fid, long offset, int count) implements Tmessage {}
 
+    /**
+     * jVisor's extension: {@link Readdir} of the directory {@code fid} names, which need not be
+     * open (the server opens and closes the directory itself), answered by {@link Rmessage.Listdir}.
+     * Listing a directory kept for walks otherwise costs a Twalk to clone the fid, a Tlopen and a
+     * Tclunk besides the Treaddir. On the wire as Treaddir: {@code fid[4] offset[8] count[4]}.
+     */
+    record Listdir(int fid, long offset, int count) implements Tmessage {}
+
     record Mkdir(int dirFid, String name, int mode, int gid) implements Tmessage {}
 
     record Mknod(int dirFid, String name, int mode, int major, int minor, int gid) implements Tmessage {}
@@ -104,9 +112,20 @@ public sealed interface Tmessage extends Message {
     /**
      * jVisor's extension: asks for a read-only host descriptor of the regular file {@code fid}
      * names (walked, open or not). The answer, {@link Rmessage.DonateFd}, carries it beside the
-     * frame as SCM_RIGHTS data.
+     * frame as SCM_RIGHTS data. With {@link #RELEASE} in {@code flags} the server also clunks
+     * {@code fid}, whether or not it lent a descriptor: a fid walked only to borrow a descriptor
+     * costs no Tclunk of its own. Other flag bits are refused (EINVAL, the fid untouched). On the
+     * wire: {@code fid[4] flags[4]}.
      */
-    record DonateFd(int fid) implements Tmessage {}
+    record DonateFd(int fid, int flags) implements Tmessage {
+        /** Clunk {@code fid} once the request is carried out, as Tremove does. */
+        public static final int RELEASE = 1;
+
+        /** Lends a descriptor and leaves the fid as it was. */
+        public DonateFd(int fid) {
+            this(fid, 0);
+        }
+    }
 
     /**
      * jVisor's extension: {@link Walk} and, when every name was walked, {@link Getattr} of
@@ -116,6 +135,15 @@ public sealed interface Tmessage extends Message {
      * nwname[2] nwname*(wname[s])}.
      */
     record WalkGetattr(int fid, int newFid, long requestMask, List<String> names) implements Tmessage {
+        /**
+         * Not an attribute: a {@code requestMask} bit asking the server to keep {@code newFid}
+         * bound only when the walk reached a directory or a regular file (what a client walks from
+         * or opens). A symbolic link, device, FIFO or socket is answered with its attributes (and
+         * a link with its target) and leaves {@code newFid} free, which saves the Tclunk a client
+         * that only looked would send. Ignored when {@code newFid} is {@code fid}.
+         */
+        public static final long ONLY_DIRS_AND_FILES = 1L << 63;
+
         public WalkGetattr {
             names = List.copyOf(names);
         }

@@ -69,9 +69,11 @@ class P9CodecTest {
 
     @Test
     void donateFdIsJvisorsExtensionWithTheDescriptorBesideTheFrame() throws Exception {
-        // Tdonatefd: size=11 type=240 tag=5 fid=0x01020304
+        // Tdonatefd: size=15 type=240 tag=5 fid=0x01020304 flags=0 (RELEASE=1)
         assertThat(bytes(P9Codec.encode(5, new Tmessage.DonateFd(0x01020304))))
-                .isEqualTo(new byte[] {11, 0, 0, 0, (byte) 240, 5, 0, 4, 3, 2, 1});
+                .isEqualTo(new byte[] {15, 0, 0, 0, (byte) 240, 5, 0, 4, 3, 2, 1, 0, 0, 0, 0});
+        assertThat(bytes(P9Codec.encode(5, new Tmessage.DonateFd(7, Tmessage.DonateFd.RELEASE))))
+                .isEqualTo(new byte[] {15, 0, 0, 0, (byte) 240, 5, 0, 7, 0, 0, 0, 1, 0, 0, 0});
         // Rdonatefd: size=15 type=241 tag=5 size[8]=4097; the descriptor is not in the bytes.
         ByteBuffer reply = P9Codec.encode(5, new Rmessage.DonateFd(4097, 42));
         assertThat(bytes(reply.duplicate()))
@@ -84,6 +86,23 @@ class P9CodecTest {
         assertThat(reasonOf(P9Codec.encode(5, new Rmessage.DonateFd(1, -1)), true))
                 .isEqualTo(P9ProtocolException.Reason.UNKNOWN_TYPE);
         assertThat(reasonOf(frame(241, 5, 1, 0, 0, 0), false)).isEqualTo(P9ProtocolException.Reason.TRUNCATED);
+    }
+
+    @Test
+    void listdirIsJvisorsExtensionShapedLikeReaddir() throws Exception {
+        // Tlistdir: size=23 type=244 tag=9 fid=2 offset=3 count=0x2000, as Treaddir's body.
+        assertThat(bytes(P9Codec.encode(9, new Tmessage.Listdir(2, 3, 0x2000))))
+                .isEqualTo(new byte[] {23, 0, 0, 0, (byte) 244, 9, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0});
+        List<DirEntry> entries = List.of(new DirEntry(new Qid(Qid.QTDIR, 0, 5), 1, DirEntry.DT_DIR, "d"));
+        ByteBuffer listed = P9Codec.encode(9, new Rmessage.Listdir(entries));
+        ByteBuffer read = P9Codec.encode(9, new Rmessage.Readdir(entries));
+        byte[] a = bytes(listed.duplicate());
+        byte[] b = bytes(read.duplicate());
+        assertThat(a[4] & 0xff).isEqualTo(245);
+        a[4] = b[4];
+        assertThat(a).as("Rlistdir's body is Rreaddir's").isEqualTo(b);
+        assertThat(P9Codec.decodeReply(listed, MSIZE).message()).isEqualTo(new Rmessage.Listdir(entries));
+        assertThat(reasonOf(frame(244, 9, 2, 0, 0, 0), true)).isEqualTo(P9ProtocolException.Reason.TRUNCATED);
     }
 
     private static byte[] bytes(ByteBuffer frame) {

@@ -42,6 +42,9 @@ final class SampleMessages {
                 new Tmessage.Lock(2, 1, 1, 0, 100, 1234, "host"),
                 new Tmessage.GetLock(2, 0, 10, 20, 99, "client"),
                 new Tmessage.DonateFd(0xFFFF_FFFE),
+                new Tmessage.DonateFd(3, Tmessage.DonateFd.RELEASE),
+                new Tmessage.Listdir(2, 0x7FFF_FFFF_FFFF_FFFFL, 8192),
+                new Tmessage.WalkGetattr(1, 4, Attr.GETATTR_BASIC | Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES, List.of("l")),
                 new Tmessage.WalkGetattr(1, 2, Attr.GETATTR_BASIC, List.of("usr", "bin")),
                 new Tmessage.WalkGetattr(1, 3, 0, List.of()));
     }
@@ -67,6 +70,8 @@ final class SampleMessages {
                 new Rmessage.Readdir(List.of(new DirEntry(DIR, 1, DirEntry.DT_DIR, "sub"),
                         new DirEntry(FILE, 2, DirEntry.DT_REG, "f"), new DirEntry(LINK, 3, DirEntry.DT_LNK, "l"))),
                 new Rmessage.Readdir(List.of()),
+                new Rmessage.Listdir(List.of(new DirEntry(DIR, 1, DirEntry.DT_DIR, "sub"))),
+                new Rmessage.Listdir(List.of()),
                 new Rmessage.Mkdir(DIR),
                 new Rmessage.Mknod(FILE),
                 new Rmessage.Symlink(LINK),

@@ -110,7 +110,7 @@ public final class GoferDir extends DirInode {
         try {
             // One round trip (jVisor's Twalkgetattr): a first look at a file needs both, and a
             // link's target comes with it.
-            var walked = g.client().walkAndGetattr(from, Attr.GETATTR_BASIC, name);
+            var walked = g.client().walkAndGetattr(from, RemoteFile.LOOKUP_MASK, name);
             nf = walked.fid();
             a = walked.attr();
             target = walked.target();
@@ -125,6 +125,7 @@ public final class GoferDir extends DirInode {
             RemoteFile child = new RemoteFile(g, this, name);
             child.seed(a);
             Inode inode = newInode(child, a.mode() & FileMode.S_IFMT, target);
+            if (nf < 0) return inode; // a link or special file: the Gofer kept no fid
             if (inode instanceof GoferDir) {
                 child.adoptFid(nf);
                 return inode;
@@ -133,7 +134,7 @@ public final class GoferDir extends DirInode {
             else DeferredClunks.release(g, nf); // only walked: nothing waits for its clunk
             return inode;
         } catch (RuntimeException e) {
-            g.release(nf);
+            if (nf >= 0) g.release(nf);
             throw e;
         }
     }
@@ -206,6 +207,22 @@ public final class GoferDir extends DirInode {
      */
     private List<DirEntry> readAll() {
         GoferFs g = remote.gofer;
+        if (g.listsUnopened()) {
+            int dirFid;
+            try {
+                dirFid = remote.keptFid();
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.EXDEV) return List.of(); // an unserved mount point: empty
+                throw e;
+            }
+            try {
+                // One Tlistdir per batch from the directory's own fid: no clone, Tlopen or Tclunk.
+                return readBatches((at, count) -> g.client().listdir(dirFid, at, count));
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOSYS && e.errno() != Errno.EINVAL) throw e;
+                g.noUnopenedListing();
+            }
+        }
         int fid;
         try {
             fid = remote.walkNew();
@@ -215,19 +232,30 @@ public final class GoferDir extends DirInode {
         }
         try {
             g.call(() -> g.client().lopen(fid, FileMode.O_RDONLY));
-            List<DirEntry> all = new ArrayList<>();
-            int budget = Math.min(READDIR_BYTES, g.client().iounit());
-            long cookie = 0;
-            while (true) {
-                long at = cookie;
-                List<DirEntry> batch = g.call(() -> g.client().readdir(fid, at, READDIR_BYTES));
-                if (batch.isEmpty()) return all;
-                all.addAll(batch);
-                cookie = batch.getLast().offset();
-                if (encodedSize(batch) + LONGEST_ENTRY <= budget) return all;
-            }
+            return readBatches((at, count) -> g.client().readdir(fid, at, count));
         } finally {
             DeferredClunks.release(g, fid); // a directory open for reading: nothing waits for its clunk
+        }
+    }
+
+    /** One Treaddir (or Tlistdir) of {@code count} bytes from cookie {@code at}. */
+    private interface Batch {
+        List<DirEntry> read(long at, int count) throws dev.jvisor.abi.ErrnoException;
+    }
+
+    /** Every entry, batch after batch, until a batch that leaves room for the longest entry. */
+    private List<DirEntry> readBatches(Batch batches) {
+        GoferFs g = remote.gofer;
+        List<DirEntry> all = new ArrayList<>();
+        int budget = Math.min(READDIR_BYTES, g.client().iounit());
+        long cookie = 0;
+        while (true) {
+            long at = cookie;
+            List<DirEntry> batch = g.call(() -> batches.read(at, READDIR_BYTES));
+            if (batch.isEmpty()) return all;
+            all.addAll(batch);
+            cookie = batch.getLast().offset();
+            if (encodedSize(batch) + LONGEST_ENTRY <= budget) return all;
         }
     }
 

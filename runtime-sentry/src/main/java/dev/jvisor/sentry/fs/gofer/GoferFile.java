@@ -65,17 +65,14 @@ public final class GoferFile extends Inode {
         synchronized (this) {
             shared = readFid;
         }
-        // The shared read fid, when there is one, saves a walk and a clunk.
-        int fid = shared >= 0 ? shared : remote.walkNew();
+        // The shared read fid, when there is one, saves a walk. Else the fid (usually the one parked
+        // by the lookup) was only walked, and the Gofer clunks it with the same request.
         try {
-            return new LentFile(g.client().donateFd(fid));
+            return new LentFile(shared >= 0 ? g.client().donateFd(shared) : g.client().donateFdAndClunk(remote.walkNew()));
         } catch (ErrnoException e) {
             Errno why = e.errno();
             if (why == Errno.EOPNOTSUPP || why == Errno.ENOSYS || why == Errno.EINVAL) g.noLentDescriptors();
             return null;
-        } finally {
-            // Only walked, and the lent descriptor does not depend on it: nothing waits for its clunk.
-            if (shared < 0) DeferredClunks.release(g, fid);
         }
     }
 

@@ -62,6 +62,13 @@ public final class GoferFs {
 
     boolean lendsDescriptors() { return lendsDescriptors; }
 
+    /** False once the Gofer did not know Tlistdir: directories are then listed through an opened fid. */
+    private volatile boolean listsUnopened = true;
+
+    boolean listsUnopened() { return listsUnopened; }
+
+    void noUnopenedListing() { listsUnopened = false; }
+
     /** The Gofer does not know Tdonatefd (or the transport cannot carry descriptors). */
     void noLentDescriptors() { lendsDescriptors = false; }
 

@@ -42,6 +42,13 @@ final class RemoteFile {
     synchronized GoferDir parentDir() { return parent; }
     synchronized String name() { return name; }
 
+    /**
+     * What a lookup asks the Gofer for: the attributes, and a fid only for a directory (walked
+     * from) or a regular file (opened next): a link's target comes with the answer, and a fid for
+     * it would only cost a Tclunk.
+     */
+    static final long LOOKUP_MASK = Attr.GETATTR_BASIC | dev.jvisor.p9.Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES;
+
     /** A new fid for this file, which the caller must clunk. */
     int walkNew() {
         int kept;
@@ -147,12 +154,13 @@ final class RemoteFile {
         dev.jvisor.p9.P9Client.Walked w;
         try {
             int from = p.remote().keptFid();
-            w = gofer.call(() -> gofer.client().walkAndGetattr(from, Attr.GETATTR_BASIC, n));
+            w = gofer.call(() -> gofer.client().walkAndGetattr(from, LOOKUP_MASK, n));
         } catch (ErrnoException e) {
             if (e.errno() != Errno.EXDEV) throw e;
             return unservedMountPoint();
         }
         Attr a = w.attr();
+        if (w.fid() < 0) return a;   // a link or special file: the Gofer kept no fid
         int type = a.mode() & FileMode.S_IFMT;
         if (type == FileMode.S_IFDIR) adoptFid(w.fid());   // its lookups start from it
         else if (gofer.cached() && type == FileMode.S_IFREG) gofer.park(this, w.fid());   // for the open that usually follows
