@@ -68,6 +68,15 @@ public final class GoferDir extends DirInode {
     @Override public void touchModified() { remote.invalidate(); }
     @Override public void touchChanged() { remote.invalidate(); }
 
+    /**
+     * Whether this directory's size is known, without asking the Gofer, to be at most
+     * {@code bytes}: in exclusive mode, from the attributes its lookup brought.
+     */
+    public boolean knownNoLargerThan(long bytes) {
+        Attr a = remote.gofer.cached() ? remote.cachedAttr() : null;
+        return a != null && a.size() <= bytes;
+    }
+
     @Override
     public Inode lookup(String name) {
         boolean cache = remote.gofer.cached();

@@ -116,6 +116,11 @@ final class RemoteFile {
         }
     }
 
+    /** The attributes held now, or null: never a request. */
+    synchronized Attr cachedAttr() {
+        return attr;
+    }
+
     /** The attributes as the Gofer reports them now (O_APPEND writes need the current size). */
     Attr attrFresh() {
         invalidate();

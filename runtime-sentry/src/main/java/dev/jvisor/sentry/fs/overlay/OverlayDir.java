@@ -30,6 +30,13 @@ public final class OverlayDir extends DirInode implements LowerBacked {
     private final Set<String> whiteouts = new HashSet<>();
     /** Different names looked for below and not found before the directory is listed whole. */
     static final int MISSES_BEFORE_LISTING = 4;
+    /**
+     * A lower directory no larger than this (its st_size: one ext4 block, a few hundred entries
+     * at most, and on tmpfs or xfs fewer) is listed at its first miss: one Tlistdir answers for
+     * every later miss there, where the search paths of shells and compilers probe several names
+     * (the gcc workload: 44 of its 145 lookups were misses, in ten directories).
+     */
+    static final long SMALL_DIRECTORY_BYTES = 4096;
 
     private boolean merged;
     /**
@@ -107,7 +114,8 @@ public final class OverlayDir extends DirInode implements LowerBacked {
         if (below == null) {
             boolean listNow;
             synchronized (this) {
-                listNow = !merged && misses.add(name) && misses.size() >= MISSES_BEFORE_LISTING;
+                listNow = !merged && misses.add(name)
+                        && (misses.size() >= MISSES_BEFORE_LISTING || lower.knownNoLargerThan(SMALL_DIRECTORY_BYTES));
             }
             if (listNow) merge();
             return null;

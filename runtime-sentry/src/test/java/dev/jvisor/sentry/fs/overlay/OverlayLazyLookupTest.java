@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OverlayLazyLookupTest {
     @TempDir
     Path dir;
-    static final int FILES = 200;
+    /** Enough entries that the directory is larger than OverlayDir.SMALL_DIRECTORY_BYTES on ext4 and tmpfs. */
+    static final int FILES = 600;
     Path big;
 
     @BeforeEach
@@ -68,6 +69,21 @@ class OverlayLazyLookupTest {
             Files.writeString(big.resolve("late"), "made on the host after the listing");
             assertThat(d.lookup("late")).as("answered from the listing").isNull();
             assertThat(names(d)).hasSize(FILES + 1).contains("f0", "f" + (FILES - 1), "sub").doesNotContain("late");
+        }
+    }
+
+    @Test
+    void aSmallDirectoryIsListedAtItsFirstMiss() throws Exception {
+        Path small = Files.createDirectories(dir.resolve("root/small"));
+        Files.writeString(small.resolve("present"), "x");
+        try (RootFilesystem fs = open()) {
+            assertThat(Files.size(small)).isLessThanOrEqualTo(OverlayDir.SMALL_DIRECTORY_BYTES);
+            assertThat(Files.size(big)).isGreaterThan(OverlayDir.SMALL_DIRECTORY_BYTES);
+            DirInode d = (DirInode) fs.root().lookup("small");
+            assertThat(d.lookup("absent")).isNull();
+            Files.writeString(small.resolve("late"), "made on the host after the first miss");
+            assertThat(d.lookup("late")).as("answered from the listing the miss made").isNull();
+            assertThat(d.lookup("present")).isNotNull();
         }
     }
 
