@@ -40,6 +40,7 @@ public final class EarlyLink {
     private static void link() {
         try {
             RawSyscall.call(SYS_GETPID, 0, 0, 0, 0, 0, 0);
+            dev.jvisor.startup.StartupTrace.mark("native-linked");
         } catch (LinkageError | RuntimeException e) {
             // Reported by the first real call, which fails the same way (NoClassDefFoundError).
         }

@@ -1,5 +1,7 @@
 package dev.jvisor.sentry;
 
+import dev.jvisor.startup.StartupTrace;
+
 import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.abi.linux.MountAbi;
@@ -132,6 +134,7 @@ public final class SandboxContainer {
         SandboxProcess p = new SandboxProcess(kernel, init.group(), exit);
         applyLimits(init, spec);
         load(init, spec);
+        StartupTrace.mark("init-loaded");
         if (console != null) {
             // The container's process is a session leader on its terminal, as runc sets it up.
             console.controlSessionOf(init.group());
@@ -139,6 +142,7 @@ public final class SandboxContainer {
         }
         kernel.start(init);
         awaitStub(init);
+        StartupTrace.mark("init-stub-ready");
         first = p;
         return p;
     }
