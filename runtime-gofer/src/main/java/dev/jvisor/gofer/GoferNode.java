@@ -209,7 +209,16 @@ final class GoferNode implements FileNode {
 
     @Override
     public Attr getattr(long requestMask) throws ErrnoException {
-        HostStat s = Native.fstat(path.fd());
+        return attr(Native.fstat(path.fd()));
+    }
+
+    /** The attributes the walk to this node read (fstat of its O_PATH descriptor), without a second fstat. */
+    @Override
+    public Attr getattrAfterWalk(long requestMask) {
+        return attr(stat);
+    }
+
+    private Attr attr(HostStat s) {
         return new Attr(Attr.GETATTR_BASIC, qidOf(s.mode(), s.ino()), s.mode(), s.uid(), s.gid(), s.nlink(),
                 s.rdev(), s.size(), s.blksize(), s.blocks(), s.atimeSec(), s.atimeNsec(), s.mtimeSec(),
                 s.mtimeNsec(), s.ctimeSec(), s.ctimeNsec(), 0, 0, 0, 0);

@@ -47,6 +47,15 @@ public interface FileNode {
         throw unsupported("getattr");
     }
 
+    /**
+     * {@link #getattr} of a node {@link #walk} has just made (not a {@link #duplicate}), for
+     * Twalkgetattr: a node that read its file's attributes while walking to it may answer with
+     * those instead of asking again.
+     */
+    default Attr getattrAfterWalk(long requestMask) throws ErrnoException {
+        return getattr(requestMask);
+    }
+
     default void setattr(SetattrRequest request) throws ErrnoException {
         throw unsupported("setattr");
     }

@@ -205,7 +205,8 @@ final class RequestDispatcher {
         Rmessage.WalkGetattr answer;
         try {
             answer = (Rmessage.WalkGetattr) withFid(m.newFid(), e -> new Rmessage.WalkGetattr(walked.qids(),
-                    e.node().getattr(mask), linkTarget(e.node())));
+                    m.names().isEmpty() ? e.node().getattr(mask) : e.node().getattrAfterWalk(mask),
+                    linkTarget(e.node())));
         } catch (ErrnoException e) {
             if (m.newFid() != m.fid()) {
                 fids.clunk(m.newFid());
