@@ -31,64 +31,154 @@ public final class P9Codec {
 
     /** Encodes {@code message} with {@code tag} into a complete frame. */
     public static ByteBuffer encode(int tag, Message message) throws P9ProtocolException {
-        WireWriter w = new WireWriter(typeOf(message).code(), tag, sizeHint(message));
-        switch (message) {
-            case Tmessage.Version m -> { w.u32(m.msize()); w.string(m.version()); }
-            case Tmessage.Attach m -> {
+        MessageType type = typeOf(message);
+        WireWriter w = new WireWriter(type.code(), tag, sizeHint(message));
+        // A switch over the type, not over the message's class: a pattern switch costs each JVM a
+        // class generated at its first use (SwitchBootstraps), on the path of its first request.
+        switch (type) {
+            case TVERSION -> {
+                Tmessage.Version m = (Tmessage.Version) message;
+                w.u32(m.msize()); w.string(m.version());
+            }
+            case TATTACH -> {
+                Tmessage.Attach m = (Tmessage.Attach) message;
                 w.u32(m.fid()); w.u32(m.afid()); w.string(m.uname()); w.string(m.aname()); w.u32(m.nUname());
             }
-            case Tmessage.Walk m -> {
+            case TWALK -> {
+                Tmessage.Walk m = (Tmessage.Walk) message;
                 w.u32(m.fid()); w.u32(m.newFid());
                 walkNames(w, tag, m.names());
             }
-            case Tmessage.WalkGetattr m -> {
+            case TWALKGETATTR -> {
+                Tmessage.WalkGetattr m = (Tmessage.WalkGetattr) message;
                 w.u32(m.fid()); w.u32(m.newFid()); w.u64(m.requestMask());
                 walkNames(w, tag, m.names());
             }
-            case Tmessage.Lopen m -> { w.u32(m.fid()); w.u32(m.flags()); }
-            case Tmessage.Lcreate m -> {
+            case TLOPEN -> {
+                Tmessage.Lopen m = (Tmessage.Lopen) message;
+                w.u32(m.fid()); w.u32(m.flags());
+            }
+            case TLCREATE -> {
+                Tmessage.Lcreate m = (Tmessage.Lcreate) message;
                 w.u32(m.fid()); w.string(m.name()); w.u32(m.flags()); w.u32(m.mode()); w.u32(m.gid());
             }
-            case Tmessage.Read m -> { w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count()); }
-            case Tmessage.Write m -> { w.u32(m.fid()); w.u64(m.offset()); w.u32(m.data().length); w.bytes(m.data()); }
-            case Tmessage.Clunk m -> w.u32(m.fid());
-            case Tmessage.Remove m -> w.u32(m.fid());
-            case Tmessage.Getattr m -> { w.u32(m.fid()); w.u64(m.requestMask()); }
-            case Tmessage.Setattr m -> { w.u32(m.fid()); setattr(w, m.attr()); }
-            case Tmessage.Readdir m -> { w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count()); }
-            case Tmessage.Listdir m -> { w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count()); }
-            case Tmessage.Mkdir m -> { w.u32(m.dirFid()); w.string(m.name()); w.u32(m.mode()); w.u32(m.gid()); }
-            case Tmessage.Mknod m -> {
+            case TREAD -> {
+                Tmessage.Read m = (Tmessage.Read) message;
+                w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count());
+            }
+            case TWRITE -> {
+                Tmessage.Write m = (Tmessage.Write) message;
+                w.u32(m.fid()); w.u64(m.offset()); w.u32(m.data().length); w.bytes(m.data());
+            }
+            case TCLUNK -> {
+                Tmessage.Clunk m = (Tmessage.Clunk) message;
+                w.u32(m.fid());
+            }
+            case TREMOVE -> {
+                Tmessage.Remove m = (Tmessage.Remove) message;
+                w.u32(m.fid());
+            }
+            case TGETATTR -> {
+                Tmessage.Getattr m = (Tmessage.Getattr) message;
+                w.u32(m.fid()); w.u64(m.requestMask());
+            }
+            case TSETATTR -> {
+                Tmessage.Setattr m = (Tmessage.Setattr) message;
+                w.u32(m.fid()); setattr(w, m.attr());
+            }
+            case TREADDIR -> {
+                Tmessage.Readdir m = (Tmessage.Readdir) message;
+                w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count());
+            }
+            case TLISTDIR -> {
+                Tmessage.Listdir m = (Tmessage.Listdir) message;
+                w.u32(m.fid()); w.u64(m.offset()); w.u32(m.count());
+            }
+            case TMKDIR -> {
+                Tmessage.Mkdir m = (Tmessage.Mkdir) message;
+                w.u32(m.dirFid()); w.string(m.name()); w.u32(m.mode()); w.u32(m.gid());
+            }
+            case TMKNOD -> {
+                Tmessage.Mknod m = (Tmessage.Mknod) message;
                 w.u32(m.dirFid()); w.string(m.name()); w.u32(m.mode()); w.u32(m.major()); w.u32(m.minor());
                 w.u32(m.gid());
             }
-            case Tmessage.Symlink m -> { w.u32(m.dirFid()); w.string(m.name()); w.string(m.target()); w.u32(m.gid()); }
-            case Tmessage.Link m -> { w.u32(m.dirFid()); w.u32(m.fid()); w.string(m.name()); }
-            case Tmessage.Readlink m -> w.u32(m.fid());
-            case Tmessage.Renameat m -> {
+            case TSYMLINK -> {
+                Tmessage.Symlink m = (Tmessage.Symlink) message;
+                w.u32(m.dirFid()); w.string(m.name()); w.string(m.target()); w.u32(m.gid());
+            }
+            case TLINK -> {
+                Tmessage.Link m = (Tmessage.Link) message;
+                w.u32(m.dirFid()); w.u32(m.fid()); w.string(m.name());
+            }
+            case TREADLINK -> {
+                Tmessage.Readlink m = (Tmessage.Readlink) message;
+                w.u32(m.fid());
+            }
+            case TRENAMEAT -> {
+                Tmessage.Renameat m = (Tmessage.Renameat) message;
                 w.u32(m.oldDirFid()); w.string(m.oldName()); w.u32(m.newDirFid()); w.string(m.newName());
             }
-            case Tmessage.Unlinkat m -> { w.u32(m.dirFid()); w.string(m.name()); w.u32(m.flags()); }
-            case Tmessage.Statfs m -> w.u32(m.fid());
-            case Tmessage.Fsync m -> { w.u32(m.fid()); w.u32(m.datasync()); }
-            case Tmessage.Flush m -> w.u16(m.oldTag());
-            case Tmessage.XattrWalk m -> { w.u32(m.fid()); w.u32(m.newFid()); w.string(m.name()); }
-            case Tmessage.XattrCreate m -> { w.u32(m.fid()); w.string(m.name()); w.u64(m.size()); w.u32(m.flags()); }
-            case Tmessage.Lock m -> {
+            case TUNLINKAT -> {
+                Tmessage.Unlinkat m = (Tmessage.Unlinkat) message;
+                w.u32(m.dirFid()); w.string(m.name()); w.u32(m.flags());
+            }
+            case TSTATFS -> {
+                Tmessage.Statfs m = (Tmessage.Statfs) message;
+                w.u32(m.fid());
+            }
+            case TFSYNC -> {
+                Tmessage.Fsync m = (Tmessage.Fsync) message;
+                w.u32(m.fid()); w.u32(m.datasync());
+            }
+            case TFLUSH -> {
+                Tmessage.Flush m = (Tmessage.Flush) message;
+                w.u16(m.oldTag());
+            }
+            case TXATTRWALK -> {
+                Tmessage.XattrWalk m = (Tmessage.XattrWalk) message;
+                w.u32(m.fid()); w.u32(m.newFid()); w.string(m.name());
+            }
+            case TXATTRCREATE -> {
+                Tmessage.XattrCreate m = (Tmessage.XattrCreate) message;
+                w.u32(m.fid()); w.string(m.name()); w.u64(m.size()); w.u32(m.flags());
+            }
+            case TLOCK -> {
+                Tmessage.Lock m = (Tmessage.Lock) message;
                 w.u32(m.fid()); w.u8(m.type()); w.u32(m.flags()); w.u64(m.start()); w.u64(m.length());
                 w.u32(m.procId()); w.string(m.clientId());
             }
-            case Tmessage.GetLock m -> {
+            case TGETLOCK -> {
+                Tmessage.GetLock m = (Tmessage.GetLock) message;
                 w.u32(m.fid()); w.u8(m.type()); w.u64(m.start()); w.u64(m.length()); w.u32(m.procId());
                 w.string(m.clientId());
             }
-            case Tmessage.DonateFd m -> { w.u32(m.fid()); w.u32(m.flags()); }
-            case Rmessage.DonateFd m -> w.u64(m.size());   // the descriptor goes beside the frame
-            case Rmessage.Lerror m -> w.u32(m.errno().number());
-            case Rmessage.Version m -> { w.u32(m.msize()); w.string(m.version()); }
-            case Rmessage.Attach m -> w.qid(m.qid());
-            case Rmessage.Walk m -> walkQids(w, tag, m.qids());
-            case Rmessage.WalkGetattr m -> {
+            case TDONATEFD -> {
+                Tmessage.DonateFd m = (Tmessage.DonateFd) message;
+                w.u32(m.fid()); w.u32(m.flags());
+            }
+            case RDONATEFD -> {
+                Rmessage.DonateFd m = (Rmessage.DonateFd) message;
+                w.u64(m.size());
+            }   // the descriptor goes beside the frame
+            case RLERROR -> {
+                Rmessage.Lerror m = (Rmessage.Lerror) message;
+                w.u32(m.errno().number());
+            }
+            case RVERSION -> {
+                Rmessage.Version m = (Rmessage.Version) message;
+                w.u32(m.msize()); w.string(m.version());
+            }
+            case RATTACH -> {
+                Rmessage.Attach m = (Rmessage.Attach) message;
+                w.qid(m.qid());
+            }
+            case RWALK -> {
+                Rmessage.Walk m = (Rmessage.Walk) message;
+                walkQids(w, tag, m.qids());
+            }
+            case RWALKGETATTR -> {
+                Rmessage.WalkGetattr m = (Rmessage.WalkGetattr) message;
                 walkQids(w, tag, m.qids());
                 w.u8(m.attr() == null ? 0 : 1);
                 if (m.attr() != null) {
@@ -96,32 +186,93 @@ public final class P9Codec {
                     w.string(m.target());
                 }
             }
-            case Rmessage.Lopen m -> { w.qid(m.qid()); w.u32(m.iounit()); }
-            case Rmessage.Lcreate m -> { w.qid(m.qid()); w.u32(m.iounit()); }
-            case Rmessage.Read m -> { w.u32(m.data().length); w.bytes(m.data()); }
-            case Rmessage.Write m -> w.u32(m.count());
-            case Rmessage.Getattr m -> attr(w, m.attr());
-            case Rmessage.Readdir m -> dirEntries(w, m.entries());
-            case Rmessage.Listdir m -> dirEntries(w, m.entries());
-            case Rmessage.Mkdir m -> w.qid(m.qid());
-            case Rmessage.Mknod m -> w.qid(m.qid());
-            case Rmessage.Symlink m -> w.qid(m.qid());
-            case Rmessage.Readlink m -> w.string(m.target());
-            case Rmessage.Statfs m -> statfs(w, m.statfs());
-            case Rmessage.XattrWalk m -> w.u64(m.size());
-            case Rmessage.Lock m -> w.u8(m.status());
-            case Rmessage.GetLock m -> {
+            case RLOPEN -> {
+                Rmessage.Lopen m = (Rmessage.Lopen) message;
+                w.qid(m.qid()); w.u32(m.iounit());
+            }
+            case RLCREATE -> {
+                Rmessage.Lcreate m = (Rmessage.Lcreate) message;
+                w.qid(m.qid()); w.u32(m.iounit());
+            }
+            case RREAD -> {
+                Rmessage.Read m = (Rmessage.Read) message;
+                w.u32(m.data().length); w.bytes(m.data());
+            }
+            case RWRITE -> {
+                Rmessage.Write m = (Rmessage.Write) message;
+                w.u32(m.count());
+            }
+            case RGETATTR -> {
+                Rmessage.Getattr m = (Rmessage.Getattr) message;
+                attr(w, m.attr());
+            }
+            case RREADDIR -> {
+                Rmessage.Readdir m = (Rmessage.Readdir) message;
+                dirEntries(w, m.entries());
+            }
+            case RLISTDIR -> {
+                Rmessage.Listdir m = (Rmessage.Listdir) message;
+                dirEntries(w, m.entries());
+            }
+            case RMKDIR -> {
+                Rmessage.Mkdir m = (Rmessage.Mkdir) message;
+                w.qid(m.qid());
+            }
+            case RMKNOD -> {
+                Rmessage.Mknod m = (Rmessage.Mknod) message;
+                w.qid(m.qid());
+            }
+            case RSYMLINK -> {
+                Rmessage.Symlink m = (Rmessage.Symlink) message;
+                w.qid(m.qid());
+            }
+            case RREADLINK -> {
+                Rmessage.Readlink m = (Rmessage.Readlink) message;
+                w.string(m.target());
+            }
+            case RSTATFS -> {
+                Rmessage.Statfs m = (Rmessage.Statfs) message;
+                statfs(w, m.statfs());
+            }
+            case RXATTRWALK -> {
+                Rmessage.XattrWalk m = (Rmessage.XattrWalk) message;
+                w.u64(m.size());
+            }
+            case RLOCK -> {
+                Rmessage.Lock m = (Rmessage.Lock) message;
+                w.u8(m.status());
+            }
+            case RGETLOCK -> {
+                Rmessage.GetLock m = (Rmessage.GetLock) message;
                 w.u8(m.type()); w.u64(m.start()); w.u64(m.length()); w.u32(m.procId()); w.string(m.clientId());
             }
-            case Rmessage.Clunk m -> { }
-            case Rmessage.Remove m -> { }
-            case Rmessage.Setattr m -> { }
-            case Rmessage.Link m -> { }
-            case Rmessage.Renameat m -> { }
-            case Rmessage.Unlinkat m -> { }
-            case Rmessage.Fsync m -> { }
-            case Rmessage.Flush m -> { }
-            case Rmessage.XattrCreate m -> { }
+            case RCLUNK -> {
+                Rmessage.Clunk m = (Rmessage.Clunk) message;
+            }
+            case RREMOVE -> {
+                Rmessage.Remove m = (Rmessage.Remove) message;
+            }
+            case RSETATTR -> {
+                Rmessage.Setattr m = (Rmessage.Setattr) message;
+            }
+            case RLINK -> {
+                Rmessage.Link m = (Rmessage.Link) message;
+            }
+            case RRENAMEAT -> {
+                Rmessage.Renameat m = (Rmessage.Renameat) message;
+            }
+            case RUNLINKAT -> {
+                Rmessage.Unlinkat m = (Rmessage.Unlinkat) message;
+            }
+            case RFSYNC -> {
+                Rmessage.Fsync m = (Rmessage.Fsync) message;
+            }
+            case RFLUSH -> {
+                Rmessage.Flush m = (Rmessage.Flush) message;
+            }
+            case RXATTRCREATE -> {
+                Rmessage.XattrCreate m = (Rmessage.XattrCreate) message;
+            }
         }
         return w.finish();
     }
@@ -178,68 +329,11 @@ public final class P9Codec {
         return new Frame(tag, m);
     }
 
+    /** The wire type of {@code m}. */
     static MessageType typeOf(Message m) {
-        return switch (m) {
-            case Tmessage.Version x -> MessageType.TVERSION;
-            case Tmessage.Attach x -> MessageType.TATTACH;
-            case Tmessage.Walk x -> MessageType.TWALK;
-            case Tmessage.Lopen x -> MessageType.TLOPEN;
-            case Tmessage.Lcreate x -> MessageType.TLCREATE;
-            case Tmessage.Read x -> MessageType.TREAD;
-            case Tmessage.Write x -> MessageType.TWRITE;
-            case Tmessage.Clunk x -> MessageType.TCLUNK;
-            case Tmessage.Remove x -> MessageType.TREMOVE;
-            case Tmessage.Getattr x -> MessageType.TGETATTR;
-            case Tmessage.Setattr x -> MessageType.TSETATTR;
-            case Tmessage.Readdir x -> MessageType.TREADDIR;
-            case Tmessage.Mkdir x -> MessageType.TMKDIR;
-            case Tmessage.Mknod x -> MessageType.TMKNOD;
-            case Tmessage.Symlink x -> MessageType.TSYMLINK;
-            case Tmessage.Link x -> MessageType.TLINK;
-            case Tmessage.Readlink x -> MessageType.TREADLINK;
-            case Tmessage.Renameat x -> MessageType.TRENAMEAT;
-            case Tmessage.Unlinkat x -> MessageType.TUNLINKAT;
-            case Tmessage.Statfs x -> MessageType.TSTATFS;
-            case Tmessage.Fsync x -> MessageType.TFSYNC;
-            case Tmessage.Flush x -> MessageType.TFLUSH;
-            case Tmessage.XattrWalk x -> MessageType.TXATTRWALK;
-            case Tmessage.XattrCreate x -> MessageType.TXATTRCREATE;
-            case Tmessage.Lock x -> MessageType.TLOCK;
-            case Tmessage.GetLock x -> MessageType.TGETLOCK;
-            case Tmessage.DonateFd x -> MessageType.TDONATEFD;
-            case Tmessage.WalkGetattr x -> MessageType.TWALKGETATTR;
-            case Tmessage.Listdir x -> MessageType.TLISTDIR;
-            case Rmessage.Listdir x -> MessageType.RLISTDIR;
-            case Rmessage.WalkGetattr x -> MessageType.RWALKGETATTR;
-            case Rmessage.DonateFd x -> MessageType.RDONATEFD;
-            case Rmessage.Lerror x -> MessageType.RLERROR;
-            case Rmessage.Version x -> MessageType.RVERSION;
-            case Rmessage.Attach x -> MessageType.RATTACH;
-            case Rmessage.Walk x -> MessageType.RWALK;
-            case Rmessage.Lopen x -> MessageType.RLOPEN;
-            case Rmessage.Lcreate x -> MessageType.RLCREATE;
-            case Rmessage.Read x -> MessageType.RREAD;
-            case Rmessage.Write x -> MessageType.RWRITE;
-            case Rmessage.Clunk x -> MessageType.RCLUNK;
-            case Rmessage.Remove x -> MessageType.RREMOVE;
-            case Rmessage.Getattr x -> MessageType.RGETATTR;
-            case Rmessage.Setattr x -> MessageType.RSETATTR;
-            case Rmessage.Readdir x -> MessageType.RREADDIR;
-            case Rmessage.Mkdir x -> MessageType.RMKDIR;
-            case Rmessage.Mknod x -> MessageType.RMKNOD;
-            case Rmessage.Symlink x -> MessageType.RSYMLINK;
-            case Rmessage.Link x -> MessageType.RLINK;
-            case Rmessage.Readlink x -> MessageType.RREADLINK;
-            case Rmessage.Renameat x -> MessageType.RRENAMEAT;
-            case Rmessage.Unlinkat x -> MessageType.RUNLINKAT;
-            case Rmessage.Statfs x -> MessageType.RSTATFS;
-            case Rmessage.Fsync x -> MessageType.RFSYNC;
-            case Rmessage.Flush x -> MessageType.RFLUSH;
-            case Rmessage.XattrWalk x -> MessageType.RXATTRWALK;
-            case Rmessage.XattrCreate x -> MessageType.RXATTRCREATE;
-            case Rmessage.Lock x -> MessageType.RLOCK;
-            case Rmessage.GetLock x -> MessageType.RGETLOCK;
-        };
+        MessageType t = MessageType.of(m.getClass());
+        if (t == null) throw new IllegalArgumentException("not a 9P message: " + m.getClass().getName());
+        return t;
     }
 
     /** Rreaddir's body: {@code count[4] data[count]}, the entries packed one after another. */
@@ -253,11 +347,9 @@ public final class P9Codec {
     }
 
     private static int sizeHint(Message m) {
-        return switch (m) {
-            case Tmessage.Write w -> HEADER_SIZE + 16 + w.data().length;
-            case Rmessage.Read r -> IO_HEADER_SIZE + r.data().length;
-            default -> 64;
-        };
+        if (m instanceof Tmessage.Write w) return HEADER_SIZE + 16 + w.data().length;
+        if (m instanceof Rmessage.Read r) return IO_HEADER_SIZE + r.data().length;
+        return 64;
     }
 
     private static void setattr(WireWriter w, SetattrRequest a) {

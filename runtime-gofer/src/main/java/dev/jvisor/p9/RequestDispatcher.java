@@ -41,94 +41,175 @@ final class RequestDispatcher {
     }
 
     private Rmessage handle(Tmessage request) throws ErrnoException {
-        return switch (request) {
-            case Tmessage.Attach m -> attach(m);
-            case Tmessage.Walk m -> walk(m);
-            case Tmessage.WalkGetattr m -> walkGetattr(m);
-            case Tmessage.Clunk m -> {
+        // A switch over the type, not over the request's class: see P9Codec.encode.
+        return switch (P9Codec.typeOf(request)) {
+            case TATTACH -> {
+                Tmessage.Attach m = (Tmessage.Attach) request;
+                yield attach(m);
+            }
+            case TWALK -> {
+                Tmessage.Walk m = (Tmessage.Walk) request;
+                yield walk(m);
+            }
+            case TWALKGETATTR -> {
+                Tmessage.WalkGetattr m = (Tmessage.WalkGetattr) request;
+                yield walkGetattr(m);
+            }
+            case TCLUNK -> {
+                Tmessage.Clunk m = (Tmessage.Clunk) request;
                 fids.clunk(m.fid());
                 yield new Rmessage.Clunk();
             }
-            case Tmessage.Remove m -> remove(m);
-            case Tmessage.Lopen m -> withFid(m.fid(), e -> {
-                requireClosed(e, "Tlopen");
-                Qid q = e.node().open(m.flags());
-                e.markOpen();
-                return new Rmessage.Lopen(q, iounit());
-            });
-            case Tmessage.Lcreate m -> withFid(m.fid(), e -> {
-                requireClosed(e, "Tlcreate");
-                FileNode created = e.node().create(validName(m.name()), m.flags(), m.mode(), m.gid());
-                e.replace(created, true);
-                return new Rmessage.Lcreate(created.qid(), iounit());
-            });
-            case Tmessage.Read m -> withFid(m.fid(), e -> {
-                requireOpen(e, "Tread");
-                int count = (int) Math.min(Integer.toUnsignedLong(m.count()), iounit());
-                byte[] data = e.node().read(m.offset(), count);
-                if (data.length > count) {
-                    throw new IllegalStateException("file server returned more than asked");
-                }
-                return new Rmessage.Read(data);
-            });
-            case Tmessage.Write m -> withFid(m.fid(), e -> {
-                requireOpen(e, "Twrite");
-                return new Rmessage.Write(e.node().write(m.offset(), m.data()));
-            });
-            case Tmessage.Getattr m -> withFid(m.fid(), e -> new Rmessage.Getattr(e.node().getattr(m.requestMask())));
-            case Tmessage.Setattr m -> withFid(m.fid(), e -> {
-                e.node().setattr(m.attr());
-                return new Rmessage.Setattr();
-            });
-            case Tmessage.Readdir m -> withFid(m.fid(), e -> {
-                requireOpen(e, "Treaddir");
-                return new Rmessage.Readdir(fitting(e.node(), m.offset(), m.count()));
-            });
-            case Tmessage.Mkdir m -> withFid(m.dirFid(),
-                    e -> new Rmessage.Mkdir(e.node().mkdir(validName(m.name()), m.mode(), m.gid())));
-            case Tmessage.Mknod m -> withFid(m.dirFid(), e -> new Rmessage.Mknod(
-                    e.node().mknod(validName(m.name()), m.mode(), m.major(), m.minor(), m.gid())));
-            case Tmessage.Symlink m -> withFid(m.dirFid(),
-                    e -> new Rmessage.Symlink(e.node().symlink(validName(m.name()), m.target(), m.gid())));
-            case Tmessage.Link m -> withFid(m.dirFid(), dir -> withFid(m.fid(), target -> {
-                dir.node().link(target.node(), validName(m.name()));
-                return new Rmessage.Link();
-            }));
-            case Tmessage.Readlink m -> withFid(m.fid(), e -> new Rmessage.Readlink(e.node().readlink()));
-            case Tmessage.Renameat m -> withFid(m.oldDirFid(), oldDir -> withFid(m.newDirFid(), newDir -> {
-                oldDir.node().renameat(validName(m.oldName()), newDir.node(), validName(m.newName()));
-                return new Rmessage.Renameat();
-            }));
-            case Tmessage.Unlinkat m -> withFid(m.dirFid(), e -> {
-                e.node().unlinkat(validName(m.name()), m.flags());
-                return new Rmessage.Unlinkat();
-            });
-            case Tmessage.Statfs m -> withFid(m.fid(), e -> new Rmessage.Statfs(e.node().statfs()));
-            case Tmessage.Fsync m -> withFid(m.fid(), e -> {
-                requireOpen(e, "Tfsync");
-                e.node().fsync(m.datasync() != 0);
-                return new Rmessage.Fsync();
-            });
-            case Tmessage.Lock m -> withFid(m.fid(), e -> {
-                requireOpen(e, "Tlock");
-                return new Rmessage.Lock(e.node().lock(m.type(), m.flags(), m.start(), m.length(), m.procId(),
-                        m.clientId()));
-            });
-            case Tmessage.GetLock m -> withFid(m.fid(), e -> {
-                requireOpen(e, "Tgetlock");
-                return e.node().getlock(m.type(), m.start(), m.length(), m.procId(), m.clientId());
-            });
-            case Tmessage.DonateFd m -> donate(m);
-            case Tmessage.Listdir m -> withFid(m.fid(), e -> listdir(e, m));
-            case Tmessage.XattrWalk m -> xattrWalk(m);
-            case Tmessage.XattrCreate m -> withFid(m.fid(), e -> {
-                requireClosed(e, "Txattrcreate");
-                e.replace(e.node().xattrCreate(m.name(), m.size(), m.flags()), true);
-                return new Rmessage.XattrCreate();
-            });
+            case TREMOVE -> {
+                Tmessage.Remove m = (Tmessage.Remove) request;
+                yield remove(m);
+            }
+            case TLOPEN -> {
+                Tmessage.Lopen m = (Tmessage.Lopen) request;
+                yield withFid(m.fid(), e -> {
+                    requireClosed(e, "Tlopen");
+                    Qid q = e.node().open(m.flags());
+                    e.markOpen();
+                    return new Rmessage.Lopen(q, iounit());
+                });
+            }
+            case TLCREATE -> {
+                Tmessage.Lcreate m = (Tmessage.Lcreate) request;
+                yield withFid(m.fid(), e -> {
+                    requireClosed(e, "Tlcreate");
+                    FileNode created = e.node().create(validName(m.name()), m.flags(), m.mode(), m.gid());
+                    e.replace(created, true);
+                    return new Rmessage.Lcreate(created.qid(), iounit());
+                });
+            }
+            case TREAD -> {
+                Tmessage.Read m = (Tmessage.Read) request;
+                yield withFid(m.fid(), e -> {
+                    requireOpen(e, "Tread");
+                    int count = (int) Math.min(Integer.toUnsignedLong(m.count()), iounit());
+                    byte[] data = e.node().read(m.offset(), count);
+                    if (data.length > count) {
+                        throw new IllegalStateException("file server returned more than asked");
+                    }
+                    return new Rmessage.Read(data);
+                });
+            }
+            case TWRITE -> {
+                Tmessage.Write m = (Tmessage.Write) request;
+                yield withFid(m.fid(), e -> {
+                    requireOpen(e, "Twrite");
+                    return new Rmessage.Write(e.node().write(m.offset(), m.data()));
+                });
+            }
+            case TGETATTR -> {
+                Tmessage.Getattr m = (Tmessage.Getattr) request;
+                yield withFid(m.fid(), e -> new Rmessage.Getattr(e.node().getattr(m.requestMask())));
+            }
+            case TSETATTR -> {
+                Tmessage.Setattr m = (Tmessage.Setattr) request;
+                yield withFid(m.fid(), e -> {
+                    e.node().setattr(m.attr());
+                    return new Rmessage.Setattr();
+                });
+            }
+            case TREADDIR -> {
+                Tmessage.Readdir m = (Tmessage.Readdir) request;
+                yield withFid(m.fid(), e -> {
+                    requireOpen(e, "Treaddir");
+                    return new Rmessage.Readdir(fitting(e.node(), m.offset(), m.count()));
+                });
+            }
+            case TMKDIR -> {
+                Tmessage.Mkdir m = (Tmessage.Mkdir) request;
+                yield withFid(m.dirFid(),
+                        e -> new Rmessage.Mkdir(e.node().mkdir(validName(m.name()), m.mode(), m.gid())));
+            }
+            case TMKNOD -> {
+                Tmessage.Mknod m = (Tmessage.Mknod) request;
+                yield withFid(m.dirFid(), e -> new Rmessage.Mknod(
+                        e.node().mknod(validName(m.name()), m.mode(), m.major(), m.minor(), m.gid())));
+            }
+            case TSYMLINK -> {
+                Tmessage.Symlink m = (Tmessage.Symlink) request;
+                yield withFid(m.dirFid(),
+                        e -> new Rmessage.Symlink(e.node().symlink(validName(m.name()), m.target(), m.gid())));
+            }
+            case TLINK -> {
+                Tmessage.Link m = (Tmessage.Link) request;
+                yield withFid(m.dirFid(), dir -> withFid(m.fid(), target -> {
+                    dir.node().link(target.node(), validName(m.name()));
+                    return new Rmessage.Link();
+                }));
+            }
+            case TREADLINK -> {
+                Tmessage.Readlink m = (Tmessage.Readlink) request;
+                yield withFid(m.fid(), e -> new Rmessage.Readlink(e.node().readlink()));
+            }
+            case TRENAMEAT -> {
+                Tmessage.Renameat m = (Tmessage.Renameat) request;
+                yield withFid(m.oldDirFid(), oldDir -> withFid(m.newDirFid(), newDir -> {
+                    oldDir.node().renameat(validName(m.oldName()), newDir.node(), validName(m.newName()));
+                    return new Rmessage.Renameat();
+                }));
+            }
+            case TUNLINKAT -> {
+                Tmessage.Unlinkat m = (Tmessage.Unlinkat) request;
+                yield withFid(m.dirFid(), e -> {
+                    e.node().unlinkat(validName(m.name()), m.flags());
+                    return new Rmessage.Unlinkat();
+                });
+            }
+            case TSTATFS -> {
+                Tmessage.Statfs m = (Tmessage.Statfs) request;
+                yield withFid(m.fid(), e -> new Rmessage.Statfs(e.node().statfs()));
+            }
+            case TFSYNC -> {
+                Tmessage.Fsync m = (Tmessage.Fsync) request;
+                yield withFid(m.fid(), e -> {
+                    requireOpen(e, "Tfsync");
+                    e.node().fsync(m.datasync() != 0);
+                    return new Rmessage.Fsync();
+                });
+            }
+            case TLOCK -> {
+                Tmessage.Lock m = (Tmessage.Lock) request;
+                yield withFid(m.fid(), e -> {
+                    requireOpen(e, "Tlock");
+                    return new Rmessage.Lock(e.node().lock(m.type(), m.flags(), m.start(), m.length(), m.procId(),
+                            m.clientId()));
+                });
+            }
+            case TGETLOCK -> {
+                Tmessage.GetLock m = (Tmessage.GetLock) request;
+                yield withFid(m.fid(), e -> {
+                    requireOpen(e, "Tgetlock");
+                    return e.node().getlock(m.type(), m.start(), m.length(), m.procId(), m.clientId());
+                });
+            }
+            case TDONATEFD -> {
+                Tmessage.DonateFd m = (Tmessage.DonateFd) request;
+                yield donate(m);
+            }
+            case TLISTDIR -> {
+                Tmessage.Listdir m = (Tmessage.Listdir) request;
+                yield withFid(m.fid(), e -> listdir(e, m));
+            }
+            case TXATTRWALK -> {
+                Tmessage.XattrWalk m = (Tmessage.XattrWalk) request;
+                yield xattrWalk(m);
+            }
+            case TXATTRCREATE -> {
+                Tmessage.XattrCreate m = (Tmessage.XattrCreate) request;
+                yield withFid(m.fid(), e -> {
+                    requireClosed(e, "Txattrcreate");
+                    e.replace(e.node().xattrCreate(m.name(), m.size(), m.flags()), true);
+                    return new Rmessage.XattrCreate();
+                });
+            }
             // Tversion and Tflush concern the connection; P9Server answers them itself.
-            case Tmessage.Version m -> throw new ErrnoException(Errno.EPROTO, "Tversion");
-            case Tmessage.Flush m -> throw new ErrnoException(Errno.EPROTO, "Tflush");
+            case TVERSION -> throw new ErrnoException(Errno.EPROTO, "Tversion");
+            case TFLUSH -> throw new ErrnoException(Errno.EPROTO, "Tflush");
+            default -> throw new ErrnoException(Errno.EPROTO, "not a request");
         };
     }
 
