@@ -1,5 +1,16 @@
 package dev.jvisor.hostcall;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
 /**
  * Links {@link RawSyscall} on a background thread while the main thread goes on with start-up
  * work that needs no native call (parsing flags and configuration, preloading classes). Linking a
@@ -41,8 +52,42 @@ public final class EarlyLink {
         try {
             RawSyscall.call(SYS_GETPID, 0, 0, 0, 0, 0, 0);
             dev.jvisor.startup.StartupTrace.mark("native-linked");
+            warmMemoryAccess();
+            warmCallSite();
         } catch (LinkageError | RuntimeException e) {
             // Reported by the first real call, which fails the same way (NoClassDefFoundError).
+        }
+    }
+
+    /**
+     * Reads and writes each value layout the native layers use, once. The first access through a
+     * layout builds its var handle (the first of all initialises the JDK's LayoutPath, ~5 ms of
+     * generated method-handle classes; an ADDRESS access adapts its handle, a few ms more): done
+     * here, those costs are off the path of the first call that needs memory, which otherwise
+     * pays them (the Sentry adopting its Gofer, the Gofer making its socketpair, its first reply
+     * with a descriptor, the first stub's spawn).
+     */
+    private static void warmMemoryAccess() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(32, 8);
+            m.set(JAVA_BYTE, 1, m.get(JAVA_BYTE, 0));
+            m.set(JAVA_SHORT, 2, m.get(JAVA_SHORT, 4));
+            m.set(JAVA_SHORT_UNALIGNED, 5, m.get(JAVA_SHORT_UNALIGNED, 7));
+            m.set(JAVA_INT, 8, m.get(JAVA_INT, 12));
+            m.set(JAVA_INT_UNALIGNED, 9, m.get(JAVA_INT_UNALIGNED, 13));
+            m.set(JAVA_LONG, 16, m.get(JAVA_LONG, 24));
+            m.set(ADDRESS, 24, m.get(ADDRESS, 16));
+        }
+    }
+
+    /**
+     * Calls through the one downcall handle as often as the JDK takes to customise a method handle
+     * (127 invocations: it then generates the handle's forms once more, ~2 ms), so that this too
+     * happens here rather than in the middle of a sandbox's first requests.
+     */
+    private static void warmCallSite() {
+        for (int i = 0; i < 130; i++) {
+            RawSyscall.call(SYS_GETPID, 0, 0, 0, 0, 0, 0);
         }
     }
 }
