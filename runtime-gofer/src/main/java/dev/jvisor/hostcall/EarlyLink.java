@@ -65,9 +65,11 @@ public final class EarlyLink {
      * generated method-handle classes; an ADDRESS access adapts its handle, a few ms more): done
      * here, those costs are off the path of the first call that needs memory, which otherwise
      * pays them (the Sentry adopting its Gofer, the Gofer making its socketpair, its first reply
-     * with a descriptor, the first stub's spawn).
+     * with a descriptor, the first stub's spawn). A main thread that would otherwise wait for the
+     * link calls it too (runsc's), so that these are ready when the link is; safe to call from
+     * several threads at once.
      */
-    private static void warmMemoryAccess() {
+    public static void warmMemoryAccess() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = arena.allocate(32, 8);
             m.set(JAVA_BYTE, 1, m.get(JAVA_BYTE, 0));

@@ -50,7 +50,10 @@ public final class Main {
 
     public static void main(String[] args) {
         StartupTrace.mark("runsc-main");
-        if (Boolean.getBoolean(EarlyLink.PROPERTY)) EarlyLink.start();
+        if (Boolean.getBoolean(EarlyLink.PROPERTY)) {
+            EarlyLink.start();
+            EarlyLink.warmMemoryAccess();
+        }
         int status = run(List.of(args), Environment.fromSystem());
         StartupTrace.mark("runsc-exit");
         System.out.flush();
