@@ -158,10 +158,11 @@ ls -l / /proc/self > /dev/null
     echo "make-distribution: warning: no python3; the sandbox cache is trained without it" >&2
   fi
   script+='echo sandbox-training-done'
-  # Trained under the tiered JIT of the long-lived sandboxes (boot), whose C2 uses the method
+  # The shell is named, not given by path, as most commands are: runsc then looks it up on PATH
+  # (code a path skips). Trained under the tiered JIT of the long-lived sandboxes (boot), whose C2 uses the method
   # profiles the cache keeps; do, which runs C1 alone, starts from the same cache.
   if JVISOR_JAVA_OPTS="-XX:TieredStopAtLevel=4 -XX:AOTCacheOutput=$dist/lib/sandbox.aot" JVISOR_NO_AOT=1 \
-      timeout 120 "$dist/bin/runsc" do --cwd / -- /bin/sh -c "$script" > "$train_root/sandbox.out" 2>&1 \
+      timeout 120 "$dist/bin/runsc" do --cwd / -- sh -c "$script" > "$train_root/sandbox.out" 2>&1 \
       && grep -qx sandbox-training-done "$train_root/sandbox.out" && [[ -s $dist/lib/sandbox.aot ]]; then
     :
   else

@@ -191,6 +191,13 @@ public final class Kernel {
     }
 
     /** Every live process, in pid order. */
+    /** How many processes are alive (not reaped): what sysinfo(2) reports, without listing them. */
+    public synchronized int processCount() {
+        int n = 0;
+        for (ThreadGroup g : groups.values()) if (g.state != ThreadGroup.State.REAPED) n++;
+        return n;
+    }
+
     public synchronized List<ThreadGroup> groups() {
         List<ThreadGroup> out = new ArrayList<>();
         for (ThreadGroup g : groups.values()) if (g.state != ThreadGroup.State.REAPED) out.add(g);

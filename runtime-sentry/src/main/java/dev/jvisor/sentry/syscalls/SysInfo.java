@@ -47,7 +47,7 @@ final class SysInfo {
             b.putLong(0, t.kernel().uptimeNanos() / 1_000_000_000L);
             b.putLong(32, total).putLong(40, Math.max(0, total - used)).putLong(48, 0).putLong(56, 0);
             b.putLong(64, 0).putLong(72, 0);
-            b.putShort(80, (short) t.kernel().groups().size());
+            b.putShort(80, (short) t.kernel().processCount());
             b.putInt(104, 1);
             t.mm().write(a.arg(0), b.array(), 0, 112);
             return 0;

@@ -32,6 +32,13 @@ final class SysProcess {
     private static final int MAX_ARGS = 1 << 17;
     private static final int MAX_ARG_BYTES = 2 << 20;
 
+    /** {@code path} with each run of "/./" made one "/" (no regular expression: compiled per call, and classes loaded on the first). */
+    static String withoutDotSegments(String path) {
+        String p = path;
+        while (p.contains("/./")) p = p.replace("/./", "/");
+        return p;
+    }
+
     static void register(Registrar r) {
         r.full(Sysno.GETPID, "", (t, a) -> t.tgid());
         r.full(Sysno.GETTID, "", (t, a) -> t.tid());
@@ -43,7 +50,7 @@ final class SysProcess {
         r.full(Sysno.EXECVE, "spp", (t, a) -> {
             String p = Paths.read(t, a.arg(0), false);
             // /proc/PID/exe names the program by its absolute path, however execve was given it.
-            if (!p.startsWith("/")) p = Paths.absolute(t, t.fs().cwd(), p).replaceAll("/(\\./)+", "/");
+            if (!p.startsWith("/")) p = withoutDotSegments(Paths.absolute(t, t.fs().cwd(), p));
             return execve(t, p, a.arg(1), a.arg(2));
         });
         r.partial(Sysno.EXECVEAT, "fsppx", "AT_EMPTY_PATH on an fd needs the path it was opened with", (t, a) -> {
