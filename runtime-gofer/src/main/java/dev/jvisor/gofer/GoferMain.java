@@ -75,6 +75,9 @@ public final class GoferMain {
             // Initialise logging now: its configuration file is out of reach after chroot.
             System.getLogger(GoferMain.class.getName()).isLoggable(System.Logger.Level.DEBUG);
             filter = SeccompFilter.encode(SeccompPolicy.program());
+            // The strict UTF-8 decoder a root handoff is read with: its classes are loaded here,
+            // not between the handoff's arrival and the first answer.
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder();
         }
         // A pre-started Gofer serves on the transport that read the handoff: it may hold the
         // Sentry's first 9P request already, read in the same read(2) as the handoff.
