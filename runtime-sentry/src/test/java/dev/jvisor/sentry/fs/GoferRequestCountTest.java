@@ -42,6 +42,10 @@ class GoferRequestCountTest {
     @TempDir
     Path root;
     private final Map<MessageType, Integer> seen = new ConcurrentHashMap<>();
+    /** A type number no 9P message has: the server answers it Rlerror(EINVAL). */
+    private static final int UNKNOWN_TYPE = 200;
+    /** Makes the server see each Tlistdir as a message it does not know. */
+    private volatile boolean refuseListdir;
     private GoferFileServer files;
     private P9Server server;
     private P9Client client;
@@ -107,6 +111,19 @@ class GoferRequestCountTest {
         assertThat(seen).isEqualTo(Map.of(MessageType.TWALKGETATTR, 1, MessageType.TLISTDIR, 1));
     }
 
+    @Test
+    void aGoferThatDoesNotKnowTlistdirGetsAnOpenedCloneListedFromThenOn() throws Exception {
+        refuseListdir = true;   // as a server that does not know the message: Rlerror(EINVAL)
+        DirInode dir = (DirInode) top.lookup("dir");
+        assertThat(dir.list()).hasSize(50);
+        DirInode root = top;
+        assertThat(root.list()).extracting(Map.Entry::getKey).contains("file", "link", "dir");
+        settle();
+        // Asked once; then a clone, Tlopen, Treaddir and Tclunk per listing.
+        assertThat(seen).containsEntry(MessageType.TLISTDIR, 1).containsEntry(MessageType.TLOPEN, 2)
+                .containsEntry(MessageType.TREADDIR, 2).containsEntry(MessageType.TCLUNK, 2);
+    }
+
     /** Gives clunks sent without waiting (there should be none) the time to arrive. */
     private static void settle() throws InterruptedException {
         Thread.sleep(200);
@@ -124,8 +141,10 @@ class GoferRequestCountTest {
         public ByteBuffer readFrame(int msize) throws ErrnoException, P9ProtocolException {
             ByteBuffer frame = inner.readFrame(msize);
             if (frame != null && frame.remaining() > 4) {
-                MessageType type = MessageType.ofCode(frame.get(frame.position() + 4) & 0xff);
+                int at = frame.position() + 4;
+                MessageType type = MessageType.ofCode(frame.get(at) & 0xff);
                 if (type != null) seen.merge(type, 1, Integer::sum);
+                if (type == MessageType.TLISTDIR && refuseListdir) frame.put(at, (byte) UNKNOWN_TYPE);
             }
             return frame;
         }

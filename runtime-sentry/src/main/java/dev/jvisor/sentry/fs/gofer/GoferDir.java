@@ -210,40 +210,34 @@ public final class GoferDir extends DirInode {
     }
 
     /**
-     * Every entry, by Treaddir from the start. The Gofer packs each reply with as many entries as
+     * Every entry, by Tlistdir from the directory's own fid (by Treaddir of an opened clone from a
+     * Gofer that does not know it), from the start. The Gofer packs each reply with as many entries as
      * fit (RequestDispatcher), so a reply with room left for the longest possible entry is the
      * last one: that saves the empty Treaddir that would otherwise end every listing.
      */
     private List<DirEntry> readAll() {
         GoferFs g = remote.gofer;
-        if (g.listsUnopened()) {
-            int dirFid;
-            try {
-                dirFid = remote.keptFid();
-            } catch (ErrnoException e) {
-                if (e.errno() == Errno.EXDEV) return List.of(); // an unserved mount point: empty
-                throw e;
-            }
-            try {
-                // One Tlistdir per batch from the directory's own fid: no clone, Tlopen or Tclunk.
-                return readBatches((at, count) -> g.client().listdir(dirFid, at, count));
-            } catch (ErrnoException e) {
-                if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOSYS && e.errno() != Errno.EINVAL) throw e;
-                g.noUnopenedListing();
-            }
-        }
-        int fid;
         try {
-            fid = remote.walkNew();
+            if (g.listsUnopened()) {
+                int dirFid = remote.keptFid();
+                try {
+                    // One Tlistdir per batch from the directory's own fid: no clone, Tlopen or Tclunk.
+                    return readBatches((at, count) -> g.client().listdir(dirFid, at, count));
+                } catch (ErrnoException e) {
+                    if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOSYS && e.errno() != Errno.EINVAL) throw e;
+                    g.noUnopenedListing();
+                }
+            }
+            int fid = remote.walkNew();
+            try {
+                g.call(() -> g.client().lopen(fid, FileMode.O_RDONLY));
+                return readBatches((at, count) -> g.client().readdir(fid, at, count));
+            } finally {
+                DeferredClunks.release(g, fid); // a directory open for reading: nothing waits for its clunk
+            }
         } catch (ErrnoException e) {
             if (e.errno() == Errno.EXDEV) return List.of(); // an unserved mount point: empty
             throw e;
-        }
-        try {
-            g.call(() -> g.client().lopen(fid, FileMode.O_RDONLY));
-            return readBatches((at, count) -> g.client().readdir(fid, at, count));
-        } finally {
-            DeferredClunks.release(g, fid); // a directory open for reading: nothing waits for its clunk
         }
     }
 
