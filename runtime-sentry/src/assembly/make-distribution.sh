@@ -130,7 +130,8 @@ JVISOR_TRAINING_ROOT="$train_root" JVISOR_JAVA_OPTS="-XX:AOTCacheOutput=$dist/li
 # PT_INTERP (ls, env, src/main/aot/train.c compiled here: fork/exec, pipes, a mapped file,
 # threads and futexes, epoll, an AF_UNIX socketpair, loopback TCP, timers, signals), python3 with
 # threads and a subprocess when the build machine has python3, and busybox pipelines (a static
-# binary, as in the busybox rootfs). One JVM writes one cache, so this is one `do` running one
+# binary, as in the busybox rootfs; one whose writer fills the pipe and waits, as a generator
+# feeding sqlite3 or a compiler does). One JVM writes one cache, so this is one `do` running one
 # script; its Sentry runs in that JVM, and the cache keeps the classes it linked and, with them,
 # the method profiles of this run (JEP 515), which the JIT then starts from.
 # If the sandbox cannot start at all on this build machine there is no sandbox cache (the launcher
@@ -144,6 +145,7 @@ else
 ls -l / /proc/self > /dev/null
 /usr/bin/env > /dev/null
 /bin/busybox sh -c "echo trained | cat > /tmp/t; sort /etc/passwd | wc -l > /dev/null; test -s /tmp/t"
+/bin/busybox sh -c "head -c 1048576 /dev/zero | { sleep 0.1; wc -c; } > /dev/null"
 '
   if command -v gcc > /dev/null; then
     gcc -O2 -pthread -o "$train_root/train" "$module_dir/src/main/aot/train.c" \
