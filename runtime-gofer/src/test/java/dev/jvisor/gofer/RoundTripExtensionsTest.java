@@ -6,6 +6,7 @@ import dev.jvisor.abi.OpenFlags;
 import dev.jvisor.p9.Attr;
 import dev.jvisor.p9.DirEntry;
 import dev.jvisor.p9.DonatedFile;
+import dev.jvisor.p9.Errnos;
 import dev.jvisor.p9.Rmessage;
 import dev.jvisor.p9.Tmessage;
 import org.junit.jupiter.api.AfterEach;
@@ -51,19 +52,6 @@ class RoundTripExtensionsTest {
         gofer.close();
     }
 
-    private static Errno errnoOf(ThrowingCall call) {
-        try {
-            call.run();
-        } catch (ErrnoException e) {
-            return e.errno();
-        }
-        throw new AssertionError("no error");
-    }
-
-    private interface ThrowingCall {
-        void run() throws ErrnoException;
-    }
-
     @Test
     void listdirAnswersWhatTreaddirOfAnOpenedCloneAnswersAndLeavesTheFidAsItWas() throws Exception {
         Path big = Files.createDirectory(root.resolve("big"));
@@ -94,11 +82,11 @@ class RoundTripExtensionsTest {
         var c = gofer.client;
         int file = c.walk(rootFid, "file");
         int fids = gofer.server.fidCount();
-        assertThat(errnoOf(() -> c.listdir(file, 0, 8192))).isEqualTo(Errno.ENOTDIR);
-        assertThat(errnoOf(() -> c.listdir(4711, 0, 8192))).isEqualTo(Errno.EBADF);
+        assertThat(Errnos.of(() -> c.listdir(file, 0, 8192))).isEqualTo(Errno.ENOTDIR);
+        assertThat(Errnos.of(() -> c.listdir(4711, 0, 8192))).isEqualTo(Errno.EBADF);
         int dir = c.walk(rootFid, "dir");
         Files.delete(root.resolve("dir"));
-        assertThat(errnoOf(() -> c.listdir(dir, 0, 8192))).isEqualTo(Errno.ENOENT);
+        assertThat(Errnos.of(() -> c.listdir(dir, 0, 8192))).isEqualTo(Errno.ENOENT);
         assertThat(gofer.server.fidCount()).isEqualTo(fids + 1);
         assertThat(c.listdir(rootFid, 0, 8192)).extracting(DirEntry::name).contains("file", "link");
         c.clunk(dir);
@@ -116,7 +104,7 @@ class RoundTripExtensionsTest {
         assertThat(gofer.server.fidCount()).isEqualTo(fids);
         // A directory is not lent, and its fid is released all the same.
         int dir = c.walk(rootFid, "dir");
-        assertThat(errnoOf(() -> c.donateFdAndClunk(dir))).isEqualTo(Errno.EISDIR);
+        assertThat(Errnos.of(() -> c.donateFdAndClunk(dir))).isEqualTo(Errno.EISDIR);
         assertThat(gofer.server.fidCount()).isEqualTo(fids);
         // The released number is free on the server: a walk may bind it again.
         assertThat(c.walk(rootFid, dir, List.of("file"))).hasSize(1);
@@ -131,7 +119,7 @@ class RoundTripExtensionsTest {
         var c = gofer.client;
         int file = c.walk(rootFid, "file");
         int fids = gofer.server.fidCount();
-        assertThat(errnoOf(() -> c.call(new Tmessage.DonateFd(file, 2), Rmessage.DonateFd.class)))
+        assertThat(Errnos.of(() -> c.call(new Tmessage.DonateFd(file, 2), Rmessage.DonateFd.class)))
                 .isEqualTo(Errno.EINVAL);
         assertThat(gofer.server.fidCount()).isEqualTo(fids);
         c.donateFd(file).close();

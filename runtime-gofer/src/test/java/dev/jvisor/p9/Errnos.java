@@ -4,16 +4,16 @@ import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
 
 /** The errno a client call fails with, for tests that expect it to fail. */
-final class Errnos {
+public final class Errnos {
     private Errnos() {}
 
     /** A call that is expected to throw {@link ErrnoException}. */
-    interface FailingCall {
+    public interface FailingCall {
         void run() throws ErrnoException;
     }
 
     /** The errno {@code call} failed with; an AssertionError if it succeeded. */
-    static Errno of(FailingCall call) {
+    public static Errno of(FailingCall call) {
         try {
             call.run();
         } catch (ErrnoException e) {
