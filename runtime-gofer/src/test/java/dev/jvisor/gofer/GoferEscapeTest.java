@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.fail;
  * a symlink swapped in mid-walk, /proc magic links, hard links, and writes to a read-only mount.
  * Every file the client manages to read is checked: the marker must never come back.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GoferEscapeTest {
     @TempDir
     Path tmp;

@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Seeded: {@code -Dfuzz.seed=N} replays a run, {@code -Dfuzz.cases=N} changes its length.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GoferFuzzTest {
     private static final long SEED = Long.getLong("fuzz.seed", 0x9F00D5EEDL);
     private static final int CASES = Integer.getInteger("fuzz.cases", 100_000);

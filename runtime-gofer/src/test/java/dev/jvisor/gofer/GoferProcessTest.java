@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The Gofer as runsc runs it: a separate, confined process serving a directory over a socket.
  * Checks that it really is confined (chrooted, seccomp on) and still serves every operation.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class GoferProcessTest {
     @TempDir
     Path tmp;

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * (no descriptor, one nobody asked for, two, hundreds, a reply of the wrong type) is a clear
  * error that leaves no descriptor behind in this process.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DonatedFdClientTest {
     private static final int MSIZE = 8192;
     private final List<AutoCloseable> toClose = new ArrayList<>();

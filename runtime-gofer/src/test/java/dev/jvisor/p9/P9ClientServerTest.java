@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Client and server on a real socketpair: negotiation, concurrency, flush, and protocol abuse. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class P9ClientServerTest {
     private final MemoryTree tree = new MemoryTree();
     private final List<AutoCloseable> toClose = new ArrayList<>();

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a real server; the fallback to Twalk and Tgetattr for a server that does not know it; and
  * replies no server should send.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class WalkGetattrTest {
     private final MemoryTree tree = new MemoryTree();
     private final List<AutoCloseable> toClose = new ArrayList<>();
