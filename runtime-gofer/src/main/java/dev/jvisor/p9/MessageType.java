@@ -8,9 +8,10 @@ import java.util.Map;
  * number is its T-message number plus one.
  *
  * <p>{@link #TDONATEFD}/{@link #RDONATEFD}, {@link #TWALKGETATTR}/{@link #RWALKGETATTR} and
- * {@link #TLISTDIR}/{@link #RLISTDIR} are jVisor's extensions, numbered above every 9P2000, 9P2000.u and 9P2000.L type (the highest,
- * Rwstat, is 127): a server that does not know them answers Rlerror, and the client falls back
- * to Tread, or to Twalk and Tgetattr.
+ * {@link #TLISTDIR}/{@link #RLISTDIR} are jVisor's extensions, numbered above every 9P2000,
+ * 9P2000.u and 9P2000.L type (the highest, Rwstat, is 127): a server that does not know them
+ * answers Rlerror, and the client falls back to Tread, to Twalk and Tgetattr, or to Treaddir of
+ * an opened fid.
  */
 public enum MessageType {
     TLERROR(6), RLERROR(7),

@@ -227,7 +227,7 @@ public final class P9Client implements AutoCloseable {
                 fids.give(newFid);
                 throw new ErrnoException(Errno.ENOENT, "Twalkgetattr");
             }
-            if (unbound(mask, r.attr())) {
+            if (!Tmessage.WalkGetattr.keepsFid(mask, r.attr())) {
                 fids.give(newFid);   // the server left it free
                 return new Walked(-1, r.attr(), r.target());
             }
@@ -236,7 +236,7 @@ public final class P9Client implements AutoCloseable {
         int newFid = walk(fid, names);
         try {
             Attr attr = getattr(newFid, mask & ~Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES);
-            if (unbound(mask, attr)) {
+            if (!Tmessage.WalkGetattr.keepsFid(mask, attr)) {
                 clunk(newFid);
                 return new Walked(-1, attr, "");
             }
@@ -251,17 +251,11 @@ public final class P9Client implements AutoCloseable {
         }
     }
 
-    /** Whether a Twalkgetattr with {@code mask} leaves no fid for a file with {@code attr}. */
-    private static boolean unbound(long mask, Attr attr) {
-        if ((mask & Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES) == 0) {
-            return false;
-        }
-        int type = attr.mode() & dev.jvisor.abi.FileMode.S_IFMT;
-        return type != dev.jvisor.abi.FileMode.S_IFDIR && type != dev.jvisor.abi.FileMode.S_IFREG;
-    }
-
-    /** The errnos a server answers a message type it does not know with (ours: EINVAL). */
-    private static boolean isUnknownToServer(Errno errno) {
+    /**
+     * Whether {@code errno} is how a server answers a message type it does not know (ours:
+     * EINVAL), so that a caller falls back to plain 9P2000.L.
+     */
+    public static boolean isUnknownToServer(Errno errno) {
         return errno == Errno.EOPNOTSUPP || errno == Errno.ENOSYS || errno == Errno.EINVAL;
     }
 

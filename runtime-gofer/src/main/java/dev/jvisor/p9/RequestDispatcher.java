@@ -2,7 +2,6 @@ package dev.jvisor.p9;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
-import dev.jvisor.abi.FileMode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,27 +42,15 @@ final class RequestDispatcher {
     private Rmessage handle(Tmessage request) throws ErrnoException {
         // A switch over the type, not over the request's class: see P9Codec.encode.
         return switch (P9Codec.typeOf(request)) {
-            case TATTACH -> {
-                Tmessage.Attach m = (Tmessage.Attach) request;
-                yield attach(m);
-            }
-            case TWALK -> {
-                Tmessage.Walk m = (Tmessage.Walk) request;
-                yield walk(m);
-            }
-            case TWALKGETATTR -> {
-                Tmessage.WalkGetattr m = (Tmessage.WalkGetattr) request;
-                yield walkGetattr(m);
-            }
+            case TATTACH -> attach((Tmessage.Attach) request);
+            case TWALK -> walk((Tmessage.Walk) request);
+            case TWALKGETATTR -> walkGetattr((Tmessage.WalkGetattr) request);
             case TCLUNK -> {
                 Tmessage.Clunk m = (Tmessage.Clunk) request;
                 fids.clunk(m.fid());
                 yield new Rmessage.Clunk();
             }
-            case TREMOVE -> {
-                Tmessage.Remove m = (Tmessage.Remove) request;
-                yield remove(m);
-            }
+            case TREMOVE -> remove((Tmessage.Remove) request);
             case TLOPEN -> {
                 Tmessage.Lopen m = (Tmessage.Lopen) request;
                 yield withFid(m.fid(), e -> {
@@ -186,18 +173,9 @@ final class RequestDispatcher {
                     return e.node().getlock(m.type(), m.start(), m.length(), m.procId(), m.clientId());
                 });
             }
-            case TDONATEFD -> {
-                Tmessage.DonateFd m = (Tmessage.DonateFd) request;
-                yield donate(m);
-            }
-            case TLISTDIR -> {
-                Tmessage.Listdir m = (Tmessage.Listdir) request;
-                yield withFid(m.fid(), e -> listdir(e, m));
-            }
-            case TXATTRWALK -> {
-                Tmessage.XattrWalk m = (Tmessage.XattrWalk) request;
-                yield xattrWalk(m);
-            }
+            case TDONATEFD -> donate((Tmessage.DonateFd) request);
+            case TLISTDIR -> listdir((Tmessage.Listdir) request);
+            case TXATTRWALK -> xattrWalk((Tmessage.XattrWalk) request);
             case TXATTRCREATE -> {
                 Tmessage.XattrCreate m = (Tmessage.XattrCreate) request;
                 yield withFid(m.fid(), e -> {
@@ -294,11 +272,8 @@ final class RequestDispatcher {
             }
             throw e;
         }
-        if ((m.requestMask() & Tmessage.WalkGetattr.ONLY_DIRS_AND_FILES) != 0 && m.newFid() != m.fid()) {
-            int type = answer.attr().mode() & FileMode.S_IFMT;
-            if (type != FileMode.S_IFDIR && type != FileMode.S_IFREG) {
-                fids.clunk(m.newFid());   // only looked at: the client holds no fid for it
-            }
+        if (m.newFid() != m.fid() && !Tmessage.WalkGetattr.keepsFid(m.requestMask(), answer.attr())) {
+            fids.clunk(m.newFid());   // only looked at: the client holds no fid for it
         }
         return answer;
     }
@@ -363,17 +338,19 @@ final class RequestDispatcher {
      * Tlistdir: Treaddir of a directory opened for this request alone, from a duplicate of the
      * fid's node, so the fid itself stays as it was (walkable, and not open).
      */
-    private Rmessage listdir(FidTable.Ref e, Tmessage.Listdir m) throws ErrnoException {
-        if (!e.node().qid().isDirectory()) {
-            throw new ErrnoException(Errno.ENOTDIR, "Tlistdir");
-        }
-        FileNode dir = e.node().duplicate();
-        try {
-            dir.open(L_O_RDONLY);
-            return new Rmessage.Listdir(fitting(dir, m.offset(), m.count()));
-        } finally {
-            dir.close();
-        }
+    private Rmessage listdir(Tmessage.Listdir m) throws ErrnoException {
+        return withFid(m.fid(), e -> {
+            if (!e.node().qid().isDirectory()) {
+                throw new ErrnoException(Errno.ENOTDIR, "Tlistdir");
+            }
+            FileNode dir = e.node().duplicate();
+            try {
+                dir.open(L_O_RDONLY);
+                return new Rmessage.Listdir(fitting(dir, m.offset(), m.count()));
+            } finally {
+                dir.close();
+            }
+        });
     }
 
     /**

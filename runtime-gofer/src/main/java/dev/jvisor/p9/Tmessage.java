@@ -144,6 +144,16 @@ public sealed interface Tmessage extends Message {
          */
         public static final long ONLY_DIRS_AND_FILES = 1L << 63;
 
+        /**
+         * Whether a walk asked with {@code requestMask} keeps the new fid bound for a file with
+         * {@code attr}: the rule the server follows and the client counts on.
+         */
+        public static boolean keepsFid(long requestMask, Attr attr) {
+            if ((requestMask & ONLY_DIRS_AND_FILES) == 0) return true;
+            int type = attr.mode() & dev.jvisor.abi.FileMode.S_IFMT;
+            return type == dev.jvisor.abi.FileMode.S_IFDIR || type == dev.jvisor.abi.FileMode.S_IFREG;
+        }
+
         public WalkGetattr {
             names = List.copyOf(names);
         }

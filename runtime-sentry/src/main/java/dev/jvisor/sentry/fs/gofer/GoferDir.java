@@ -133,14 +133,9 @@ public final class GoferDir extends DirInode {
         try {
             RemoteFile child = new RemoteFile(g, this, name);
             child.seed(a);
-            Inode inode = newInode(child, a.mode() & FileMode.S_IFMT, target);
-            if (nf < 0) return inode; // a link or special file: the Gofer kept no fid
-            if (inode instanceof GoferDir) {
-                child.adoptFid(nf);
-                return inode;
-            }
-            if (inode instanceof GoferFile && g.cached()) g.park(child, nf); // for the open that usually follows
-            else DeferredClunks.release(g, nf); // only walked: nothing waits for its clunk
+            int type = a.mode() & FileMode.S_IFMT;
+            Inode inode = newInode(child, type, target);
+            child.holdWalked(nf, type);
             return inode;
         } catch (RuntimeException e) {
             if (nf >= 0) g.release(nf);
@@ -224,7 +219,7 @@ public final class GoferDir extends DirInode {
                     // One Tlistdir per batch from the directory's own fid: no clone, Tlopen or Tclunk.
                     return readBatches((at, count) -> g.client().listdir(dirFid, at, count));
                 } catch (ErrnoException e) {
-                    if (e.errno() != Errno.EOPNOTSUPP && e.errno() != Errno.ENOSYS && e.errno() != Errno.EINVAL) throw e;
+                    if (!GoferFs.unknownToGofer(e.errno())) throw e;
                     g.noUnopenedListing();
                 }
             }

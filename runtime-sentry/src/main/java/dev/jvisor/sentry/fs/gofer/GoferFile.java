@@ -1,6 +1,5 @@
 package dev.jvisor.sentry.fs.gofer;
 
-import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.p9.SetattrRequest;
@@ -70,8 +69,7 @@ public final class GoferFile extends Inode {
         try {
             return new LentFile(shared >= 0 ? g.client().donateFd(shared) : g.client().donateFdAndClunk(remote.walkNew()));
         } catch (ErrnoException e) {
-            Errno why = e.errno();
-            if (why == Errno.EOPNOTSUPP || why == Errno.ENOSYS || why == Errno.EINVAL) g.noLentDescriptors();
+            if (dev.jvisor.p9.P9Client.isUnknownToServer(e.errno())) g.noLentDescriptors();
             return null;
         }
     }

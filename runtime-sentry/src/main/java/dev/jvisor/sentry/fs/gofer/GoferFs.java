@@ -92,6 +92,11 @@ public final class GoferFs {
         }
     }
 
+    /** Whether a request failed with {@code errno} (after {@link #call}) because the Gofer does not know it. */
+    static boolean unknownToGofer(Errno errno) {
+        return P9Client.isUnknownToServer(dev.jvisor.abi.Errno.ofOr(errno.number(), dev.jvisor.abi.Errno.EIO));
+    }
+
     /** The Sentry's errno for a Gofer errno (same Linux numbers); EIO for one the Sentry does not know. */
     static Errno toSentry(dev.jvisor.abi.ErrnoException e) {
         Errno mapped = Errno.of(e.errno().number());

@@ -164,13 +164,21 @@ final class RemoteFile {
             if (e.errno() != Errno.EXDEV) throw e;
             return unservedMountPoint();
         }
-        Attr a = w.attr();
-        if (w.fid() < 0) return a;   // a link or special file: the Gofer kept no fid
-        int type = a.mode() & FileMode.S_IFMT;
-        if (type == FileMode.S_IFDIR) adoptFid(w.fid());   // its lookups start from it
-        else if (gofer.cached() && type == FileMode.S_IFREG) gofer.park(this, w.fid());   // for the open that usually follows
-        else DeferredClunks.release(gofer, w.fid());   // only walked: nothing waits for its clunk
-        return a;
+        holdWalked(w.fid(), w.attr().mode() & FileMode.S_IFMT);
+        return w.attr();
+    }
+
+    /**
+     * Keeps or lets go of {@code walked}, the fid a lookup of this file (of {@code type}) brought:
+     * a directory keeps it (its lookups start from it), a regular file in exclusive mode parks it
+     * for the open that usually follows, anything else is clunked without waiting; -1 (a link or
+     * special file, for which the Gofer kept none) is nothing to hold.
+     */
+    void holdWalked(int walked, int type) {
+        if (walked < 0) return;
+        if (type == FileMode.S_IFDIR) adoptFid(walked);
+        else if (gofer.cached() && type == FileMode.S_IFREG) gofer.park(this, walked);
+        else DeferredClunks.release(gofer, walked);   // only walked: nothing waits for its clunk
     }
 
     /**
