@@ -41,24 +41,34 @@ public final class Sandbox {
      * @return pid 1's exit status as a shell reports it
      */
     public static int awaitForwardingSignals(RunningSandbox sandbox) {
-        List<Object> handlers = forwardSignals(sandbox.kernel(), sandbox.hasTerminal());
+        try (HostSignals forwarding = forwardHostSignals(sandbox)) {
+            return awaitExit(sandbox);
+        }
+    }
+
+    /** Waits for the sandbox's pid 1; an interrupt kills the sandbox. */
+    public static int awaitExit(RunningSandbox sandbox) {
         try {
             return sandbox.awaitExit();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sandbox.signalInit(9);
             return 128 + 9;
-        } finally {
-            restoreSignals(handlers);
         }
     }
 
-    /** Host signals to the runtime go to the sandbox's init, as from outside its PID namespace. */
-    private static List<Object> forwardSignals(Kernel kernel, boolean terminal) {
-        List<Object> previous = new ArrayList<>();
+    /**
+     * From now until {@link HostSignals#close()}, host signals to the runtime (INT, TERM, …) go to
+     * the sandbox's init, as from outside its PID namespace. A runtime that is told to start a
+     * program installs this before it answers: a signal sent as soon as the program runs must
+     * reach the program, not end the runtime with the JVM's default action.
+     */
+    public static HostSignals forwardHostSignals(RunningSandbox sandbox) {
+        Kernel kernel = sandbox.kernel();
+        List<Object[]> previous = new ArrayList<>();
         for (String name : FORWARDED_SIGNALS) {
             // On a terminal, window changes reach the foreground group through the terminal.
-            if (terminal && name.equals("WINCH")) continue;
+            if (sandbox.hasTerminal() && name.equals("WINCH")) continue;
             try {
                 sun.misc.Signal sig = new sun.misc.Signal(name);
                 previous.add(new Object[] {sig, sun.misc.Signal.handle(sig, s -> kernel.signalInitFromOutside(s.getNumber()))});
@@ -66,13 +76,21 @@ public final class Sandbox {
                 // the JVM reserves this one (e.g. QUIT with -Xrs unset); leave it
             }
         }
-        return previous;
+        return new HostSignals(previous);
     }
 
-    private static void restoreSignals(List<Object> previous) {
-        for (Object o : previous) {
-            Object[] p = (Object[]) o;
-            sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);
+    /** The host signal handlers {@link #forwardHostSignals} replaced; closing puts them back. */
+    public static final class HostSignals implements AutoCloseable {
+        private final List<Object[]> previous;
+
+        private HostSignals(List<Object[]> previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            for (Object[] p : previous) sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);
+            previous.clear();
         }
     }
 }

@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Optional;
 
 /**
@@ -78,11 +79,15 @@ public final class BootCommand implements Subcommand {
         // to the container's cgroup again then: create puts this process there just after
         // spawning it, which a Gofer started this early might precede).
         try (RootFilesystem.EarlyGofer gofer = startGoferEarly(spec)) {
+            // Host signals reach the program from before start hears that it runs: runsc kill
+            // may still read "created" then, and sends them to this process.
+            AtomicReference<Sandbox.HostSignals> forwarding = new AtomicReference<>();
             StartGate gate = new StartGate(id, () -> {
                 joinCgroup(stateDir, gofer.pid());
                 RunningSandbox up = RunningSandbox.boot(id, booted, System.err);
                 // Filtered before start hears that the program runs.
                 lockDown(up);
+                forwarding.set(Sandbox.forwardHostSignals(up));
                 return up;
             }, sandbox -> new SandboxControl(sandbox, inv.root(), System.err));
             // Listening is what create waits for: from here on the container is created.
@@ -100,10 +105,10 @@ public final class BootCommand implements Subcommand {
             }
             // Closed in reverse: the control socket goes before the sandbox it serves, so a late
             // request finds nobody listening ("container not running") rather than a closed sandbox.
-            try (sandbox; control) {
+            try (sandbox; control; Sandbox.HostSignals signals = forwarding.get()) {
                 StartupTrace.mark("sandbox-running");
                 events.started(sandbox.kernel().monitor(), hostPid(inv, id));
-                status = Sandbox.awaitForwardingSignals(sandbox);
+                status = Sandbox.awaitExit(sandbox);
                 events.exited(status);
             }
         } catch (IOException e) {
