@@ -16,6 +16,8 @@ public abstract class Inode {
     protected long atimeNs, mtimeNs, ctimeNs;
     /** {@link #adoptAttributesOnce} has run. */
     private boolean attributesAdopted;
+    /** Set once something is mounted here; lets a path walk skip the mount table for every other inode. */
+    private volatile boolean mountedOn;
 
     protected Inode(FileSystem fs, int mode, int uid, int gid) {
         this.fs = fs;
@@ -37,6 +39,11 @@ public abstract class Inode {
     public synchronized int uid() { return uid; }
     public synchronized int gid() { return gid; }
     public synchronized int nlink() { return nlink; }
+
+    /** Whether anything was ever mounted on this inode (set by {@link Vfs}; never cleared, so only a hint). */
+    final boolean mayBeMountedOn() { return mountedOn; }
+
+    final void markMountedOn() { mountedOn = true; }
 
     /** Size in bytes as stat(2) reports it. */
     public abstract long size();
