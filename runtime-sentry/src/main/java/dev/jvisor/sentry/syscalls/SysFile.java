@@ -12,6 +12,7 @@ import dev.jvisor.sentry.vfs.DirInode;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.OpenFile;
+import dev.jvisor.sentry.vfs.SymlinkInode;
 import dev.jvisor.sentry.vfs.Vfs;
 
 /** Implements open(2), openat(2), creat(2), close(2), close_range(2), dup(2)/dup2/dup3, fcntl(2), ioctl(2), pipe(2)/pipe2, flock(2). */
@@ -74,14 +75,26 @@ final class SysFile {
             Vfs.Parent p = Paths.parent(t, dirfd, path);
             DirInode dir = p.dir().dir();
             if (p.name().equals(".") || p.name().equals("..")) throw Errno.EISDIR.exception();
-            abs = Paths.absolute(t, p.dir(), p.name());
             Inode existing = dir.lookup(p.name());
+            // O_CREAT follows a symbolic link that names nothing yet and creates what it names
+            // (fs/namei.c open_last_lookups); O_EXCL and O_NOFOLLOW do not follow it.
+            int links = 0;
+            while (existing instanceof SymlinkInode link && follow && (flags & FileMode.O_EXCL) == 0
+                    && !p.trailingSlash() && !resolves(t, p, link)) {
+                if (++links > Vfs.MAX_SYMLINKS) throw Errno.ELOOP.exception();
+                p = vfs.resolveParent(t.fs(), p.dir(), link.target(), t.creds());
+                dir = p.dir().dir();
+                if (p.name().equals(".") || p.name().equals("..")) throw Errno.EISDIR.exception();
+                existing = dir.lookup(p.name());
+            }
+            abs = Paths.absolute(t, p.dir(), p.name());
             if (existing != null) {
                 if ((flags & FileMode.O_EXCL) != 0) throw Errno.EEXIST.exception();
-                loc = Paths.resolve(t, dirfd, path, follow);
+                // Found by following a dangling link's chain: from where the chain ended.
+                loc = links == 0 ? Paths.resolve(t, dirfd, path, follow) : vfs.resolve(t.fs(), p.dir(), p.name(), follow, t.creds());
             } else {
                 if (p.trailingSlash()) throw Errno.EISDIR.exception();
-                if (!dir.mutable()) throw Errno.ENOENT.exception(); // procfs: nothing can be created
+                if (!dir.mutable() || dir.removed()) throw Errno.ENOENT.exception(); // procfs, or a removed directory
                 Vfs.checkPermission(t.creds(), dir, Vfs.MAY_WRITE | Vfs.MAY_EXEC);
                 Vfs.checkWritable(p.dir());
                 int perm = mode & 07777 & ~t.fs().umask();
@@ -113,7 +126,8 @@ final class SysFile {
         if (write && (inode.isRegular() || inode.isDir()) && loc.mount() != null) Vfs.checkWritable(loc);
         OpenFile f = inode.open(loc, abs, flags);
         try {
-            if ((flags & FileMode.O_TRUNC) != 0 && inode.isRegular() && acc != FileMode.O_RDONLY) inode.truncate(0);
+            // O_TRUNC truncates even with O_RDONLY (it asked for, and was checked for, write permission).
+            if ((flags & FileMode.O_TRUNC) != 0 && inode.isRegular()) inode.truncate(0);
         } catch (RuntimeException e) {
             f.release();
             throw e;
@@ -121,10 +135,22 @@ final class SysFile {
         return t.fds().install(f, 0, (flags & FileMode.O_CLOEXEC) != 0);
     }
 
+    /** Whether symbolic link {@code link}, found as {@code p}'s last component, names something. */
+    private static boolean resolves(Task t, Vfs.Parent p, SymlinkInode link) {
+        try {
+            t.kernel().vfs().resolve(t.fs(), p.dir(), link.target(), true, t.creds());
+            return true;
+        } catch (dev.jvisor.abi.linux.ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) return false;
+            throw e;
+        }
+    }
+
     /** An O_PATH descriptor: a place in the tree, no I/O. */
     static final class PathFile extends OpenFile {
         PathFile(Location loc, String path, int flags) {
-            super(loc, path, flags);
+            // Linux keeps only these of an O_PATH open's flags (fs/open.c O_PATH_FLAGS, less the fd's O_CLOEXEC).
+            super(loc, path, flags & (FileMode.O_PATH | FileMode.O_DIRECTORY | FileMode.O_NOFOLLOW));
         }
 
         @Override
@@ -160,7 +186,8 @@ final class SysFile {
                 t.fds().setCloexec(fd, (arg & FileMode.FD_CLOEXEC) != 0);
                 return 0;
             }
-            case FileMode.F_GETFL -> { return f.flags() | FileMode.O_LARGEFILE; }
+            // A 64-bit kernel opens everything O_LARGEFILE, except an O_PATH descriptor.
+            case FileMode.F_GETFL -> { return f.flags() | (f.isPath() ? 0 : FileMode.O_LARGEFILE); }
             case FileMode.F_SETFL -> {
                 f.setStatusFlags((int) arg);
                 return 0;

@@ -48,11 +48,11 @@ final class SysNamespace {
         r.partial(Sysno.MKNOD, "sox", "regular files and FIFOs; device nodes are EPERM", (t, a) -> mknod(t, FileMode.AT_FDCWD, a.arg(0), (int) a.arg(1)));
         r.partial(Sysno.MKNODAT, "fsox", "regular files and FIFOs; device nodes are EPERM", (t, a) -> mknod(t, (int) a.arg(0), a.arg(1), (int) a.arg(2)));
         r.full(Sysno.CHMOD, "so", (t, a) -> chmod(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), true), (int) a.arg(1)));
-        r.full(Sysno.FCHMOD, "fo", (t, a) -> chmod(t, t.fds().get((int) a.arg(0)).location(), (int) a.arg(1)));
+        r.full(Sysno.FCHMOD, "fo", (t, a) -> chmod(t, changeable(t, (int) a.arg(0)).location(), (int) a.arg(1)));
         r.full(Sysno.FCHMODAT, "fso", (t, a) -> chmod(t, Paths.resolve(t, (int) a.arg(0), Paths.read(t, a.arg(1), false), true), (int) a.arg(2)));
         r.full(Sysno.CHOWN, "sdd", (t, a) -> chown(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), true), (int) a.arg(1), (int) a.arg(2)));
         r.full(Sysno.LCHOWN, "sdd", (t, a) -> chown(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), false), (int) a.arg(1), (int) a.arg(2)));
-        r.full(Sysno.FCHOWN, "fdd", (t, a) -> chown(t, t.fds().get((int) a.arg(0)).location(), (int) a.arg(1), (int) a.arg(2)));
+        r.full(Sysno.FCHOWN, "fdd", (t, a) -> chown(t, changeable(t, (int) a.arg(0)).location(), (int) a.arg(1), (int) a.arg(2)));
         r.full(Sysno.FCHOWNAT, "fsddx", (t, a) -> {
             int flags = (int) a.arg(4);
             String p = Paths.read(t, a.arg(1), true);
@@ -84,6 +84,7 @@ final class SysNamespace {
         r.full(Sysno.FTRUNCATE, "fd", (t, a) -> {
             OpenFile f = t.fds().get((int) a.arg(0));
             if (a.arg(1) < 0) throw Errno.EINVAL.exception();
+            if (f.isPath()) throw Errno.EBADF.exception();
             if (f.inode() == null || !f.inode().isRegular()) throw Errno.EINVAL.exception();
             if (!f.writable()) throw Errno.EINVAL.exception();
             SysCredentials.checkFileSize(t, f.inode(), a.arg(1));
@@ -117,6 +118,8 @@ final class SysNamespace {
             return chdir(t, l);
         });
         r.full(Sysno.GETCWD, "pd", (t, a) -> {
+            // A removed working directory has no path (Linux: "(unreachable)", reported as ENOENT).
+            if (t.fs().cwd().inode() instanceof DirInode cwd && cwd.removed()) throw Errno.ENOENT.exception();
             byte[] p = (t.kernel().vfs().pathOf(t.fs(), t.fs().cwd()) + "\0").getBytes(StandardCharsets.UTF_8);
             if (a.arg(1) < p.length) throw Errno.ERANGE.exception();
             t.mm().write(a.arg(0), p, 0, p.length);
@@ -141,10 +144,20 @@ final class SysNamespace {
     }
 
     /** The parent of a name about to be created: writable, searchable, not read-only. */
-    private static DirInode creatable(Task t, Vfs.Parent p) {
+    /** The file behind {@code fd} for a call that changes it: an O_PATH descriptor is EBADF, as on Linux. */
+    private static OpenFile changeable(Task t, int fd) {
+        OpenFile f = t.fds().get(fd);
+        if (f.isPath()) throw Errno.EBADF.exception();
+        return f;
+    }
+
+    private static DirInode creatable(Task t, Vfs.Parent p, boolean directory) {
         DirInode dir = p.dir().dir();
         if (p.name().equals(".") || p.name().equals("..")) throw Errno.EEXIST.exception();
         if (dir.lookup(p.name()) != null) throw Errno.EEXIST.exception();
+        if (dir.removed()) throw Errno.ENOENT.exception();
+        // "name/" asks for a directory: anything else it would create is ENOENT (fs/namei.c filename_create).
+        if (p.trailingSlash() && !directory) throw Errno.ENOENT.exception();
         Vfs.checkPermission(t.creds(), dir, Vfs.MAY_WRITE | Vfs.MAY_EXEC);
         Vfs.checkWritable(p.dir());
         if (!dir.mutable()) throw Errno.EACCES.exception();
@@ -153,7 +166,7 @@ final class SysNamespace {
 
     private static long mkdir(Task t, int dirfd, long pathAddr, int mode) {
         Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
-        DirInode dir = creatable(t, p);
+        DirInode dir = creatable(t, p, true);
         int perm = mode & 07777 & ~t.fs().umask();
         dir.link(p.name(), new DirInode(dir.fs(), perm, t.creds().fsuid(), t.creds().fsgid()));
         return 0;
@@ -167,7 +180,7 @@ final class SysNamespace {
                 && type != FileMode.S_IFBLK && type != FileMode.S_IFSOCK) throw Errno.EINVAL.exception();
         Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
         if (type == FileMode.S_IFCHR || type == FileMode.S_IFBLK || type == FileMode.S_IFSOCK) throw Errno.EPERM.exception();
-        DirInode dir = creatable(t, p);
+        DirInode dir = creatable(t, p, false);
         int perm = mode & 07777 & ~t.fs().umask();
         dir.link(p.name(), Tmpfs.newInode(dir.fs(), (type == 0 ? FileMode.S_IFREG : type) | perm, t.creds().fsuid(), t.creds().fsgid(), 0));
         return 0;
@@ -201,6 +214,7 @@ final class SysNamespace {
             if (p.trailingSlash()) throw Errno.ENOTDIR.exception();
         }
         dir.unlink(p.name());
+        if (victim instanceof DirInode gone) gone.markRemoved();
         return 0;
     }
 
@@ -224,7 +238,9 @@ final class SysNamespace {
         if (!src.mutable() || !dst.mutable()) throw Errno.EACCES.exception();
         checkSticky(t, src, moving);
         if (replaced != null) checkSticky(t, dst, replaced);
+        if (dst.removed()) throw Errno.ENOENT.exception();
         DirInode.rename(src, from.name(), dst, to.name());
+        if (replaced instanceof DirInode gone && replaced != moving) gone.markRemoved();
         return 0;
     }
 
@@ -235,7 +251,7 @@ final class SysNamespace {
         Vfs.Parent p = Paths.parent(t, newDirfd, Paths.read(t, newAddr, false));
         if (target.inode().isDir()) throw Errno.EPERM.exception();
         if (target.mount() != p.dir().mount()) throw Errno.EXDEV.exception();
-        DirInode dir = creatable(t, p);
+        DirInode dir = creatable(t, p, false);
         dir.link(p.name(), target.inode());
         return 0;
     }
@@ -243,7 +259,7 @@ final class SysNamespace {
     private static long symlink(Task t, long targetAddr, int dirfd, long pathAddr) {
         String target = Paths.read(t, targetAddr, false);
         Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
-        DirInode dir = creatable(t, p);
+        DirInode dir = creatable(t, p, false);
         dir.link(p.name(), new SymlinkInode(dir.fs(), target, t.creds().fsuid(), t.creds().fsgid()));
         return 0;
     }

@@ -16,6 +16,8 @@ public class DirInode extends Inode {
     private final Map<String, Inode> children = new LinkedHashMap<>();
     private DirInode parent;
     private String name;
+    /** Removed by rmdir (or replaced by a rename): nothing can be created in it, and it has no path. */
+    private volatile boolean removed;
 
     public DirInode(FileSystem fs, int perm, int uid, int gid) {
         super(fs, FileMode.S_IFDIR | (perm & 07777), uid, gid);
@@ -25,6 +27,12 @@ public class DirInode extends Inode {
     }
 
     public synchronized DirInode parent() { return parent; }
+
+    /** Whether this directory was removed from the tree (Linux's IS_DEADDIR): creating in it is ENOENT. */
+    public boolean removed() { return removed; }
+
+    /** Marks this directory removed, once rmdir or a rename over it took it out of its parent. */
+    public void markRemoved() { removed = true; }
 
     /** Records where a synthetic directory (procfs) hangs, for {@code ..} and getcwd. */
     public synchronized void attach(DirInode newParent, String newName) {

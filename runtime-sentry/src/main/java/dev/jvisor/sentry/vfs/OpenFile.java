@@ -52,6 +52,9 @@ public abstract class OpenFile {
         return (flags() & FileMode.O_PATH) == 0 && (acc == FileMode.O_WRONLY || acc == FileMode.O_RDWR);
     }
 
+    /** An O_PATH descriptor: it names a place in the tree and allows no I/O or change through it. */
+    public boolean isPath() { return (flags() & FileMode.O_PATH) != 0; }
+
     public boolean nonBlocking() { return (flags() & FileMode.O_NONBLOCK) != 0; }
 
     /** Reads at the file offset (advancing it) into {@code buf}; 0 at end of file. */

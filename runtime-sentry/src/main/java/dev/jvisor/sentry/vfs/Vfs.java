@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public final class Vfs {
     public static final int MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
-    private static final int MAX_SYMLINKS = 40;
+    /** Symbolic links one resolution may follow (include/linux/namei.h MAXSYMLINKS). */
+    public static final int MAX_SYMLINKS = 40;
     /** PATH_MAX and NAME_MAX, include/uapi/linux/limits.h. */
     public static final int PATH_MAX = 4096, NAME_MAX = 255;
 
