@@ -295,6 +295,13 @@ final class SysNamespace {
     private static long utimensat(Task t, Registers a) {
         int dirfd = (int) a.arg(0), flags = (int) a.arg(3);
         long timesAddr = a.arg(2);
+        long[] ts = null;
+        if (timesAddr != 0) {
+            ts = new long[4];
+            for (int i = 0; i < 4; i++) ts[i] = t.mm().readLong(timesAddr + 8L * i);
+            // Nothing to change: Linux returns before it even looks at the path (fs/utimes.c).
+            if (ts[1] == UTIME_OMIT && ts[3] == UTIME_OMIT) return 0;
+        }
         if ((flags & ~(FileMode.AT_SYMLINK_NOFOLLOW | FileMode.AT_EMPTY_PATH)) != 0) throw Errno.EINVAL.exception();
         Location l;
         if (a.arg(1) == 0) {
@@ -305,9 +312,7 @@ final class SysNamespace {
             l = Paths.resolveOrEmpty(t, dirfd, p, (flags & FileMode.AT_SYMLINK_NOFOLLOW) == 0, flags);
         }
         long now = Clock.realtimeNanos();
-        if (timesAddr == 0) return setTimes(t, l, now, now, true);
-        long[] ts = new long[4];
-        for (int i = 0; i < 4; i++) ts[i] = t.mm().readLong(timesAddr + 8L * i);
+        if (ts == null) return setTimes(t, l, now, now, true);
         long at = timeArg(ts[0], ts[1], now), mt = timeArg(ts[2], ts[3], now);
         boolean onlyNow = (ts[1] == UTIME_NOW || ts[1] == UTIME_OMIT) && (ts[3] == UTIME_NOW || ts[3] == UTIME_OMIT);
         return setTimes(t, l, at, mt, onlyNow);

@@ -43,7 +43,7 @@ public final class RegularFile extends OpenFile {
         if ((flags() & FileMode.O_APPEND) != 0) offset = inode.data().size();
         int n = inode.data().write(offset, buf, off, len);
         offset += n;
-        inode.touchModified();
+        if (n > 0) inode.touchModified();   // a write of nothing changes no time (generic_write_checks)
         return n;
     }
 
@@ -53,7 +53,7 @@ public final class RegularFile extends OpenFile {
         // Linux quirk: with O_APPEND, pwrite appends regardless of position.
         long at = (flags() & FileMode.O_APPEND) != 0 ? inode.data().size() : position;
         int n = inode.data().write(at, buf, off, len);
-        inode.touchModified();
+        if (n > 0) inode.touchModified();
         return n;
     }
 
