@@ -46,20 +46,13 @@ final class SysFile {
             t.fds().installAt(to, t.fds().acquire(from), (flags & FileMode.O_CLOEXEC) != 0);
             return to;
         });
-        r.partial(Sysno.FCNTL, "fdx", "record locks always succeed (single-sandbox advisory locks)", SysFile::fcntl);
+        r.partial(Sysno.FCNTL, "fdx", "no leases, file notifications (F_NOTIFY) or seals", SysFile::fcntl);
         r.partial(Sysno.IOCTL, "fxx", "terminal, FIONREAD, FIONBIO, FIOCLEX; others ENOTTY", SysFile::ioctl);
         r.full(Sysno.PIPE, "p", (t, a) -> pipe(t, a.arg(0), 0));
         r.full(Sysno.PIPE2, "px", (t, a) -> pipe(t, a.arg(0), (int) a.arg(1)));
-        r.partial(Sysno.FLOCK, "fd", "advisory locks always granted", (t, a) -> {
-            t.fds().get((int) a.arg(0));
-            int op = (int) a.arg(1) & ~LOCK_NB;
-            if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN) throw Errno.EINVAL.exception();
-            return 0;
-        });
+        r.full(Sysno.FLOCK, "fd", (t, a) -> AdvisoryLocks.flock(t, t.fds().get((int) a.arg(0)), (int) a.arg(1)));
     }
 
-    /** flock(2) operations, from include/uapi/asm-generic/fcntl.h. */
-    private static final int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
 
     static long openat(Task t, int dirfd, long pathAddr, int flags, int mode) {
         String path = Paths.read(t, pathAddr, false);
@@ -192,15 +185,8 @@ final class SysFile {
                 f.setStatusFlags((int) arg);
                 return 0;
             }
-            case FileMode.F_GETLK -> {
-                // struct flock: l_type is the first short; report the range unlocked.
-                t.mm().write(arg, new byte[] {2, 0}, 0, 2); // F_UNLCK
-                return 0;
-            }
-            case FileMode.F_SETLK, FileMode.F_SETLKW, 36, 37, 38 /* OFD locks */ -> {
-                t.mm().read(arg, 32);
-                return 0;
-            }
+            case FileMode.F_GETLK, FileMode.F_SETLK, FileMode.F_SETLKW, FileMode.F_OFD_GETLK, FileMode.F_OFD_SETLK,
+                 FileMode.F_OFD_SETLKW -> { return AdvisoryLocks.fcntl(t, f, cmd, arg); }
             case FileMode.F_GETOWN, FileMode.F_SETOWN -> { return 0; }
             case FileMode.F_GETPIPE_SZ -> { return 65536; }
             case FileMode.F_SETPIPE_SZ -> {

@@ -76,7 +76,7 @@ public final class FdTable {
             files[fd] = f;
             cloexec[fd] = closeOnExec;
         }
-        if (old != null) old.release();
+        if (old != null) drop(old);
     }
 
     public void close(int fd) {
@@ -86,7 +86,19 @@ public final class FdTable {
             files[fd] = null;
             cloexec[fd] = false;
         }
-        old.release();
+        drop(old);
+    }
+
+    /**
+     * Lets go of a file this table held at an fd: the POSIX record locks this table (the
+     * process) holds on that file all go, whichever of its fds set them (fs/locks.c
+     * locks_remove_posix), then the table's reference.
+     */
+    private void drop(OpenFile f) {
+        Inode i = f.inode();
+        FileLocks locks = i == null ? null : i.locksIfAny();
+        if (locks != null) locks.releaseRecords(this);
+        f.release();
     }
 
     /** On execve: closes every close-on-exec fd. */
@@ -101,7 +113,7 @@ public final class FdTable {
                 }
             }
         }
-        closing.forEach(OpenFile::release);
+        closing.forEach(this::drop);
     }
 
     /** A copy for fork(2) without CLONE_FILES: the same open files, shared. */
@@ -122,7 +134,7 @@ public final class FdTable {
                 files[fd] = null;
             }
         }
-        closing.forEach(OpenFile::release);
+        closing.forEach(this::drop);
     }
 
     /** The open fds in order, for /proc/PID/fd. */

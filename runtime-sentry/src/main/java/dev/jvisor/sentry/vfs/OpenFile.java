@@ -123,7 +123,11 @@ public abstract class OpenFile {
     }
 
     public void release() {
-        if (refs.decrementAndGet() == 0) onLastClose();
+        if (refs.decrementAndGet() != 0) return;
+        Inode i = inode();
+        FileLocks locks = i == null ? null : i.locksIfAny();
+        if (locks != null) locks.lastClose(this);   // its flock and OFD locks end with it
+        onLastClose();
     }
 
     /** Called once when the last fd and reference go. */
