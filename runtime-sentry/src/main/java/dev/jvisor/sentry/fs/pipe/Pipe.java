@@ -23,7 +23,8 @@ public final class Pipe {
     private final byte[] ring = new byte[65536];
     private int head, count;
     private int readers, writers;
-    private boolean hadWriter;
+    /** Opens of each end so far (fs/pipe.c r_counter, w_counter): a FIFO open waits for the other's to move. */
+    private int readerOpens, writerOpens;
     /** Readers blocked on an empty pipe, and pollers of either end. */
     private final WaitQueue queue = new WaitQueue();
     /**
@@ -49,22 +50,81 @@ public final class Pipe {
     }
 
     public synchronized OpenFile openReader(Location loc, String path, int flags) {
-        readers++;
-        return new End(loc, path, flags, true);
+        return open(loc, path, flags, true, false);
     }
 
     public synchronized OpenFile openWriter(Location loc, String path, int flags) {
-        writers++;
-        hadWriter = true;
-        return new End(loc, path, flags, false);
+        return open(loc, path, flags, false, true);
     }
 
-    private synchronized int readyMask(boolean reader) {
+    private synchronized End open(Location loc, String path, int flags, boolean reads, boolean writes) {
+        if (reads) {
+            readers++;
+            readerOpens++;
+        }
+        if (writes) {
+            writers++;
+            writerOpens++;
+        }
+        queue.wakeAll();
+        blockedWriters.wakeAll();
+        return new End(loc, path, flags, reads, writes, writerOpens);
+    }
+
+    /**
+     * Opens a named pipe as Linux's fifo_open does: a reader or writer without O_NONBLOCK waits
+     * for the other end to be opened (interruptibly; {@code t} null does not wait), a
+     * non-blocking writer with no reader fails with ENXIO, and O_RDWR is both ends at once and
+     * never waits.
+     */
+    public OpenFile openFifo(Task t, Location loc, String path, int flags) {
+        boolean wait = (flags & FileMode.O_NONBLOCK) == 0 && t != null;
+        End end;
+        int partnerOpens;
+        boolean reads;
+        synchronized (this) {
+            switch (flags & FileMode.O_ACCMODE) {
+                case FileMode.O_RDONLY -> {
+                    reads = true;
+                    wait &= writers == 0;
+                    end = open(loc, path, flags, true, false);
+                }
+                case FileMode.O_WRONLY -> {
+                    if (!wait && readers == 0 && (flags & FileMode.O_NONBLOCK) != 0) throw Errno.ENXIO.exception();
+                    reads = false;
+                    wait &= readers == 0;
+                    end = open(loc, path, flags, false, true);
+                }
+                case FileMode.O_RDWR -> {
+                    return open(loc, path, flags, true, true);
+                }
+                default -> throw Errno.EINVAL.exception();
+            }
+            partnerOpens = reads ? writerOpens : readerOpens;
+        }
+        if (!wait) return end;
+        try {
+            t.block(queue, () -> {
+                synchronized (Pipe.this) {
+                    return (reads ? writerOpens : readerOpens) != partnerOpens;
+                }
+            }, Long.MAX_VALUE);
+        } catch (RuntimeException e) {
+            end.release();   // an interrupted open leaves no end behind
+            throw e;
+        }
+        return end;
+    }
+
+    private synchronized int readyMask(End e) {
         int m = 0;
-        if (reader) {
+        if (e.reads) {
             if (count > 0) m |= OpenFile.POLLIN | OpenFile.POLLRDNORM;
-            if (writers == 0 && hadWriter) m |= OpenFile.POLLHUP;
-        } else {
+            // Hung up once the writers that came since this end opened are all gone (a FIFO
+            // reader that has seen no writer yet is not hung up).
+            if (writers == 0 && writerOpens != e.writerOpensAtOpen) m |= OpenFile.POLLHUP;
+        }
+        if (e.writes) {
             if (ring.length - count >= PIPE_BUF) m |= OpenFile.POLLOUT | OpenFile.POLLWRNORM;
             if (readers == 0) m |= OpenFile.POLLERR;
         }
@@ -72,16 +132,19 @@ public final class Pipe {
     }
 
     private final class End extends OpenFile {
-        private final boolean reader;
+        private final boolean reads, writes;
+        private final int writerOpensAtOpen;
 
-        End(Location loc, String path, int flags, boolean reader) {
+        End(Location loc, String path, int flags, boolean reads, boolean writes, int writerOpensAtOpen) {
             super(loc, path, flags);
-            this.reader = reader;
+            this.reads = reads;
+            this.writes = writes;
+            this.writerOpensAtOpen = writerOpensAtOpen;
         }
 
         @Override
         public int read(Task t, byte[] buf, int off, int len) {
-            if (!reader) throw Errno.EBADF.exception();
+            if (!reads) throw Errno.EBADF.exception();
             if (len == 0) return 0;
             while (true) {
                 synchronized (Pipe.this) {
@@ -110,7 +173,7 @@ public final class Pipe {
 
         @Override
         public int write(Task t, byte[] buf, int off, int len) {
-            if (reader) throw Errno.EBADF.exception();
+            if (!writes) throw Errno.EBADF.exception();
             int done = 0;
             while (done < len || len == 0) {
                 synchronized (Pipe.this) {
@@ -168,7 +231,7 @@ public final class Pipe {
 
         @Override
         public int poll(int mask) {
-            return readyMask(reader) & (mask | OpenFile.POLLHUP | OpenFile.POLLERR);
+            return readyMask(this) & (mask | OpenFile.POLLHUP | OpenFile.POLLERR);
         }
 
         @Override
@@ -190,8 +253,8 @@ public final class Pipe {
         @Override
         protected void onLastClose() {
             synchronized (Pipe.this) {
-                if (reader) readers--;
-                else writers--;
+                if (reads) readers--;
+                if (writes) writers--;
             }
             queue.wakeAll();
             blockedWriters.wakeAll();

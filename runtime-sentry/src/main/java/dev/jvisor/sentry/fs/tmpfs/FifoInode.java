@@ -1,6 +1,5 @@
 package dev.jvisor.sentry.fs.tmpfs;
 
-import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.pipe.Pipe;
 import dev.jvisor.sentry.vfs.FileSystem;
@@ -8,7 +7,7 @@ import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
 import dev.jvisor.sentry.vfs.OpenFile;
 
-/** A named pipe (mkfifo). Opening does not wait for the other end (unlike Linux without O_NONBLOCK). */
+/** A named pipe (mkfifo): each open is an end of one {@link Pipe}, which waits for the other end as Linux does. */
 public final class FifoInode extends Inode {
     private final Pipe pipe = new Pipe();
 
@@ -21,11 +20,6 @@ public final class FifoInode extends Inode {
 
     @Override
     public OpenFile open(Location loc, String path, int flags) {
-        return switch (flags & FileMode.O_ACCMODE) {
-            case FileMode.O_RDONLY -> pipe.openReader(loc, path, flags);
-            case FileMode.O_WRONLY -> pipe.openWriter(loc, path, flags);
-            case FileMode.O_RDWR -> pipe.openReader(loc, path, flags); // reads; writes go through a writer ref
-            default -> throw Errno.EINVAL.exception();
-        };
+        return pipe.openFifo(dev.jvisor.sentry.kernel.Task.current(), loc, path, flags);
     }
 }
