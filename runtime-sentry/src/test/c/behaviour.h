@@ -14,6 +14,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,21 @@ static inline pid_t fork_flushed(void) {
     return child;
 }
 
+/* Waits for child and says so when it did not exit 0: a crash or a failed REQUIRE is never silent. */
+static inline void await_child(pid_t child) {
+    int status;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("  child ended badly: %#x\n", status);
+}
+
+/* Prints "label: ok" or "label: <ERRNO>" for open(path, flags, mode), closing what it opened. */
+static inline void show_open(const char *label, const char *path, int flags, int mode) {
+    errno = 0;
+    int fd = open(path, flags, mode);
+    printf("%s: %s\n", label, fd >= 0 ? "ok" : errno_name(errno));
+    if (fd >= 0) close(fd);
+}
+
 /*
  * Runs fn in a child and waits for it, so what fn changes (credentials, limits, signal state)
  * does not stick to the program. A child that fails or dies is reported, never silent.
@@ -89,9 +105,7 @@ static inline void in_child(void (*fn)(void)) {
         flush_all();
         _exit(0);
     }
-    int status;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("  child ended badly: %#x\n", status);
+    await_child(child);
 }
 
 /*

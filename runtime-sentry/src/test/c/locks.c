@@ -48,9 +48,7 @@ static void from_child(void (*fn)(int fd)) {
         flush_all();
         _exit(0);
     }
-    int status;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("  child ended badly: %#x\n", status);
+    await_child(child);
 }
 
 static pid_t parent_pid;

@@ -134,9 +134,7 @@ static void search_permission(void) {
         flush_all();
         _exit(0);
     }
-    int status;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) printf("  child ended badly: %#x\n", status);
+    await_child(child);
     kind("stat locked/in as root", "locked/in", 1);
     REQUIRE(chmod("locked", 0755) == 0);
     REQUIRE(rmdir("locked/in") == 0);
