@@ -346,6 +346,20 @@ final class SysCredentials {
     }
 
     /**
+     * Before a write: a writer without CAP_FSETID takes a regular file's set-user-ID bit away, and
+     * its set-group-ID bit when the group may execute it (fs/inode.c should_remove_suid), so that
+     * writing to a privileged program never leaves it privileged.
+     */
+    static void removePrivilegesForWrite(Task t, OpenFile f) {
+        Inode i = f.inode();
+        if (i == null || !i.isRegular()) return;
+        int mode = i.mode();
+        int kill = (mode & FileMode.S_ISUID) | ((mode & FileMode.S_ISGID) != 0 && (mode & 010) != 0 ? FileMode.S_ISGID : 0);
+        if (kill == 0 || t.creds().hasCap(Capability.CAP_FSETID)) return;
+        i.chmod(mode & 07777 & ~kill);
+    }
+
+    /**
      * RLIMIT_FSIZE on a write of {@code len} bytes to {@code f} at {@code pos} (negative: at the
      * file's offset, or its end with O_APPEND): how many bytes may be written. A write that
      * would start at or beyond the limit gets SIGXFSZ and EFBIG; one that crosses it is cut

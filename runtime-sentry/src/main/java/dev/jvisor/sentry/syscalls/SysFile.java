@@ -90,10 +90,11 @@ final class SysFile {
                 if (!dir.mutable() || dir.removed()) throw Errno.ENOENT.exception(); // procfs, or a removed directory
                 Vfs.checkPermission(t.creds(), dir, Vfs.MAY_WRITE | Vfs.MAY_EXEC);
                 Vfs.checkWritable(p.dir());
-                int perm = mode & 07777 & ~t.fs().umask();
-                Inode inode = dir.createRegular(p.name(), perm, t.creds().fsuid(), t.creds().fsgid());
+                int gid = SysNamespace.newGid(t, dir);
+                int perm = SysNamespace.newPerm(t, dir, mode & 07777 & ~t.fs().umask(), false, gid);
+                Inode inode = dir.createRegular(p.name(), perm, t.creds().fsuid(), gid);
                 if (inode == null) {
-                    inode = new RegularInode(dir.fs(), perm, t.creds().fsuid(), t.creds().fsgid());
+                    inode = new RegularInode(dir.fs(), perm, t.creds().fsuid(), gid);
                     dir.link(p.name(), inode);
                 }
                 loc = new Location(p.dir().mount(), inode);

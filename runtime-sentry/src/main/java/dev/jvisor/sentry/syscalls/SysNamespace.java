@@ -144,6 +144,26 @@ final class SysNamespace {
     }
 
     /** The parent of a name about to be created: writable, searchable, not read-only. */
+    /**
+     * The group of a new inode in {@code dir}: the directory's own when it is set-group-ID, else
+     * the creator's (fs/inode.c inode_init_owner).
+     */
+    static int newGid(Task t, DirInode dir) {
+        return (dir.mode() & FileMode.S_ISGID) != 0 ? dir.gid() : t.creds().fsgid();
+    }
+
+    /**
+     * The permission bits of a new inode in {@code dir} of group {@code gid}: a directory made in a
+     * set-group-ID directory is set-group-ID too; a group-executable file keeps a set-group-ID
+     * bit only if its creator is in that group or has CAP_FSETID (fs/inode.c inode_init_owner).
+     */
+    static int newPerm(Task t, DirInode dir, int perm, boolean directory, int gid) {
+        if (directory) return (dir.mode() & FileMode.S_ISGID) != 0 ? perm | FileMode.S_ISGID : perm;
+        if ((perm & (FileMode.S_ISGID | 010)) == (FileMode.S_ISGID | 010) && !t.creds().inGroup(gid)
+                && !t.creds().hasCap(dev.jvisor.abi.linux.Capability.CAP_FSETID)) return perm & ~FileMode.S_ISGID;
+        return perm;
+    }
+
     /** The file behind {@code fd} for a call that changes it: an O_PATH descriptor is EBADF, as on Linux. */
     private static OpenFile changeable(Task t, int fd) {
         OpenFile f = t.fds().get(fd);
@@ -167,8 +187,9 @@ final class SysNamespace {
     private static long mkdir(Task t, int dirfd, long pathAddr, int mode) {
         Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
         DirInode dir = creatable(t, p, true);
-        int perm = mode & 07777 & ~t.fs().umask();
-        dir.link(p.name(), new DirInode(dir.fs(), perm, t.creds().fsuid(), t.creds().fsgid()));
+        int gid = newGid(t, dir);
+        int perm = newPerm(t, dir, mode & 07777 & ~t.fs().umask(), true, gid);
+        dir.link(p.name(), new DirInode(dir.fs(), perm, t.creds().fsuid(), gid));
         return 0;
     }
 
@@ -181,8 +202,9 @@ final class SysNamespace {
         Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
         if (type == FileMode.S_IFCHR || type == FileMode.S_IFBLK || type == FileMode.S_IFSOCK) throw Errno.EPERM.exception();
         DirInode dir = creatable(t, p, false);
-        int perm = mode & 07777 & ~t.fs().umask();
-        dir.link(p.name(), Tmpfs.newInode(dir.fs(), (type == 0 ? FileMode.S_IFREG : type) | perm, t.creds().fsuid(), t.creds().fsgid(), 0));
+        int gid = newGid(t, dir);
+        int perm = newPerm(t, dir, mode & 07777 & ~t.fs().umask(), false, gid);
+        dir.link(p.name(), Tmpfs.newInode(dir.fs(), (type == 0 ? FileMode.S_IFREG : type) | perm, t.creds().fsuid(), gid, 0));
         return 0;
     }
 
@@ -260,7 +282,7 @@ final class SysNamespace {
         String target = Paths.read(t, targetAddr, false);
         Vfs.Parent p = Paths.parent(t, dirfd, Paths.read(t, pathAddr, false));
         DirInode dir = creatable(t, p, false);
-        dir.link(p.name(), new SymlinkInode(dir.fs(), target, t.creds().fsuid(), t.creds().fsgid()));
+        dir.link(p.name(), new SymlinkInode(dir.fs(), target, t.creds().fsuid(), newGid(t, dir)));
         return 0;
     }
 

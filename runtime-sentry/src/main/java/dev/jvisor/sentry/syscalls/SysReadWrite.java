@@ -83,6 +83,7 @@ final class SysReadWrite {
             if (len == 0) return pos < 0 ? f.write(t, new byte[0], 0, 0) : 0;
             len = SysCredentials.fileSizeLimited(t, f, pos, len);
             t.mm().checkAccess(addr, len, false);
+            SysCredentials.removePrivilegesForWrite(t, f);
             long total = 0;
             while (total < len) {
                 int want = (int) Math.min(CHUNK, len - total);
@@ -151,6 +152,7 @@ final class SysReadWrite {
             if (!f.writable()) throw Errno.EBADF.exception();
             if (total == 0) return 0;
             int allowed = (int) SysCredentials.fileSizeLimited(t, f, pos, all.length);
+            SysCredentials.removePrivilegesForWrite(t, f);
             return pos < 0 ? f.write(t, all, 0, allowed) : f.pwrite(t, all, 0, allowed, pos);
         } finally {
             f.release();
