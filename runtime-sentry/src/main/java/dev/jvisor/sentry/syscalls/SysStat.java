@@ -106,7 +106,10 @@ final class SysStat {
     private static long getdents(Task t, int fd, long buf, long count, boolean is64) {
         OpenFile f = t.fds().acquire(fd);
         try {
+            if (f.isPath()) throw Errno.EBADF.exception();
             if (count < 0) throw Errno.EINVAL.exception();
+            // A removed directory lists nothing, not even "." and ".." (fs/readdir.c IS_DEADDIR).
+            if (f.inode() instanceof dev.jvisor.sentry.vfs.DirInode d && d.removed()) throw Errno.ENOENT.exception();
             byte[] b = new byte[(int) Math.min(count, 1 << 20)];
             int n = f.getdents(t, b);
             if (!is64) n = toOldDirents(b, n);

@@ -45,8 +45,18 @@ class ControlChannelIT {
     }
 
     @AfterEach
-    void nothingOutlivesATest() {
-        for (long pid : hostPids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    void nothingOutlivesATest() throws Exception {
+        List<ProcessHandle> alive = new ArrayList<>();
+        for (long pid : hostPids) {
+            ProcessHandle.of(pid).ifPresent(h -> {
+                alive.addAll(h.descendants().toList());
+                alive.add(h);
+            });
+        }
+        alive.forEach(ProcessHandle::destroyForcibly);
+        // Gone before the temporary directory is removed: a boot process still ending would write
+        // its container's exit status into it while it is being deleted.
+        for (ProcessHandle h : alive) h.onExit().get(30, TimeUnit.SECONDS);
     }
 
     // ---------------------------------------------------------------- helpers
