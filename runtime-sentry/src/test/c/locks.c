@@ -38,8 +38,8 @@ static void pause_ms(int ms) {
     nanosleep(&ts, NULL);
 }
 
-/* Runs fn in a child that has its own descriptor of "f"; waits for it. */
-static void from_child(void (*fn)(int fd)) {
+/* Starts fn in a child that has its own descriptor of "f" (its own open file description). */
+static pid_t spawn_with_fd(void (*fn)(int fd)) {
     pid_t child = fork_flushed();
     if (child == 0) {
         int fd = open("f", O_RDWR);
@@ -48,8 +48,11 @@ static void from_child(void (*fn)(int fd)) {
         flush_all();
         _exit(0);
     }
-    await_child(child);
+    return child;
 }
+
+/* Runs fn in such a child and waits for it. */
+static void from_child(void (*fn)(int fd)) { await_child(spawn_with_fd(fn)); }
 
 static pid_t parent_pid;
 
@@ -111,14 +114,7 @@ static void waiting(void) {
     int fd = open("f", O_RDWR);
     REQUIRE(fd >= 0 && pipe(sync_pipe) == 0);
     REQUIRE(lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10) == 0);
-    pid_t child = fork_flushed();
-    if (child == 0) {
-        int cfd = open("f", O_RDWR);
-        REQUIRE(cfd >= 0);
-        child_waits(cfd);
-        flush_all();
-        _exit(0);
-    }
+    pid_t child = spawn_with_fd(child_waits);
     char c;
     REQUIRE(read(sync_pipe[0], &c, 1) == 1);
     pause_ms(50);
@@ -129,14 +125,7 @@ static void waiting(void) {
 
     SECTION("EDEADLK");
     REQUIRE(lock(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1) == 0);
-    child = fork_flushed();
-    if (child == 0) {
-        int cfd = open("f", O_RDWR);
-        REQUIRE(cfd >= 0);
-        child_deadlocks(cfd);
-        flush_all();
-        _exit(0);
-    }
+    child = spawn_with_fd(child_deadlocks);
     REQUIRE(read(sync_pipe[0], &c, 1) == 1);
     pause_ms(50);
     SHOW("parent F_SETLKW 1..2 (held by the waiting child)", lock(fd, F_SETLKW, F_WRLCK, SEEK_SET, 1, 1));

@@ -16,8 +16,8 @@ public abstract class Inode {
     protected long atimeNs, mtimeNs, ctimeNs;
     /** {@link #adoptAttributesOnce} has run. */
     private boolean attributesAdopted;
-    /** Advisory locks, made at the first lock (most files never have one). */
-    private FileLocks locks;
+    /** Advisory locks, made at the first lock (most files never have one); read without the lock by every close. */
+    private volatile FileLocks locks;
     /** Set once something is mounted here; lets a path walk skip the mount table for every other inode. */
     private volatile boolean mountedOn;
 
@@ -43,13 +43,17 @@ public abstract class Inode {
     public synchronized int nlink() { return nlink; }
 
     /** This file's advisory locks, made on first use. */
-    public synchronized FileLocks locks() {
-        if (locks == null) locks = new FileLocks();
-        return locks;
+    public FileLocks locks() {
+        FileLocks l = locks;
+        if (l != null) return l;
+        synchronized (this) {
+            if (locks == null) locks = new FileLocks();
+            return locks;
+        }
     }
 
     /** The advisory locks if anyone ever locked this file, else null (a close then has nothing to drop). */
-    public synchronized FileLocks locksIfAny() { return locks; }
+    public FileLocks locksIfAny() { return locks; }
 
     /** Whether anything was ever mounted on this inode (set by {@link Vfs}; never cleared, so only a hint). */
     final boolean mayBeMountedOn() { return mountedOn; }
