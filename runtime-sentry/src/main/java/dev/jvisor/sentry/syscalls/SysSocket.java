@@ -202,6 +202,13 @@ final class SysSocket {
             InetLoopback.bind(s, in.port());
             return 0;
         }
+        if (a.arg(2) == 2) {
+            byte[] family = t.mm().read(a.arg(1), 2);
+            if ((family[0] & 0xff | (family[1] & 0xff) << 8) == AF_UNIX) {
+                Names.autobind(s);
+                return 0;
+            }
+        }
         String[] addr = address(t, a.arg(1), (int) a.arg(2));
         if (addr[0].equals("abstract")) {
             Names.bindAbstract(addr[1], s);

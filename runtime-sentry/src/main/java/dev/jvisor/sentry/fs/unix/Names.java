@@ -50,6 +50,29 @@ public final class Names {
         }
     }
 
+    /** Where autobind's names start their search; each autobind takes the next. */
+    private static final java.util.concurrent.atomic.AtomicInteger AUTOBIND = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * bind(2) given only the family: an unused name of five hex digits in the abstract namespace
+     * (net/unix/af_unix.c unix_autobind); a socket that has a name keeps it.
+     */
+    public static void autobind(UnixSocket s) {
+        if (s.boundName() != null) return;
+        for (int tries = 0; tries <= 0xfffff; tries++) {
+            String name = String.format("%05x", AUTOBIND.getAndIncrement() & 0xfffff);
+            if (ABSTRACT.putIfAbsent(name, s) != null) continue;
+            try {
+                s.bound("\0" + name);
+            } catch (RuntimeException e) {
+                ABSTRACT.remove(name, s);
+                throw e;
+            }
+            return;
+        }
+        throw Errno.ENOSPC.exception();
+    }
+
     public static void bindPath(DirInode dir, String name, String path, int perm, int uid, int gid, UnixSocket s) {
         if (dir.lookup(name) != null) throw Errno.EADDRINUSE.exception();
         s.bound(path);
