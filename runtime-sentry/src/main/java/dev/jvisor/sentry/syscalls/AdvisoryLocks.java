@@ -95,7 +95,6 @@ final class AdvisoryLocks {
 
     /** flock(2) on {@code f}: shared, exclusive or none; LOCK_NB fails with EWOULDBLOCK instead of waiting. */
     static long flock(Task t, OpenFile f, int operation) {
-        if (f.isPath()) throw Errno.EBADF.exception();
         int op = operation & ~LOCK_NB;
         int type = switch (op) {
             case LOCK_SH -> FileLocks.F_RDLCK;

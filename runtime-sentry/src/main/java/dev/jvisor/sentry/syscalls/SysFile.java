@@ -50,7 +50,7 @@ final class SysFile {
         r.partial(Sysno.IOCTL, "fxx", "terminal, FIONREAD, FIONBIO, FIOCLEX; others ENOTTY", SysFile::ioctl);
         r.full(Sysno.PIPE, "p", (t, a) -> pipe(t, a.arg(0), 0));
         r.full(Sysno.PIPE2, "px", (t, a) -> pipe(t, a.arg(0), (int) a.arg(1)));
-        r.full(Sysno.FLOCK, "fd", (t, a) -> AdvisoryLocks.flock(t, t.fds().get((int) a.arg(0)), (int) a.arg(1)));
+        r.full(Sysno.FLOCK, "fd", (t, a) -> AdvisoryLocks.flock(t, t.fds().getNotPath((int) a.arg(0)), (int) a.arg(1)));
     }
 
 

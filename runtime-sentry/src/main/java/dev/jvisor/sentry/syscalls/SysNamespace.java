@@ -48,11 +48,11 @@ final class SysNamespace {
         r.partial(Sysno.MKNOD, "sox", "regular files and FIFOs; device nodes are EPERM", (t, a) -> mknod(t, FileMode.AT_FDCWD, a.arg(0), (int) a.arg(1)));
         r.partial(Sysno.MKNODAT, "fsox", "regular files and FIFOs; device nodes are EPERM", (t, a) -> mknod(t, (int) a.arg(0), a.arg(1), (int) a.arg(2)));
         r.full(Sysno.CHMOD, "so", (t, a) -> chmod(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), true), (int) a.arg(1)));
-        r.full(Sysno.FCHMOD, "fo", (t, a) -> chmod(t, changeable(t, (int) a.arg(0)).location(), (int) a.arg(1)));
+        r.full(Sysno.FCHMOD, "fo", (t, a) -> chmod(t, t.fds().getNotPath((int) a.arg(0)).location(), (int) a.arg(1)));
         r.full(Sysno.FCHMODAT, "fso", (t, a) -> chmod(t, Paths.resolve(t, (int) a.arg(0), Paths.read(t, a.arg(1), false), true), (int) a.arg(2)));
         r.full(Sysno.CHOWN, "sdd", (t, a) -> chown(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), true), (int) a.arg(1), (int) a.arg(2)));
         r.full(Sysno.LCHOWN, "sdd", (t, a) -> chown(t, Paths.resolve(t, FileMode.AT_FDCWD, Paths.read(t, a.arg(0), false), false), (int) a.arg(1), (int) a.arg(2)));
-        r.full(Sysno.FCHOWN, "fdd", (t, a) -> chown(t, changeable(t, (int) a.arg(0)).location(), (int) a.arg(1), (int) a.arg(2)));
+        r.full(Sysno.FCHOWN, "fdd", (t, a) -> chown(t, t.fds().getNotPath((int) a.arg(0)).location(), (int) a.arg(1), (int) a.arg(2)));
         r.full(Sysno.FCHOWNAT, "fsddx", (t, a) -> {
             int flags = (int) a.arg(4);
             String p = Paths.read(t, a.arg(1), true);
@@ -162,13 +162,6 @@ final class SysNamespace {
         if ((perm & (FileMode.S_ISGID | 010)) == (FileMode.S_ISGID | 010) && !t.creds().inGroup(gid)
                 && !t.creds().hasCap(dev.jvisor.abi.linux.Capability.CAP_FSETID)) return perm & ~FileMode.S_ISGID;
         return perm;
-    }
-
-    /** The file behind {@code fd} for a call that changes it: an O_PATH descriptor is EBADF, as on Linux. */
-    private static OpenFile changeable(Task t, int fd) {
-        OpenFile f = t.fds().get(fd);
-        if (f.isPath()) throw Errno.EBADF.exception();
-        return f;
     }
 
     private static DirInode creatable(Task t, Vfs.Parent p, boolean directory) {

@@ -104,9 +104,8 @@ final class SysStat {
     }
 
     private static long getdents(Task t, int fd, long buf, long count, boolean is64) {
-        OpenFile f = t.fds().acquire(fd);
+        OpenFile f = t.fds().acquireNotPath(fd);
         try {
-            if (f.isPath()) throw Errno.EBADF.exception();
             if (count < 0) throw Errno.EINVAL.exception();
             // A removed directory lists nothing, not even "." and ".." (fs/readdir.c IS_DEADDIR).
             if (f.inode() instanceof dev.jvisor.sentry.vfs.DirInode d && d.removed()) throw Errno.ENOENT.exception();

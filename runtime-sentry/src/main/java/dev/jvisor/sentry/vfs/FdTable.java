@@ -37,6 +37,21 @@ public final class FdTable {
         return get(fd).retain();
     }
 
+    /**
+     * The file at {@code fd} for a call that an O_PATH descriptor may not make: EBADF for one, as
+     * Linux's fdget (unlike fdget_raw) refuses it.
+     */
+    public synchronized OpenFile getNotPath(int fd) {
+        OpenFile f = get(fd);
+        if (f.isPath()) throw Errno.EBADF.exception();
+        return f;
+    }
+
+    /** {@link #getNotPath} with a reference taken, as {@link #acquire}. */
+    public synchronized OpenFile acquireNotPath(int fd) {
+        return getNotPath(fd).retain();
+    }
+
     public synchronized boolean cloexec(int fd) {
         get(fd);
         return cloexec[fd];
