@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -23,7 +24,7 @@ public final class Host {
             SYS_MUNMAP = 11, SYS_PREAD64 = 17, SYS_GETPID = 39, SYS_KILL = 62, SYS_WAIT4 = 61,
             SYS_FTRUNCATE = 77, SYS_PTRACE = 101, SYS_PRCTL = 157, SYS_GETTID = 186, SYS_TGKILL = 234,
             SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72,
-            SYS_GETRANDOM = 318, SYS_SPLICE = 275, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438;
+            SYS_GETRANDOM = 318, SYS_SPLICE = 275, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438, SYS_FSTATFS = 138;
 
     // ptrace requests, from include/uapi/linux/ptrace.h and arch/x86/include/uapi/asm/ptrace-abi.h.
     public static final int PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
@@ -240,6 +241,15 @@ public final class Host {
 
     public static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
         return syscall("mmap", SYS_MMAP, addr, length, prot, flags, fd, offset);
+    }
+
+    /** The f_flags of fstatfs(2) on {@code fd}: ST_RDONLY, ST_NOEXEC... (struct statfs, offset 80 on x86-64). */
+    public static long fstatfsFlags(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(120, 8);
+            syscall("fstatfs", SYS_FSTATFS, fd, buf.address(), 0, 0);
+            return buf.get(JAVA_LONG, 80);
+        }
     }
 
     public static void munmap(long addr, long length) {

@@ -22,7 +22,8 @@ public final class UnixSockets {
     // asm/unistd_64.h
     private static final int SYS_SOCKET = 41, SYS_CONNECT = 42, SYS_SENDMSG = 46, SYS_RECVMSG = 47,
             SYS_SHUTDOWN = 48, SYS_BIND = 49, SYS_LISTEN = 50, SYS_SETSOCKOPT = 54, SYS_GETSOCKOPT = 55,
-            SYS_ACCEPT4 = 288;
+            SYS_ACCEPT4 = 288, SYS_SOCKETPAIR = 53;
+    private static final int SOCK_DGRAM = 2;
     /** More fds than this in one message is not our protocol; the rest are closed. */
     public static final int MAX_FDS = 8;
     private static final int EINTR = 4;
@@ -44,6 +45,15 @@ public final class UnixSockets {
         } catch (RuntimeException e) {
             closeQuietly(fd);
             throw e;
+        }
+    }
+
+    /** A connected pair of AF_UNIX datagram sockets (close-on-exec): message boundaries kept, fds passed with them. */
+    public static int[] datagramPair() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            Host.syscall("socketpair", SYS_SOCKETPAIR, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fds.address(), 0, 0);
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
         }
     }
 

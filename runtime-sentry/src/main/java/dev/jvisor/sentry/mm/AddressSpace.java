@@ -147,6 +147,7 @@ public final class AddressSpace {
      */
     public synchronized long mapShared(long addr, long length, int prot, SharedMemory mem, long offset, boolean fixed, String name) {
         long len = pageUp(length);
+        if (mem.chunk.host != null) throw new IllegalArgumentException("a host file is mapped only privately");
         if (length <= 0 || (offset & (PAGE - 1)) != 0 || offset < 0 || offset + len > mem.chunk.length) throw Errno.EINVAL.exception();
         long at = placement(addr, len, fixed);
         Chunk c = mem.chunk.retain();
@@ -326,7 +327,7 @@ public final class AddressSpace {
      */
     private Vma privateCopy(Vma v) {
         Chunk c = Chunk.allocate(v.length(), false);
-        copySparse(v.fileOffset(), c.offset, v.length());
+        copyContent(v.chunk(), v.fileOffset(), c.offset, v.length());
         Vma copy = v.withChunk(v.start(), v.end(), c, c.offset, false, false);
         vmas.put(v.start(), copy);
         releaseChunk(v.chunk());
@@ -395,6 +396,11 @@ public final class AddressSpace {
     public synchronized long residentBytes() {
         long total = 0;
         for (Vma v : vmas.values()) {
+            if (v.chunk().host != null) {
+                // A host file's pages count whole: they are in the host's page cache once read.
+                total += v.chunk().readable(v.fileOffset(), v.length());
+                continue;
+            }
             long pos = v.fileOffset(), end = v.fileOffset() + v.length();
             while (pos < end) {
                 long data = Host.lseek(mf.fd(), pos, 3 /* SEEK_DATA */);
@@ -417,6 +423,10 @@ public final class AddressSpace {
             long a = addr + i * PAGE;
             Vma v = vmas.floorEntry(a).getValue();
             long off = v.fileOffset() + (a - v.start());
+            if (v.chunk().host != null) {
+                out[i] = (byte) (v.chunk().readable(off, 1) > 0 ? 1 : 0);
+                continue;
+            }
             long data = Host.lseek(mf.fd(), off, 3 /* SEEK_DATA */);
             out[i] = (byte) (data == off ? 1 : 0);
         }
@@ -457,7 +467,7 @@ public final class AddressSpace {
             vmas.put(target, moved);
         } else {
             Chunk c = Chunk.allocate(newLen, false);
-            copySparse(src, c.offset, copyLen);
+            copyContent(v.chunk(), src, c.offset, copyLen);
             Vma moved = v.withChunk(target, target + newLen, c, c.offset, false, false);
             removeRange(oldAddr, oldAddr + oldLen);
             removeRange(target, target + newLen);
@@ -515,6 +525,20 @@ public final class AddressSpace {
         return child;
     }
 
+    /**
+     * Copies {@code len} bytes of {@code src}'s content from file offset {@code from} into the
+     * memory file at {@code to}: for memory-file pages only the populated parts, for a host file
+     * what it holds (the rest of the last page stays zero).
+     */
+    private void copyContent(Chunk src, long from, long to, long len) {
+        if (src.host == null) {
+            copySparse(from, to, len);
+            return;
+        }
+        long n = src.readable(from, len);
+        if (n > 0) MemorySegment.copy(src.base(), from, mem, to, n);
+    }
+
     /** Copies the populated parts of a memory-file range, leaving holes as holes. */
     private void copySparse(long from, long to, long len) {
         long end = from + len, pos = from;
@@ -543,19 +567,16 @@ public final class AddressSpace {
 
     // ---------------------------------------------------------------- copy in / copy out
 
-    /** Translates an application address to a memory-file offset, checking access. */
-    private long translate(long addr, long len, int need) {
+    /**
+     * The VMA holding application address {@code addr}, checking access: the bytes are at
+     * {@code v.fileOffset() + (addr - v.start())} in {@code v.chunk().base()}, up to {@code v.end()}.
+     */
+    private Vma access(long addr, int need) {
         Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
         if (e == null) throw Errno.EFAULT.exception();
         Vma v = e.getValue();
         if (addr >= v.end() || (v.prot() & need) != need || (v.busOnAccess() && need != 0)) throw Errno.EFAULT.exception();
-        return v.fileOffset() + (addr - v.start());
-    }
-
-    /** How many bytes from {@code addr} stay inside its VMA. */
-    private long runLength(long addr) {
-        Vma v = vmas.floorEntry(addr).getValue();
-        return v.end() - addr;
+        return v;
     }
 
     /** EFAULT unless every byte of [addr, addr+len) is mapped with {@code write} or read access. */
@@ -565,8 +586,7 @@ public final class AddressSpace {
         int need = write ? PROT_WRITE : PROT_READ;
         long cursor = addr, end = addr + len;
         while (cursor < end) {
-            translate(cursor, 1, need);
-            cursor += runLength(cursor);
+            cursor = access(cursor, need).end();
         }
     }
 
@@ -575,9 +595,9 @@ public final class AddressSpace {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            long fo = translate(a, 1, PROT_READ);
-            long n = Math.min(len - done, runLength(a));
-            MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, fo, dst, (int) (off + done), (int) n);
+            Vma v = access(a, PROT_READ);
+            long n = Math.min(len - done, v.end() - a);
+            MemorySegment.copy(v.chunk().base(), ValueLayout.JAVA_BYTE, v.fileOffset() + (a - v.start()), dst, (int) (off + done), (int) n);
             done += n;
         }
     }
@@ -598,9 +618,9 @@ public final class AddressSpace {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            long fo = translate(a, 1, PROT_WRITE);
-            long n = Math.min(len - done, runLength(a));
-            MemorySegment.copy(src, srcOffset + done, mem, fo, n);
+            Vma v = access(a, PROT_WRITE);
+            long n = Math.min(len - done, v.end() - a);
+            MemorySegment.copy(src, srcOffset + done, mem, v.fileOffset() + (a - v.start()), n);
             done += n;
         }
     }
@@ -615,9 +635,9 @@ public final class AddressSpace {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            long fo = translate(a, 1, need);
-            long n = Math.min(len - done, runLength(a));
-            MemorySegment.copy(src, (int) (off + done), mem, ValueLayout.JAVA_BYTE, fo, (int) n);
+            Vma v = access(a, need);
+            long n = Math.min(len - done, v.end() - a);
+            MemorySegment.copy(src, (int) (off + done), mem, ValueLayout.JAVA_BYTE, v.fileOffset() + (a - v.start()), (int) n);
             done += n;
         }
     }
@@ -627,9 +647,9 @@ public final class AddressSpace {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            long fo = translate(a, 1, PROT_WRITE);
-            long n = Math.min(len - done, runLength(a));
-            mem.asSlice(fo, n).fill((byte) 0);
+            Vma v = access(a, PROT_WRITE);
+            long n = Math.min(len - done, v.end() - a);
+            mem.asSlice(v.fileOffset() + (a - v.start()), n).fill((byte) 0);
             done += n;
         }
     }
@@ -669,14 +689,16 @@ public final class AddressSpace {
         int n = 0;
         long a = addr;
         while (true) {
-            long fo = translate(a, 1, PROT_READ);
-            long run = Math.min(runLength(a), max + 1L - n);
+            Vma v = access(a, PROT_READ);
+            MemorySegment base = v.chunk().base();
+            long fo = v.fileOffset() + (a - v.start());
+            long run = Math.min(v.end() - a, max + 1L - n);
             // Copied a block at a time and scanned in the array: one bulk copy costs what a
             // single native byte read does, and paths are read on most syscalls.
             while (run > 0) {
                 int block = (int) Math.min(run, 256);
                 if (n + block > buf.length) buf = java.util.Arrays.copyOf(buf, Math.min(Math.max(buf.length * 2, n + block), max + 1));
-                MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, fo, buf, n, block);
+                MemorySegment.copy(base, ValueLayout.JAVA_BYTE, fo, buf, n, block);
                 for (int i = n; i < n + block; i++) {
                     if (buf[i] == 0) return new String(buf, 0, i, StandardCharsets.UTF_8);
                 }

@@ -1,24 +1,53 @@
 package dev.jvisor.sentry.mm;
 
+import java.lang.foreign.MemorySegment;
+
 /**
- * A reference-counted range of the memory file. Each VMA that maps part of it holds one
- * reference; the range is freed when the last goes. A private chunk belongs to one address
- * space; a shared chunk (MAP_SHARED|MAP_ANONYMOUS, memfd, tmpfs mappings) may be mapped by many.
+ * A reference-counted range of the memory file, or a whole read-only host file. Each VMA that
+ * maps part of it holds one reference; the range is freed (the host file closed) when the last
+ * goes. A private chunk belongs to one address space; a shared chunk (MAP_SHARED|MAP_ANONYMOUS,
+ * memfd, tmpfs mappings) may be mapped by many. A VMA's file offset is an offset in the memory
+ * file for the former and in the host file for the latter: in {@link #base()} either way.
  */
 final class Chunk {
+    /** How far a mapping may reach into a host file: past its end the VMA is marked to fault. */
+    private static final long HOST_FILE_REACH = 1L << 46;
+
     final long offset;
     final long length;
     final boolean shared;
+    /** The host file this chunk is, or null for a range of the memory file. */
+    final HostFile host;
     private int refs = 1;
 
     Chunk(long offset, long length, boolean shared) {
+        this(offset, length, shared, null);
+    }
+
+    private Chunk(long offset, long length, boolean shared, HostFile host) {
         this.offset = offset;
         this.length = length;
         this.shared = shared;
+        this.host = host;
     }
 
     static Chunk allocate(long length, boolean shared) {
         return new Chunk(MemoryFile.get().allocate(length), MemoryFile.roundUp(length), shared);
+    }
+
+    /** A chunk that is the host file {@code file} (taken over: closed with the last reference). */
+    static Chunk of(HostFile file) {
+        return new Chunk(0, HOST_FILE_REACH, true, file);
+    }
+
+    /** What file offsets index: the Sentry's mapping of the memory file or of the host file. */
+    MemorySegment base() {
+        return host != null ? host.view() : MemoryFile.get().mapping();
+    }
+
+    /** Bytes readable from {@link #base()} at {@code fileOffset}, at most {@code want}. */
+    long readable(long fileOffset, long want) {
+        return host == null ? want : Math.max(0, Math.min(want, host.view().byteSize() - fileOffset));
     }
 
     synchronized Chunk retain() {
@@ -32,6 +61,8 @@ final class Chunk {
         synchronized (this) {
             last = --refs == 0;
         }
-        if (last) MemoryFile.get().free(offset, length);
+        if (!last) return;
+        if (host != null) host.close();
+        else MemoryFile.get().free(offset, length);
     }
 }

@@ -24,6 +24,9 @@ public record Vma(long start, long end, int prot, boolean shared, Chunk chunk, l
 
     public long length() { return end - start; }
 
+    /** The host file this VMA maps directly (a copy-on-write VMA, never writable as it is), or null for memory-file pages. */
+    public HostFile hostFile() { return chunk.host; }
+
     public boolean contains(long addr) { return addr >= start && addr < end; }
 
     /** The protection the host mapping gets: none past a file's end, so access traps. */

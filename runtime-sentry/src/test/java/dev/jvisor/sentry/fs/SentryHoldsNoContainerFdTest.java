@@ -21,9 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Sentry must never open a container file: while a sandboxed program holds container files
  * open, the Sentry's (this JVM's) descriptors are listed and none may point into the rootfs,
- * while the Gofer child's do (so the check can see such descriptors at all). The one exception
- * is a descriptor the Gofer lends for copying a file into sandbox memory: it must be read-only
- * and gone once the copy is done, so none is left while the program runs on with its files open.
+ * while the Gofer child's do (so the check can see such descriptors at all). The exceptions are
+ * descriptors the Gofer lends, always read-only: one for copying a file into sandbox memory, gone
+ * once the copy is done, and one for a large file the sandbox maps where it is (a program or
+ * library, here the busybox binary that runs), kept while it is cached. So late in the run, with
+ * the program still holding both files open, the Sentry holds nothing of the rootfs but busybox.
  */
 class SentryHoldsNoContainerFdTest {
     @TempDir
@@ -69,9 +71,11 @@ class SentryHoldsNoContainerFdTest {
         assertThat(r.out()).isEqualTo("data\ndata\n");
         assertThat(sentryFds).isNotEmpty();
         assertThat(lentAccessModes).as("access mode of container files the Sentry held").isSubsetOf("O_RDONLY");
-        // The program sleeps 2 s with both files open, all copies long done: no descriptor left.
+        // The program sleeps 2 s with both files open, all copies long done: no copy's descriptor
+        // left, only the program's own file, which the sandbox maps where it is.
+        String program = root.resolve("bin/busybox").toString();
         assertThat(containerFilesSeen).filteredOn(e -> end - e.getKey() < 1_500_000_000L).isNotEmpty()
-                .allSatisfy(e -> assertThat(e.getValue()).as("container files held late in the run").isEmpty());
+                .allSatisfy(e -> assertThat(e.getValue()).as("container files held late in the run").isSubsetOf(program));
         assertThat(sentryFds).anyMatch(t -> t.startsWith("socket:"));
         assertThat(goferFds).anyMatch(t -> t.startsWith(root.toString()));
     }

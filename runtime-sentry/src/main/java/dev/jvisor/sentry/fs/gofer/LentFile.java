@@ -2,7 +2,10 @@ package dev.jvisor.sentry.fs.gofer;
 
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.p9.DonatedFile;
+import dev.jvisor.sentry.host.Host;
+import dev.jvisor.sentry.host.HostException;
 import dev.jvisor.sentry.mm.MemoryFile;
+import dev.jvisor.sentry.mm.SharedMemory;
 
 import java.lang.foreign.MemorySegment;
 
@@ -42,6 +45,22 @@ public final class LentFile implements AutoCloseable {
             return -1;
         }
     }
+
+    /**
+     * The file's pages for mapping where they are ({@link SharedMemory#mapHostFile}) through a
+     * duplicate of the lent descriptor, which outlives this; null when the host will not map them.
+     */
+    public SharedMemory mapPages() {
+        int dup;
+        try {
+            dup = Host.fcntl(donated.descriptor(), F_DUPFD_CLOEXEC, 0);
+        } catch (ErrnoException | HostException e) {
+            return null;
+        }
+        return SharedMemory.mapHostFile(dup, donated.size());
+    }
+
+    private static final int F_DUPFD_CLOEXEC = 1030;
 
     @Override
     public void close() {

@@ -5,10 +5,11 @@ import dev.jvisor.sentry.mm.SharedMemory;
 import dev.jvisor.sentry.vfs.Inode;
 
 /**
- * A file's content as pages of sandbox memory, for mapping it without copying: a tmpfs file, or
- * a file of the read-only lower layer once the overlay holds it in memory. The program loader and
+ * A file's content as pages to map without copying: a tmpfs file's sandbox memory, or for a file
+ * of the read-only lower layer that the overlay caches, the host file the Gofer lent (see
+ * {@link dev.jvisor.sentry.mm.HostFile}) or the copy in sandbox memory. The program loader and
  * mmap map such pages copy-on-write, so that the text of a program or library is in memory once
- * per sandbox however many processes run it.
+ * however many processes run it.
  */
 public final class FilePages {
     private FilePages() {}
@@ -23,7 +24,7 @@ public final class FilePages {
                 : inode instanceof RegularInode r ? r : null;
         if (content == null) return null;
         try {
-            return content.data().sharedMemory(atLeast);
+            return content.data().pagesToMap(atLeast);
         } catch (dev.jvisor.abi.linux.ErrnoException e) {
             return null; // more than the file's reserve: copy instead
         }

@@ -4,6 +4,7 @@ import dev.jvisor.abi.linux.FileMode;
 import dev.jvisor.sentry.fs.gofer.GoferFile;
 import dev.jvisor.sentry.fs.gofer.LentFile;
 import dev.jvisor.sentry.fs.tmpfs.RegularInode;
+import dev.jvisor.sentry.mm.SharedMemory;
 import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.Location;
@@ -64,9 +65,12 @@ public final class OverlayFile extends Inode implements LowerBacked {
             if (upper != null) return upper;
             RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
             long expected = lower.size();
-            if (forReading && expected >= DIRECT_COPY_BYTES) copy.data().sharedMemory(expected);
+            boolean large = forReading && expected >= DIRECT_COPY_BYTES;
             // Lent for every size: measured faster than Tread for small files too (fewer round trips).
-            if (!copyLent(copy, expected)) copyThroughTread(copy);
+            if (!(large ? adoptLent(copy, expected) : copyLent(copy, expected))) {
+                if (large) copy.data().sharedMemory(expected);
+                if (!copyLent(copy, expected)) copyThroughTread(copy);
+            }
             copy.setTimes(atimeNs, mtimeNs);
             upper = copy;
             return copy;
@@ -82,6 +86,22 @@ public final class OverlayFile extends Inode implements LowerBacked {
     private boolean copyLent(RegularInode copy, long expected) {
         try (LentFile lent = lower.lend()) {
             return lent != null && lent.size() == expected && copy.data().fill(expected, lent::read);
+        }
+    }
+
+    /**
+     * Makes the copy's content the host file the Gofer lends, mapped where it is rather than
+     * copied (see {@link dev.jvisor.sentry.mm.HostFile}): a program or library is then paged in by
+     * the host as the sandbox touches it, and copied only if written. False when the Gofer lends
+     * none, the file changed size, or the host will not map it.
+     */
+    private boolean adoptLent(RegularInode copy, long expected) {
+        try (LentFile lent = lower.lend()) {
+            if (lent == null || lent.size() != expected) return false;
+            SharedMemory pages = lent.mapPages();
+            if (pages == null) return false;
+            copy.data().adoptHostFile(pages, expected);
+            return true;
         }
     }
 

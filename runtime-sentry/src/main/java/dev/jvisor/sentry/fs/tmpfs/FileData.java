@@ -11,7 +11,9 @@ import java.util.Arrays;
 /**
  * The bytes of a regular file. They live in 64 KiB heap blocks (unwritten blocks are holes that
  * read as zero) until the file is first mapped MAP_SHARED; then they move into sandbox shared
- * memory, so that reads, writes and every mapping see the same pages.
+ * memory, so that reads, writes and every mapping see the same pages. A copy of a read-only
+ * file may instead start as that host file itself ({@link #adoptHostFile}): read and mapped
+ * where it is, and moved into sandbox memory only when something would change it.
  */
 public final class FileData {
     private static final int BLOCK = 64 * 1024;
@@ -79,6 +81,31 @@ public final class FileData {
     }
     private SharedMemory mem;
     private MemorySegment seg;
+    /** {@link #mem} is a read-only host file ({@link SharedMemory#mapHostFile}), not sandbox memory. */
+    private boolean hostBacked;
+    /** Releases {@link #mem} when the file is collected; registered with the first memory. */
+    private Holder holder;
+
+    /** What the cleaner releases: the file's current memory (swapped when a host file moves into sandbox memory). */
+    private static final class Holder implements Runnable {
+        volatile SharedMemory held;
+
+        @Override
+        public void run() {
+            SharedMemory m = held;
+            if (m != null) m.release();
+        }
+    }
+
+    private void hold(SharedMemory m) {
+        if (holder == null) {
+            holder = new Holder();
+            CLEANER.register(this, holder);
+        }
+        SharedMemory old = holder.held;
+        holder.held = m;
+        if (old != null) old.release();
+    }
 
     public synchronized long size() { return size; }
 
@@ -87,6 +114,7 @@ public final class FileData {
      * must fit. The file keeps its own reference; mappings take theirs.
      */
     public synchronized SharedMemory sharedMemory(long atLeast) {
+        if (hostBacked) moveIntoMemory(atLeast);
         if (mem == null) {
             long cap = Math.max(MIN_SHARED_CAPACITY, Math.max(size, atLeast) * 2);
             if (cap > MAX_SIZE) cap = MAX_SIZE;
@@ -102,10 +130,52 @@ public final class FileData {
             blocks = null;
             mem = m;
             seg = s;
-            CLEANER.register(this, m::release);
+            hold(m);
         }
         if (atLeast > mem.length()) throw Errno.ENOMEM.exception();
         return mem;
+    }
+
+    /**
+     * Makes this empty file's content the first {@code length} bytes of the read-only host file
+     * {@code pages} (its reference taken over), left where it is: reads and read-only mappings
+     * use it directly; the first write, truncation or shared mapping copies it into sandbox
+     * memory. The caller guarantees nobody changes the host file meanwhile.
+     */
+    public synchronized void adoptHostFile(SharedMemory pages, long length) {
+        if (size != 0 || mem != null || pages.hostFile() == null || length != pages.length()) {
+            pages.release();
+            throw new IllegalStateException("a host file replaces only an empty file's content, whole");
+        }
+        rechargeFor(length);
+        blocks = null;
+        mem = pages;
+        seg = pages.segment();
+        size = length;
+        hostBacked = true;
+        hold(pages);
+    }
+
+    /**
+     * The pages a read-only private mapping of at least {@code atLeast} bytes maps: the host
+     * file itself while the content is one (its pages past the end fault in the mapping, as a
+     * file's do), else the file's shared memory.
+     */
+    public synchronized SharedMemory pagesToMap(long atLeast) {
+        return hostBacked ? mem : sharedMemory(atLeast);
+    }
+
+    /** Copies a host file's content into sandbox shared memory, which holds it from then on. */
+    private void moveIntoMemory(long atLeast) {
+        long cap = Math.min(MAX_SIZE, Math.max(MIN_SHARED_CAPACITY, Math.max(size, atLeast) * 2));
+        SharedMemory m = SharedMemory.allocate(cap);
+        MemorySegment s = m.segment();
+        long done = dev.jvisor.sentry.mm.MemoryFile.get().copyFrom(mem.hostFile().fd(), 0, m.fileOffset(), size);
+        if (done < size) MemorySegment.copy(seg, done, s, done, size - done);
+        hostBacked = false;
+        mem = m;
+        seg = s;
+        hold(m);
     }
 
     /**
@@ -125,6 +195,7 @@ public final class FileData {
      * left empty and false returned, so that a partial copy is never taken for the file.
      */
     public synchronized boolean fill(long length, ContentSource source) {
+        if (hostBacked) throw new IllegalStateException("content already adopted");
         if (size != 0 || length < 0 || length > MAX_SIZE) throw Errno.EINVAL.exception();
         if (length == 0) return true;
         rechargeFor(length);
@@ -216,6 +287,7 @@ public final class FileData {
     public synchronized int write(long pos, byte[] src, int off, int len) {
         if (pos < 0) throw Errno.EINVAL.exception();
         if (pos + len > MAX_SIZE) throw Errno.EFBIG.exception();
+        if (hostBacked) moveIntoMemory(0);
         len = fitInBudget(pos, len);
         if (seg != null) {
             if (pos + len > seg.byteSize()) throw Errno.EFBIG.exception();
@@ -240,6 +312,7 @@ public final class FileData {
     public synchronized void truncate(long length) {
         if (length < 0) throw Errno.EINVAL.exception();
         if (length > MAX_SIZE) throw Errno.EFBIG.exception();
+        if (hostBacked) moveIntoMemory(length);
         rechargeFor(length);
         if (seg != null) {
             if (length > seg.byteSize()) throw Errno.EFBIG.exception();

@@ -1,12 +1,14 @@
 package dev.jvisor.sentry.platform.ptrace;
 
 import dev.jvisor.sentry.mm.AddressSpace;
+import dev.jvisor.sentry.mm.HostFile;
 import dev.jvisor.sentry.mm.MemoryFile;
 import dev.jvisor.sentry.mm.Vma;
 import dev.jvisor.sentry.platform.FpState;
 import dev.jvisor.sentry.platform.Registers;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +21,8 @@ import java.util.TreeMap;
  * address space (vfork, threads), each through its own stub.
  */
 public final class PtraceContext implements AutoCloseable {
-    private static final int SYS_MMAP = 9, SYS_MUNMAP = 11;
-    private static final int MAP_SHARED = 0x01, MAP_FIXED = 0x10;
+    private static final int SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11;
+    private static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10;
 
     private final Stub stub;
     private AddressSpace as;
@@ -91,7 +93,11 @@ public final class PtraceContext implements AutoCloseable {
         }
     }
 
-    /** Brings the stub's host mappings up to date; returns true if anything changed. */
+    /**
+     * Brings the stub's host mappings up to date; returns true if anything changed. Memory-file
+     * pages are mapped from the stub's descriptor of it; a host file a VMA maps directly is given
+     * to the stub for the mapping and closed there right after (the mapping keeps the file).
+     */
     public boolean sync() {
         long gen = as.generation();
         if (gen == syncedGeneration) return false;
@@ -107,20 +113,57 @@ public final class PtraceContext implements AutoCloseable {
             mapped.remove(v.start());
             check(stub.inject(SYS_MUNMAP, v.start(), v.length()), "munmap");
         }
-        for (Map.Entry<Long, Vma> e : wanted.entrySet()) {
-            Vma w = e.getValue();
+        List<Vma> toMap = new ArrayList<>();
+        Map<HostFile, Integer> stubFds = null;
+        for (Vma w : wanted.values()) {
             Vma have = mapped.get(w.start());
             if (have != null && sameMapping(have, w)) continue;
-            check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_SHARED | MAP_FIXED,
-                    Layout.MEMORY_FD, w.fileOffset()), "mmap");
+            toMap.add(w);
+            if (w.hostFile() != null) {
+                if (stubFds == null) stubFds = new IdentityHashMap<>();
+                stubFds.put(w.hostFile(), -1);
+            }
+        }
+        if (stubFds != null) {
+            try {
+                installHostFiles(stubFds);
+            } catch (dev.jvisor.sentry.host.HostException e) {
+                // Another thread unmapped a file since the snapshot and its descriptor is gone:
+                // the address space moved on; the caller syncs again before running anything.
+                syncedGeneration = -1;
+                return true;
+            }
+        }
+        for (Vma w : toMap) {
+            HostFile f = w.hostFile();
+            if (f == null) {
+                check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_SHARED | MAP_FIXED,
+                        Layout.MEMORY_FD, w.fileOffset()), "mmap");
+            } else {
+                check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_PRIVATE | MAP_FIXED,
+                        stubFds.get(f), w.fileOffset()), "mmap of a host file");
+            }
             mapped.put(w.start(), w);
+        }
+        if (stubFds != null) {
+            for (int fd : stubFds.values()) check(stub.inject(SYS_CLOSE, fd), "close");
         }
         syncedGeneration = gen;
         return true;
     }
 
+    /** Gives the stub a descriptor of each host file in {@code fds}' keys, recording its number there. */
+    private void installHostFiles(Map<HostFile, Integer> fds) {
+        List<HostFile> files = new ArrayList<>(fds.keySet());
+        int[] host = new int[files.size()];
+        for (int i = 0; i < host.length; i++) host[i] = files.get(i).fd();
+        int[] inStub = stub.installFds(host);
+        for (int i = 0; i < host.length; i++) fds.put(files.get(i), inStub[i]);
+    }
+
     private static boolean sameMapping(Vma a, Vma b) {
-        return a.start() == b.start() && a.end() == b.end() && a.hostProt() == b.hostProt() && a.fileOffset() == b.fileOffset();
+        return a.start() == b.start() && a.end() == b.end() && a.hostProt() == b.hostProt() && a.fileOffset() == b.fileOffset()
+                && a.hostFile() == b.hostFile();
     }
 
     private void check(long result, String what) {

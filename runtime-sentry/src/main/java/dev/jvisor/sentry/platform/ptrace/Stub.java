@@ -2,13 +2,18 @@ package dev.jvisor.sentry.platform.ptrace;
 
 import dev.jvisor.sentry.host.Host;
 import dev.jvisor.sentry.host.HostException;
+import dev.jvisor.sentry.host.UnixSockets;
+import dev.jvisor.sentry.mm.MemoryFile;
+import dev.jvisor.sentry.mm.SharedMemory;
 import dev.jvisor.sentry.platform.FpState;
 import dev.jvisor.sentry.platform.Registers;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static dev.jvisor.abi.linux.UnixSocketAbi.*;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * One traced stub process: an application address space that the Sentry drives. Every method
@@ -26,8 +31,21 @@ public final class Stub implements AutoCloseable {
     private boolean dead;
     private boolean kickPending;
 
-    private Stub(int pid) {
+    /** include/uapi/asm-generic/unistd.h */
+    private static final int SYS_RECVMSG = 47;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int HIGH_FD = 100;
+    private static final int SCRATCH_IOVEC = 64, SCRATCH_BYTE = 96, SCRATCH_CONTROL = 128;
+
+    /** The Sentry's end of the stub's channel ({@link StubImage#CHANNEL_FD} in the stub). */
+    private final int channel;
+    /** The stub's scratch page, once mapped. */
+    private SharedMemory scratchMemory;
+
+    private Stub(int pid, int channel) {
         this.pid = pid;
+        this.channel = channel;
         this.owner = Thread.currentThread();
     }
 
@@ -41,10 +59,26 @@ public final class Stub implements AutoCloseable {
         if (Thread.currentThread().isVirtual()) {
             throw new IllegalStateException("a stub must be traced by a platform thread");
         }
-        int pid = Host.posixSpawn("/proc/self/fd/" + StubImage.IMAGE_FD, new String[] {"jvisor-stub"},
-                new int[][] {{memoryFd, StubImage.MEMORY_FD}, {StubFile.fd(), StubImage.IMAGE_FD}},
-                StubImage.IMAGE_FD + 1);
-        Stub stub = new Stub(pid);
+        int[] pair = UnixSockets.datagramPair();
+        int channel = pair[0], stubEnd;
+        try {
+            // Above the fds the stub receives, so that the spawn's dup2 order cannot clobber it.
+            stubEnd = Host.fcntl(pair[1], F_DUPFD_CLOEXEC, HIGH_FD);
+        } finally {
+            Host.close(pair[1]);
+        }
+        int pid;
+        try {
+            pid = Host.posixSpawn("/proc/self/fd/" + StubImage.IMAGE_FD, new String[] {"jvisor-stub"},
+                    new int[][] {{memoryFd, StubImage.MEMORY_FD}, {StubFile.fd(), StubImage.IMAGE_FD}, {stubEnd, StubImage.CHANNEL_FD}},
+                    StubImage.CHANNEL_FD + 1);
+        } catch (RuntimeException e) {
+            Host.close(channel);
+            throw e;
+        } finally {
+            Host.close(stubEnd);
+        }
+        Stub stub = new Stub(pid, channel);
         try {
             int status = Host.wait4(pid, WALL);
             if (!stopped(status) || stopSignal(status) != SIGTRAP) {
@@ -54,12 +88,61 @@ public final class Stub implements AutoCloseable {
             stub.getRegs(stub.scratch);
             stub.inject(3 /* close */, StubImage.IMAGE_FD);
             stub.inject(11 /* munmap */, 0, StubImage.BASE);
-            stub.inject(11 /* munmap */, StubImage.END, Layout.TOP - StubImage.END);
+            stub.inject(11 /* munmap */, StubImage.SCRATCH, Layout.TOP - StubImage.SCRATCH);
             return stub;
         } catch (RuntimeException e) {
             stub.kill();
             throw e;
         }
+    }
+
+    /**
+     * Gives the stub its own descriptors for the host files {@code fds} (passed over its channel
+     * with SCM_RIGHTS and received by an injected recvmsg), so that an injected mmap can map
+     * them; returns their numbers in the stub, where the caller closes them once mapped.
+     */
+    public int[] installFds(int[] fds) {
+        checkOwner();
+        MemorySegment page = scratchPage();
+        int[] out = new int[fds.length];
+        for (int from = 0; from < fds.length; from += UnixSockets.MAX_FDS) {
+            int n = Math.min(UnixSockets.MAX_FDS, fds.length - from);
+            UnixSockets.send(channel, new byte[] {0}, java.util.Arrays.copyOfRange(fds, from, from + n));
+            page.set(JAVA_LONG, MSG_CONTROLLEN, cmsgSpace(4 * UnixSockets.MAX_FDS));
+            page.set(JAVA_INT, MSG_FLAGS, 0);
+            page.set(JAVA_INT, SCRATCH_CONTROL + CMSG_LEVEL, 0);
+            long r = inject(SYS_RECVMSG, StubImage.CHANNEL_FD, StubImage.SCRATCH, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+            long cmsgLen = page.get(JAVA_LONG, SCRATCH_CONTROL + CMSG_LEN);
+            if (r != 1 || page.get(JAVA_INT, SCRATCH_CONTROL + CMSG_LEVEL) != SOL_SOCKET
+                    || page.get(JAVA_INT, SCRATCH_CONTROL + CMSG_TYPE) != SCM_RIGHTS || cmsgLen != CMSGHDR_SIZE + 4L * n) {
+                throw new IllegalStateException("stub " + pid + ": passing " + n + " fds failed (recvmsg " + r + ", flags 0x"
+                        + Integer.toHexString(page.get(JAVA_INT, MSG_FLAGS)) + ")");
+            }
+            for (int i = 0; i < n; i++) out[from + i] = page.get(JAVA_INT, SCRATCH_CONTROL + CMSGHDR_SIZE + 4L * i);
+        }
+        return out;
+    }
+
+    /** The scratch page, mapped into the stub and laid out for {@link #installFds}' recvmsg on first use. */
+    private MemorySegment scratchPage() {
+        if (scratchMemory == null) {
+            SharedMemory m = SharedMemory.allocate(MemoryFile.PAGE);
+            long r = inject(9 /* mmap */, StubImage.SCRATCH, MemoryFile.PAGE, 3 /* PROT_READ|PROT_WRITE */,
+                    0x11 /* MAP_SHARED|MAP_FIXED */, StubImage.MEMORY_FD, m.fileOffset());
+            if (r != StubImage.SCRATCH) {
+                m.release();
+                throw new IllegalStateException("stub " + pid + ": mapping its scratch page failed with " + r);
+            }
+            MemorySegment page = m.segment();
+            // struct msghdr at 0: one iovec (at 64) of one byte (at 96), the control buffer at 128.
+            page.set(JAVA_LONG, MSG_IOV, StubImage.SCRATCH + SCRATCH_IOVEC);
+            page.set(JAVA_LONG, MSG_IOVLEN, 1);
+            page.set(JAVA_LONG, MSG_CONTROL, StubImage.SCRATCH + SCRATCH_CONTROL);
+            page.set(JAVA_LONG, SCRATCH_IOVEC, StubImage.SCRATCH + SCRATCH_BYTE);
+            page.set(JAVA_LONG, SCRATCH_IOVEC + 8, 1);
+            scratchMemory = m;
+        }
+        return scratchMemory.segment();
     }
 
     public int pid() { return pid; }
@@ -206,6 +289,9 @@ public final class Stub implements AutoCloseable {
         } catch (HostException ignored) {
             // already gone
         }
+        UnixSockets.closeQuietly(channel);
+        // A killed process runs no more code: its scratch page may go back at once.
+        if (scratchMemory != null) scratchMemory.release();
         if (Thread.currentThread() == owner) {
             try {
                 while (true) {

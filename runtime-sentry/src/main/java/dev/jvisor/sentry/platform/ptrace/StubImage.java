@@ -21,12 +21,19 @@ final class StubImage {
 
     /** Where the stub's single page is loaded; far from where applications or the Sentry map. */
     static final long BASE = 0x1000_0000_0000L;
+    /**
+     * A page of the memory file the Sentry maps right after the code when it first passes the
+     * stub descriptors ({@link Stub#installFds}): the buffers its injected recvmsg needs.
+     */
+    static final long SCRATCH = BASE + 0x1000;
     /** The stub occupies [BASE, END): applications may not map there. */
-    static final long END = BASE + 0x1000;
+    static final long END = BASE + 0x2000;
     /** Host fd of the application memory file inside the stub. */
     static final int MEMORY_FD = 3;
     /** Host fd through which the stub was exec'd; closed right after start. */
     static final int IMAGE_FD = 4;
+    /** The stub's end of a datagram socket pair through which the Sentry passes it host fds. */
+    static final int CHANNEL_FD = 5;
 
     private static final int CODE_OFFSET = 0x80;
     private static final byte[] IMAGE;

@@ -36,10 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Copy-up through a descriptor the Gofer lends (Tdonatefd + pread into sandbox memory) against
- * a real Gofer process: the copy is the host file byte for byte (large files straight into
- * shared memory, small ones and copies for writing into heap blocks), the Sentry keeps no host
- * descriptor afterwards, and a Gofer connection that cannot lend falls back to Tread with the
- * same result.
+ * a real Gofer process: the copy is the host file byte for byte (large files cached for reading
+ * stay the lent host file until something needs them in sandbox memory, small ones and copies
+ * for writing go into heap blocks), the Sentry keeps no host descriptor once the content is in
+ * memory, and a Gofer connection that cannot lend falls back to Tread with the same result.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LentCopyUpTest {
@@ -130,7 +130,10 @@ class LentCopyUpTest {
             assertThat(readAll(bigFile, big.length)).isEqualTo(big);
             RegularInode bigCopy = bigFile.cachedContent();
             assertThat(bigCopy).as("cached on open").isNotNull();
+            assertThat(bigCopy.data().pagesToMap(big.length).hostFile()).as("large: the lent host file, mapped where it is").isNotNull();
+            // Something that needs the pages in sandbox memory (a shared mapping, a write) moves them there.
             MemorySegment pages = bigCopy.data().sharedMemory(big.length).segment();
+            assertThat(bigCopy.data().pagesToMap(big.length).hostFile()).isNull();
             assertThat(pages.asSlice(0, big.length).toArray(ValueLayout.JAVA_BYTE)).as("in sandbox memory").isEqualTo(big);
 
             OverlayFile smallFile = overlayOf(top, "small");
