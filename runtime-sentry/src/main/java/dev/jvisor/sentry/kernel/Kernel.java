@@ -249,7 +249,7 @@ public final class Kernel {
             g.envp = pg.envp;
             child = new Task(this, g, pid);
             child.schedPolicy = parent.schedPolicy; // inherited across fork (no SCHED_RESET_ON_FORK kept)
-            child.as = (flags & CLONE_VM) != 0 ? parent.as.retainUser() : parent.as.fork();
+            child.as = (flags & CLONE_VM) != 0 ? parent.as.retainUser((flags & CLONE_VFORK) == 0) : parent.as.fork();
             inheritFromParent(child, parent, flags, newSp, childTid, tls);
             child.altStack(parent.altSp, parent.altSize, parent.altFlags);
             g.tasks.add(child);
@@ -289,7 +289,7 @@ public final class Kernel {
             int tid = allocPid();
             child = new Task(this, g, tid);
             child.schedPolicy = parent.schedPolicy;
-            child.as = parent.as.retainUser();
+            child.as = parent.as.retainUser(true);
             inheritFromParent(child, parent, flags, newSp, childTid, tls); // a new thread has no altstack
             g.tasks.add(child);
             tasks.put(tid, child);

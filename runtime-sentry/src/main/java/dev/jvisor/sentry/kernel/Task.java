@@ -254,6 +254,8 @@ public final class Task {
             return;
         }
         if ((sig == Signal.SIGSEGV || sig == Signal.SIGBUS) && ctx.sync()) return; // stale host mapping
+        // A write to a private file mapping's shared pages: copied now, the write is retried.
+        if (sig == Signal.SIGSEGV && as.breakCopyOnWrite(stub.lastFaultAddress())) return;
         SigInfo s = new SigInfo(sig, stub.lastSigCode());
         s.addr = stub.lastFaultAddress();
         if (sig == Signal.SIGSEGV) {

@@ -55,13 +55,27 @@ public final class AddressSpace {
     private record Buried(Chunk chunk, long generation) {}
     private final List<Buried> graveyard = new ArrayList<>();
     private boolean everShared;
+    /** Tasks have run in this space at the same time: copy-on-write is only for read-only mappings. */
+    private boolean threaded;
     /** Each platform context that runs code in this space: {generation synced to, 1 while running}. */
     private final java.util.Map<Object, long[]> mappers = new java.util.IdentityHashMap<>();
 
-    /** Another task uses this address space (vfork, threads). */
-    public synchronized AddressSpace retainUser() {
+    /**
+     * Another task uses this address space. {@code concurrently}: it runs at the same time as
+     * the others (a thread, clone(CLONE_VM) without CLONE_VFORK), not while the caller waits
+     * (vfork). From then on no writable mapping is left copy-on-write: each thread runs through
+     * its own stub, which keeps its mappings until it next enters the Sentry, so a page copied
+     * at one thread's write fault would stay the file's page in another's for a while.
+     */
+    public synchronized AddressSpace retainUser(boolean concurrently) {
         users++;
         everShared = true;
+        if (concurrently && !threaded) {
+            threaded = true;
+            for (Vma v : new ArrayList<>(vmas.values())) {
+                if (v.copyOnWrite() && (v.prot() & PROT_WRITE) != 0) privateCopy(v);
+            }
+        }
         return this;
     }
 
@@ -159,18 +173,20 @@ public final class AddressSpace {
 
     /**
      * Maps {@code length} bytes of a file's cached pages {@code mem} from {@code offset} on as a
-     * private mapping that shares them until written (see {@link Vma#copyOnWrite()}). Only for
-     * mappings without PROT_WRITE; a later mprotect that adds it copies the pages first. Takes its
-     * own reference on the memory.
+     * private mapping that shares them until written (see {@link Vma#copyOnWrite()}). With
+     * PROT_WRITE the host maps it read-only all the same: the application's first write to it
+     * faults and {@link #breakCopyOnWrite} copies the pages around it; a write by the Sentry
+     * copies the pages it writes first. Takes its own reference on the memory.
      */
     public synchronized long mapFilePrivate(long addr, long length, int prot, SharedMemory mem, long offset, boolean fixed, String name) {
         long len = pageUp(length);
-        if ((prot & PROT_WRITE) != 0) throw new IllegalArgumentException("a copy-on-write mapping starts read-only");
         if (length <= 0 || (offset & (PAGE - 1)) != 0 || offset < 0 || offset + len > mem.chunk.length) throw Errno.EINVAL.exception();
         long at = placement(addr, len, fixed);
         Chunk c = mem.chunk.retain();
         removeRange(at, at + len);
-        vmas.put(at, new Vma(at, at + len, prot, false, c, c.offset + offset, name == null ? "" : name, false, true));
+        Vma v = new Vma(at, at + len, prot, false, c, c.offset + offset, name == null ? "" : name, false, true);
+        vmas.put(at, v);
+        if (threaded && (prot & PROT_WRITE) != 0) privateCopy(v);
         generation++;
         return at;
     }
@@ -315,24 +331,41 @@ public final class AddressSpace {
         splitAt(addr);
         splitAt(end);
         for (Vma v : overlapping(addr, end)) {
-            Vma w = (prot & PROT_WRITE) != 0 && v.copyOnWrite() ? privateCopy(v) : v;
+            // A copy-on-write VMA stays one (the host keeps it read-only and writes copy on fault),
+            // unless tasks share the space (see retainUser).
+            Vma w = threaded && (prot & PROT_WRITE) != 0 && v.copyOnWrite() ? privateCopy(v) : v;
             vmas.put(w.start(), w.withProt(prot));
         }
         generation++;
     }
 
-    /**
-     * Replaces a copy-on-write VMA by a private copy of its pages (the whole VMA: there are no
-     * page faults to copy page by page) and returns the copy.
-     */
+    /** Replaces a copy-on-write VMA by a private copy of its pages and returns the copy. */
     private Vma privateCopy(Vma v) {
-        Chunk c = Chunk.allocate(v.length(), false);
+        Chunk c = Chunk.copyOf(v.chunk(), v.fileOffset(), v.length());
         copyContent(v.chunk(), v.fileOffset(), c.offset, v.length());
         Vma copy = v.withChunk(v.start(), v.end(), c, c.offset, false, false);
         vmas.put(v.start(), copy);
         releaseChunk(v.chunk());
         generation++;
         return copy;
+    }
+
+    /** What an application write fault in a copy-on-write mapping copies: the aligned block around it (or less, at the VMA's ends). */
+    static final long COPY_ON_WRITE_BLOCK = 16 * PAGE;
+
+    /**
+     * The application faulted at {@code addr}: if that is a write to a copy-on-write mapping that
+     * allows writing (the host maps such pages read-only), copies the block of pages around it
+     * into private memory and returns true, and the application retries its write once the
+     * platform has synced its mappings. False for any other fault, which is the application's.
+     */
+    public synchronized boolean breakCopyOnWrite(long addr) {
+        Vma v = vmaAt(addr);
+        if (v == null || !v.copyOnWrite() || (v.prot() & PROT_WRITE) == 0 || v.busOnAccess()) return false;
+        long from = Math.max(v.start(), addr & -COPY_ON_WRITE_BLOCK);
+        long to = Math.min(v.end(), from + COPY_ON_WRITE_BLOCK);
+        privatize(from, to);
+        return true;
     }
 
     /** Copies every copy-on-write VMA overlapping [start, end) into private memory (the Sentry is about to write it). */
@@ -374,7 +407,13 @@ public final class AddressSpace {
         for (Vma v : overlapping(addr, end)) {
             if (!v.ownsPages()) continue; // shared, or still the file's pages: nothing of its own to drop
             long from = Math.max(v.start(), addr), to = Math.min(v.end(), end);
-            mf.decommit(v.fileOffset() + (from - v.start()), to - from);
+            long at = v.fileOffset() + (from - v.start());
+            mf.decommit(at, to - from);
+            Chunk origin = v.chunk().origin();
+            // A copy of a private file mapping's pages reads the file again, as Linux serves a
+            // dropped private page from the file: copied back in place, so that every thread's
+            // stub sees it at once.
+            if (origin != null) copyContent(origin, v.chunk().originOffset(at), at, to - from);
         }
     }
 
@@ -516,7 +555,8 @@ public final class AddressSpace {
                 // Shared memory, or a file's pages not yet copied: the child maps the same ones.
                 child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), v.chunk().retain(), v.fileOffset(), v.shared(), v.copyOnWrite()));
             } else {
-                Chunk c = Chunk.allocate(v.length(), false);
+                Chunk o = v.chunk().origin();
+                Chunk c = o != null ? Chunk.copyOf(o, v.chunk().originOffset(v.fileOffset()), v.length()) : Chunk.allocate(v.length(), false);
                 copySparse(v.fileOffset(), c.offset, v.length());
                 child.vmas.put(v.start(), v.withChunk(v.start(), v.end(), c, c.offset, false, false));
             }
@@ -613,12 +653,23 @@ public final class AddressSpace {
         writeChecked(addr, src, off, len, PROT_WRITE);
     }
 
+    /**
+     * The VMA to write at {@code addr}, checked for {@code need}: a copy-on-write one has the
+     * pages the write reaches, up to {@code end}, copied into private memory first.
+     */
+    private Vma writable(long addr, long end, int need) {
+        Vma v = access(addr, need);
+        if (!v.copyOnWrite()) return v;
+        privatize(pageDown(addr), Math.min(v.end(), pageUp(end)));
+        return access(addr, need);
+    }
+
     /** Copies {@code len} bytes of a Sentry-side segment into application memory (checked for write). */
     public synchronized void write(long addr, MemorySegment src, long srcOffset, long len) {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            Vma v = access(a, PROT_WRITE);
+            Vma v = writable(a, addr + len, PROT_WRITE);
             long n = Math.min(len - done, v.end() - a);
             MemorySegment.copy(src, srcOffset + done, mem, v.fileOffset() + (a - v.start()), n);
             done += n;
@@ -635,7 +686,7 @@ public final class AddressSpace {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            Vma v = access(a, need);
+            Vma v = writable(a, addr + len, need);
             long n = Math.min(len - done, v.end() - a);
             MemorySegment.copy(src, (int) (off + done), mem, ValueLayout.JAVA_BYTE, v.fileOffset() + (a - v.start()), (int) n);
             done += n;
@@ -647,7 +698,7 @@ public final class AddressSpace {
         long done = 0;
         while (done < len) {
             long a = addr + done;
-            Vma v = access(a, PROT_WRITE);
+            Vma v = writable(a, addr + len, PROT_WRITE);
             long n = Math.min(len - done, v.end() - a);
             mem.asSlice(v.fileOffset() + (a - v.start()), n).fill((byte) 0);
             done += n;

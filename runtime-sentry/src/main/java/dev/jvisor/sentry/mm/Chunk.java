@@ -18,6 +18,12 @@ final class Chunk {
     final boolean shared;
     /** The host file this chunk is, or null for a range of the memory file. */
     final HostFile host;
+    /**
+     * For a private copy of a file's pages: the file's chunk (a reference held) and the offset
+     * in it of this chunk's first byte, so that MADV_DONTNEED can map the file again; else null.
+     */
+    private Chunk origin;
+    private long originOffset;
     private int refs = 1;
 
     Chunk(long offset, long length, boolean shared) {
@@ -39,6 +45,20 @@ final class Chunk {
     static Chunk of(HostFile file) {
         return new Chunk(0, HOST_FILE_REACH, true, file);
     }
+
+    /** A private copy of {@code file}'s pages from {@code fileOffset} on: remembers the file (taking a reference). */
+    static Chunk copyOf(Chunk file, long fileOffset, long length) {
+        Chunk c = allocate(length, false);
+        c.origin = file.retain();
+        c.originOffset = fileOffset;
+        return c;
+    }
+
+    /** The file this chunk copies, or null. */
+    Chunk origin() { return origin; }
+
+    /** The offset in {@link #origin()} of the byte at memory-file offset {@code at} of this chunk. */
+    long originOffset(long at) { return originOffset + (at - offset); }
 
     /** What file offsets index: the Sentry's mapping of the memory file or of the host file. */
     MemorySegment base() {
@@ -64,5 +84,6 @@ final class Chunk {
         if (!last) return;
         if (host != null) host.close();
         else MemoryFile.get().free(offset, length);
+        if (origin != null) origin.release();
     }
 }

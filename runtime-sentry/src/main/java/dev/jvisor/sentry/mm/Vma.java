@@ -10,10 +10,12 @@ package dev.jvisor.sentry.mm;
  * @param name        what /proc/PID/maps shows: {@code [heap]}, {@code [stack]}, a path, or empty
  * @param busOnAccess the part of a file mapping past the file's end: any access raises SIGBUS
  * @param copyOnWrite a private file mapping that still reads the file's cached pages ({@code chunk}
- *                    belongs to the file): never writable as it is; the address space copies it
- *                    into private memory before anything may write it. This is how Linux serves
- *                    an unwritten MAP_PRIVATE page — straight from the page cache — and lets
- *                    every process share a library's text instead of copying it per exec.
+ *                    belongs to the file): never writable as the host maps it; the address space
+ *                    copies the pages a write reaches into private memory first (the Sentry's
+ *                    writes, mprotect adding PROT_WRITE, the application's write faults). This is
+ *                    how Linux serves an unwritten MAP_PRIVATE page — straight from the page
+ *                    cache, showing later writes to the file — and lets every process share a
+ *                    library's text instead of copying it per exec.
  */
 public record Vma(long start, long end, int prot, boolean shared, Chunk chunk, long fileOffset, String name,
                   boolean busOnAccess, boolean copyOnWrite) {
@@ -29,8 +31,11 @@ public record Vma(long start, long end, int prot, boolean shared, Chunk chunk, l
 
     public boolean contains(long addr) { return addr >= start && addr < end; }
 
-    /** The protection the host mapping gets: none past a file's end, so access traps. */
-    public int hostProt() { return busOnAccess ? 0 : prot; }
+    /**
+     * The protection the host mapping gets: none past a file's end, so access traps; no write
+     * while copy-on-write, so a write traps and the pages are copied first.
+     */
+    public int hostProt() { return busOnAccess ? 0 : copyOnWrite ? prot & ~AddressSpace.PROT_WRITE : prot; }
 
     /** True if the pages belong to this mapping alone (private and already copied): unmapping them frees them. */
     boolean ownsPages() { return !shared && !copyOnWrite; }

@@ -133,9 +133,10 @@ final class SysMm {
                 if (off + len > eof) t.mm().markBeyondEof(at + Math.max(0, eof - off), off + len - Math.max(eof, off));
                 return at;
             }
-            if ((prot & AddressSpace.PROT_WRITE) == 0 && off < eof) {
-                // Read-only private mapping of a file whose pages are in memory (a library's text):
-                // map them copy-on-write rather than copy them per process.
+            if (off < eof) {
+                // Private mapping of a file whose pages are in memory (a library's text or data):
+                // map them copy-on-write rather than copy them per process; writes copy the pages
+                // they reach, and until then the mapping shows the file's later changes.
                 SharedMemory pages = FilePages.of(f.inode(), off + AddressSpace.pageUp(len));
                 if (pages != null) {
                     long at = t.mm().mapFilePrivate(addr, len, prot, pages, off, fixed, f.path());

@@ -153,7 +153,7 @@ class AddressSpaceTest {
     @Test
     void memoryAThreadUnmapsIsFreedOnceNoRunningStubCanStillMapIt() {
         AddressSpace as = space();
-        as.retainUser(); // a second thread shares the space
+        as.retainUser(true); // a second thread shares the space
         Object thread1 = new Object(), thread2 = new Object();
         long a = as.mapAnonymous(0, 1 << 20, RW, false, false, "");
         as.write(a, new byte[] {1}, 0, 1);
@@ -178,7 +178,7 @@ class AddressSpaceTest {
     @Test
     void memoryUnmappedWhileNoOtherStubRunsIsFreedAtOnce() {
         AddressSpace as = space();
-        as.retainUser();
+        as.retainUser(true);
         Object thread1 = new Object();
         assertThat(as.enter(thread1, as.generation())).isTrue();
         as.leave(thread1); // stopped in the Sentry, e.g. blocked in a syscall

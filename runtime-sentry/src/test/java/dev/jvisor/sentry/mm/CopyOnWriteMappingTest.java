@@ -56,12 +56,70 @@ class CopyOnWriteMappingTest {
     }
 
     @Test
-    void refusesToStartWritable() {
+    void aWritableMappingSharesTheFileUntilAWriteFaultCopiesTheBlockAroundIt() {
         AddressSpace as = space();
-        assertThatThrownBy(() -> as.mapFilePrivate(0, PAGE, RW, file, 0, false, "")).isInstanceOf(IllegalArgumentException.class);
+        long a = as.mapFilePrivate(0, 8 * PAGE, RW, file, 0, false, "/data");
+        Vma v = as.vmaAt(a);
+        assertThat(v.copyOnWrite()).isTrue();
+        assertThat(v.hostProt()).as("the host maps it read-only, so a write traps").isEqualTo(R);
+        // The file changes: an unwritten private page shows it, as on Linux.
+        file.segment().set(ValueLayout.JAVA_BYTE, 3 * PAGE, (byte) 77);
+        assertThat(as.read(a + 3 * PAGE, 1)).containsExactly(77);
+        assertThat(as.breakCopyOnWrite(a + 3 * PAGE + 5)).as("a write fault in a writable copy-on-write VMA").isTrue();
+        Vma copied = as.vmaAt(a + 3 * PAGE);
+        assertThat(copied.copyOnWrite()).isFalse();
+        assertThat(copied.start()).isGreaterThanOrEqualTo(a);
+        assertThat(copied.end() - copied.start()).isLessThanOrEqualTo(AddressSpace.COPY_ON_WRITE_BLOCK);
+        assertThat(as.read(a + 3 * PAGE, 1)).as("the copy has the file's bytes").containsExactly(77);
+        file.segment().set(ValueLayout.JAVA_BYTE, 3 * PAGE, (byte) 78);
+        assertThat(as.read(a + 3 * PAGE, 1)).as("a copied page no longer follows the file").containsExactly(77);
+        as.write(a + 3 * PAGE, new byte[] {1}, 0, 1);
+        assertThat(file.segment().get(ValueLayout.JAVA_BYTE, 3 * PAGE)).isEqualTo((byte) 78);
+        assertThat(as.breakCopyOnWrite(a + 3 * PAGE)).as("already private: the fault is the application's").isFalse();
+        long ro = as.mapFilePrivate(0, PAGE, R, file, 0, false, "/data");
+        assertThat(as.breakCopyOnWrite(ro)).as("a write to a read-only mapping is the application's fault").isFalse();
         Errno e = errno(() -> as.mapFilePrivate(0, 16 * PAGE, R, file, 0, false, ""));
         assertThat(e).as("past the file's pages").isEqualTo(Errno.EINVAL);
         as.releaseUser();
+        content[(int) (3 * PAGE)] = 78;
+        assertThat(fileBytes()).isEqualTo(content);
+    }
+
+    @Test
+    void onceThreadsShareTheSpaceNoWritableMappingStaysCopyOnWrite() {
+        AddressSpace as = space();
+        long rw = as.mapFilePrivate(0, 2 * PAGE, RW, file, 0, false, "/data");
+        long ro = as.mapFilePrivate(0, 2 * PAGE, R, file, 0, false, "/data");
+        as.retainUser(false);   // vfork: the parent waits, nothing changes
+        assertThat(as.vmaAt(rw).copyOnWrite()).isTrue();
+        as.retainUser(true);    // a thread: each has its own stub, so copies happen now
+        assertThat(as.vmaAt(rw).copyOnWrite()).isFalse();
+        assertThat(as.read(rw, (int) (2 * PAGE))).isEqualTo(Arrays.copyOf(content, (int) (2 * PAGE)));
+        assertThat(as.vmaAt(ro).copyOnWrite()).as("read-only: never written, stays shared").isTrue();
+        long later = as.mapFilePrivate(0, PAGE, RW, file, PAGE, false, "/data");
+        assertThat(as.vmaAt(later).copyOnWrite()).isFalse();
+        as.protect(ro, PAGE, RW);
+        assertThat(as.vmaAt(ro).copyOnWrite()).isFalse();
+        assertThat(fileBytes()).isEqualTo(content);
+        as.releaseUser();
+        as.releaseUser();
+        as.releaseUser();
+    }
+
+    @Test
+    void dontNeedOfAWrittenPageReadsTheFileAgain() {
+        AddressSpace as = space();
+        long a = as.mapFilePrivate(0, 2 * PAGE, RW, file, 0, false, "/data");
+        as.write(a + PAGE + 1, new byte[] {1, 2}, 0, 2);
+        assertThat(as.read(a + PAGE + 1, 2)).containsExactly(1, 2);
+        as.discard(a, 2 * PAGE);
+        assertThat(as.read(a, (int) (2 * PAGE))).isEqualTo(Arrays.copyOf(content, (int) (2 * PAGE)));
+        long anon = as.mapAnonymous(0, PAGE, RW, false, false, "");
+        as.write(anon, new byte[] {5}, 0, 1);
+        as.discard(anon, PAGE);
+        assertThat(as.read(anon, 1)).as("anonymous memory reads zero").containsExactly(0);
+        as.releaseUser();
+        assertThat(fileBytes()).isEqualTo(content);
     }
 
     @Test

@@ -94,8 +94,10 @@ class HostFileMappingTest {
         assertThat(child.vmaAt(a).hostFile()).as("a child maps the same file").isSameAs(as.vmaAt(a).hostFile());
 
         as.protect(a, 4 * PAGE, RW);
-        assertThat(as.vmaAt(a).hostFile()).as("writable: a private copy").isNull();
+        assertThat(as.vmaAt(a).hostFile()).as("writable, not yet written: still the file").isNotNull();
         as.write(a + 5, new byte[] {1, 2, 3}, 0, 3);
+        assertThat(as.vmaAt(a).hostFile()).as("written: a private copy").isNull();
+        assertThat(as.vmaAt(a + PAGE).hostFile()).as("the pages the write did not reach").isNotNull();
         byte[] expected = Arrays.copyOf(content, (int) (4 * PAGE));
         expected[5] = 1;
         expected[6] = 2;
