@@ -25,7 +25,7 @@ final class SysEpoll {
     private static final long USER_LIMIT = (1L << 47) - 4096;
 
     static void register(Registrar r) {
-        String note = "an edge-triggered entry re-arms on any wake-up of its file (Linux: only of the events watched); nested epoll is EINVAL";
+        String note = "an edge-triggered entry re-arms on any wake-up of its file (Linux: only of the events watched)";
         r.partial(Sysno.EPOLL_CREATE, "d", note, (t, a) -> {
             if ((int) a.arg(0) <= 0) throw Errno.EINVAL.exception();
             return t.fds().install(new EpollFile(0), 0, false);
@@ -87,8 +87,7 @@ final class SysEpoll {
         // only when events are copied out.
         long end = eventsAddr + (long) max * EVENT_SIZE;
         if (end < eventsAddr || end > USER_LIMIT) throw Errno.EFAULT.exception();
-        List<OpenFile> watched = new ArrayList<>(ep.files());
-        watched.add(ep);
+        List<OpenFile> watched = List.of(ep);   // waitReady sleeps on what it watches too
         List<long[]>[] found = new List[1];
         SysPoll.waitReady(t, watched, () -> {
             found[0] = ep.ready(max);

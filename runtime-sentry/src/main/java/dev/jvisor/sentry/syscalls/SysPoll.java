@@ -80,7 +80,12 @@ final class SysPoll {
         if (n > 0 || deadline <= System.nanoTime()) return n;
         Map<WaitQueue, Boolean> queues = new IdentityHashMap<>();
         boolean host = false;
+        List<OpenFile> sources = new java.util.ArrayList<>(files);
         for (OpenFile f : files) {
+            // An epoll instance becomes ready when a file it watches does: sleep on those too.
+            if (f instanceof dev.jvisor.sentry.fs.anon.EpollFile ep) sources.addAll(ep.wakeSources());
+        }
+        for (OpenFile f : sources) {
             if (f == null) continue;
             WaitQueue q = f.waitQueue();
             if (q != null) queues.put(q, true);

@@ -127,7 +127,39 @@ public abstract class OpenFile {
         Inode i = inode();
         FileLocks locks = i == null ? null : i.locksIfAny();
         if (locks != null) locks.lastClose(this);   // its flock and OFD locks end with it
+        ReleaseWatcher[] told;
+        synchronized (watchers) {
+            told = watchers.toArray(new ReleaseWatcher[0]);
+            watchers.clear();
+        }
+        for (ReleaseWatcher w : told) w.released(this);
         onLastClose();
+    }
+
+    /**
+     * Something that refers to an open file without keeping it open, and must forget it when it
+     * goes: an epoll instance, whose interest list drops a file once its last descriptor is
+     * closed (Linux's eventpoll_release).
+     */
+    public interface ReleaseWatcher {
+        void released(OpenFile file);
+    }
+
+    private final java.util.Set<ReleaseWatcher> watchers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    /** {@code w} is told once, when this file's last reference goes; false if it has gone already. */
+    public boolean watchRelease(ReleaseWatcher w) {
+        synchronized (watchers) {
+            if (refs.get() <= 0) return false;
+            watchers.add(w);
+            return true;
+        }
+    }
+
+    public void unwatchRelease(ReleaseWatcher w) {
+        synchronized (watchers) {
+            watchers.remove(w);
+        }
     }
 
     /** Called once when the last fd and reference go. */

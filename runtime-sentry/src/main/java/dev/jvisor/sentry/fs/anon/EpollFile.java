@@ -17,12 +17,19 @@ import java.util.Map;
  * entry, once reported, is reported again only after its file's wait queue has been woken
  * since — new data, a new peer, a hang-up. Linux wakes selectively by event kind, so a wake-up
  * for the other direction of a file can make jVisor report an entry again where Linux does
- * not: more reports than Linux, never fewer.
+ * not: more reports than Linux, never fewer. As in Linux, the list does not keep a file open:
+ * its entries go when the file's last descriptor is closed ({@link OpenFile.ReleaseWatcher}).
+ * An epoll instance may watch another (to {@link #MAX_NESTING} levels), never itself or one
+ * that watches it.
  */
-public final class EpollFile extends OpenFile {
+public final class EpollFile extends OpenFile implements OpenFile.ReleaseWatcher {
     public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
     public static final int EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10,
             EPOLLRDHUP = 0x2000, EPOLLEXCLUSIVE = 1 << 28, EPOLLWAKEUP = 1 << 29, EPOLLONESHOT = 1 << 30, EPOLLET = 1 << 31;
+    /** What EPOLLEXCLUSIVE may come with (fs/eventpoll.c: EPOLLEXCLUSIVE_OK_BITS). */
+    private static final int EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+    /** How deep epoll instances may watch one another (fs/eventpoll.c: EP_MAX_NESTS). */
+    public static final int MAX_NESTING = 4;
 
     /** One watched file. */
     public static final class Entry {
@@ -53,30 +60,77 @@ public final class EpollFile extends OpenFile {
         return ((long) fd << 32) | (System.identityHashCode(f) & 0xffffffffL);
     }
 
-    public synchronized void control(int op, int fd, OpenFile file, int events, long data) {
+    public void control(int op, int fd, OpenFile file, int events, long data) {
         if (file == this) throw Errno.EINVAL.exception();
-        if (file instanceof EpollFile) throw Errno.EINVAL.exception(); // nested epoll not supported
-        long k = key(fd, file);
-        switch (op) {
-            case EPOLL_CTL_ADD -> {
-                if (interest.containsKey(k)) throw Errno.EEXIST.exception();
-                interest.put(k, new Entry(fd, file.retain(), events | EPOLLERR | EPOLLHUP, data));
+        boolean exclusive = (events & EPOLLEXCLUSIVE) != 0 && op != EPOLL_CTL_DEL;
+        if (exclusive && (op == EPOLL_CTL_MOD || file instanceof EpollFile || (events & ~EXCLUSIVE_OK) != 0)) {
+            throw Errno.EINVAL.exception();
+        }
+        // Checked before taking this instance's lock: the walk locks the watched instances.
+        if (op == EPOLL_CTL_ADD && file instanceof EpollFile inner && (inner.reaches(this, 1) || inner.depth() >= MAX_NESTING)) {
+            throw Errno.ELOOP.exception();
+        }
+        synchronized (this) {
+            long k = key(fd, file);
+            switch (op) {
+                case EPOLL_CTL_ADD -> {
+                    if (interest.containsKey(k)) throw Errno.EEXIST.exception();
+                    if (!file.watchRelease(this)) throw Errno.EBADF.exception();
+                    interest.put(k, new Entry(fd, file, events | EPOLLERR | EPOLLHUP, data));
+                }
+                case EPOLL_CTL_MOD -> {
+                    Entry e = interest.get(k);
+                    if (e == null) throw Errno.ENOENT.exception();
+                    if ((e.events & EPOLLEXCLUSIVE) != 0) throw Errno.EINVAL.exception();
+                    e.events = events | EPOLLERR | EPOLLHUP;
+                    e.data = data;
+                    e.disarmed = false;
+                    e.reportedAt = -1;
+                }
+                case EPOLL_CTL_DEL -> {
+                    Entry e = interest.remove(k);
+                    if (e == null) throw Errno.ENOENT.exception();
+                    if (!watches(e.file)) e.file.unwatchRelease(this);
+                }
+                default -> throw Errno.EINVAL.exception();
             }
-            case EPOLL_CTL_MOD -> {
-                Entry e = interest.get(k);
-                if (e == null) throw Errno.ENOENT.exception();
-                if ((events & EPOLLEXCLUSIVE) != 0) throw Errno.EINVAL.exception();
-                e.events = events | EPOLLERR | EPOLLHUP;
-                e.data = data;
-                e.disarmed = false;
-                e.reportedAt = -1;
-            }
-            case EPOLL_CTL_DEL -> {
-                Entry e = interest.remove(k);
-                if (e == null) throw Errno.ENOENT.exception();
-                e.file.release();
-            }
-            default -> throw Errno.EINVAL.exception();
+        }
+        queue.wakeAll();
+    }
+
+    private boolean watches(OpenFile f) {
+        for (Entry e : interest.values()) if (e.file == f) return true;
+        return false;
+    }
+
+    /** Whether {@code target} is this instance or one it watches, directly or through others. */
+    private boolean reaches(EpollFile target, int level) {
+        if (this == target) return true;
+        if (level > MAX_NESTING) return true;   // deeper than allowed counts as a loop
+        for (EpollFile inner : watchedInstances()) {
+            if (inner.reaches(target, level + 1)) return true;
+        }
+        return false;
+    }
+
+    /** How many levels of epoll instances this one watches through (0: none). */
+    private int depth() {
+        int d = 0;
+        for (EpollFile inner : watchedInstances()) d = Math.max(d, 1 + inner.depth());
+        return d;
+    }
+
+    private synchronized List<EpollFile> watchedInstances() {
+        List<EpollFile> out = new ArrayList<>();
+        for (Entry e : interest.values()) if (e.file instanceof EpollFile inner) out.add(inner);
+        return out;
+    }
+
+    /** A watched file's last descriptor went: its entries go with it. */
+    @Override
+    public void released(OpenFile file) {
+        synchronized (this) {
+            interest.values().removeIf(e -> e.file == file);
         }
         queue.wakeAll();
     }
@@ -122,7 +176,24 @@ public final class EpollFile extends OpenFile {
 
     @Override
     protected synchronized void onLastClose() {
-        for (Entry e : interest.values()) e.file.release();
+        for (Entry e : interest.values()) e.file.unwatchRelease(this);
         interest.clear();
+    }
+
+    /**
+     * The files whose wake-ups may make this instance ready: those it watches and, for a
+     * watched instance, the files that one watches (a waiter sleeps on all their queues).
+     */
+    public List<OpenFile> wakeSources() {
+        List<OpenFile> out = new ArrayList<>();
+        addWakeSources(out, 0);
+        return out;
+    }
+
+    private void addWakeSources(List<OpenFile> out, int level) {
+        for (OpenFile f : files()) {
+            out.add(f);
+            if (f instanceof EpollFile inner && level < MAX_NESTING) inner.addWakeSources(out, level + 1);
+        }
     }
 }

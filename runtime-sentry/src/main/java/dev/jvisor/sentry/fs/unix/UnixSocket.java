@@ -352,11 +352,24 @@ public final class UnixSocket extends OpenFile {
     public int poll(int mask) {
         int r = 0;
         UnixSocket p;
+        boolean rcvShut, sndShut;
         synchronized (lock) {
             p = peer;
+            rcvShut = readShut;
+            sndShut = writeShut;
             if (!queue.isEmpty() || (backlog != null && !backlog.isEmpty())) r |= POLLIN | POLLRDNORM;
-            if (readShut || peerClosed) r |= POLLIN | POLLRDNORM | POLLRDHUP;
-            if (peerClosed || (readShut && writeShut)) r |= POLLHUP;
+        }
+        // A connected stream or seqpacket socket's receive side is also shut when its peer shut
+        // down writing, and its send side when its peer shut down reading (unix_shutdown).
+        if (p != null && type != SOCK_DGRAM) {
+            synchronized (p.lock) {
+                rcvShut |= p.writeShut;
+                sndShut |= p.readShut;
+            }
+        }
+        synchronized (lock) {
+            if (rcvShut || peerClosed) r |= POLLIN | POLLRDNORM | POLLRDHUP;
+            if (peerClosed || (rcvShut && sndShut)) r |= POLLHUP;
         }
         if (p != null) {
             synchronized (p.lock) {
