@@ -286,6 +286,7 @@ public final class AddressSpace {
             generation++;
             reclaim();
         }
+        if (!locked.isEmpty()) unlock(addr, end);
     }
 
     /** Removes [start, end), splitting VMAs at its edges and releasing their memory. */
@@ -543,6 +544,78 @@ public final class AddressSpace {
 
     public synchronized long brkStart() { return brkStart; }
 
+    /**
+     * Bytes mapped outside [exceptStart, exceptEnd) (a MAP_FIXED mapping's target, which it
+     * replaces), in all and as data — private writable memory other than the stack — for
+     * RLIMIT_AS and RLIMIT_DATA (mm/mmap.c: total_vm and data_vm).
+     */
+    public synchronized long[] usage(long exceptStart, long exceptEnd) {
+        long total = 0, data = 0;
+        for (Vma v : vmas.values()) {
+            long n = v.length() - Math.max(0, Math.min(v.end(), exceptEnd) - Math.max(v.start(), exceptStart));
+            total += n;
+            if (!v.shared() && (v.prot() & PROT_WRITE) != 0 && !"[stack]".equals(v.name())) data += n;
+        }
+        return new long[] {total, data};
+    }
+
+    // ---------------------------------------------------------------- mlock
+
+    /** Locked ranges (mlock(2)), disjoint: start -> end. Nothing is ever swapped; they count against RLIMIT_MEMLOCK. */
+    private final TreeMap<Long, Long> locked = new TreeMap<>();
+
+    /** Bytes of [start, end) already locked. */
+    private long lockedIn(long start, long end) {
+        long n = 0;
+        for (Map.Entry<Long, Long> e : locked.entrySet()) {
+            n += Math.max(0, Math.min(e.getValue(), end) - Math.max(e.getKey(), start));
+        }
+        return n;
+    }
+
+    /** Bytes locked in all (VmLck). */
+    public synchronized long lockedBytes() {
+        return lockedIn(0, Long.MAX_VALUE);
+    }
+
+    /**
+     * mlock(2) of [start, end), page-aligned and mapped: ENOMEM when the locked total would pass
+     * {@code limit} (unsigned; the caller passes RLIM_INFINITY for a task with CAP_IPC_LOCK).
+     */
+    public synchronized void lock(long start, long end, long limit) {
+        long total = lockedBytes() + (end - start) - lockedIn(start, end);
+        if (Long.compareUnsigned(total, limit) > 0) throw Errno.ENOMEM.exception();
+        unlock(start, end);
+        locked.put(start, end);
+    }
+
+    /** munlock(2) of [start, end). */
+    public synchronized void unlock(long start, long end) {
+        Map.Entry<Long, Long> before = locked.lowerEntry(start);
+        if (before != null && before.getValue() > start) {
+            locked.put(before.getKey(), start);
+            if (before.getValue() > end) locked.put(end, before.getValue());
+        }
+        for (Long k : new ArrayList<>(locked.subMap(start, true, end, false).keySet())) {
+            long e = locked.remove(k);
+            if (e > end) locked.put(end, e);
+        }
+    }
+
+    /** mlockall(MCL_CURRENT): every mapping, within {@code limit}. */
+    public synchronized void lockAll(long limit) {
+        long total = 0;
+        for (Vma v : vmas.values()) total += v.length();
+        if (Long.compareUnsigned(total, limit) > 0) throw Errno.ENOMEM.exception();
+        locked.clear();
+        for (Vma v : vmas.values()) locked.put(v.start(), v.end());
+    }
+
+    /** munlockall(2). */
+    public synchronized void unlockAll() {
+        locked.clear();
+    }
+
     // ---------------------------------------------------------------- fork and teardown
 
     /** A copy for fork(2): private memory is copied (only its populated pages), shared memory is shared. */
@@ -601,6 +674,7 @@ public final class AddressSpace {
         for (Buried b : graveyard) b.chunk().release();
         graveyard.clear();
         vmas.clear();
+        locked.clear();
         brk = brkStart = 0;
         generation++;
     }

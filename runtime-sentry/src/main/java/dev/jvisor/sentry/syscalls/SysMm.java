@@ -1,6 +1,8 @@
 package dev.jvisor.sentry.syscalls;
 
+import dev.jvisor.abi.linux.Capability;
 import dev.jvisor.abi.linux.Errno;
+import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.abi.linux.Sysno;
 import dev.jvisor.sentry.fs.overlay.FilePages;
 import dev.jvisor.sentry.kernel.Task;
@@ -22,8 +24,14 @@ final class SysMm {
     private static final int MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
 
     static void register(Registrar r) {
-        r.full(Sysno.BRK, "p", (t, a) -> t.mm().brk(a.arg(0)));
-        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; read-only MAP_PRIVATE of a file held in memory shares its pages until made writable; other file mappings are copies taken at mmap time (writable MAP_SHARED of Gofer files: ENODEV)",
+        r.full(Sysno.BRK, "p", (t, a) -> {
+            long requested = a.arg(0), start = t.mm().brkStart();
+            // RLIMIT_DATA bounds the heap (mm/mmap.c check_data_rlimit, without the data segment).
+            long limit = t.group().rlimits().soft(Rlimits.RLIMIT_DATA);
+            if (requested > start && Long.compareUnsigned(requested - start, limit) > 0) return t.mm().brk(0);
+            return t.mm().brk(requested);
+        });
+        r.partial(Sysno.MMAP, "pdxxfx", "MAP_SHARED of tmpfs files is coherent; MAP_PRIVATE of a file held in memory (or of a large lower file, mapped where it is) shares its pages until written; other file mappings are copies taken at mmap time (writable MAP_SHARED of Gofer files: ENODEV); truncation does not make existing mappings fault",
                 SysMm::mmap);
         r.full(Sysno.MUNMAP, "pd", (t, a) -> {
             t.mm().unmap(a.arg(0), a.arg(1));
@@ -41,6 +49,11 @@ final class SysMm {
                 throw Errno.EINVAL.exception();
             }
             if ((flags & MREMAP_FIXED) != 0 && (flags & MREMAP_MAYMOVE) == 0) throw Errno.EINVAL.exception();
+            long grows = AddressSpace.pageUp(a.arg(2)) - AddressSpace.pageUp(a.arg(1));
+            var v = t.mm().vmaAt(a.arg(0));
+            if (grows > 0 && v != null) {
+                checkLimits(t, 0, 0, grows, !v.shared() && (v.prot() & AddressSpace.PROT_WRITE) != 0);
+            }
             return t.mm().remap(a.arg(0), a.arg(1), a.arg(2), (flags & MREMAP_MAYMOVE) != 0, a.arg(4), (flags & MREMAP_FIXED) != 0);
         });
         r.partial(Sysno.MADVISE, "pdd", "DONTNEED/FREE/REMOVE discard; other advice is accepted and ignored", (t, a) -> {
@@ -68,25 +81,55 @@ final class SysMm {
             if (a.arg(1) > 0 && !t.mm().isMapped(a.arg(0), a.arg(1))) throw Errno.ENOMEM.exception();
             return 0;
         });
+        String lockNote = "memory is never swapped: locking only counts against RLIMIT_MEMLOCK; MCL_FUTURE locks nothing later";
         Handler lockRange = (t, a) -> {
-            if (a.arg(1) > 0 && !t.mm().isMapped(AddressSpace.pageDown(a.arg(0)), a.arg(1) + (a.arg(0) & 4095))) {
-                throw Errno.ENOMEM.exception();
-            }
+            long start = AddressSpace.pageDown(a.arg(0)), end = AddressSpace.pageUp(a.arg(0) + a.arg(1));
+            if (a.arg(1) > 0 && !t.mm().isMapped(start, end - start)) throw Errno.ENOMEM.exception();
+            if (end > start) t.mm().lock(start, end, lockLimit(t));
             return 0;
         };
-        r.partial(Sysno.MLOCK, "pd", "memory is never swapped; accepted", lockRange);
-        r.partial(Sysno.MLOCK2, "pdx", "memory is never swapped; accepted", (t, a) -> {
+        r.partial(Sysno.MLOCK, "pd", lockNote, lockRange);
+        r.partial(Sysno.MLOCK2, "pdx", lockNote, (t, a) -> {
             if ((a.arg(2) & ~1L) != 0) throw Errno.EINVAL.exception(); // only MLOCK_ONFAULT
             return lockRange.call(t, a);
         });
-        r.partial(Sysno.MUNLOCK, "pd", "memory is never swapped; accepted", lockRange);
-        r.partial(Sysno.MLOCKALL, "x", "memory is never swapped; accepted", (t, a) -> {
+        r.partial(Sysno.MUNLOCK, "pd", lockNote, (t, a) -> {
+            long start = AddressSpace.pageDown(a.arg(0)), end = AddressSpace.pageUp(a.arg(0) + a.arg(1));
+            if (a.arg(1) > 0 && !t.mm().isMapped(start, end - start)) throw Errno.ENOMEM.exception();
+            if (end > start) t.mm().unlock(start, end);
+            return 0;
+        });
+        r.partial(Sysno.MLOCKALL, "x", lockNote, (t, a) -> {
             long flags = a.arg(0);
             // MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4 (which needs one of the others).
             if (flags == 0 || (flags & ~7L) != 0 || flags == 4) throw Errno.EINVAL.exception();
+            if ((flags & 1) != 0) t.mm().lockAll(lockLimit(t));
             return 0;
         });
-        r.partial(Sysno.MUNLOCKALL, "", "memory is never swapped; accepted", (t, a) -> 0);
+        r.partial(Sysno.MUNLOCKALL, "", lockNote, (t, a) -> {
+            t.mm().unlockAll();
+            return 0;
+        });
+    }
+
+    /** RLIMIT_MEMLOCK, or none for a task with CAP_IPC_LOCK (mm/mlock.c). */
+    private static long lockLimit(Task t) {
+        if (t.creds().hasCap(Capability.CAP_IPC_LOCK)) return Rlimits.INFINITY;
+        return t.group().rlimits().soft(Rlimits.RLIMIT_MEMLOCK);
+    }
+
+    /**
+     * ENOMEM when {@code len} more bytes would take the address space past RLIMIT_AS, or — for
+     * private writable memory — its data past RLIMIT_DATA (mm/mmap.c may_expand_vm); a MAP_FIXED
+     * mapping's target [replaceStart, replaceEnd) does not count, as it is replaced.
+     */
+    static void checkLimits(Task t, long replaceStart, long replaceEnd, long len, boolean data) {
+        long as = t.group().rlimits().soft(Rlimits.RLIMIT_AS);
+        long dataLimit = data ? t.group().rlimits().soft(Rlimits.RLIMIT_DATA) : Rlimits.INFINITY;
+        if (as == Rlimits.INFINITY && dataLimit == Rlimits.INFINITY) return;
+        long[] used = t.mm().usage(replaceStart, replaceEnd);
+        if (Long.compareUnsigned(used[0] + len, as) > 0) throw Errno.ENOMEM.exception();
+        if (data && Long.compareUnsigned(used[1] + len, dataLimit) > 0) throw Errno.ENOMEM.exception();
     }
 
     private static long mmap(Task t, Registers a) {
@@ -106,6 +149,9 @@ final class SysMm {
             }
         }
         String name = (flags & MAP_GROWSDOWN) != 0 ? "[stack]" : "";
+        long span = AddressSpace.pageUp(len);
+        checkLimits(t, fixed ? addr : 0, fixed ? addr + span : 0, span,
+                !shared && (prot & AddressSpace.PROT_WRITE) != 0 && (flags & MAP_GROWSDOWN) == 0);
         if ((flags & MAP_ANONYMOUS) != 0) {
             return t.mm().mapAnonymous(addr, len, prot, shared, fixed, name);
         }

@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Address spaces: mapping, protection, copying, fork isolation, and the memory file's allocator. */
 class AddressSpaceTest {
@@ -187,6 +188,31 @@ class AddressSpaceTest {
         assertThat(as.buriedChunks()).isZero();
         as.forget(thread1);
         as.releaseUser();
+        as.releaseUser();
+    }
+
+    @Test
+    void lockedRangesCountOnceAndGoWithTheirMappings() {
+        AddressSpace as = space();
+        long P = AddressSpace.PAGE;
+        long a = as.mapAnonymous(0, 8 * P, AddressSpace.PROT_READ | AddressSpace.PROT_WRITE, false, false, "");
+        as.lock(a, a + 2 * P, 4 * P);
+        as.lock(a + P, a + 3 * P, 4 * P);   // overlaps: only one new page counts
+        assertThat(as.lockedBytes()).isEqualTo(3 * P);
+        assertThatThrownBy(() -> as.lock(a + 4 * P, a + 6 * P, 4 * P)).as("past the limit")
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOMEM));
+        assertThat(as.lockedBytes()).as("a refused lock locks nothing").isEqualTo(3 * P);
+        as.unlock(a + P, a + 2 * P);        // splits the range
+        assertThat(as.lockedBytes()).isEqualTo(2 * P);
+        as.unmap(a, P);
+        assertThat(as.lockedBytes()).as("unmapping unlocks").isEqualTo(P);
+        as.lockAll(-1L);
+        assertThat(as.lockedBytes()).isEqualTo(7 * P);
+        as.unlockAll();
+        assertThat(as.lockedBytes()).isZero();
+        long[] used = as.usage(0, 0);
+        assertThat(used).containsExactly(7 * P, 7 * P);
+        assertThat(as.usage(a + P, a + 3 * P)).as("a MAP_FIXED target does not count").containsExactly(5 * P, 5 * P);
         as.releaseUser();
     }
 }
