@@ -162,6 +162,15 @@ public abstract class OpenFile {
         }
     }
 
+    /** The file offset (what /proc/PID/fdinfo shows as pos). */
+    public synchronized long position() { return offset; }
+
+    /**
+     * Lines this kind of file adds to /proc/PID/fdinfo after pos, flags, mnt_id and ino, each
+     * ending in a newline (an eventfd its count, an epoll set its watches); none by default.
+     */
+    public String fdinfoLines() { return ""; }
+
     /** Called once when the last fd and reference go. */
     protected void onLastClose() {}
 }

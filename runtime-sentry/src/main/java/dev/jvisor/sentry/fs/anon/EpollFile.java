@@ -196,4 +196,16 @@ public final class EpollFile extends OpenFile implements OpenFile.ReleaseWatcher
             if (f instanceof EpollFile inner && level < MAX_NESTING) inner.addWakeSources(out, level + 1);
         }
     }
+
+    /** fs/eventpoll.c ep_show_fdinfo: one line per watch. */
+    @Override
+    public synchronized String fdinfoLines() {
+        StringBuilder sb = new StringBuilder();
+        for (Entry e : interest.values()) {
+            long ino = e.file.inode() == null ? 0 : e.file.inode().ino();
+            sb.append(String.format("tfd: %8d events: %8x data: %16x  pos:%d ino:%x sdev:%x%n",
+                    e.fd, e.events, e.data, e.file.position(), ino, 0));
+        }
+        return sb.toString();
+    }
 }

@@ -78,4 +78,11 @@ public final class EventFdFile extends OpenFile {
 
     @Override
     public WaitQueue waitQueue() { return queue; }
+
+    /** fs/eventfd.c eventfd_show_fdinfo. */
+    @Override
+    public synchronized String fdinfoLines() {
+        return String.format("eventfd-count: %16x%neventfd-id: %d%neventfd-semaphore: %d%n",
+                counter, System.identityHashCode(this) & 0x7fffffff, semaphore ? 1 : 0);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.jvisor.sentry.fs.proc;
 
+import dev.jvisor.abi.linux.FileMode;
+
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
@@ -103,6 +105,7 @@ public final class ProcFs {
         }, 0, 0));
         d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
         d.add("fd", new ProcDir(fs, 0500, () -> fds(g)));
+        d.add("fdinfo", new ProcDir(fs, 0500, () -> fdinfos(g)));
         d.add("mounts", ProcFile.text(fs, this::mounts));
         d.add("mountinfo", ProcFile.text(fs, this::mountinfo));
         d.add("auxv", new ProcFile(fs, 0400, g::auxv));
@@ -117,11 +120,42 @@ public final class ProcFs {
             m.put(Integer.toString(fd), new SymlinkInode(fs, () -> {
                 try {
                     OpenFile f = t.fds().get(fd);
-                    return f.path();
+                    Inode i = f.inode();
+                    // A file whose last name is gone (fs/d_path.c: d_path of an unlinked dentry).
+                    boolean deleted = i != null && i.isRegular() && i.nlink() == 0 && f.path().startsWith("/")
+                            && !f.path().endsWith(" (deleted)");   // a memfd's name says so already
+                    return deleted ? f.path() + " (deleted)" : f.path();
                 } catch (RuntimeException e) {
                     return null;
                 }
             }, 0, 0));
+        }
+        return m;
+    }
+
+    /** /proc/PID/fdinfo/N (fs/proc/fd.c seq_show): pos, flags with O_CLOEXEC, mnt_id, ino, then the file's own lines. */
+    private Map<String, Inode> fdinfos(ThreadGroup g) {
+        Map<String, Inode> m = new LinkedHashMap<>();
+        Task t = g.leader();
+        if (t == null) return m;
+        for (int fd : t.fds().fds()) {
+            m.put(Integer.toString(fd), ProcFile.text(fs, () -> {
+                OpenFile f;
+                boolean cloexec;
+                try {
+                    f = t.fds().get(fd);
+                    cloexec = t.fds().cloexec(fd);
+                } catch (RuntimeException e) {
+                    return "";
+                }
+                // open(2) of a path adds O_LARGEFILE on a 64-bit kernel (O_PATH aside); pipe(2),
+                // socket(2) and the anonymous files never have it.
+                boolean byPath = f.path().startsWith("/") && !f.isPath();
+                int flags = f.flags() | (cloexec ? FileMode.O_CLOEXEC : 0) | (byPath ? FileMode.O_LARGEFILE : 0);
+                long ino = f.inode() == null ? 0 : f.inode().ino();
+                return "pos:\t" + f.position() + "\nflags:\t0" + Integer.toOctalString(flags) + "\nmnt_id:\t0\nino:\t" + ino + "\n"
+                        + f.fdinfoLines();
+            }));
         }
         return m;
     }

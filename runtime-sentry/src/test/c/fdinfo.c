@@ -1,0 +1,174 @@
+/*
+ * /proc/self/fd and /proc/self/fdinfo in depth: what each kind of descriptor's link names, the
+ * pos and flags fdinfo reports (and how lseek, dup, O_APPEND, O_CLOEXEC and O_PATH show there),
+ * the kind-specific lines of eventfd and epoll, reopening a file through its /proc/self/fd
+ * link, and links of files that were removed.
+ */
+#include "behaviour.h"
+
+#include <dirent.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+/* The target of /proc/self/fd/N, with a bracketed number ("pipe:[123]") shown as "pipe:[N]". */
+static void show_link(const char *label, int fd) {
+    char path[64], link[512] = {0};
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(path, link, sizeof link - 1);
+    if (n < 0) {
+        printf("%s: %s\n", label, errno_name(errno));
+        return;
+    }
+    char *bracket = strchr(link, '[');
+    if (bracket && strchr(bracket, ']') && bracket[1] >= '0' && bracket[1] <= '9') strcpy(bracket, "[N]");
+    /* Scratch paths are random: keep only the last component. */
+    char *slash = strrchr(link, '/');
+    printf("%s: %s\n", label, link[0] == '/' && link[1] != 0 && slash ? slash + 1 : link);
+}
+
+/* The value of one "key:" line of /proc/self/fdinfo/N, or "(none)". */
+static const char *fdinfo(int fd, const char *key) {
+    static char value[256];
+    char path[64], text[4096] = {0};
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+    int f = open(path, O_RDONLY);
+    if (f < 0) return errno_name(errno);
+    ssize_t n = read(f, text, sizeof text - 1);
+    close(f);
+    if (n < 0) return "unreadable";
+    size_t klen = strlen(key);
+    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+            char *v = line + klen + 1;
+            while (*v == ' ' || *v == '\t') v++;
+            size_t len = strcspn(v, "\n");
+            snprintf(value, sizeof value, "%.*s", (int)len, v);
+            return value;
+        }
+    }
+    return "(none)";
+}
+
+static void links(void) {
+    SECTION("what the links name");
+    int p[2];
+    REQUIRE(pipe(p) == 0);
+    show_link("pipe read end", p[0]);
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    show_link("socket", sv[0]);
+    int efd = eventfd(0, 0);
+    show_link("eventfd", efd);
+    int ep = epoll_create1(0);
+    show_link("epoll", ep);
+    int null = open("/dev/null", O_WRONLY);
+    show_link("/dev/null", null);
+    int dir = open("/", O_RDONLY | O_DIRECTORY);
+    show_link("the root directory", dir);
+    int path = open("/dev/null", O_PATH);
+    show_link("an O_PATH descriptor", path);
+    show_link("a closed number", 999);
+    enter_scratch_dir();
+    int gone = open("doomed", O_RDWR | O_CREAT, 0600);
+    REQUIRE(gone >= 0);
+    REQUIRE(unlink("doomed") == 0);
+    show_link("an unlinked file", gone);
+    close(gone);
+    leave_scratch_dir();
+
+    SECTION("fdinfo: kinds");
+    printf("eventfd count: %s\n", fdinfo(efd, "eventfd-count"));
+    uint64_t five = 5;
+    REQUIRE(write(efd, &five, 8) == 8);
+    printf("eventfd count after adding 5: %s\n", fdinfo(efd, "eventfd-count"));
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0x1234};
+    REQUIRE(epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) == 0);
+    const char *tfd = fdinfo(ep, "tfd");
+    printf("epoll has a tfd line: %s\n", strcmp(tfd, "(none)") != 0 ? "yes" : "no");
+    int watched = -1;
+    sscanf(tfd, "%d", &watched);
+    FACT("  naming the watched descriptor", watched == efd);
+    FACT("  with its events and data", strstr(tfd, "events:") != NULL && strstr(tfd, "data:") != NULL && strstr(tfd, "1234") != NULL);
+    printf("pipe flags: %s\n", fdinfo(p[1], "flags"));
+    close(p[0]);
+    close(p[1]);
+    close(sv[0]);
+    close(sv[1]);
+    close(efd);
+    close(ep);
+    close(null);
+    close(dir);
+    close(path);
+}
+
+static void positions_and_flags(void) {
+    SECTION("fdinfo: pos and flags");
+    enter_scratch_dir();
+    int fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, "0123456789", 10) == 10);
+    printf("pos after writing 10: %s\n", fdinfo(fd, "pos"));
+    printf("flags of O_RDWR: %s\n", fdinfo(fd, "flags"));
+    int twin = dup(fd);
+    REQUIRE(lseek(twin, 3, SEEK_SET) == 3);
+    printf("pos through a dup after its lseek: %s\n", fdinfo(fd, "pos"));
+    int cloexec = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    printf("flags of an F_DUPFD_CLOEXEC copy: %s\n", fdinfo(cloexec, "flags"));
+    REQUIRE(fcntl(fd, F_SETFL, O_APPEND | O_NONBLOCK) == 0);
+    printf("flags after F_SETFL O_APPEND|O_NONBLOCK: %s\n", fdinfo(fd, "flags"));
+    printf("the dup shares them: %s\n", fdinfo(twin, "flags"));
+    int wo = open("f", O_WRONLY | O_CLOEXEC);
+    printf("flags of O_WRONLY|O_CLOEXEC: %s\n", fdinfo(wo, "flags"));
+    int path = open("f", O_PATH);
+    printf("flags of O_PATH: %s\n", fdinfo(path, "flags"));
+    printf("fdinfo of a closed number: %s\n", fdinfo(999, "pos"));
+
+    SECTION("reopening through /proc/self/fd");
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    int again = open(link, O_RDONLY);
+    FACT("reopen a file", again >= 0);
+    char c = 0;
+    FACT("  a new description at offset 0", read(again, &c, 1) == 1 && c == '0');
+    printf("  its flags: %s\n", fdinfo(again, "flags"));
+    close(again);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", path);
+    again = open(link, O_RDONLY);
+    FACT("reopen an O_PATH descriptor for reading", again >= 0 && read(again, &c, 1) == 1 && c == '0');
+    if (again >= 0) close(again);
+    /* Linux also reopens a pipe, a socket or a removed file through its link (a magic link);
+     * jVisor follows the link's text (runtime-sentry README, known limits): not checked here. */
+    close(fd);
+    close(twin);
+    close(cloexec);
+    close(wo);
+    close(path);
+    REQUIRE(unlink("f") == 0);
+    leave_scratch_dir();
+
+    SECTION("the fd directory");
+    int count = 0;
+    DIR *d = opendir("/proc/self/fd");
+    REQUIRE(d != NULL);
+    int high = open("/dev/null", O_RDONLY);
+    REQUIRE(dup2(high, 77) == 77);
+    rewinddir(d);
+    int seen77 = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.') continue;
+        count++;
+        if (strcmp(e->d_name, "77") == 0) seen77 = 1;
+    }
+    closedir(d);
+    FACT("lists a new descriptor", seen77);
+    FACT("lists stdio and the directory's own descriptor", count >= 5);
+    close(77);
+    close(high);
+}
+
+int main(void) {
+    links();
+    positions_and_flags();
+    return 0;
+}
