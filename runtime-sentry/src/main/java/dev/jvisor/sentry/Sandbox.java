@@ -64,27 +64,58 @@ public final class Sandbox {
      * reach the program, not end the runtime with the JVM's default action.
      */
     public static HostSignals forwardHostSignals(RunningSandbox sandbox) {
-        Kernel kernel = sandbox.kernel();
-        List<Object[]> previous = new ArrayList<>();
+        HostSignals h = holdHostSignals(sandbox.hasTerminal());
+        h.forwardTo(sandbox);
+        return h;
+    }
+
+    /**
+     * Takes the runtime's host signals (INT, TERM, …) from now on, before there is a sandbox to
+     * give them to: they are held until {@link HostSignals#forwardTo} names the sandbox, which
+     * gets them then, in order, and every later one as it comes. A runtime that boots a program
+     * calls this before the boot, so that a signal sent the moment the program runs — before the
+     * runtime has answered that it started — reaches the program instead of ending the JVM.
+     *
+     * @param terminal the program will run on a terminal: window changes reach its foreground
+     *                 group through the terminal, so WINCH is left alone
+     */
+    public static HostSignals holdHostSignals(boolean terminal) {
+        HostSignals h = new HostSignals();
         for (String name : FORWARDED_SIGNALS) {
-            // On a terminal, window changes reach the foreground group through the terminal.
-            if (sandbox.hasTerminal() && name.equals("WINCH")) continue;
+            if (terminal && name.equals("WINCH")) continue;
             try {
                 sun.misc.Signal sig = new sun.misc.Signal(name);
-                previous.add(new Object[] {sig, sun.misc.Signal.handle(sig, s -> kernel.signalInitFromOutside(s.getNumber()))});
+                h.previous.add(new Object[] {sig, sun.misc.Signal.handle(sig, s -> h.deliver(s.getNumber()))});
             } catch (IllegalArgumentException e) {
                 // the JVM reserves this one (e.g. QUIT with -Xrs unset); leave it
             }
         }
-        return new HostSignals(previous);
+        return h;
     }
 
-    /** The host signal handlers {@link #forwardHostSignals} replaced; closing puts them back. */
+    /** The host signal handlers {@link #holdHostSignals} replaced; closing puts them back. */
     public static final class HostSignals implements AutoCloseable {
-        private final List<Object[]> previous;
+        private final List<Object[]> previous = new ArrayList<>();
+        private final List<Integer> held = new ArrayList<>();
+        private Kernel target;
 
-        private HostSignals(List<Object[]> previous) {
-            this.previous = previous;
+        private HostSignals() {}
+
+        private synchronized void deliver(int signo) {
+            if (target != null) target.signalInitFromOutside(signo);
+            else held.add(signo);
+        }
+
+        /** From now on signals go to {@code sandbox}'s init, the held ones first. */
+        public synchronized void forwardTo(RunningSandbox sandbox) {
+            target = sandbox.kernel();
+            for (int signo : held) target.signalInitFromOutside(signo);
+            held.clear();
+        }
+
+        /** Signals that came before any sandbox took them (a boot that failed). */
+        public synchronized List<Integer> held() {
+            return List.copyOf(held);
         }
 
         @Override

@@ -80,14 +80,23 @@ public final class BootCommand implements Subcommand {
         // spawning it, which a Gofer started this early might precede).
         try (RootFilesystem.EarlyGofer gofer = startGoferEarly(spec)) {
             // Host signals reach the program from before start hears that it runs: runsc kill
-            // may still read "created" then, and sends them to this process.
+            // may still read "created" then, and sends them to this process. They are held from
+            // before the boot, so that one sent the moment the program runs is not lost.
             AtomicReference<Sandbox.HostSignals> forwarding = new AtomicReference<>();
             StartGate gate = new StartGate(id, () -> {
                 joinCgroup(stateDir, gofer.pid());
-                RunningSandbox up = RunningSandbox.boot(id, booted, System.err);
+                Sandbox.HostSignals signals = Sandbox.holdHostSignals(booted.terminal());
+                forwarding.set(signals);
+                RunningSandbox up;
+                try {
+                    up = RunningSandbox.boot(id, booted, System.err);
+                } catch (RuntimeException e) {
+                    signals.close();
+                    throw e;
+                }
                 // Filtered before start hears that the program runs.
                 lockDown(up);
-                forwarding.set(Sandbox.forwardHostSignals(up));
+                signals.forwardTo(up);
                 return up;
             }, sandbox -> new SandboxControl(sandbox, inv.root(), System.err));
             // Listening is what create waits for: from here on the container is created.
