@@ -1,8 +1,8 @@
 /*
  * /proc/self/fd and /proc/self/fdinfo in depth: what each kind of descriptor's link names, the
  * pos and flags fdinfo reports (and how lseek, dup, O_APPEND, O_CLOEXEC and O_PATH show there),
- * the kind-specific lines of eventfd and epoll, reopening a file through its /proc/self/fd
- * link, and links of files that were removed.
+ * the kind-specific lines of eventfd and epoll, reopening a file, a removed file, a pipe and a
+ * socket through its /proc/self/fd link (a magic link), and links of files that were removed.
  */
 #include "behaviour.h"
 
@@ -137,8 +137,39 @@ static void positions_and_flags(void) {
     again = open(link, O_RDONLY);
     FACT("reopen an O_PATH descriptor for reading", again >= 0 && read(again, &c, 1) == 1 && c == '0');
     if (again >= 0) close(again);
-    /* Linux also reopens a pipe, a socket or a removed file through its link (a magic link);
-     * jVisor follows the link's text (runtime-sentry README, known limits): not checked here. */
+    int p[2];
+    REQUIRE(pipe(p) == 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", p[1]);
+    int w = open(link, O_WRONLY);
+    FACT("reopen a pipe's write end", w >= 0);
+    if (w >= 0) {
+        REQUIRE(write(w, "z", 1) == 1);
+        FACT("  writes reach the same pipe", read(p[0], &c, 1) == 1 && c == 'z');
+        close(w);
+    }
+    snprintf(link, sizeof link, "/proc/self/fd/%d", p[0]);
+    int r = open(link, O_RDONLY | O_NONBLOCK);
+    FACT("reopen its read end", r >= 0);
+    if (r >= 0) close(r);
+    close(p[1]);
+    r = open(link, O_RDONLY);
+    FACT("reopen the read end, writer gone: no wait, end of file", r >= 0 && read(r, &c, 1) == 0);
+    if (r >= 0) close(r);
+    close(p[0]);
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", sv[0]);
+    show_open("reopen a socket", link, O_RDWR, 0);
+    close(sv[0]);
+    close(sv[1]);
+    int doomed = open("doomed", O_RDWR | O_CREAT, 0600);
+    REQUIRE(doomed >= 0 && write(doomed, "kept", 4) == 4 && unlink("doomed") == 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", doomed);
+    int back = open(link, O_RDONLY);
+    char kept[5] = {0};
+    FACT("reopen a removed file and read it", back >= 0 && read(back, kept, 4) == 4 && strcmp(kept, "kept") == 0);
+    if (back >= 0) close(back);
+    close(doomed);
     close(fd);
     close(twin);
     close(cloexec);

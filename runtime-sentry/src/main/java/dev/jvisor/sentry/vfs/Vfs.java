@@ -254,7 +254,8 @@ public final class Vfs {
             boolean isLast = slash == end;
             if (found.inode() instanceof SymlinkInode link && (!isLast || followLast || trailingSlash)) {
                 if (++links[0] > MAX_SYMLINKS) throw Errno.ELOOP.exception();
-                found = walk(ctx, cur, link.target(), true, cred, links);
+                Location jumped = link instanceof MagicLinkInode magic ? magic.jump() : null;
+                found = jumped != null ? jumped : walk(ctx, cur, link.target(), true, cred, links);
             }
             cur = found;
             from = next;

@@ -175,6 +175,22 @@ class DistributionIT {
     }
 
     @Test
+    void theHostStdinOpensAgainThroughDevStdin(@TempDir Path cwd) throws Exception {
+        assumeTrue(Files.isDirectory(ROOTFS), "no rootfs");
+        // /dev/stdin is /proc/self/fd/0, a magic link: the container's stdin from the host opens
+        // as that same stream; a pipe made in the sandbox opens as a new end of that pipe.
+        Process p = new ProcessBuilder(DIST.resolve("bin/runsc").toString(), "do", "--rootfs", ROOTFS.toAbsolutePath().toString(),
+                "--", "/bin/sh", "-c", "cat /dev/stdin; echo inner | cat /dev/stdin").directory(cwd.toFile()).start();
+        try (var in = p.getOutputStream()) {
+            in.write("from the host\n".getBytes());
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.exitValue()).as(err).isZero();
+        assertThat(new String(p.getInputStream().readAllBytes())).isEqualTo("from the host\ninner\n");
+    }
+
+    @Test
     void aPreStartedGoferDoesNotOutliveARunThatNeverUsedIt(@TempDir Path cwd) throws Exception {
         // A usage error: runsc exits before it would adopt the Gofer its launcher started.
         Result r = exec(cwd, Map.of(), DIST.resolve("bin/runsc").toString(), "do", "--no-such-flag", "--", "/bin/true");

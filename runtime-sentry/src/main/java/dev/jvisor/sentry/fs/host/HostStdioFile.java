@@ -46,11 +46,37 @@ public final class HostStdioFile extends OpenFile {
     }
 
     private HostStdioFile(int hostFd, int flags, String name, boolean ownsHostFd) {
-        super(new Location(null, new dev.jvisor.sentry.vfs.AnonymousInode(HOSTFS,
-                (isTty(hostFd) ? FileMode.S_IFCHR : FileMode.S_IFIFO) | 0620, 0, 5, 136L << 8)), name, flags);
+        this(hostFd, flags, name, ownsHostFd, new StdioInode(isTty(hostFd)));
+    }
+
+    private HostStdioFile(int hostFd, int flags, String name, boolean ownsHostFd, StdioInode inode) {
+        super(new Location(null, inode), name, flags);
+        inode.file = this;
         this.hostFd = hostFd;
         this.tty = isTty(hostFd);
         this.ownsHostFd = ownsHostFd;
+    }
+
+    /**
+     * The inode of a host stream. Opened again through /proc/PID/fd/N (so /dev/stdin, /dev/stdout),
+     * it is the same open stream — the host fd cannot be reopened from inside — in the direction
+     * it already has; another direction is ENXIO.
+     */
+    private static final class StdioInode extends dev.jvisor.sentry.vfs.AnonymousInode {
+        private HostStdioFile file;
+
+        StdioInode(boolean tty) {
+            super(HOSTFS, (tty ? FileMode.S_IFCHR : FileMode.S_IFIFO) | 0620, 0, 5, 136L << 8);
+        }
+
+        @Override
+        public OpenFile open(Location loc, String path, int flags) {
+            int access = flags & FileMode.O_ACCMODE;
+            if ((access != FileMode.O_WRONLY && !file.readable()) || (access != FileMode.O_RDONLY && !file.writable())) {
+                throw Errno.ENXIO.exception();
+            }
+            return file.retain();
+        }
     }
 
     @Override

@@ -38,7 +38,15 @@ public final class Pipe {
     private final Inode inode;
 
     public Pipe() {
-        this.inode = new dev.jvisor.sentry.vfs.AnonymousInode(PIPEFS, FileMode.S_IFIFO | 0600);
+        // Opened again through /proc/PID/fd/N, an anonymous pipe gives a new end of the same
+        // pipe at once: fifo_open neither waits for a partner nor fails with ENXIO for a pipe.
+        this.inode = new dev.jvisor.sentry.vfs.AnonymousInode(PIPEFS, FileMode.S_IFIFO | 0600) {
+            @Override
+            public OpenFile open(Location loc, String path, int flags) {
+                int access = flags & FileMode.O_ACCMODE;
+                return Pipe.this.open(loc, path, flags & ~FileMode.O_CREAT, access != FileMode.O_WRONLY, access != FileMode.O_RDONLY);
+            }
+        };
     }
 
     /** An anonymous pipe: {read end, write end}, as pipe2(2) makes. */

@@ -8,6 +8,7 @@ import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.mm.Vma;
 import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.MagicLinkInode;
 import dev.jvisor.sentry.vfs.OpenFile;
 import dev.jvisor.sentry.vfs.SymlinkInode;
 
@@ -117,7 +118,7 @@ public final class ProcFs {
         Task t = g.leader();
         if (t == null) return m;
         for (int fd : t.fds().fds()) {
-            m.put(Integer.toString(fd), new SymlinkInode(fs, () -> {
+            m.put(Integer.toString(fd), new MagicLinkInode(fs, () -> {
                 try {
                     OpenFile f = t.fds().get(fd);
                     Inode i = f.inode();
@@ -128,7 +129,13 @@ public final class ProcFs {
                 } catch (RuntimeException e) {
                     return null;
                 }
-            }, 0, 0));
+            }, () -> {
+                try {
+                    return t.fds().get(fd).location();
+                } catch (RuntimeException e) {
+                    return null;
+                }
+            }));
         }
         return m;
     }
