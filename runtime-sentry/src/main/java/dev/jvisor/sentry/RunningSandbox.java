@@ -68,8 +68,9 @@ public final class RunningSandbox implements AutoCloseable {
 
     private static RootFilesystem openRoot(SandboxSpec spec) {
         try {
+            // The first container's root lives as long as the sandbox: it may keep host files.
             return RootFilesystem.open(spec.rootfs() == null ? Path.of("/") : spec.rootfs(),
-                    spec.rootOverlay() ? RootFilesystem.Overlay.MEMORY : RootFilesystem.Overlay.NONE);
+                    spec.rootOverlay() ? RootFilesystem.Overlay.MEMORY : RootFilesystem.Overlay.NONE, true);
         } catch (GoferProcess.GoferStartException | ErrnoException e) {
             throw new Sandbox.SandboxException("cannot serve the root filesystem: " + e.getMessage(), e);
         }

@@ -66,8 +66,9 @@ public final class OverlayFile extends Inode implements LowerBacked {
             RegularInode copy = new RegularInode(fs, mode & 07777, uid, gid);
             long expected = lower.size();
             boolean large = forReading && expected >= DIRECT_COPY_BYTES;
+            boolean inPlace = large && budget.mapsInPlace();
             // Lent for every size: measured faster than Tread for small files too (fewer round trips).
-            if (!(large ? adoptLent(copy, expected) : copyLent(copy, expected))) {
+            if (!(inPlace && adoptLent(copy, expected))) {
                 if (large) copy.data().sharedMemory(expected);
                 if (!copyLent(copy, expected)) copyThroughTread(copy);
             }

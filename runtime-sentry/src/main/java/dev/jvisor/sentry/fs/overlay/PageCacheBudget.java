@@ -15,11 +15,25 @@ final class PageCacheBudget {
 
     private final AtomicLong left;
     private final long perFile;
+    private final boolean mapInPlace;
 
     PageCacheBudget(long total, long perFile) {
+        this(total, perFile, false);
+    }
+
+    /**
+     * @param mapInPlace large files are kept as the host files the Gofer lends rather than copied
+     *                   ({@link OverlayFile}): only for a root that lives as long as the sandbox
+     *                   process, as the host descriptors it keeps hold the root's mount busy
+     */
+    PageCacheBudget(long total, long perFile, boolean mapInPlace) {
         this.left = new AtomicLong(total);
         this.perFile = perFile;
+        this.mapInPlace = mapInPlace;
     }
+
+    /** Whether large files stay where they are (see the constructor). */
+    boolean mapsInPlace() { return mapInPlace; }
 
     /** Reserves {@code bytes}; false (nothing reserved) when the file is too big or the budget spent. */
     boolean take(long bytes) {

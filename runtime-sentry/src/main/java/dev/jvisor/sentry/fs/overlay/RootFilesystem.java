@@ -101,6 +101,17 @@ public final class RootFilesystem implements AutoCloseable {
      * and builds the root over it.
      */
     public static RootFilesystem open(Path hostDir, Overlay overlay) {
+        return open(hostDir, overlay, false);
+    }
+
+    /**
+     * @param forTheSandboxsLife the root lives as long as the sandbox process (a sandbox's first
+     *                           container): its large files may be mapped where they are, keeping
+     *                           the Gofer's read-only host descriptors, which hold the root's host
+     *                           mount busy until the process ends. A container that joins a pod
+     *                           and leaves before it must not: its rootfs is unmounted right after.
+     */
+    public static RootFilesystem open(Path hostDir, Overlay overlay, boolean forTheSandboxsLife) {
         boolean readOnly = overlay == Overlay.MEMORY;
         GoferProcess.Spawned early = EARLY.remove(new EarlyKey(hostDir, overlay));
         GoferProcess g = early != null ? early.connect() : GoferProcess.start(hostDir, readOnly);
@@ -108,7 +119,8 @@ public final class RootFilesystem implements AutoCloseable {
             GoferDir lower = GoferFs.mount(g.client(), "/", GoferFs.CacheMode.EXCLUSIVE, readOnly);
             if (overlay == Overlay.NONE) return new RootFilesystem(g, lower);
             FileSystem fs = new FileSystem("overlay", OVERLAYFS_MAGIC, false);
-            return new RootFilesystem(g, new OverlayDir(fs, lower, new PageCacheBudget(PageCacheBudget.DEFAULT_BYTES, PageCacheBudget.DEFAULT_FILE_BYTES)));
+            return new RootFilesystem(g, new OverlayDir(fs, lower,
+                    new PageCacheBudget(PageCacheBudget.DEFAULT_BYTES, PageCacheBudget.DEFAULT_FILE_BYTES, forTheSandboxsLife)));
         } catch (RuntimeException e) {
             g.close();
             throw e;

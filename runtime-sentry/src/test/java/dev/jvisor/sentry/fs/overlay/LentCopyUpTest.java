@@ -59,9 +59,14 @@ class LentCopyUpTest {
     }
 
     private static OverlayFile overlayOf(GoferDir lowerRoot, String name) {
+        return overlayOf(lowerRoot, name, true);
+    }
+
+    /** {@code inPlace}: a sandbox's first root, which may keep large files as host files. */
+    private static OverlayFile overlayOf(GoferDir lowerRoot, String name, boolean inPlace) {
         FileSystem fs = new FileSystem("overlay", RootFilesystem.OVERLAYFS_MAGIC, false);
         return new OverlayFile(fs, (GoferFile) lowerRoot.lookup(name),
-                new PageCacheBudget(PageCacheBudget.DEFAULT_BYTES, PageCacheBudget.DEFAULT_FILE_BYTES));
+                new PageCacheBudget(PageCacheBudget.DEFAULT_BYTES, PageCacheBudget.DEFAULT_FILE_BYTES, inPlace));
     }
 
     /** The whole content of an inode, read through an open file as the sandbox would. */
@@ -135,6 +140,10 @@ class LentCopyUpTest {
             MemorySegment pages = bigCopy.data().sharedMemory(big.length).segment();
             assertThat(bigCopy.data().pagesToMap(big.length).hostFile()).isNull();
             assertThat(pages.asSlice(0, big.length).toArray(ValueLayout.JAVA_BYTE)).as("in sandbox memory").isEqualTo(big);
+            // A container that joins a pod keeps no host file: its rootfs is unmounted when it leaves.
+            OverlayFile joined = overlayOf(top, "big", false);
+            assertThat(readAll(joined, big.length)).isEqualTo(big);
+            assertThat(joined.cachedContent().data().pagesToMap(big.length).hostFile()).as("copied, not kept").isNull();
 
             OverlayFile smallFile = overlayOf(top, "small");
             assertThat(readAll(smallFile, small.length)).isEqualTo(small);
