@@ -81,8 +81,8 @@ public final class FileData {
     }
     private SharedMemory mem;
     private MemorySegment seg;
-    /** {@link #mem} is a read-only host file ({@link SharedMemory#mapHostFile}), not sandbox memory. */
-    private boolean hostBacked;
+    /** Whether {@link #mem} is a read-only host file ({@link SharedMemory#mapHostFile}), not sandbox memory. */
+    private boolean hostBacked() { return mem != null && mem.hostFile() != null; }
     /** Releases {@link #mem} when the file is collected; registered with the first memory. */
     private Holder holder;
 
@@ -114,10 +114,9 @@ public final class FileData {
      * must fit. The file keeps its own reference; mappings take theirs.
      */
     public synchronized SharedMemory sharedMemory(long atLeast) {
-        if (hostBacked) moveIntoMemory(atLeast);
+        if (hostBacked()) moveIntoMemory(atLeast);
         if (mem == null) {
-            long cap = Math.max(MIN_SHARED_CAPACITY, Math.max(size, atLeast) * 2);
-            if (cap > MAX_SIZE) cap = MAX_SIZE;
+            long cap = sharedCapacity(atLeast);
             if (atLeast > cap) throw Errno.ENOMEM.exception();
             SharedMemory m = SharedMemory.allocate(cap);
             MemorySegment s = m.segment();
@@ -152,7 +151,6 @@ public final class FileData {
         mem = pages;
         seg = pages.segment();
         size = length;
-        hostBacked = true;
         hold(pages);
     }
 
@@ -162,17 +160,21 @@ public final class FileData {
      * file's do), else the file's shared memory.
      */
     public synchronized SharedMemory pagesToMap(long atLeast) {
-        return hostBacked ? mem : sharedMemory(atLeast);
+        return hostBacked() ? mem : sharedMemory(atLeast);
+    }
+
+    /** Room to reserve in shared memory for this file and {@code atLeast} bytes: twice that, within the bounds. */
+    private long sharedCapacity(long atLeast) {
+        return Math.min(MAX_SIZE, Math.max(MIN_SHARED_CAPACITY, Math.max(size, atLeast) * 2));
     }
 
     /** Copies a host file's content into sandbox shared memory, which holds it from then on. */
     private void moveIntoMemory(long atLeast) {
-        long cap = Math.min(MAX_SIZE, Math.max(MIN_SHARED_CAPACITY, Math.max(size, atLeast) * 2));
+        long cap = sharedCapacity(atLeast);
         SharedMemory m = SharedMemory.allocate(cap);
         MemorySegment s = m.segment();
         long done = dev.jvisor.sentry.mm.MemoryFile.get().copyFrom(mem.hostFile().fd(), 0, m.fileOffset(), size);
         if (done < size) MemorySegment.copy(seg, done, s, done, size - done);
-        hostBacked = false;
         mem = m;
         seg = s;
         hold(m);
@@ -195,7 +197,7 @@ public final class FileData {
      * left empty and false returned, so that a partial copy is never taken for the file.
      */
     public synchronized boolean fill(long length, ContentSource source) {
-        if (hostBacked) throw new IllegalStateException("content already adopted");
+        if (hostBacked()) throw new IllegalStateException("content already adopted");
         if (size != 0 || length < 0 || length > MAX_SIZE) throw Errno.EINVAL.exception();
         if (length == 0) return true;
         rechargeFor(length);
@@ -287,7 +289,7 @@ public final class FileData {
     public synchronized int write(long pos, byte[] src, int off, int len) {
         if (pos < 0) throw Errno.EINVAL.exception();
         if (pos + len > MAX_SIZE) throw Errno.EFBIG.exception();
-        if (hostBacked) moveIntoMemory(0);
+        if (hostBacked()) moveIntoMemory(0);
         len = fitInBudget(pos, len);
         if (seg != null) {
             if (pos + len > seg.byteSize()) throw Errno.EFBIG.exception();
@@ -312,7 +314,7 @@ public final class FileData {
     public synchronized void truncate(long length) {
         if (length < 0) throw Errno.EINVAL.exception();
         if (length > MAX_SIZE) throw Errno.EFBIG.exception();
-        if (hostBacked) moveIntoMemory(length);
+        if (hostBacked()) moveIntoMemory(length);
         rechargeFor(length);
         if (seg != null) {
             if (length > seg.byteSize()) throw Errno.EFBIG.exception();
