@@ -25,6 +25,7 @@ benchmarks=(
   "pipe_round_trip 50000 2000"
   "fork_exit_wait 2000 200"
   "mmap_munmap 50000 5000"
+  "clock_gettime 10000000 1000000"
 )
 
 # The busybox rootfs plus /bin/true, whose start the last row times.

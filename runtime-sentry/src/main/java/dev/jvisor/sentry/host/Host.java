@@ -24,10 +24,11 @@ public final class Host {
             SYS_MUNMAP = 11, SYS_PREAD64 = 17, SYS_GETPID = 39, SYS_KILL = 62, SYS_WAIT4 = 61,
             SYS_FTRUNCATE = 77, SYS_PTRACE = 101, SYS_PRCTL = 157, SYS_GETTID = 186, SYS_TGKILL = 234,
             SYS_FALLOCATE = 285, SYS_LSEEK = 8, SYS_IOCTL = 16, SYS_PIPE2 = 293, SYS_MEMFD_CREATE = 319, SYS_DUP3 = 292, SYS_FCNTL = 72,
-            SYS_GETRANDOM = 318, SYS_SPLICE = 275, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438, SYS_FSTATFS = 138;
+            SYS_GETRANDOM = 318, SYS_SPLICE = 275, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438, SYS_FSTATFS = 138,
+            SYS_CLOCK_GETTIME = 228;
 
     // ptrace requests, from include/uapi/linux/ptrace.h and arch/x86/include/uapi/asm/ptrace-abi.h.
-    public static final int PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
+    public static final int PTRACE_PEEKDATA = 2, PTRACE_CONT = 7, PTRACE_KILL = 8, PTRACE_GETREGS = 12, PTRACE_SETREGS = 13,
             PTRACE_GETFPREGS = 14, PTRACE_SETFPREGS = 15, PTRACE_SETOPTIONS = 0x4200,
             PTRACE_GETSIGINFO = 0x4202, PTRACE_SYSEMU = 31;
     public static final int PTRACE_O_TRACESYSGOOD = 1, PTRACE_O_EXITKILL = 1 << 20;
@@ -68,6 +69,25 @@ public final class Host {
     public static void ptrace(String what, int request, int pid, long addr, long data) {
         syscall(what, SYS_PTRACE, request, pid, addr, data);
     }
+
+    private static final ThreadLocal<MemorySegment> WORD = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
+
+    /** ptrace(PTRACE_PEEKDATA): the word at {@code addr} in tracee {@code pid}. */
+    public static long peekData(int pid, long addr) {
+        MemorySegment word = WORD.get();
+        // The raw call stores the word at its data argument (only libc's wrapper returns it).
+        syscall("ptrace(PTRACE_PEEKDATA)", SYS_PTRACE, PTRACE_PEEKDATA, pid, addr, word.address());
+        return word.get(JAVA_LONG, 0);
+    }
+
+    /** clock_gettime(2) of the host clock {@code clock}, in nanoseconds. */
+    public static long clockNanos(int clock) {
+        MemorySegment ts = TIMESPEC.get();
+        syscall("clock_gettime", SYS_CLOCK_GETTIME, clock, ts.address(), 0, 0);
+        return ts.get(JAVA_LONG, 0) * 1_000_000_000L + ts.get(JAVA_LONG, 8);
+    }
+
+    private static final ThreadLocal<MemorySegment> TIMESPEC = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(16, 8));
 
     public static void getRegs(int pid, MemorySegment regs) {
         syscall("ptrace(PTRACE_GETREGS)", SYS_PTRACE, PTRACE_GETREGS, pid, 0, regs.address());

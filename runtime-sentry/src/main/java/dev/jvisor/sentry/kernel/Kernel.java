@@ -43,8 +43,18 @@ public final class Kernel {
     private final CountDownLatch allDone = new CountDownLatch(1);
     private int liveTasks;
     private final ScheduledExecutorService timers;
-    private final long bootNanos = System.nanoTime();
-    private final long bootEpochNanos = dev.jvisor.sentry.vfs.Clock.realtimeNanos();
+    /**
+     * The host's boot, on the monotonic clock (System.nanoTime) and on the real-time clock: the
+     * sandbox's uptime, process start times and btime count from it, as CLOCK_BOOTTIME does,
+     * which a program may read through the vDSO straight from the host (as under runc).
+     */
+    private final long bootNanos, bootEpochNanos;
+    {
+        long mono = System.nanoTime(), real = dev.jvisor.sentry.vfs.Clock.realtimeNanos();
+        long sinceBoot = dev.jvisor.sentry.host.Host.clockNanos(7 /* CLOCK_BOOTTIME */);
+        bootNanos = mono - sinceBoot;
+        bootEpochNanos = real - sinceBoot;
+    }
     private final SyscallStats syscallStats = new SyscallStats();
     /** Ready stubs for this sandbox's new tasks; never shared with another kernel. */
     private final dev.jvisor.sentry.platform.ptrace.StubPool stubPool = dev.jvisor.sentry.platform.ptrace.StubPool.forKernel("jvisor");
@@ -70,7 +80,8 @@ public final class Kernel {
     public ScheduledExecutorService timerService() { return timers; }
     public long bootNanos() { return bootNanos; }
     public long bootEpochNanos() { return bootEpochNanos; }
-    public long uptimeNanos() { return System.nanoTime() - bootNanos; }
+    /** Time since the host booted: CLOCK_BOOTTIME. */
+    public long uptimeNanos() { return dev.jvisor.sentry.host.Host.clockNanos(7 /* CLOCK_BOOTTIME */); }
 
     /** Where this sandbox's tasks get their threads and stubs. */
     public dev.jvisor.sentry.platform.ptrace.StubPool stubPool() { return stubPool; }

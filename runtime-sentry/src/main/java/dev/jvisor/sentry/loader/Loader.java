@@ -7,6 +7,7 @@ import dev.jvisor.sentry.kernel.ExecCredentials;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.mm.AddressSpace;
 import dev.jvisor.sentry.mm.SharedMemory;
+import dev.jvisor.sentry.platform.ptrace.Layout;
 import dev.jvisor.sentry.platform.ptrace.PtraceContext;
 
 import java.nio.ByteBuffer;
@@ -32,7 +33,7 @@ public final class Loader {
     private static final int AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
             AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
             AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
-            AT_MINSIGSTKSZ = 51;
+            AT_SYSINFO_EHDR = 33, AT_MINSIGSTKSZ = 51;
 
     /** The loaded image, ready for {@link Task#commitExec}. */
     public record Image(AddressSpace as, long entry, long sp, String path, List<String> argv, List<String> envp) {}
@@ -196,6 +197,8 @@ public final class Loader {
         long randomAddr = sp;
 
         List<long[]> aux = new ArrayList<>(List.of(auxFirst));
+        // As Linux, the vDSO comes first (ARCH_DLINFO); libc reads the clock through it.
+        if (Layout.vdsoAddress() != 0) aux.add(0, new long[] {AT_SYSINFO_EHDR, Layout.vdsoAddress()});
         long[] host = HostAux.values();
         aux.add(new long[] {AT_UID, c.uid()});
         aux.add(new long[] {AT_EUID, c.euid()});

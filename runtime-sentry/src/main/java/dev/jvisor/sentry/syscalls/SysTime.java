@@ -3,13 +3,14 @@ package dev.jvisor.sentry.syscalls;
 import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.abi.linux.ErrnoException;
 import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.sentry.host.Host;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.vfs.Clock;
 
 /**
  * Implements clock_gettime(2), clock_getres(2), gettimeofday(2), time(2), nanosleep(2),
- * clock_nanosleep(2) and restart_syscall(2). Time comes from the host clocks the JVM reads;
- * there is no vDSO yet, so every time read is a trapped syscall.
+ * clock_nanosleep(2) and restart_syscall(2). Time comes from the host clocks; a program that
+ * reads them through the vDSO (platform.ptrace.HostVdso) reads the same clocks without trapping.
  */
 final class SysTime {
     private SysTime() {}
@@ -59,8 +60,13 @@ final class SysTime {
 
     static long now(Task t, int clock) {
         return switch (clock) {
-            case CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM, CLOCK_TAI -> Clock.realtimeNanos();
-            case CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM -> t.kernel().uptimeNanos();
+            // The host's clocks, the very ones a program reads through the vDSO without trapping
+            // (platform.ptrace.HostVdso): mixing the two ways must never see time go back.
+            // System.nanoTime is the host's CLOCK_MONOTONIC.
+            case CLOCK_REALTIME, CLOCK_REALTIME_ALARM -> Clock.realtimeNanos();
+            case CLOCK_MONOTONIC -> System.nanoTime();
+            case CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_RAW, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI -> Host.clockNanos(clock);
+            case CLOCK_BOOTTIME_ALARM -> Host.clockNanos(CLOCK_BOOTTIME);
             case CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID -> t.cpuTimeNanos();
             default -> throw Errno.EINVAL.exception();
         };

@@ -2,6 +2,7 @@ package dev.jvisor.sentry.fs.proc;
 
 import dev.jvisor.abi.linux.FileMode;
 
+import dev.jvisor.sentry.platform.ptrace.Layout;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
@@ -250,14 +251,28 @@ public final class ProcFs {
         Task t = g.leader();
         if (t == null) return "";
         StringBuilder sb = new StringBuilder();
+        java.util.Iterator<Layout.SpecialMapping> special = Layout.specialMappings().iterator();
+        Layout.SpecialMapping next = special.hasNext() ? special.next() : null;
         for (Vma v : t.mm().vmas()) {
+            while (next != null && next.start() < v.start()) {
+                mapsLine(sb, next.start(), next.end(), next.perms(), next.name());
+                next = special.hasNext() ? special.next() : null;
+            }
             int p = v.prot();
-            sb.append(String.format("%08x-%08x %c%c%c%c %08x 00:00 0", v.start(), v.end(),
-                    (p & 1) != 0 ? 'r' : '-', (p & 2) != 0 ? 'w' : '-', (p & 4) != 0 ? 'x' : '-', v.shared() ? 's' : 'p', 0));
-            if (!v.name().isEmpty()) sb.append(" ".repeat(Math.max(1, 26 - 0))).append(v.name());
-            sb.append('\n');
+            String perms = new String(new char[] {(p & 1) != 0 ? 'r' : '-', (p & 2) != 0 ? 'w' : '-', (p & 4) != 0 ? 'x' : '-',
+                    v.shared() ? 's' : 'p'});
+            mapsLine(sb, v.start(), v.end(), perms, v.name());
+        }
+        for (; next != null; next = special.hasNext() ? special.next() : null) {
+            mapsLine(sb, next.start(), next.end(), next.perms(), next.name());
         }
         return sb.toString();
+    }
+
+    private static void mapsLine(StringBuilder sb, long start, long end, String perms, String name) {
+        sb.append(String.format("%08x-%08x %s %08x 00:00 0", start, end, perms, 0));
+        if (!name.isEmpty()) sb.append(" ".repeat(26)).append(name);
+        sb.append('\n');
     }
 
     private String meminfo() {

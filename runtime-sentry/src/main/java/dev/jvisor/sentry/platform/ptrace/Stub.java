@@ -88,11 +88,44 @@ public final class Stub implements AutoCloseable {
             stub.getRegs(stub.scratch);
             stub.inject(3 /* close */, StubImage.IMAGE_FD);
             stub.inject(11 /* munmap */, 0, StubImage.BASE);
-            stub.inject(11 /* munmap */, StubImage.SCRATCH, Layout.TOP - StubImage.SCRATCH);
+            if (HostVdso.areaLength() > 0) stub.moveVdso(stub.scratch.rsp());
+            stub.inject(11 /* munmap */, StubImage.SCRATCH, HostVdso.AREA - StubImage.SCRATCH);
+            stub.inject(11 /* munmap */, Layout.STUB_END, Layout.TOP - Layout.STUB_END);
             return stub;
         } catch (RuntimeException e) {
             stub.kill();
             throw e;
+        }
+    }
+
+    private static final int SYS_MREMAP = 25, MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
+    private static final long AT_NULL = 0, AT_SYSINFO_EHDR = 33;
+
+    /**
+     * Moves the host vDSO's mappings from where the kernel put them in this stub to {@link
+     * HostVdso#AREA}, keeping their distances. The stub is at its first stop, its stack pointer
+     * {@code sp} still at argc, so its auxv (where the kernel says where the vDSO is) follows argv
+     * and envp there.
+     */
+    private void moveVdso(long sp) {
+        long at = sp + 8 * (Host.peekData(pid, sp) + 2); // past argc, argv[] and its NULL
+        for (int i = 0; i < 1024 && Host.peekData(pid, at) != 0; i++) at += 8;
+        long ehdr = 0;
+        at += 8;
+        for (int n = 0; n < 64; n++, at += 16) {
+            long key = Host.peekData(pid, at);
+            if (key == AT_NULL) break;
+            if (key == AT_SYSINFO_EHDR) ehdr = Host.peekData(pid, at + 8);
+        }
+        if (ehdr == 0) throw new IllegalStateException("stub " + pid + " has no vDSO to move");
+        long from = ehdr - HostVdso.vdsoOffset();
+        for (HostVdso.Piece p : HostVdso.pieces()) {
+            long to = HostVdso.AREA + p.offset();
+            long r = inject(SYS_MREMAP, from + p.offset(), p.length(), p.length(), MREMAP_MAYMOVE | MREMAP_FIXED, to);
+            if (r != to) {
+                throw new IllegalStateException("stub " + pid + ": mremap of " + p.name() + " to 0x" + Long.toHexString(to)
+                        + " failed" + (r < 0 ? " with errno " + (-r) : ""));
+            }
         }
     }
 
