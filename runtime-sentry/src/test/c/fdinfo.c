@@ -1,15 +1,18 @@
 /*
  * /proc/self/fd and /proc/self/fdinfo in depth: what each kind of descriptor's link names, the
  * pos and flags fdinfo reports (and how lseek, dup, O_APPEND, O_CLOEXEC and O_PATH show there),
- * the kind-specific lines of eventfd and epoll, reopening a file, a removed file, a pipe and a
+ * the kind-specific lines of eventfd and epoll, reopening a file, a removed file, a pipe (an
+ * unprivileged process's own too, and whose /proc files it may read) and a
  * socket through its /proc/self/fd link (a magic link), and links of files that were removed.
  */
 #include "behaviour.h"
 
 #include <dirent.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 /* The target of /proc/self/fd/N, with a bracketed number ("pipe:[123]") shown as "pipe:[N]". */
 static void show_link(const char *label, int fd) {
@@ -156,6 +159,29 @@ static void positions_and_flags(void) {
     FACT("reopen the read end, writer gone: no wait, end of file", r >= 0 && read(r, &c, 1) == 0);
     if (r >= 0) close(r);
     close(p[0]);
+    pid_t child = fork_flushed();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        /* A pipe belongs to the filesystem ids of the process that made it, mode 0600. */
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+        int q[2];
+        struct stat st;
+        if (pipe(q) != 0 || fstat(q[0], &st) != 0) _exit(4);
+        printf("an unprivileged process's pipe: uid %s, gid %s, mode %o\n", st.st_uid == 65534 ? "its own" : "other",
+               st.st_gid == 65534 ? "its own" : "other", st.st_mode & 07777);
+        snprintf(link, sizeof link, "/proc/self/fd/%d", q[1]);
+        show_open("  it reopens its write end", link, O_WRONLY, 0);
+        DIR *own = opendir("/proc/self/fd");
+        printf("  it lists its own fd directory: %s\n", own ? "ok" : errno_name(errno));
+        if (own) closedir(own);
+        show_open("  it reads its own environ", "/proc/self/environ", O_RDONLY, 0);
+        printf("  dumpable after changing its ids: %d\n", prctl(PR_GET_DUMPABLE));
+        REQUIRE(prctl(PR_SET_DUMPABLE, 1) == 0);
+        show_open("  it reads its own environ once dumpable again", "/proc/self/environ", O_RDONLY, 0);
+        fflush(stdout);
+        _exit(0);
+    }
+    await_child(child);
     int sv[2];
     REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     snprintf(link, sizeof link, "/proc/self/fd/%d", sv[0]);

@@ -9,7 +9,10 @@
 #include "behaviour.h"
 
 #include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -36,6 +39,30 @@ static void reported_flags(void) {
     fd = open("f", O_WRONLY | O_EXCL);
     printf("O_EXCL without O_CREAT on an existing file: %s\n", fd >= 0 ? "ok" : errno_name(errno));
     if (fd >= 0) close(fd);
+
+    /* Only files opened by path (and memfd_create's) carry O_LARGEFILE. */
+    int p[2], sv[2];
+    REQUIRE(pipe2(p, O_NONBLOCK) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    printf("a pipe's ends report %#o and %#o\n", fcntl(p[0], F_GETFL), fcntl(p[1], F_GETFL));
+    printf("a socket reports %#o\n", fcntl(sv[0], F_GETFL));
+    int ev = eventfd(0, EFD_NONBLOCK);
+    REQUIRE(ev >= 0);
+    printf("an eventfd reports %#o\n", fcntl(ev, F_GETFL));
+    int mem = memfd_create("flags", 0);
+    REQUIRE(mem >= 0);
+    printf("a memfd reports %#o\n", fcntl(mem, F_GETFL));
+    REQUIRE(mkfifo("fifo", 0600) == 0);
+    int fifo = open("fifo", O_RDWR);
+    REQUIRE(fifo >= 0);
+    printf("a FIFO opened by path reports %#o\n", fcntl(fifo, F_GETFL));
+    close(p[0]);
+    close(p[1]);
+    close(sv[0]);
+    close(sv[1]);
+    close(ev);
+    close(mem);
+    close(fifo);
+    REQUIRE(unlink("fifo") == 0);
 }
 
 static void access_modes(void) {

@@ -192,11 +192,9 @@ public final class Host {
 
     /** sched_getcpu via getcpu(2). */
     public static int currentCpu() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cpu = arena.allocate(JAVA_INT);
-            syscall("getcpu", 309, cpu.address(), 0, 0, 0);
-            return cpu.get(JAVA_INT, 0);
-        }
+        MemorySegment cpu = WORD.get();
+        syscall("getcpu", 309, cpu.address(), 0, 0, 0);
+        return cpu.get(JAVA_INT, 0);
     }
 
     public static void prctl(int option, long arg2) {

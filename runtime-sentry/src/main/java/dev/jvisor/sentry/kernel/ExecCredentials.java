@@ -16,7 +16,10 @@ public final class ExecCredentials {
      * under a runtime that sets it and then calls execve.
      */
     public static void apply(Task t, String path) {
-        t.group().creds(after(t, path));
+        Credentials next = after(t, path);
+        t.group().creds(next);
+        // The new image is dumpable unless it runs with ids other than the real ones (set-id).
+        t.group().dumpable(next.euid() == next.uid() && next.egid() == next.gid());
     }
 
     /** The credentials executing {@code path} gives the task, without giving them yet. */

@@ -255,6 +255,7 @@ public final class Kernel {
             g.comm = pg.comm;
             g.freezer = pg.freezer;
             g.exePath = pg.exePath;
+            g.dumpable(pg.dumpable());
             g.auxv = pg.auxv;
             g.argv = pg.argv;
             g.envp = pg.envp;

@@ -436,6 +436,7 @@ public final class Task {
      * for none). Returns false on timeout; throws ERESTARTSYS when interrupted by a signal.
      */
     public boolean sleep(long deadlineNanos) {
+        if (ctx != null) ctx.sleeping();
         synchronized (sleepLock) {
             while (!woken) {
                 if (interruptPending()) throw Errno.ERESTARTSYS.exception();

@@ -53,6 +53,7 @@ public final class ThreadGroup {
     final PosixTimers posixTimers;
     /** The container this process belongs to; forks inherit it. Null outside a managed container. */
     volatile Freezer freezer;
+    private volatile boolean dumpable = true;
     /**
      * Told the wait status of a process that has no parent in the sandbox (one started from
      * outside, like an exec'd process) when it exits; such a process is reaped at once.
@@ -73,7 +74,21 @@ public final class ThreadGroup {
     public int tgid() { return tgid; }
     public Kernel kernel() { return kernel; }
     public Credentials creds() { return creds; }
-    public void creds(Credentials c) { creds = c; }
+    /**
+     * Replaces the credentials. A change of the effective or filesystem ids makes the process
+     * undumpable, as commit_creds does: its /proc files then belong to root.
+     */
+    public void creds(Credentials c) {
+        Credentials old = creds;
+        creds = c;
+        if (old.euid() != c.euid() || old.egid() != c.egid() || old.fsuid() != c.fsuid() || old.fsgid() != c.fsgid()) {
+            dumpable = false;
+        }
+    }
+
+    /** prctl's dumpable flag (PR_GET_DUMPABLE); Linux keeps it with the address space. */
+    public boolean dumpable() { return dumpable; }
+    public void dumpable(boolean d) { dumpable = d; }
     public SignalHandlers handlers() { return handlers; }
     public Rlimits rlimits() { return rlimits; }
     public IntervalTimers timers() { return timers; }

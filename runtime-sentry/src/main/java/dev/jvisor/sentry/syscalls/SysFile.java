@@ -180,8 +180,7 @@ final class SysFile {
                 t.fds().setCloexec(fd, (arg & FileMode.FD_CLOEXEC) != 0);
                 return 0;
             }
-            // A 64-bit kernel opens everything O_LARGEFILE, except an O_PATH descriptor.
-            case FileMode.F_GETFL -> { return f.flags() | (f.isPath() ? 0 : FileMode.O_LARGEFILE); }
+            case FileMode.F_GETFL -> { return f.reportedFlags(); }
             case FileMode.F_SETFL -> {
                 f.setStatusFlags((int) arg);
                 return 0;
@@ -222,7 +221,7 @@ final class SysFile {
     private static long pipe(Task t, long fdsAddr, int flags) {
         if ((flags & ~(FileMode.O_CLOEXEC | FileMode.O_NONBLOCK | FileMode.O_DIRECT)) != 0) throw Errno.EINVAL.exception();
         t.mm().checkAccess(fdsAddr, 8, true);
-        OpenFile[] ends = Pipe.create(flags & FileMode.O_NONBLOCK);
+        OpenFile[] ends = Pipe.create(flags & FileMode.O_NONBLOCK, t.creds().fsuid(), t.creds().fsgid());
         boolean cloexec = (flags & FileMode.O_CLOEXEC) != 0;
         int r;
         try {

@@ -242,9 +242,10 @@ final class SysProcess {
                 t.mm().writeInt(arg2, 0);
                 return 0;
             }
-            case 3 -> { return 1; }          // PR_GET_DUMPABLE
+            case 3 -> { return t.group().dumpable() ? 1 : 0; } // PR_GET_DUMPABLE
             case 4 -> {                       // PR_SET_DUMPABLE
                 if (arg2 != 0 && arg2 != 1) throw Errno.EINVAL.exception();
+                t.group().dumpable(arg2 == 1);
                 return 0;
             }
             case 36 -> { return 0; }          // PR_SET_CHILD_SUBREAPER

@@ -42,6 +42,12 @@ public abstract class Inode {
     public synchronized int gid() { return gid; }
     public synchronized int nlink() { return nlink; }
 
+    /**
+     * Whether the calling process may have {@code may} access that the mode bits refused
+     * (a rule of the file's own, like /proc/PID/fd's for the process itself). None by default.
+     */
+    public boolean grantsBeyondMode(int may) { return false; }
+
     /** This file's advisory locks, made on first use. */
     public FileLocks locks() {
         FileLocks l = locks;

@@ -55,6 +55,16 @@ public abstract class OpenFile {
     /** An O_PATH descriptor: it names a place in the tree and allows no I/O or change through it. */
     public boolean isPath() { return (flags() & FileMode.O_PATH) != 0; }
 
+    /**
+     * The status flags F_GETFL and fdinfo report: open(2) of a path adds O_LARGEFILE on a 64-bit
+     * kernel (O_PATH aside), and so does memfd_create (its name is a path too); pipe(2),
+     * socket(2) and the other anonymous files never have it.
+     */
+    public int reportedFlags() {
+        boolean byPath = path().startsWith("/") && !isPath();
+        return flags() | (byPath ? FileMode.O_LARGEFILE : 0);
+    }
+
     public boolean nonBlocking() { return (flags() & FileMode.O_NONBLOCK) != 0; }
 
     /** Reads at the file offset (advancing it) into {@code buf}; 0 at end of file. */

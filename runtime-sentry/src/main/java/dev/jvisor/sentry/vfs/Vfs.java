@@ -333,6 +333,7 @@ public final class Vfs {
         if ((perm & may) != may) {
             if (c.hasCap(Credentials.CAP_DAC_READ_SEARCH) && (may & MAY_WRITE) == 0
                     && (inode.isDir() || (may & MAY_EXEC) == 0)) return;
+            if (inode.grantsBeyondMode(may)) return;
             throw Errno.EACCES.exception();
         }
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
  * one daemon thread for the whole Sentry sends these in order while the syscall goes on.
  * The fid number returns to the connection's pool only when the Gofer has answered (P9Client),
  * so it is never reused too early; failures are ignored as for any clunk (the fid is gone).
+ * At most {@link #MAX_PENDING} wait to be sent; past that a caller clunks its fid itself.
  */
 final class DeferredClunks {
     private DeferredClunks() {}
@@ -22,11 +23,31 @@ final class DeferredClunks {
         });
     }
 
+    /**
+     * Clunks waiting to be sent at most: beyond, the caller clunks itself and waits. A sender
+     * starved of CPU (a loaded host) must not let fids pile up until the connection holds the
+     * most the Gofer allows and every walk fails with EMFILE.
+     */
+    static final int MAX_PENDING = 256;
+    private static final java.util.concurrent.atomic.AtomicInteger PENDING = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Clunks {@code fid} of {@code gofer} soon, without waiting; see the class comment for which fids qualify. */
     static void release(GoferFs gofer, int fid) {
+        if (PENDING.incrementAndGet() > MAX_PENDING) {
+            PENDING.decrementAndGet();
+            gofer.release(fid);
+            return;
+        }
         try {
-            Sender.INSTANCE.execute(() -> gofer.release(fid));
+            Sender.INSTANCE.execute(() -> {
+                try {
+                    gofer.release(fid);
+                } finally {
+                    PENDING.decrementAndGet();
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            PENDING.decrementAndGet();
             gofer.release(fid);
         }
     }

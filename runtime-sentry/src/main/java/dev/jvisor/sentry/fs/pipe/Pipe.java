@@ -37,10 +37,20 @@ public final class Pipe {
     private int leastWant = Integer.MAX_VALUE;
     private final Inode inode;
 
+    /** A FIFO's pipe: its inode is the FIFO's, this one is never seen. */
     public Pipe() {
+        this(0, 0);
+    }
+
+    /**
+     * A pipe whose inode belongs to {@code uid}:{@code gid}, mode 0600, as pipefs makes it for
+     * its creator's filesystem ids: only they (or a capable process) may open it again through
+     * /proc/PID/fd.
+     */
+    private Pipe(int uid, int gid) {
         // Opened again through /proc/PID/fd/N, an anonymous pipe gives a new end of the same
         // pipe at once: fifo_open neither waits for a partner nor fails with ENXIO for a pipe.
-        this.inode = new dev.jvisor.sentry.vfs.AnonymousInode(PIPEFS, FileMode.S_IFIFO | 0600) {
+        this.inode = new dev.jvisor.sentry.vfs.AnonymousInode(PIPEFS, FileMode.S_IFIFO | 0600, uid, gid, 0) {
             @Override
             public OpenFile open(Location loc, String path, int flags) {
                 int access = flags & FileMode.O_ACCMODE;
@@ -49,9 +59,14 @@ public final class Pipe {
         };
     }
 
-    /** An anonymous pipe: {read end, write end}, as pipe2(2) makes. */
+    /** An anonymous pipe of root's: {read end, write end}. */
     public static OpenFile[] create(int flags) {
-        Pipe p = new Pipe();
+        return create(flags, 0, 0);
+    }
+
+    /** An anonymous pipe: {read end, write end}, as pipe2(2) makes for a process of fsuid:fsgid. */
+    public static OpenFile[] create(int flags, int fsuid, int fsgid) {
+        Pipe p = new Pipe(fsuid, fsgid);
         Location loc = new Location(null, p.inode);
         String name = "pipe:[" + p.inode.ino() + "]";
         return new OpenFile[] {p.openReader(loc, name, FileMode.O_RDONLY | flags), p.openWriter(loc, name, FileMode.O_WRONLY | flags)};

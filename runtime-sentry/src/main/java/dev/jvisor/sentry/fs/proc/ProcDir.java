@@ -12,6 +12,44 @@ import java.util.function.Supplier;
 
 /** A synthetic directory (procfs, sysfs): fixed entries plus entries a supplier lists at each lookup. */
 public class ProcDir extends DirInode {
+    /** The process whose own threads may always list and search this (its fd directories). */
+    private volatile dev.jvisor.sentry.kernel.ThreadGroup openToItsOwn;
+
+    /** Lets {@code g}'s threads list and search this whoever owns it, as proc_fd_permission does. */
+    public ProcDir openTo(dev.jvisor.sentry.kernel.ThreadGroup g) {
+        this.openToItsOwn = g;
+        return this;
+    }
+
+    @Override
+    public boolean grantsBeyondMode(int may) {
+        dev.jvisor.sentry.kernel.ThreadGroup g = openToItsOwn;
+        dev.jvisor.sentry.kernel.Task caller = dev.jvisor.sentry.kernel.Task.current();
+        return g != null && caller != null && caller.group() == g && (may & 2 /* MAY_WRITE */) == 0;
+    }
+
+    /** The owner reported and checked instead of root's, when set (a process's own files). */
+    private volatile java.util.function.IntSupplier ownerUid, ownerGid;
+
+    /** Makes this belong to whoever {@code uid} and {@code gid} name at the time of asking. */
+    public ProcDir ownedBy(java.util.function.IntSupplier uid, java.util.function.IntSupplier gid) {
+        this.ownerUid = uid;
+        this.ownerGid = gid;
+        return this;
+    }
+
+    @Override
+    public int uid() {
+        java.util.function.IntSupplier u = ownerUid;
+        return u != null ? u.getAsInt() : super.uid();
+    }
+
+    @Override
+    public int gid() {
+        java.util.function.IntSupplier g = ownerGid;
+        return g != null ? g.getAsInt() : super.gid();
+    }
+
     private final Map<String, Inode> fixed = new LinkedHashMap<>();
     private final Supplier<Map<String, Inode>> dynamic;
 

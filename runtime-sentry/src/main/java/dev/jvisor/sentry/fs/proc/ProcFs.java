@@ -93,26 +93,39 @@ public final class ProcFs {
     }
 
     private ProcDir pidDir(ThreadGroup g) {
-        ProcDir d = new ProcDir(fs, 0555, null);
-        d.add("stat", ProcFile.text(fs, () -> pidStat(g)));
-        d.add("status", ProcFile.text(fs, () -> status(g)));
-        d.add("cmdline", new ProcFile(fs, 0444, () -> nulJoined(g.argv())));
-        d.add("environ", new ProcFile(fs, 0400, () -> nulJoined(g.envp())));
-        d.add("comm", ProcFile.text(fs, () -> g.comm() + "\n"));
-        d.add("maps", ProcFile.text(fs, () -> maps(g)));
+        // A process's directory and files belong to its effective ids while it is dumpable, to
+        // root once it is not (after a change of ids, as task_dump_owner decides): a process may
+        // read its own environ, until it changes ids. Its fd directories stay open to it.
+        java.util.function.IntSupplier uid = () -> g.dumpable() ? ownerOf(g).euid() : 0;
+        java.util.function.IntSupplier gid = () -> g.dumpable() ? ownerOf(g).egid() : 0;
+        ProcDir d = new ProcDir(fs, 0555, null).ownedBy(uid, gid);
+        d.add("stat", ProcFile.text(fs, () -> pidStat(g)).ownedBy(uid, gid));
+        d.add("status", ProcFile.text(fs, () -> status(g)).ownedBy(uid, gid));
+        d.add("cmdline", new ProcFile(fs, 0444, () -> nulJoined(g.argv())).ownedBy(uid, gid));
+        d.add("environ", new ProcFile(fs, 0400, () -> nulJoined(g.envp())).ownedBy(uid, gid));
+        d.add("comm", ProcFile.text(fs, () -> g.comm() + "\n").ownedBy(uid, gid));
+        d.add("maps", ProcFile.text(fs, () -> maps(g)).ownedBy(uid, gid));
         d.add("exe", new SymlinkInode(fs, g::exePath, 0, 0));
         d.add("cwd", new SymlinkInode(fs, () -> {
             Task t = g.leader();
             return t == null ? null : kernel.vfs().pathOf(t.fs(), t.fs().cwd());
         }, 0, 0));
         d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
-        d.add("fd", new ProcDir(fs, 0500, () -> fds(g)));
-        d.add("fdinfo", new ProcDir(fs, 0500, () -> fdinfos(g)));
+        d.add("fd", new ProcDir(fs, 0500, () -> fds(g)).ownedBy(uid, gid).openTo(g));
+        d.add("fdinfo", new ProcDir(fs, 0500, () -> fdinfos(g)).ownedBy(uid, gid).openTo(g));
         d.add("mounts", ProcFile.text(fs, this::mounts));
         d.add("mountinfo", ProcFile.text(fs, this::mountinfo));
-        d.add("auxv", new ProcFile(fs, 0400, g::auxv));
+        d.add("auxv", new ProcFile(fs, 0400, g::auxv).ownedBy(uid, gid));
         return d;
     }
+
+    /** The credentials a process's /proc files belong to: its leader's (root's once it is gone). */
+    private static dev.jvisor.sentry.kernel.Credentials ownerOf(ThreadGroup g) {
+        Task t = g.leader();
+        return t == null ? GONE : t.creds();
+    }
+
+    private static final dev.jvisor.sentry.kernel.Credentials GONE = dev.jvisor.sentry.kernel.Credentials.root();
 
     private Map<String, Inode> fds(ThreadGroup g) {
         Map<String, Inode> m = new LinkedHashMap<>();
@@ -156,10 +169,7 @@ public final class ProcFs {
                 } catch (RuntimeException e) {
                     return "";
                 }
-                // open(2) of a path adds O_LARGEFILE on a 64-bit kernel (O_PATH aside); pipe(2),
-                // socket(2) and the anonymous files never have it.
-                boolean byPath = f.path().startsWith("/") && !f.isPath();
-                int flags = f.flags() | (cloexec ? FileMode.O_CLOEXEC : 0) | (byPath ? FileMode.O_LARGEFILE : 0);
+                int flags = f.reportedFlags() | (cloexec ? FileMode.O_CLOEXEC : 0);
                 long ino = f.inode() == null ? 0 : f.inode().ino();
                 return "pos:\t" + f.position() + "\nflags:\t0" + Integer.toOctalString(flags) + "\nmnt_id:\t0\nino:\t" + ino + "\n"
                         + f.fdinfoLines();

@@ -40,28 +40,90 @@ public final class PtraceContext implements AutoCloseable {
      */
     public static PtraceContext create(AddressSpace as) {
         Stub ready = StubPool.takeReady();
-        PtraceContext c = new PtraceContext(ready != null ? ready : Stub.spawn(MemoryFile.get().fd()), as);
-        if (PIN) {
-            int cpu = NEXT_CPU.getAndIncrement() % Runtime.getRuntime().availableProcessors();
-            try {
-                dev.jvisor.sentry.host.Host.pinToCpu(0, cpu);
-                dev.jvisor.sentry.host.Host.pinToCpu(c.stub.pid(), cpu);
-            } catch (dev.jvisor.sentry.host.HostException e) {
-                // a restricted cpuset: run unpinned
-            }
-        }
-        return c;
+        return new PtraceContext(ready != null ? ready : Stub.spawn(MemoryFile.get().fd()), as);
     }
 
     /**
      * A stub and its tracer hand control back and forth on every syscall; on one CPU that is a
      * plain context switch, across CPUs a wake-up of another CPU (measured here: getpid 6-8 us
-     * pinned together against 13-15 us apart; gVisor's ptrace platform 23 us). Each task's pair
-     * is pinned to one CPU, round-robin. On a host whose CPUs are all busy the pair cannot move
-     * away from a loaded CPU; {@code -Djvisor.pin=false} turns pinning off.
+     * pinned together against 13-15 us apart; gVisor's ptrace platform 23 us). So each task's
+     * pair is pinned to one CPU. Which one is decided when the task starts running application
+     * code and again each time it wakes from a sleep in the Sentry: the CPU with the fewest tasks
+     * running there now (tasks asleep do not count), its own on a tie. A fixed round-robin choice
+     * put the two busy ends of a pipeline on one CPU while the other idled, half the time.
+     * On a host whose CPUs are all busy the pair cannot move away from a loaded CPU;
+     * {@code -Djvisor.pin=false} turns pinning off.
      */
-    private static final boolean PIN = !"false".equals(System.getProperty("jvisor.pin", "true"));
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CPU = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile boolean pin = !"false".equals(System.getProperty("jvisor.pin", "true"));
+    /** The CPUs the Sentry may run on (its cpuset), from /proc/self/status. */
+    private static final int[] CPUS = allowedCpus();
+    /** Tasks running application code (not asleep in the Sentry) per entry of {@link #CPUS}. */
+    private static final java.util.concurrent.atomic.AtomicIntegerArray RUNNING =
+            new java.util.concurrent.atomic.AtomicIntegerArray(CPUS.length);
+    /** The index in {@link #CPUS} this pair is pinned to, -1 before its first run. */
+    private int cpu = -1;
+    /** Whether this task counts in {@link #RUNNING}. */
+    private boolean running;
+
+    /** The CPU this task's pair is pinned to, -1 if none (for tests). */
+    int pinnedCpu() { return cpu < 0 ? -1 : CPUS[cpu]; }
+
+    /** Counts this task as running again, moving its pair to the least busy CPU if its own is busier. */
+    void place() {
+        running = true;
+        int best = cpu >= 0 ? cpu : 0;
+        for (int i = 0; i < RUNNING.length(); i++) {
+            if (RUNNING.get(i) < RUNNING.get(best)) best = i;
+        }
+        if (best != cpu) {
+            try {
+                dev.jvisor.sentry.host.Host.pinToCpu(0, CPUS[best]);
+                dev.jvisor.sentry.host.Host.pinToCpu(stub.pid(), CPUS[best]);
+                cpu = best;
+            } catch (dev.jvisor.sentry.host.HostException e) {
+                // The cpuset changed under the sandbox: stop pinning, let the host place tasks.
+                pin = false;
+                running = false;
+                return;
+            }
+        }
+        RUNNING.incrementAndGet(cpu);
+    }
+
+    /** The CPU numbers of {@code Cpus_allowed_list} ("0-3,8"); 0..n-1 if it cannot be read. */
+    static int[] allowedCpus() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) return parseCpuList(line.substring(line.indexOf(':') + 1).trim());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through
+        }
+        return java.util.stream.IntStream.range(0, Runtime.getRuntime().availableProcessors()).toArray();
+    }
+
+    static int[] parseCpuList(String list) {
+        java.util.List<Integer> cpus = new ArrayList<>();
+        for (String part : list.split(",")) {
+            int dash = part.indexOf('-');
+            int from = Integer.parseInt(part.substring(0, dash < 0 ? part.length() : dash).trim());
+            int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1).trim());
+            for (int c = from; c <= to && cpus.size() < 4096; c++) cpus.add(c);
+        }
+        if (cpus.isEmpty()) throw new IllegalArgumentException("no CPU in '" + list + "'");
+        return cpus.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The task is about to sleep in the Sentry (a blocking syscall): it no longer occupies its
+     * CPU. Called on the task's own thread.
+     */
+    public void sleeping() {
+        if (running) {
+            running = false;
+            RUNNING.decrementAndGet(cpu);
+        }
+    }
 
     /** A fresh, empty address space laid out for this platform. */
     public static AddressSpace newAddressSpace() {
@@ -86,6 +148,7 @@ public final class PtraceContext implements AutoCloseable {
         do {
             sync();
         } while (!as.enter(this, syncedGeneration));
+        if (pin && !running) place();
         try {
             return stub.resume(regs);
         } finally {
@@ -178,6 +241,7 @@ public final class PtraceContext implements AutoCloseable {
 
     @Override
     public void close() {
+        sleeping();
         as.forget(this);
         stub.kill();
     }
