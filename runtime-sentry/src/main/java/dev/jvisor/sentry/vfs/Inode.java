@@ -38,8 +38,30 @@ public abstract class Inode {
     public boolean isDir() { return type() == FileMode.S_IFDIR; }
     public boolean isSymlink() { return type() == FileMode.S_IFLNK; }
     public boolean isRegular() { return type() == FileMode.S_IFREG; }
-    public synchronized int uid() { return uid; }
-    public synchronized int gid() { return gid; }
+    public int uid() {
+        java.util.function.IntSupplier f = uidFollows;
+        if (f != null) return f.getAsInt();
+        synchronized (this) {
+            return uid;
+        }
+    }
+
+    public int gid() {
+        java.util.function.IntSupplier f = gidFollows;
+        if (f != null) return f.getAsInt();
+        synchronized (this) {
+            return gid;
+        }
+    }
+
+    /** Where the owner comes from when it follows something else, as a process's /proc files follow the process. */
+    private volatile java.util.function.IntSupplier uidFollows, gidFollows;
+
+    /** Makes this belong to whoever {@code uid} and {@code gid} name at the time of asking. */
+    public void ownerFollows(java.util.function.IntSupplier uid, java.util.function.IntSupplier gid) {
+        this.uidFollows = uid;
+        this.gidFollows = gid;
+    }
     public synchronized int nlink() { return nlink; }
 
     /**

@@ -28,27 +28,6 @@ public class ProcDir extends DirInode {
         return g != null && caller != null && caller.group() == g && (may & 2 /* MAY_WRITE */) == 0;
     }
 
-    /** The owner reported and checked instead of root's, when set (a process's own files). */
-    private volatile java.util.function.IntSupplier ownerUid, ownerGid;
-
-    /** Makes this belong to whoever {@code uid} and {@code gid} name at the time of asking. */
-    public ProcDir ownedBy(java.util.function.IntSupplier uid, java.util.function.IntSupplier gid) {
-        this.ownerUid = uid;
-        this.ownerGid = gid;
-        return this;
-    }
-
-    @Override
-    public int uid() {
-        java.util.function.IntSupplier u = ownerUid;
-        return u != null ? u.getAsInt() : super.uid();
-    }
-
-    @Override
-    public int gid() {
-        java.util.function.IntSupplier g = ownerGid;
-        return g != null ? g.getAsInt() : super.gid();
-    }
 
     private final Map<String, Inode> fixed = new LinkedHashMap<>();
     private final Supplier<Map<String, Inode>> dynamic;

@@ -12,27 +12,6 @@ import java.util.function.Supplier;
 
 /** A read-only synthetic file (procfs, sysfs) whose contents a supplier generates at open. Size reads as 0, as on Linux. */
 public final class ProcFile extends Inode {
-    /** The owner reported and checked instead of root's, when set (a process's own files). */
-    private volatile java.util.function.IntSupplier ownerUid, ownerGid;
-
-    /** Makes this belong to whoever {@code uid} and {@code gid} name at the time of asking. */
-    public ProcFile ownedBy(java.util.function.IntSupplier uid, java.util.function.IntSupplier gid) {
-        this.ownerUid = uid;
-        this.ownerGid = gid;
-        return this;
-    }
-
-    @Override
-    public int uid() {
-        java.util.function.IntSupplier u = ownerUid;
-        return u != null ? u.getAsInt() : super.uid();
-    }
-
-    @Override
-    public int gid() {
-        java.util.function.IntSupplier g = ownerGid;
-        return g != null ? g.getAsInt() : super.gid();
-    }
 
     private final Supplier<byte[]> content;
 

@@ -98,25 +98,31 @@ public final class ProcFs {
         // read its own environ, until it changes ids. Its fd directories stay open to it.
         java.util.function.IntSupplier uid = () -> g.dumpable() ? ownerOf(g).euid() : 0;
         java.util.function.IntSupplier gid = () -> g.dumpable() ? ownerOf(g).egid() : 0;
-        ProcDir d = new ProcDir(fs, 0555, null).ownedBy(uid, gid);
-        d.add("stat", ProcFile.text(fs, () -> pidStat(g)).ownedBy(uid, gid));
-        d.add("status", ProcFile.text(fs, () -> status(g)).ownedBy(uid, gid));
-        d.add("cmdline", new ProcFile(fs, 0444, () -> nulJoined(g.argv())).ownedBy(uid, gid));
-        d.add("environ", new ProcFile(fs, 0400, () -> nulJoined(g.envp())).ownedBy(uid, gid));
-        d.add("comm", ProcFile.text(fs, () -> g.comm() + "\n").ownedBy(uid, gid));
-        d.add("maps", ProcFile.text(fs, () -> maps(g)).ownedBy(uid, gid));
+        ProcDir d = owned(new ProcDir(fs, 0555, null), uid, gid);
+        d.add("stat", owned(ProcFile.text(fs, () -> pidStat(g)), uid, gid));
+        d.add("status", owned(ProcFile.text(fs, () -> status(g)), uid, gid));
+        d.add("cmdline", owned(new ProcFile(fs, 0444, () -> nulJoined(g.argv())), uid, gid));
+        d.add("environ", owned(new ProcFile(fs, 0400, () -> nulJoined(g.envp())), uid, gid));
+        d.add("comm", owned(ProcFile.text(fs, () -> g.comm() + "\n"), uid, gid));
+        d.add("maps", owned(ProcFile.text(fs, () -> maps(g)), uid, gid));
         d.add("exe", new SymlinkInode(fs, g::exePath, 0, 0));
         d.add("cwd", new SymlinkInode(fs, () -> {
             Task t = g.leader();
             return t == null ? null : kernel.vfs().pathOf(t.fs(), t.fs().cwd());
         }, 0, 0));
         d.add("root", new SymlinkInode(fs, () -> "/", 0, 0));
-        d.add("fd", new ProcDir(fs, 0500, () -> fds(g)).ownedBy(uid, gid).openTo(g));
-        d.add("fdinfo", new ProcDir(fs, 0500, () -> fdinfos(g)).ownedBy(uid, gid).openTo(g));
+        d.add("fd", owned(new ProcDir(fs, 0500, () -> fds(g)).openTo(g), uid, gid));
+        d.add("fdinfo", owned(new ProcDir(fs, 0500, () -> fdinfos(g)).openTo(g), uid, gid));
         d.add("mounts", ProcFile.text(fs, this::mounts));
         d.add("mountinfo", ProcFile.text(fs, this::mountinfo));
-        d.add("auxv", new ProcFile(fs, 0400, g::auxv).ownedBy(uid, gid));
+        d.add("auxv", owned(new ProcFile(fs, 0400, g::auxv), uid, gid));
         return d;
+    }
+
+    private static <T extends dev.jvisor.sentry.vfs.Inode> T owned(T inode, java.util.function.IntSupplier uid,
+            java.util.function.IntSupplier gid) {
+        inode.ownerFollows(uid, gid);
+        return inode;
     }
 
     /** The credentials a process's /proc files belong to: its leader's (root's once it is gone). */
