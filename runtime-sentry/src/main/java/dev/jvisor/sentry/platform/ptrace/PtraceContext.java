@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * address space (vfork, threads), each through its own stub.
  */
 public final class PtraceContext implements AutoCloseable {
-    private static final int SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11;
+    private static final int SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MPROTECT = 10, SYS_MUNMAP = 11;
     private static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10;
 
     private final Stub stub;
@@ -160,6 +160,12 @@ public final class PtraceContext implements AutoCloseable {
      * Brings the stub's host mappings up to date; returns true if anything changed. Memory-file
      * pages are mapped from the stub's descriptor of it; a host file a VMA maps directly is given
      * to the stub for the mapping and closed there right after (the mapping keeps the file).
+     *
+     * <p>Each injected call is a round trip to the stub, so a mapping that still maps the right
+     * pages from its start is adjusted rather than replaced: one that shrank (munmap, mremap, a
+     * split) loses its tail with one munmap, one whose protection changed gets one mprotect.
+     * Unmaps come first, then protection changes, then new mappings, so a new mapping never lands
+     * where a stale one is still to go.
      */
     public boolean sync() {
         long gen = as.generation();
@@ -167,15 +173,25 @@ public final class PtraceContext implements AutoCloseable {
         List<Vma> want = as.vmas();
         TreeMap<Long, Vma> wanted = new TreeMap<>();
         for (Vma v : want) wanted.put(v.start(), v);
-        List<Vma> stale = new ArrayList<>();
+        List<long[]> unmaps = new ArrayList<>(), protects = new ArrayList<>();
+        List<Vma> kept = new ArrayList<>();
         for (Vma have : mapped.values()) {
             Vma w = wanted.get(have.start());
-            if (w == null || !sameMapping(have, w)) stale.add(have);
+            if (w != null && sameMapping(have, w)) continue;
+            if (w == null || !samePages(have, w) || w.end() > have.end()) {
+                unmaps.add(new long[] {have.start(), have.length()});
+                continue;
+            }
+            if (w.end() < have.end()) unmaps.add(new long[] {w.end(), have.end() - w.end()});
+            if (w.hostProt() != have.hostProt()) protects.add(new long[] {w.start(), w.length(), w.hostProt()});
+            kept.add(w);
         }
-        for (Vma v : stale) {
-            mapped.remove(v.start());
-            check(stub.inject(SYS_MUNMAP, v.start(), v.length()), "munmap");
+        for (long[] u : unmaps) {
+            mapped.remove(u[0]);
+            check(stub.inject(SYS_MUNMAP, u[0], u[1]), "munmap");
         }
+        for (long[] p : protects) check(stub.inject(SYS_MPROTECT, p[0], p[1], p[2]), "mprotect");
+        for (Vma w : kept) mapped.put(w.start(), w);
         List<Vma> toMap = new ArrayList<>();
         Map<HostFile, Integer> stubFds = null;
         for (Vma w : wanted.values()) {
@@ -222,6 +238,11 @@ public final class PtraceContext implements AutoCloseable {
         for (int i = 0; i < host.length; i++) host[i] = files.get(i).fd();
         int[] inStub = stub.installFds(host);
         for (int i = 0; i < host.length; i++) fds.put(files.get(i), inStub[i]);
+    }
+
+    /** Whether {@code b} maps, from the same start, the very pages {@code a} maps there (memory file or host file). */
+    private static boolean samePages(Vma a, Vma b) {
+        return a.start() == b.start() && a.fileOffset() == b.fileOffset() && a.hostFile() == b.hostFile();
     }
 
     private static boolean sameMapping(Vma a, Vma b) {

@@ -30,6 +30,8 @@ public final class Stub implements AutoCloseable {
     private final MemorySegment siginfo = Arena.ofAuto().allocate(128, 8);
     private boolean dead;
     private boolean kickPending;
+    /** Host syscalls injected so far (each a round trip to the stub). */
+    private long injected;
 
     /** include/uapi/asm-generic/unistd.h */
     private static final int SYS_RECVMSG = 47;
@@ -180,6 +182,9 @@ public final class Stub implements AutoCloseable {
 
     public int pid() { return pid; }
 
+    /** How many host syscalls were injected into this stub so far. */
+    long injected() { return injected; }
+
     private void getRegs(Registers r) {
         Host.getRegs(pid, r.segment());
         r.load();
@@ -192,6 +197,7 @@ public final class Stub implements AutoCloseable {
      */
     public long inject(int nr, long... args) {
         checkOwner();
+        injected++;
         Registers r = scratch;
         r.rax(nr);
         r.origRax(-1);
