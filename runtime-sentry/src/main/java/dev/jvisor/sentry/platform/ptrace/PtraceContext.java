@@ -12,7 +12,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A task's execution context on the ptrace platform: its stub and the host mappings the stub
@@ -27,7 +26,8 @@ public final class PtraceContext implements AutoCloseable {
     private final Stub stub;
     private AddressSpace as;
     private long syncedGeneration = -1;
-    private final TreeMap<Long, Vma> mapped = new TreeMap<>();
+    /** What the stub maps now: VMAs in address order, disjoint. */
+    private List<Vma> mapped = List.of();
 
     private PtraceContext(Stub stub, AddressSpace as) {
         this.stub = stub;
@@ -170,33 +170,38 @@ public final class PtraceContext implements AutoCloseable {
     public boolean sync() {
         long gen = as.generation();
         if (gen == syncedGeneration) return false;
+        // Both lists are in address order: one merge pass, no lookups (a process with hundreds
+        // of mappings syncs after every mmap, munmap and mprotect).
         List<Vma> want = as.vmas();
-        TreeMap<Long, Vma> wanted = new TreeMap<>();
-        for (Vma v : want) wanted.put(v.start(), v);
         List<long[]> unmaps = new ArrayList<>(), protects = new ArrayList<>();
-        List<Vma> kept = new ArrayList<>();
-        for (Vma have : mapped.values()) {
-            Vma w = wanted.get(have.start());
-            if (w != null && sameMapping(have, w)) continue;
+        List<Vma> still = new ArrayList<>(want.size());
+        int j = 0;
+        for (Vma have : mapped) {
+            while (j < want.size() && want.get(j).start() < have.start()) j++;
+            Vma w = j < want.size() && want.get(j).start() == have.start() ? want.get(j) : null;
+            if (w != null && sameMapping(have, w)) {
+                still.add(w);
+                continue;
+            }
             if (w == null || !samePages(have, w) || w.end() > have.end()) {
                 unmaps.add(new long[] {have.start(), have.length()});
                 continue;
             }
             if (w.end() < have.end()) unmaps.add(new long[] {w.end(), have.end() - w.end()});
             if (w.hostProt() != have.hostProt()) protects.add(new long[] {w.start(), w.length(), w.hostProt()});
-            kept.add(w);
+            still.add(w);
         }
-        for (long[] u : unmaps) {
-            mapped.remove(u[0]);
-            check(stub.inject(SYS_MUNMAP, u[0], u[1]), "munmap");
-        }
+        mapped = still; // from here on, what the stub maps at least
+        for (long[] u : unmaps) check(stub.inject(SYS_MUNMAP, u[0], u[1]), "munmap");
         for (long[] p : protects) check(stub.inject(SYS_MPROTECT, p[0], p[1], p[2]), "mprotect");
-        for (Vma w : kept) mapped.put(w.start(), w);
         List<Vma> toMap = new ArrayList<>();
         Map<HostFile, Integer> stubFds = null;
-        for (Vma w : wanted.values()) {
-            Vma have = mapped.get(w.start());
-            if (have != null && sameMapping(have, w)) continue;
+        int k = 0;
+        for (Vma w : want) {
+            if (k < still.size() && still.get(k) == w) {
+                k++;
+                continue;
+            }
             toMap.add(w);
             if (w.hostFile() != null) {
                 if (stubFds == null) stubFds = new IdentityHashMap<>();
@@ -213,16 +218,28 @@ public final class PtraceContext implements AutoCloseable {
                 return true;
             }
         }
-        for (Vma w : toMap) {
-            HostFile f = w.hostFile();
-            if (f == null) {
-                check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_SHARED | MAP_FIXED,
-                        Layout.MEMORY_FD, w.fileOffset()), "mmap");
-            } else {
-                check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_PRIVATE | MAP_FIXED,
-                        stubFds.get(f), w.fileOffset()), "mmap of a host file");
+        int done = 0;
+        try {
+            for (Vma w : toMap) {
+                HostFile f = w.hostFile();
+                if (f == null) {
+                    check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_SHARED | MAP_FIXED,
+                            Layout.MEMORY_FD, w.fileOffset()), "mmap");
+                } else {
+                    check(stub.inject(SYS_MMAP, w.start(), w.length(), w.hostProt(), MAP_PRIVATE | MAP_FIXED,
+                            stubFds.get(f), w.fileOffset()), "mmap of a host file");
+                }
+                done++;
             }
-            mapped.put(w.start(), w);
+        } finally {
+            if (done == toMap.size()) {
+                mapped = want;
+            } else {
+                List<Vma> partly = new ArrayList<>(still);
+                partly.addAll(toMap.subList(0, done));
+                partly.sort(java.util.Comparator.comparingLong(Vma::start));
+                mapped = partly;
+            }
         }
         if (stubFds != null) {
             for (int fd : stubFds.values()) check(stub.inject(SYS_CLOSE, fd), "close");
