@@ -113,11 +113,6 @@ public final class Sandbox {
             held.clear();
         }
 
-        /** Signals that came before any sandbox took them (a boot that failed). */
-        public synchronized List<Integer> held() {
-            return List.copyOf(held);
-        }
-
         @Override
         public void close() {
             for (Object[] p : previous) sun.misc.Signal.handle((sun.misc.Signal) p[0], (sun.misc.SignalHandler) p[1]);

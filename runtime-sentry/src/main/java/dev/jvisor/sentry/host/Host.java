@@ -190,13 +190,6 @@ public final class Host {
         }
     }
 
-    /** sched_getcpu via getcpu(2). */
-    public static int currentCpu() {
-        MemorySegment cpu = WORD.get();
-        syscall("getcpu", 309, cpu.address(), 0, 0, 0);
-        return cpu.get(JAVA_INT, 0);
-    }
-
     public static void prctl(int option, long arg2) {
         syscall("prctl", SYS_PRCTL, option, arg2, 0, 0);
     }

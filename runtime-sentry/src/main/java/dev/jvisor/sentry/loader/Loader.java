@@ -2,6 +2,7 @@ package dev.jvisor.sentry.loader;
 
 import dev.jvisor.abi.linux.Errno;
 import dev.jvisor.sentry.fs.dev.DevFs;
+import dev.jvisor.sentry.host.HostAuxv;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.ExecCredentials;
 import dev.jvisor.sentry.kernel.Task;
@@ -13,8 +14,6 @@ import dev.jvisor.sentry.platform.ptrace.PtraceContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -199,19 +198,19 @@ public final class Loader {
         List<long[]> aux = new ArrayList<>(List.of(auxFirst));
         // As Linux, the vDSO comes first (ARCH_DLINFO); libc reads the clock through it.
         if (Layout.vdsoAddress() != 0) aux.add(0, new long[] {AT_SYSINFO_EHDR, Layout.vdsoAddress()});
-        long[] host = HostAux.values();
         aux.add(new long[] {AT_UID, c.uid()});
         aux.add(new long[] {AT_EUID, c.euid()});
         aux.add(new long[] {AT_GID, c.gid()});
         aux.add(new long[] {AT_EGID, c.egid()});
         aux.add(new long[] {AT_SECURE, secure ? 1 : 0});
         aux.add(new long[] {AT_RANDOM, randomAddr});
-        aux.add(new long[] {AT_HWCAP, host[0]});
-        aux.add(new long[] {AT_HWCAP2, host[1]});
+        // The host CPU's, as the kernel gives every process (0 if unknown: libc then probes the CPU).
+        aux.add(new long[] {AT_HWCAP, HostAuxv.value(AT_HWCAP)});
+        aux.add(new long[] {AT_HWCAP2, HostAuxv.value(AT_HWCAP2)});
         aux.add(new long[] {AT_CLKTCK, 100});
         aux.add(new long[] {AT_PLATFORM, platform});
         aux.add(new long[] {AT_EXECFN, execfnAddr});
-        if (host[2] != 0) aux.add(new long[] {AT_MINSIGSTKSZ, host[2]});
+        if (HostAuxv.value(AT_MINSIGSTKSZ) != 0) aux.add(new long[] {AT_MINSIGSTKSZ, HostAuxv.value(AT_MINSIGSTKSZ)});
         aux.add(new long[] {AT_NULL, 0});
 
         int words = 1 + argv.size() + 1 + envp.size() + 1 + aux.size() * 2;
@@ -231,28 +230,5 @@ public final class Loader {
         long at = sp - data.length;
         as.writeForce(at, data, 0, data.length);
         return at;
-    }
-
-    /** AT_HWCAP, AT_HWCAP2 and AT_MINSIGSTKSZ of the host CPU, read once from the Sentry's own auxv. */
-    static final class HostAux {
-        private static long[] cached;
-
-        static synchronized long[] values() {
-            if (cached != null) return cached;
-            long[] v = new long[3];
-            try {
-                ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv"))).order(ByteOrder.LITTLE_ENDIAN);
-                while (b.remaining() >= 16) {
-                    long k = b.getLong(), val = b.getLong();
-                    if (k == AT_HWCAP) v[0] = val;
-                    else if (k == AT_HWCAP2) v[1] = val;
-                    else if (k == AT_MINSIGSTKSZ) v[2] = val;
-                }
-            } catch (java.io.IOException e) {
-                // leave zeros: libc then probes the CPU itself
-            }
-            cached = v;
-            return v;
-        }
     }
 }

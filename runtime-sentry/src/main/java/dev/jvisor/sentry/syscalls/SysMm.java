@@ -2,8 +2,8 @@ package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.linux.Capability;
 import dev.jvisor.abi.linux.Errno;
-import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.abi.linux.Sysno;
+import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.sentry.fs.overlay.FilePages;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.mm.AddressSpace;
@@ -83,9 +83,8 @@ final class SysMm {
         });
         String lockNote = "memory is never swapped: locking only counts against RLIMIT_MEMLOCK; MCL_FUTURE locks nothing later";
         Handler lockRange = (t, a) -> {
-            long start = AddressSpace.pageDown(a.arg(0)), end = AddressSpace.pageUp(a.arg(0) + a.arg(1));
-            if (a.arg(1) > 0 && !t.mm().isMapped(start, end - start)) throw Errno.ENOMEM.exception();
-            if (end > start) t.mm().lock(start, end, lockLimit(t));
+            long[] pages = mappedPages(t, a.arg(0), a.arg(1));
+            if (pages[1] > pages[0]) t.mm().lock(pages[0], pages[1], lockLimit(t));
             return 0;
         };
         r.partial(Sysno.MLOCK, "pd", lockNote, lockRange);
@@ -94,9 +93,8 @@ final class SysMm {
             return lockRange.call(t, a);
         });
         r.partial(Sysno.MUNLOCK, "pd", lockNote, (t, a) -> {
-            long start = AddressSpace.pageDown(a.arg(0)), end = AddressSpace.pageUp(a.arg(0) + a.arg(1));
-            if (a.arg(1) > 0 && !t.mm().isMapped(start, end - start)) throw Errno.ENOMEM.exception();
-            if (end > start) t.mm().unlock(start, end);
+            long[] pages = mappedPages(t, a.arg(0), a.arg(1));
+            if (pages[1] > pages[0]) t.mm().unlock(pages[0], pages[1]);
             return 0;
         });
         r.partial(Sysno.MLOCKALL, "x", lockNote, (t, a) -> {
@@ -110,6 +108,13 @@ final class SysMm {
             t.mm().unlockAll();
             return 0;
         });
+    }
+
+    /** The whole pages [start, end) that {@code addr, len} touch, as mlock(2) and munlock(2) take them; ENOMEM unless mapped. */
+    private static long[] mappedPages(Task t, long addr, long len) {
+        long start = AddressSpace.pageDown(addr), end = AddressSpace.pageUp(addr + len);
+        if (len > 0 && !t.mm().isMapped(start, end - start)) throw Errno.ENOMEM.exception();
+        return new long[] {start, end};
     }
 
     /** RLIMIT_MEMLOCK, or none for a task with CAP_IPC_LOCK (mm/mlock.c). */

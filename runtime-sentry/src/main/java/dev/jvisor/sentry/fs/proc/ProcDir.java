@@ -25,9 +25,8 @@ public class ProcDir extends DirInode {
     public boolean grantsBeyondMode(int may) {
         dev.jvisor.sentry.kernel.ThreadGroup g = openToItsOwn;
         dev.jvisor.sentry.kernel.Task caller = dev.jvisor.sentry.kernel.Task.current();
-        return g != null && caller != null && caller.group() == g && (may & 2 /* MAY_WRITE */) == 0;
+        return g != null && caller != null && caller.group() == g && (may & dev.jvisor.sentry.vfs.Vfs.MAY_WRITE) == 0;
     }
-
 
     private final Map<String, Inode> fixed = new LinkedHashMap<>();
     private final Supplier<Map<String, Inode>> dynamic;

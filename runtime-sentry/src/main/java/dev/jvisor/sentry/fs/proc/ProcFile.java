@@ -12,7 +12,6 @@ import java.util.function.Supplier;
 
 /** A read-only synthetic file (procfs, sysfs) whose contents a supplier generates at open. Size reads as 0, as on Linux. */
 public final class ProcFile extends Inode {
-
     private final Supplier<byte[]> content;
 
     public ProcFile(FileSystem fs, int perm, Supplier<byte[]> content) {

@@ -1,12 +1,12 @@
 package dev.jvisor.sentry.fs.proc;
 
 import dev.jvisor.abi.linux.FileMode;
-
-import dev.jvisor.sentry.platform.ptrace.Layout;
+import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.mm.Vma;
+import dev.jvisor.sentry.platform.ptrace.Layout;
 import dev.jvisor.sentry.vfs.FileSystem;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.MagicLinkInode;
@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.IntSupplier;
 
 /** Builds /proc for one kernel. Everything is generated from Sentry state, never read from the host. */
 public final class ProcFs {
@@ -96,8 +98,8 @@ public final class ProcFs {
         // A process's directory and files belong to its effective ids while it is dumpable, to
         // root once it is not (after a change of ids, as task_dump_owner decides): a process may
         // read its own environ, until it changes ids. Its fd directories stay open to it.
-        java.util.function.IntSupplier uid = () -> g.dumpable() ? ownerOf(g).euid() : 0;
-        java.util.function.IntSupplier gid = () -> g.dumpable() ? ownerOf(g).egid() : 0;
+        IntSupplier uid = () -> g.dumpable() ? ownerOf(g).euid() : 0;
+        IntSupplier gid = () -> g.dumpable() ? ownerOf(g).egid() : 0;
         ProcDir d = owned(new ProcDir(fs, 0555, null), uid, gid);
         d.add("stat", owned(ProcFile.text(fs, () -> pidStat(g)), uid, gid));
         d.add("status", owned(ProcFile.text(fs, () -> status(g)), uid, gid));
@@ -119,69 +121,68 @@ public final class ProcFs {
         return d;
     }
 
-    private static <T extends dev.jvisor.sentry.vfs.Inode> T owned(T inode, java.util.function.IntSupplier uid,
-            java.util.function.IntSupplier gid) {
+    private static <T extends Inode> T owned(T inode, IntSupplier uid, IntSupplier gid) {
         inode.ownerFollows(uid, gid);
         return inode;
     }
 
     /** The credentials a process's /proc files belong to: its leader's (root's once it is gone). */
-    private static dev.jvisor.sentry.kernel.Credentials ownerOf(ThreadGroup g) {
+    private static Credentials ownerOf(ThreadGroup g) {
         Task t = g.leader();
         return t == null ? GONE : t.creds();
     }
 
-    private static final dev.jvisor.sentry.kernel.Credentials GONE = dev.jvisor.sentry.kernel.Credentials.root();
+    private static final Credentials GONE = Credentials.root();
 
-    private Map<String, Inode> fds(ThreadGroup g) {
+    /** One entry per descriptor of {@code g}'s leader, made by {@code entry} from the task and the number. */
+    private static Map<String, Inode> perDescriptor(ThreadGroup g, BiFunction<Task, Integer, Inode> entry) {
         Map<String, Inode> m = new LinkedHashMap<>();
         Task t = g.leader();
         if (t == null) return m;
-        for (int fd : t.fds().fds()) {
-            m.put(Integer.toString(fd), new MagicLinkInode(fs, () -> {
-                try {
-                    OpenFile f = t.fds().get(fd);
-                    Inode i = f.inode();
-                    // A file whose last name is gone (fs/d_path.c: d_path of an unlinked dentry).
-                    boolean deleted = i != null && i.isRegular() && i.nlink() == 0 && f.path().startsWith("/")
-                            && !f.path().endsWith(" (deleted)");   // a memfd's name says so already
-                    return deleted ? f.path() + " (deleted)" : f.path();
-                } catch (RuntimeException e) {
-                    return null;
-                }
-            }, () -> {
-                try {
-                    return t.fds().get(fd).location();
-                } catch (RuntimeException e) {
-                    return null;
-                }
-            }));
-        }
+        for (int fd : t.fds().fds()) m.put(Integer.toString(fd), entry.apply(t, fd));
         return m;
+    }
+
+    /** The open file behind {@code fd} now, or null once it is closed. */
+    private static OpenFile openFile(Task t, int fd) {
+        try {
+            return t.fds().get(fd);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private Map<String, Inode> fds(ThreadGroup g) {
+        return perDescriptor(g, (t, fd) -> new MagicLinkInode(fs, () -> {
+            OpenFile f = openFile(t, fd);
+            if (f == null) return null;
+            Inode i = f.inode();
+            // A file whose last name is gone (fs/d_path.c: d_path of an unlinked dentry).
+            boolean deleted = i != null && i.isRegular() && i.nlink() == 0 && f.path().startsWith("/")
+                    && !f.path().endsWith(" (deleted)");   // a memfd's name says so already
+            return deleted ? f.path() + " (deleted)" : f.path();
+        }, () -> {
+            OpenFile f = openFile(t, fd);
+            return f == null ? null : f.location();
+        }));
     }
 
     /** /proc/PID/fdinfo/N (fs/proc/fd.c seq_show): pos, flags with O_CLOEXEC, mnt_id, ino, then the file's own lines. */
     private Map<String, Inode> fdinfos(ThreadGroup g) {
-        Map<String, Inode> m = new LinkedHashMap<>();
-        Task t = g.leader();
-        if (t == null) return m;
-        for (int fd : t.fds().fds()) {
-            m.put(Integer.toString(fd), ProcFile.text(fs, () -> {
-                OpenFile f;
-                boolean cloexec;
-                try {
-                    f = t.fds().get(fd);
-                    cloexec = t.fds().cloexec(fd);
-                } catch (RuntimeException e) {
-                    return "";
-                }
-                int flags = f.reportedFlags() | (cloexec ? FileMode.O_CLOEXEC : 0);
-                long ino = f.inode() == null ? 0 : f.inode().ino();
-                return "pos:\t" + f.position() + "\nflags:\t0" + Integer.toOctalString(flags) + "\nmnt_id:\t0\nino:\t" + ino + "\n"
-                        + f.fdinfoLines();
-            }));
-        }
-        return m;
+        return perDescriptor(g, (t, fd) -> ProcFile.text(fs, () -> {
+            OpenFile f = openFile(t, fd);
+            if (f == null) return "";
+            boolean cloexec;
+            try {
+                cloexec = t.fds().cloexec(fd);
+            } catch (RuntimeException e) {
+                return "";   // closed since
+            }
+            int flags = f.reportedFlags() | (cloexec ? FileMode.O_CLOEXEC : 0);
+            long ino = f.inode() == null ? 0 : f.inode().ino();
+            return "pos:\t" + f.position() + "\nflags:\t0" + Integer.toOctalString(flags) + "\nmnt_id:\t0\nino:\t" + ino + "\n"
+                    + f.fdinfoLines();
+        }));
     }
 
     private static byte[] nulJoined(List<String> parts) {

@@ -1,8 +1,8 @@
 package dev.jvisor.sentry.platform.ptrace;
 
+import dev.jvisor.sentry.host.HostAuxv;
+
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +34,9 @@ final class HostVdso {
     /** System property: {@code false} gives applications no vDSO. */
     static final String PROPERTY = "jvisor.vdso";
 
+    /** include/uapi/linux/auxvec.h: where the kernel put a process's vDSO. */
+    static final long AT_SYSINFO_EHDR = 33;
+
     /** Where the moved pieces start in every stub: right after the stub's own pages. */
     static final long AREA = StubImage.END;
 
@@ -61,20 +64,10 @@ final class HostVdso {
     private static Layout probe() {
         if ("false".equals(System.getProperty(PROPERTY))) return Layout.NONE;
         try {
-            return parse(Files.readAllLines(Path.of("/proc/self/maps")), auxvVdso());
+            return parse(Files.readAllLines(Path.of("/proc/self/maps")), HostAuxv.value(AT_SYSINFO_EHDR));
         } catch (IOException | RuntimeException e) {
             return Layout.NONE;
         }
-    }
-
-    /** AT_SYSINFO_EHDR of this process, 0 if none. */
-    private static long auxvVdso() throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv"))).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.remaining() >= 16) {
-            long k = b.getLong(), v = b.getLong();
-            if (k == 33 /* AT_SYSINFO_EHDR, include/uapi/linux/auxvec.h */) return v;
-        }
-        return 0;
     }
 
     /**

@@ -262,9 +262,9 @@ public final class PtraceContext implements AutoCloseable {
         return a.start() == b.start() && a.fileOffset() == b.fileOffset() && a.hostFile() == b.hostFile();
     }
 
+    /** Whether {@code b} is exactly the host mapping {@code a}: the same pages, extent and protection. */
     private static boolean sameMapping(Vma a, Vma b) {
-        return a.start() == b.start() && a.end() == b.end() && a.hostProt() == b.hostProt() && a.fileOffset() == b.fileOffset()
-                && a.hostFile() == b.hostFile();
+        return samePages(a, b) && a.end() == b.end() && a.hostProt() == b.hostProt();
     }
 
     private void check(long result, String what) {

@@ -101,7 +101,7 @@ public final class Stub implements AutoCloseable {
     }
 
     private static final int SYS_MREMAP = 25, MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
-    private static final long AT_NULL = 0, AT_SYSINFO_EHDR = 33;
+    private static final long AT_NULL = 0;
 
     /**
      * Moves the host vDSO's mappings from where the kernel put them in this stub to {@link
@@ -117,7 +117,7 @@ public final class Stub implements AutoCloseable {
         for (int n = 0; n < 64; n++, at += 16) {
             long key = Host.peekData(pid, at);
             if (key == AT_NULL) break;
-            if (key == AT_SYSINFO_EHDR) ehdr = Host.peekData(pid, at + 8);
+            if (key == HostVdso.AT_SYSINFO_EHDR) ehdr = Host.peekData(pid, at + 8);
         }
         if (ehdr == 0) throw new IllegalStateException("stub " + pid + " has no vDSO to move");
         long from = ehdr - HostVdso.vdsoOffset();
