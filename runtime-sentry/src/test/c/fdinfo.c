@@ -105,6 +105,26 @@ static void links(void) {
     close(path);
 }
 
+static void unprivileged_pipe(void) {
+    /* A pipe belongs to the filesystem ids of the process that made it, mode 0600. */
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    int q[2];
+    struct stat st;
+    if (pipe(q) != 0 || fstat(q[0], &st) != 0) _exit(4);
+    printf("an unprivileged process's pipe: uid %s, gid %s, mode %o\n", st.st_uid == 65534 ? "its own" : "other",
+           st.st_gid == 65534 ? "its own" : "other", st.st_mode & 07777);
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", q[1]);
+    show_open("  it reopens its write end", link, O_WRONLY, 0);
+    DIR *own = opendir("/proc/self/fd");
+    printf("  it lists its own fd directory: %s\n", own ? "ok" : errno_name(errno));
+    if (own) closedir(own);
+    show_open("  it reads its own environ", "/proc/self/environ", O_RDONLY, 0);
+    printf("  dumpable after changing its ids: %d\n", prctl(PR_GET_DUMPABLE));
+    REQUIRE(prctl(PR_SET_DUMPABLE, 1) == 0);
+    show_open("  it reads its own environ once dumpable again", "/proc/self/environ", O_RDONLY, 0);
+}
+
 static void positions_and_flags(void) {
     SECTION("fdinfo: pos and flags");
     enter_scratch_dir();
@@ -159,29 +179,7 @@ static void positions_and_flags(void) {
     FACT("reopen the read end, writer gone: no wait, end of file", r >= 0 && read(r, &c, 1) == 0);
     if (r >= 0) close(r);
     close(p[0]);
-    pid_t child = fork_flushed();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        /* A pipe belongs to the filesystem ids of the process that made it, mode 0600. */
-        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
-        int q[2];
-        struct stat st;
-        if (pipe(q) != 0 || fstat(q[0], &st) != 0) _exit(4);
-        printf("an unprivileged process's pipe: uid %s, gid %s, mode %o\n", st.st_uid == 65534 ? "its own" : "other",
-               st.st_gid == 65534 ? "its own" : "other", st.st_mode & 07777);
-        snprintf(link, sizeof link, "/proc/self/fd/%d", q[1]);
-        show_open("  it reopens its write end", link, O_WRONLY, 0);
-        DIR *own = opendir("/proc/self/fd");
-        printf("  it lists its own fd directory: %s\n", own ? "ok" : errno_name(errno));
-        if (own) closedir(own);
-        show_open("  it reads its own environ", "/proc/self/environ", O_RDONLY, 0);
-        printf("  dumpable after changing its ids: %d\n", prctl(PR_GET_DUMPABLE));
-        REQUIRE(prctl(PR_SET_DUMPABLE, 1) == 0);
-        show_open("  it reads its own environ once dumpable again", "/proc/self/environ", O_RDONLY, 0);
-        fflush(stdout);
-        _exit(0);
-    }
-    await_child(child);
+    in_child(unprivileged_pipe);
     int sv[2];
     REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
     snprintf(link, sizeof link, "/proc/self/fd/%d", sv[0]);
